@@ -1,0 +1,46 @@
+# CoResponse: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format db-upgrade seed-demo clean help
+
+help:
+	@echo "make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000"
+	@echo "make test   run the whole test suite (set DATABASE_URL to run it on PostgreSQL)"
+	@echo "make lint   ruff check and format check"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CoResponse needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changes.
+$(VENV)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime-installed
+
+run: $(VENV)/.runtime-installed
+	CORESPONSE_ENV=development $(BIN)/flask db upgrade
+	CORESPONSE_ENV=development $(BIN)/flask seed-demo --if-empty
+	@echo "Serving CoResponse on http://127.0.0.1:5000 (Ctrl-C to stop)"
+	CORESPONSE_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,121 @@
+"""Configuration classes, chosen by CORESPONSE_ENV and read from the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+INSTANCE = ROOT / "instance"
+
+
+def database_url(default: str) -> str:
+    """DATABASE_URL with plain postgres URLs pointed at psycopg 3."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "production"
+    DEFAULT_DATABASE = f"sqlite:///{INSTANCE / 'coresponse.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # SQLite waits this long for a lock before giving up ("database is locked").
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # a form left open in the field stays valid for the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 15))
+    # The program's wall clock: times are stored in UTC and shown in this zone.
+    TIMEZONE = os.environ.get("CORESPONSE_TIMEZONE", "America/New_York")
+    PROGRAM_NAME = os.environ.get("CORESPONSE_PROGRAM_NAME", "Co-Response Program")
+    PAGE_SIZE = _int("CORESPONSE_PAGE_SIZE", 50)
+    # The password `flask seed-demo` gives the demo logins unless told otherwise.
+    DEMO_PASSWORD = "coresponse-demo"  # noqa: S105  (the demo's published password)
+
+    def __init__(self) -> None:
+        # Read at construction, not import, so a test or CLI can set the environment first.
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or getattr(self, "FIXED_SECRET_KEY", None)
+        self.SQLALCHEMY_DATABASE_URI = database_url(self.DEFAULT_DATABASE)
+
+
+class DevelopmentConfig(Config):
+    """`make run`: embedded SQLite, a per-checkout secret, plain-HTTP cookies."""
+
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _dev_secret_key()
+
+
+class TestConfig(Config):
+    """pytest: a database per test, set by the fixtures."""
+
+    ENV_NAME = "test"
+    TESTING = True
+    FIXED_SECRET_KEY = "test-secret-key"  # noqa: S105  (tests only)
+    DEFAULT_DATABASE = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """gunicorn behind TLS; SECRET_KEY must come from the environment."""
+
+    ENV_NAME = "production"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in instance/ so development logins survive restarts."""
+    path = INSTANCE / "dev-secret-key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(name: str | None = None) -> Config:
+    """The config object for `name` (or CORESPONSE_ENV, default production)."""
+    name = name or os.environ.get("CORESPONSE_ENV", "production")
+    try:
+        cls = CONFIGS[name]
+    except KeyError as exc:
+        choices = ", ".join(CONFIGS)
+        raise RuntimeError(f"CORESPONSE_ENV must be one of {choices}, got {name!r}") from exc
+    config = cls()
+    if not config.SECRET_KEY:
+        raise RuntimeError(
+            "SECRET_KEY is not set. Production needs a long random SECRET_KEY in the "
+            "environment (for example: python -c 'import secrets; print(secrets.token_hex(32))'). "
+            "For local use run with CORESPONSE_ENV=development."
+        )
+    return config

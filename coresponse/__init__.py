@@ -1,0 +1,83 @@
+"""CoResponse: case management and dispatch for police–clinician co-response teams."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
+
+from config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+# Largest id a URL may name: beyond it SQLite raises instead of finding nothing.
+MAX_ID = 2**63 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that 404s for ids too large for the database, instead of a 500."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
+    """Build the application: config, extensions, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.config.from_object(load_config(config_name))
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from coresponse import models  # noqa: F401  (every table registered before use)
+    from coresponse.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from coresponse import auth, dashboard, errors_web, teams, templating
+    from coresponse.cli import register_cli
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(teams.bp)
+    errors_web.init_app(app)
+    templating.init_app(app)
+    register_cli(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    """Every SQLite connection: foreign keys enforced, WAL journal, wait on locks."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    from flask import current_app, has_app_context
+
+    timeout = 5000
+    if has_app_context():
+        timeout = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", timeout))
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={timeout:d}")
+    # In-memory databases cannot use WAL; they answer "memory" and that is fine.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

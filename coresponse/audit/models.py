@@ -1,0 +1,54 @@
+"""The audit trail: one append-only row per access to or change of a record."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coresponse.audit.categories import DataCategory
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.extensions import db
+
+
+class AuditAction(LabelledEnum):
+    VIEW = "view", "Viewed"
+    CREATE = "create", "Created"
+    UPDATE = "update", "Updated"
+    EXPORT = "export", "Exported"
+    PRINT = "print", "Printed"
+    LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOGOUT = "logout", "Logged out"
+
+
+class AuditEvent(db.Model):
+    """Who did what to which record, when (UTC) and from where.
+
+    Each row's hash covers its content and the previous row's hash, so a changed,
+    removed or inserted row breaks the chain.
+    """
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_person_at", "person_id", "at"),
+        Index("ix_audit_event_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Copies, so the row still says who it was if the account later changes.
+    username: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[DataCategory] = mapped_column(enum_type(DataCategory))
+    detail: Mapped[str | None] = mapped_column(Text)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,94 @@
+"""Forms for logging in, passwords and the account screens."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+
+from coresponse.auth.models import Discipline, Role
+from coresponse.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from coresponse.form_helpers import enum_choices
+
+
+def _optional_enum(enum_cls):  # type: ignore[no-untyped-def]
+    return lambda value: enum_cls(value) if value else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Log in")
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            "New password",
+            validators=[
+                DataRequired(),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    max=MAX_PASSWORD_LENGTH,
+                    message=f"Use at least {MIN_PASSWORD_LENGTH} characters "
+                    f"(and at most {MAX_PASSWORD_LENGTH}).",
+                ),
+            ],
+            description=f"At least {MIN_PASSWORD_LENGTH} characters. A phrase of several "
+            "words is easy to type and hard to guess.",
+        ),
+        PasswordField(
+            "Repeat new password",
+            validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        ),
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password, confirm = _new_password_fields()
+    submit = SubmitField("Change password")
+
+
+class _UserFields(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254)])
+    role = SelectField("Role", choices=enum_choices(Role), coerce=Role)
+    discipline = SelectField(
+        "Supervisor's discipline",
+        choices=enum_choices(Discipline, blank="— not a supervisor —"),
+        coerce=_optional_enum(Discipline),
+        validate_choice=False,
+        description="Only for supervisors: a police sergeant or a clinical supervisor.",
+    )
+
+    def validate_discipline(self, field) -> None:  # type: ignore[no-untyped-def]
+        if field.data is not None and not isinstance(field.data, Discipline):
+            raise ValidationError("Choose police or clinical.")
+        if self.role.data is Role.SUPERVISOR and field.data is None:
+            raise ValidationError("A supervisor needs a discipline: police or clinical.")
+
+
+class UserCreateForm(_UserFields):
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(min=2, max=63)],
+        description="Lower-case letters, digits, '.', '_' or '-'.",
+    )
+    password, confirm = _new_password_fields()
+    submit = SubmitField("Create user")
+
+
+class UserEditForm(_UserFields):
+    submit = SubmitField("Save changes")
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = _new_password_fields()
+    submit = SubmitField("Reset password")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button that posts with its CSRF token."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,1 @@
+"""Cases, assignments to teams, and case history."""

@@ -1,0 +1,139 @@
+"""Cases (episodes of engagement), their assignments to teams and their history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.extensions import db
+
+if TYPE_CHECKING:
+    from coresponse.auth.models import User
+    from coresponse.people.models import Person
+    from coresponse.referrals.models import Referral
+    from coresponse.teams.models import Team
+
+
+class CaseStatus(LabelledEnum):
+    AWAITING_ASSIGNMENT = "awaiting_assignment", "Awaiting a team"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class ClosureReason(LabelledEnum):
+    CONNECTED_TO_CARE = "connected_to_care", "Connected to care"
+    DECLINED_SERVICES = "declined_services", "Declined services"
+    UNABLE_TO_LOCATE = "unable_to_locate", "Unable to locate"
+    MOVED_OUT_OF_AREA = "moved_out_of_area", "Moved out of area"
+    LONG_TERM_HOSPITALIZATION = "long_term_hospitalization", "Long-term hospitalization"
+    INCARCERATED = "incarcerated", "Incarcerated"
+    DECEASED = "deceased", "Deceased"
+    OTHER = "other", "Other"
+
+
+class CaseEventKind(LabelledEnum):
+    OPENED = "opened", "Accepted and opened"
+    ASSIGNED = "assigned", "Assigned to a team"
+    REASSIGNED = "reassigned", "Reassigned"
+    CLOSED = "closed", "Closed"
+    REOPENED = "reopened", "Reopened"
+
+
+class Case(db.Model):
+    """One episode of engagement with a person, opened when a referral is accepted.
+
+    The timestamps are the ones reports need (referral to assignment to first
+    contact); last_contact_at is kept current so queues need no aggregate.
+    """
+
+    __tablename__ = "case"
+    __table_args__ = (
+        Index("ix_case_team_status", "team_id", "status"),
+        Index("ix_case_status_due", "status", "first_contact_due_at"),
+        Index("ix_case_status_last_contact", "status", "last_contact_at"),
+        Index("ix_case_status_closed", "status", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), unique=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_type(CaseStatus), default=CaseStatus.AWAITING_ASSIGNMENT
+    )
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contact_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_contact_planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_type(ClosureReason))
+    closure_note: Mapped[str | None] = mapped_column(Text)
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    person: Mapped[Person] = relationship(lazy="raise_on_sql")
+    referral: Mapped[Referral] = relationship(lazy="raise_on_sql")
+    team: Mapped[Team | None] = relationship(lazy="raise_on_sql")
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", order_by="Assignment.assigned_at", lazy="raise_on_sql"
+    )
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", order_by="CaseEvent.at", lazy="raise_on_sql"
+    )
+
+
+class Assignment(db.Model):
+    """A case's time with one team. Reassignment ends it with a reason."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (
+        Index(
+            "uq_assignment_current_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    first_contact_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(Text)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="assignments", lazy="raise_on_sql")
+    team: Mapped[Team] = relationship(lazy="raise_on_sql")
+    assigned_by: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+
+class CaseEvent(db.Model):
+    """A change of a case's state, with who and why; the case's own history."""
+
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    kind: Mapped[CaseEventKind] = mapped_column(enum_type(CaseEventKind))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_type(ClosureReason))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(String(200))
+
+    case: Mapped[Case] = relationship(back_populates="events", lazy="raise_on_sql")
+    by: Mapped[User | None] = relationship(lazy="raise_on_sql")

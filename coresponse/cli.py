@@ -1,0 +1,122 @@
+"""Command-line tools: `flask users ...` and `flask seed-demo`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from coresponse.auth import services as auth_services
+from coresponse.auth.models import Discipline, Role
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+
+users_cli = AppGroup("users", help="Create, disable and reset user accounts.")
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    raise click.ClickException(message)
+
+
+def _password_option(prompt: str):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--password",
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="The password (asked for, hidden, when not given).",
+    )
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--discipline", type=click.Choice([d.value for d in Discipline]),
+              help="Required for supervisors: police or clinical.")  # fmt: skip
+@click.option("--name", "full_name", help="Full name (defaults to the username).")
+@click.option("--email", default=None)
+@_password_option("Password")
+def create_user_command(username, role, discipline, full_name, email, password):  # type: ignore[no-untyped-def]
+    """Create an account."""
+    try:
+        user = auth_services.create_user(
+            username,
+            full_name=full_name or username,
+            role=Role(role),
+            discipline=Discipline(discipline) if discipline else None,
+            email=email,
+            password=password,
+            by=None,
+        )
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Created {user.username} ({user.role_label}).")
+
+
+@users_cli.command("disable")
+@click.argument("username")
+def disable_user_command(username):  # type: ignore[no-untyped-def]
+    """Disable an account: it cannot log in and its sessions end."""
+    user = auth_services.get_user_by_username(username)
+    if user is None:
+        _fail(f"No user called {username!r}.")
+    try:
+        auth_services.disable_user(user, by=None)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Disabled {user.username}; their sessions have ended.")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+@_password_option("New password")
+@click.option("--keep/--must-change", default=False,
+              help="Whether the user must choose a new password at next login (default).")  # fmt: skip
+def reset_password_command(username, password, keep):  # type: ignore[no-untyped-def]
+    """Set a new password for an account."""
+    user = auth_services.get_user_by_username(username)
+    if user is None:
+        _fail(f"No user called {username!r}.")
+    try:
+        auth_services.reset_password(user, password, by=None, must_change=not keep)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Password reset for {user.username}.")
+
+
+@click.command("seed-demo")
+@click.option("--password", default=None, help="Password for the demo logins.")
+@click.option("--force", is_flag=True, help="Add the demo even if the database holds data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if data exists.")
+@click.option("--people", default=300, show_default=True, type=click.IntRange(10, 100_000))
+@click.option("--seed", default=2016, show_default=True, type=int, help="Random seed.")
+def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[no-untyped-def]
+    """Fill an empty database with a realistic, deterministic demo program."""
+    from flask import current_app
+
+    from coresponse import demo
+
+    password = password or current_app.config["DEMO_PASSWORD"]
+    if demo.database_has_data():
+        if if_empty:
+            click.echo("The database already holds data; demo not added.")
+            click.echo(demo.logins_text(password=None))
+            return
+        if not force:
+            _fail("The database already holds data. Use --force to add the demo anyway.")
+    try:
+        summary = demo.seed(password=password, people=people, seed=seed, force=force)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(summary)
+    click.echo(demo.logins_text(password=password))
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

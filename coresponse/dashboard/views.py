@@ -1,0 +1,25 @@
+"""The home page after login."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from coresponse.auth.models import Role
+from coresponse.dashboard import bp, queries
+from coresponse.teams import queries as team_queries
+
+
+@bp.route("/")
+@login_required
+def home():
+    """What needs attention: program counts for supervisors, the team for its members."""
+    team = team_queries.team_of(current_user)
+    context = {"team": team, "roles": Role}
+    if team is not None:
+        context["team_counts"] = queries.team_counts(team.id)
+    if current_user.role in (Role.SUPERVISOR, Role.ADMIN, Role.ANALYST):
+        context["counts"] = queries.program_counts()
+    if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
+        context["teams"] = team_queries.list_teams()
+    return render_template("main/home.html", **context)

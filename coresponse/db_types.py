@@ -1,0 +1,84 @@
+"""Column types shared by every domain: UTC timestamps and string-stored enums."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware.
+
+    SQLite has no time zones, so naive values would silently mean "whatever the
+    writer thought"; this type refuses naive input and normalises to UTC.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column; attach a time zone")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def enum_type(enum_cls: type[enum.Enum], length: int = 40) -> sa.Enum:
+    """An enum stored as its value in a VARCHAR.
+
+    No database CHECK constraint: adding a value later is then a code change, not a
+    table rebuild on SQLite. Services validate input through the enum class itself.
+    """
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+class LabelledEnum(enum.StrEnum):
+    """A string enum whose members carry a human label for forms and pages."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> LabelledEnum:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ").capitalize()
+        return member
+
+
+LIKE_ESCAPE = "\\"
+
+
+def like_contains(fragment: str) -> str:
+    """A LIKE pattern matching `fragment` anywhere, with its own % and _ taken literally."""
+    escaped = (
+        fragment.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
+        .replace("%", LIKE_ESCAPE + "%")
+        .replace("_", LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"

@@ -1,0 +1,1 @@
+"""Geography: NYC reference areas now; geocoding through geopy builds on this."""

@@ -1,0 +1,1 @@
+"""Connections to treatment, family and supports; the provider directory."""

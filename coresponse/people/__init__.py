@@ -1,0 +1,1 @@
+"""People referred to the program, their addresses, phones, languages and supports."""

@@ -1,0 +1,230 @@
+"""People referred to the program and the people around them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.extensions import db
+
+
+class Borough(LabelledEnum):
+    """New York City's boroughs, by their common two-letter codes."""
+
+    MANHATTAN = "MN", "Manhattan"
+    BRONX = "BX", "Bronx"
+    BROOKLYN = "BK", "Brooklyn"
+    QUEENS = "QN", "Queens"
+    STATEN_ISLAND = "SI", "Staten Island"
+
+
+class LocationStatus(LabelledEnum):
+    """Whether an address has a usable point on the map."""
+
+    LOCATED = "located", "Located"
+    APPROXIMATE = "approximate", "Approximate (ZIP or neighbourhood)"
+    NEEDED = "needed", "Location needed"
+    MANUAL = "manual", "Set by hand"
+
+
+class PhoneKind(LabelledEnum):
+    MOBILE = "mobile", "Mobile"
+    HOME = "home", "Home"
+    WORK = "work", "Work"
+    OTHER = "other", "Other"
+
+
+class SupportRelationship(LabelledEnum):
+    """How a support contact is related to the person."""
+
+    PARENT = "parent", "Parent"
+    SIBLING = "sibling", "Sibling"
+    CHILD = "child", "Child"
+    PARTNER = "partner", "Spouse or partner"
+    OTHER_FAMILY = "other_family", "Other family"
+    FRIEND = "friend", "Friend"
+    NEIGHBOR = "neighbor", "Neighbor"
+    PROVIDER = "provider", "Treatment provider"
+    CASE_MANAGER = "case_manager", "Case manager"
+    OTHER = "other", "Other"
+
+    @property
+    def is_family_or_friend(self) -> bool:
+        return self not in (
+            SupportRelationship.PROVIDER,
+            SupportRelationship.CASE_MANAGER,
+            SupportRelationship.OTHER,
+        )
+
+
+class Person(db.Model):
+    """Someone referred to the program. One row however often they are referred."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_name", "last_name_key", "first_name_key"),
+        Index("ix_person_first_name", "first_name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    middle_name: Mapped[str | None] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    preferred_name: Mapped[str | None] = mapped_column(String(80))
+    # Lower-cased, accent-free copies for search and duplicate checks.
+    first_name_key: Mapped[str] = mapped_column(String(80))
+    last_name_key: Mapped[str] = mapped_column(String(80))
+    date_of_birth: Mapped[date | None] = mapped_column(index=True)
+    # True when the date was worked out from an approximate age.
+    date_of_birth_estimated: Mapped[bool] = mapped_column(default=False)
+    gender: Mapped[str | None] = mapped_column(String(40))
+    needs_interpreter: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    aliases: Mapped[list[PersonAlias]] = relationship(
+        back_populates="person", order_by="PersonAlias.id", lazy="raise_on_sql"
+    )
+    languages: Mapped[list[PersonLanguage]] = relationship(
+        back_populates="person", order_by="PersonLanguage.position", lazy="raise_on_sql"
+    )
+    addresses: Mapped[list[PersonAddress]] = relationship(
+        back_populates="person", order_by="PersonAddress.recorded_at.desc()", lazy="raise_on_sql"
+    )
+    phones: Mapped[list[PersonPhone]] = relationship(
+        back_populates="person", order_by="PersonPhone.recorded_at.desc()", lazy="raise_on_sql"
+    )
+    support_contacts: Mapped[list[SupportContact]] = relationship(
+        back_populates="person", order_by="SupportContact.name", lazy="raise_on_sql"
+    )
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}"
+        if self.preferred_name and self.preferred_name != self.first_name:
+            name = f"{self.first_name} “{self.preferred_name}” {self.last_name}"
+        return name
+
+    @property
+    def current_address(self) -> PersonAddress | None:
+        """The last known address (addresses must be loaded)."""
+        return next((a for a in self.addresses if a.current), None)
+
+    @property
+    def current_phones(self) -> list[PersonPhone]:
+        return [p for p in self.phones if p.current]
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
+
+
+class PersonAlias(db.Model):
+    """Another name the person is known by (street name, maiden name, misspelling)."""
+
+    __tablename__ = "person_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    name_key: Mapped[str] = mapped_column(String(160), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="aliases", lazy="raise_on_sql")
+
+
+class PersonLanguage(db.Model):
+    """A language the person speaks; position 0 is the preferred one."""
+
+    __tablename__ = "person_language"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    language: Mapped[str] = mapped_column(String(60), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    person: Mapped[Person] = relationship(back_populates="languages", lazy="raise_on_sql")
+
+
+class PersonAddress(db.Model):
+    """An address on record. A newer address retires the old one; none are deleted."""
+
+    __tablename__ = "person_address"
+    __table_args__ = (
+        Index("ix_person_address_precinct", "precinct"),
+        Index("ix_person_address_borough", "borough"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(80), default="New York")
+    state: Mapped[str] = mapped_column(String(2), default="NY")
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    borough: Mapped[Borough | None] = mapped_column(enum_type(Borough, length=2))
+    precinct: Mapped[str | None] = mapped_column(String(10))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    location_status: Mapped[LocationStatus] = mapped_column(
+        enum_type(LocationStatus), default=LocationStatus.NEEDED
+    )
+    # Where the person may be found when not at this address (shelter, corner, park).
+    whereabouts_note: Mapped[str | None] = mapped_column(Text)
+    current: Mapped[bool] = mapped_column(default=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="addresses", lazy="raise_on_sql")
+
+    @property
+    def one_line(self) -> str:
+        parts = [
+            self.line1,
+            self.line2,
+            self.city,
+            f"{self.state} {self.postal_code or ''}".strip(),
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+class PersonPhone(db.Model):
+    """A phone number on record, normalised to digits for matching."""
+
+    __tablename__ = "person_phone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    number: Mapped[str] = mapped_column(String(40))
+    digits: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[PhoneKind] = mapped_column(enum_type(PhoneKind), default=PhoneKind.MOBILE)
+    current: Mapped[bool] = mapped_column(default=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="phones", lazy="raise_on_sql")
+
+
+class SupportContact(db.Model):
+    """Family, a friend or a provider in the person's life."""
+
+    __tablename__ = "support_contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    relationship_type: Mapped[SupportRelationship] = mapped_column(enum_type(SupportRelationship))
+    relationship_detail: Mapped[str | None] = mapped_column(String(120))
+    organization: Mapped[str | None] = mapped_column(String(160))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="support_contacts", lazy="raise_on_sql")

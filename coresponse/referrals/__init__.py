@@ -1,0 +1,1 @@
+"""Referrals and their triage."""

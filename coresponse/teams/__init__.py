@@ -1,0 +1,7 @@
+"""Teams: two officers and a clinician, the areas they cover, their membership history."""
+
+from flask import Blueprint
+
+bp = Blueprint("teams", __name__, url_prefix="/teams")
+
+from coresponse.teams import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,0 +1,60 @@
+"""Read paths for teams: lists with members loaded, and who can still join."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import selectinload
+
+from coresponse.auth.models import TEAM_ROLES, User
+from coresponse.extensions import db
+from coresponse.teams.models import Team, TeamMembership
+
+_TEAM_LOADS = (
+    selectinload(Team.coverage),
+    selectinload(Team.memberships).selectinload(TeamMembership.user),
+)
+
+
+def list_teams() -> list[Team]:
+    """Every team, active first, with coverage and members loaded in three queries."""
+    stmt = select(Team).options(*_TEAM_LOADS).order_by(Team.active.desc(), Team.name)
+    return list(db.session.scalars(stmt))
+
+
+def get_team(team_id: int) -> Team | None:
+    """One team with coverage, membership history and the people involved loaded."""
+    stmt = (
+        select(Team)
+        .options(
+            selectinload(Team.coverage),
+            selectinload(Team.memberships).options(
+                selectinload(TeamMembership.user),
+                selectinload(TeamMembership.added_by),
+                selectinload(TeamMembership.removed_by),
+            ),
+        )
+        .where(Team.id == team_id)
+    )
+    return db.session.scalar(stmt)
+
+
+def team_of(user: User) -> Team | None:
+    """The team the user is on now, with members loaded."""
+    stmt = (
+        select(Team)
+        .options(*_TEAM_LOADS)
+        .join(TeamMembership, TeamMembership.team_id == Team.id)
+        .where(TeamMembership.user_id == user.id, TeamMembership.left_at.is_(None))
+    )
+    return db.session.scalar(stmt)
+
+
+def users_free_to_join() -> list[User]:
+    """Active officers and clinicians who are not on any team now."""
+    on_a_team = exists().where(TeamMembership.user_id == User.id, TeamMembership.left_at.is_(None))
+    stmt = (
+        select(User)
+        .where(User.active, User.role.in_(TEAM_ROLES), ~on_a_team)
+        .order_by(User.role, User.full_name)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,249 @@
+"""Every change to teams: creating, editing, coverage, and membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import TEAM_ROLES, Role, User
+from coresponse.db_types import utcnow
+from coresponse.errors import Conflict, DomainError
+from coresponse.extensions import db
+from coresponse.geo.nyc import normalise_precinct
+from coresponse.people.models import Borough
+from coresponse.teams.models import (
+    REQUIRED_COMPOSITION,
+    AreaType,
+    Team,
+    TeamCoverage,
+    TeamMembership,
+)
+
+
+class TeamError(DomainError):
+    """A team change the rules refuse."""
+
+
+@dataclass
+class TeamDetails:
+    """What a supervisor fills in for a team."""
+
+    name: str
+    base_address: str
+    base_latitude: float | None = None
+    base_longitude: float | None = None
+    precincts: list[str] = field(default_factory=list)
+    boroughs: list[Borough] = field(default_factory=list)
+    shift_start: time | None = None
+    shift_end: time | None = None
+    active: bool = True
+
+
+def _validated(details: TeamDetails, *, team_id: int | None) -> tuple[str, list[str]]:
+    name = " ".join(details.name.split())
+    if not name:
+        raise TeamError("A team needs a name.", field="name")
+    if not details.base_address.strip():
+        raise TeamError("A team needs a base address.", field="base_address")
+    lat, lon = details.base_latitude, details.base_longitude
+    if (lat is None) != (lon is None):
+        raise TeamError("Give both latitude and longitude, or neither.", field="base_latitude")
+    if lat is not None and not -90 <= lat <= 90:
+        raise TeamError("Latitude must be between -90 and 90.", field="base_latitude")
+    if lon is not None and not -180 <= lon <= 180:
+        raise TeamError("Longitude must be between -180 and 180.", field="base_longitude")
+    if (details.shift_start is None) != (details.shift_end is None):
+        raise TeamError(
+            "Give both shift start and end, or leave both empty for around the clock.",
+            field="shift_start",
+        )
+    if details.shift_start is not None and details.shift_start == details.shift_end:
+        raise TeamError(
+            "Shift start and end are the same; leave both empty for around the clock.",
+            field="shift_start",
+        )
+    precincts: list[str] = []
+    for raw in details.precincts:
+        code = normalise_precinct(raw)
+        if code is None:
+            raise TeamError(f"{raw!r} is not an NYC police precinct.", field="precincts")
+        if code not in precincts:
+            precincts.append(code)
+    if not precincts and not details.boroughs:
+        raise TeamError("A team must cover at least one precinct or borough.", field="precincts")
+    taken = db.session.scalar(
+        select(Team.id).where(func.lower(Team.name) == name.lower(), Team.id != (team_id or 0))
+    )
+    if taken:
+        raise Conflict(f"There is already a team called {name!r}.", field="name")
+    return name, precincts
+
+
+def _set_coverage(team: Team, precincts: list[str], boroughs: list[Borough]) -> None:
+    wanted = {(AreaType.PRECINCT, code, int(code)) for code in precincts}
+    order = list(Borough)
+    wanted |= {(AreaType.BOROUGH, b.value, order.index(b)) for b in set(boroughs)}
+    have = {(c.area_type, c.area_code): c for c in team.coverage}
+    for area_type, code, sort_key in sorted(wanted, key=lambda w: (w[0].value, w[2])):
+        if (area_type, code) not in have:
+            team.coverage.append(
+                TeamCoverage(area_type=area_type, area_code=code, sort_key=sort_key)
+            )
+    keep = {(t, c) for t, c, _ in wanted}
+    # Coverage is configuration, not a record of a person: replacing it is not a deletion
+    # of history (the audit event keeps what changed).
+    for key, row in have.items():
+        if key not in keep:
+            team.coverage.remove(row)
+
+
+def create_team(
+    details: TeamDetails, *, by: User | None, request_info: RequestInfo | None = None
+) -> Team:
+    """Create a team with its base and coverage; it has no members yet."""
+    name, precincts = _validated(details, team_id=None)
+    team = Team(
+        name=name,
+        base_address=details.base_address.strip(),
+        base_latitude=details.base_latitude,
+        base_longitude=details.base_longitude,
+        shift_start=details.shift_start,
+        shift_end=details.shift_end,
+        active=details.active,
+        created_by_id=by.id if by else None,
+        coverage=[],
+        memberships=[],
+    )
+    _set_coverage(team, precincts, details.boroughs)
+    db.session.add(team)
+    db.session.flush()
+    _audit(AuditAction.CREATE, team, by, f"created team {team.name}", request_info)
+    return team
+
+
+def update_team(
+    team: Team, details: TeamDetails, *, by: User | None, request_info: RequestInfo | None = None
+) -> Team:
+    """Change a team's name, base, coverage, shift or active flag."""
+    name, precincts = _validated(details, team_id=team.id)
+    team.name = name
+    team.base_address = details.base_address.strip()
+    team.base_latitude = details.base_latitude
+    team.base_longitude = details.base_longitude
+    team.shift_start = details.shift_start
+    team.shift_end = details.shift_end
+    team.active = details.active
+    _set_coverage(team, precincts, details.boroughs)
+    db.session.flush()
+    _audit(AuditAction.UPDATE, team, by, "details edited", request_info)
+    return team
+
+
+def current_membership(user: User) -> TeamMembership | None:
+    """The user's membership now, with its team loaded."""
+    return db.session.scalar(
+        select(TeamMembership)
+        .options(selectinload(TeamMembership.team))
+        .where(TeamMembership.user_id == user.id, TeamMembership.left_at.is_(None))
+    )
+
+
+def add_member(
+    team: Team, user: User, *, by: User | None, request_info: RequestInfo | None = None
+) -> TeamMembership:
+    """Put an officer or clinician on a team, keeping it to two officers and one clinician."""
+    if not user.active:
+        raise TeamError(f"{user.full_name}'s account is disabled.", field="user_id")
+    if user.role not in TEAM_ROLES:
+        raise TeamError(
+            f"{user.full_name} is a {user.role_label.lower()}; only officers and clinicians "
+            "are team members.",
+            field="user_id",
+        )
+    existing = current_membership(user)
+    if existing is not None:
+        where = "this team" if existing.team_id == team.id else existing.team.name
+        raise Conflict(
+            f"{user.full_name} is already on {where}. Remove them there first.",
+            field="user_id",
+        )
+    same_role = db.session.scalar(
+        select(func.count())
+        .select_from(TeamMembership)
+        .join(User, User.id == TeamMembership.user_id)
+        .where(
+            TeamMembership.team_id == team.id,
+            TeamMembership.left_at.is_(None),
+            User.role == user.role,
+            User.active,
+        )
+    )
+    limit = REQUIRED_COMPOSITION[user.role]
+    if same_role >= limit:
+        noun = "two officers" if user.role is Role.OFFICER else "a clinician"
+        raise TeamError(
+            f"{team.name} already has {noun}. Remove one before adding {user.full_name}.",
+            field="user_id",
+        )
+    membership = TeamMembership(team=team, user=user, added_by_id=by.id if by else None)
+    db.session.add(membership)
+    db.session.flush()
+    _audit(AuditAction.UPDATE, team, by, f"{user.username} joined", request_info)
+    return membership
+
+
+def remove_member(
+    membership: TeamMembership,
+    *,
+    by: User | None,
+    reason: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> TeamMembership:
+    """End a membership; the row stays as history."""
+    if membership.left_at is not None:
+        raise TeamError("That person has already left the team.")
+    membership.left_at = utcnow()
+    membership.removed_by_id = by.id if by else None
+    membership.leave_reason = (reason or "").strip() or None
+    db.session.flush()
+    _audit(
+        AuditAction.UPDATE,
+        membership.team,
+        by,
+        f"{membership.user.username} left" + (f": {membership.leave_reason}" if reason else ""),
+        request_info,
+    )
+    return membership
+
+
+def end_current_membership(user: User, *, by: User | None, reason: str) -> TeamMembership | None:
+    """Take a user off their team, if they are on one (used when an account is disabled)."""
+    membership = current_membership(user)
+    if membership is None:
+        return None
+    membership.user = user
+    return remove_member(membership, by=by, reason=reason)
+
+
+def _audit(
+    action: AuditAction,
+    team: Team,
+    by: User | None,
+    detail: str,
+    request_info: RequestInfo | None,
+) -> None:
+    record_event(
+        action,
+        by=by,
+        record_type="team",
+        record_id=team.id,
+        category=DataCategory.ACCOUNT,
+        detail=detail,
+        request_info=request_info,
+    )

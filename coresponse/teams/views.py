@@ -1,0 +1,173 @@
+"""Team screens: the list, a team's page, creating and editing, membership."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from coresponse.auth.models import Role, User
+from coresponse.auth.permissions import require
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.teams import bp, queries, services
+from coresponse.teams.forms import AddMemberForm, RemoveMemberForm, TeamForm
+from coresponse.teams.models import Team
+from coresponse.teams.permissions import can_manage_teams, can_view_teams
+from coresponse.web import refuse, request_info
+
+
+def _team_or_404(team_id: int) -> Team:
+    team = queries.get_team(team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def _add_member_form() -> AddMemberForm:
+    form = AddMemberForm()
+    form.user_id.choices = [
+        SelectChoice(u.id, f"{u.full_name} ({u.role.label.lower()})")
+        for u in queries.users_free_to_join()
+    ]
+    return form
+
+
+@bp.route("/")
+@login_required
+def index():
+    """Every team with its coverage, members and whether it can take cases."""
+    require(can_view_teams(current_user))
+    return render_template(
+        "teams/index.html", teams=queries.list_teams(), can_manage=can_manage_teams(current_user)
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create a team (members are added on its page)."""
+    require(can_manage_teams(current_user))
+    form = TeamForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            team = services.create_team(
+                form.details(), by=current_user, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"{team.name} created. Add two officers and a clinician to dispatch it.", "success"
+            )
+            return redirect(url_for("teams.detail", team_id=team.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("teams/form.html", form=form, team=None), status
+
+
+@bp.route("/<int:team_id>")
+@login_required
+def detail(team_id: int):
+    """A team's base, coverage, current members, staffing and membership history."""
+    require(can_view_teams(current_user))
+    return _render_detail(_team_or_404(team_id))
+
+
+def _render_detail(team: Team, status: int = 200, add_form: AddMemberForm | None = None):
+    manage = can_manage_teams(current_user)
+    return render_template(
+        "teams/detail.html",
+        team=team,
+        can_manage=manage,
+        add_form=(add_form or _add_member_form()) if manage else None,
+        remove_form=RemoveMemberForm() if manage else None,
+        roles=Role,
+    ), status
+
+
+@bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(team_id: int):
+    """Change a team's name, base, coverage, shift hours or active flag."""
+    require(can_manage_teams(current_user))
+    team = _team_or_404(team_id)
+    form = TeamForm.for_team(team)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_team(team, form.details(), by=current_user, request_info=request_info())
+        except DomainError as error:
+            status = refuse(form, error)
+            team = _team_or_404(team_id)
+        else:
+            db.session.commit()
+            flash(f"Saved {team.name}.", "success")
+            return redirect(url_for("teams.detail", team_id=team.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template("teams/form.html", form=form, team=team), status
+
+
+@bp.route("/<int:team_id>/members", methods=["POST"])
+@login_required
+def add_member(team_id: int):
+    """Add an officer or clinician to the team."""
+    require(can_manage_teams(current_user))
+    team = _team_or_404(team_id)
+    form = _add_member_form()
+    if not form.validate_on_submit():
+        if form.user_id.errors:
+            # The choice list only offers people free to join; anything else is stale.
+            form.user_id.errors = [
+                "That person cannot join a team now: they may already be on a team or disabled."
+            ]
+        else:
+            flash("The form expired; try again.", "error")
+        return _render_detail(team, 422, form)
+    user = db.session.get(User, form.user_id.data)
+    if user is None:
+        abort(404)
+    try:
+        services.add_member(team, user, by=current_user, request_info=request_info())
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_team_or_404(team_id), status, form)
+    db.session.commit()
+    team = _team_or_404(team_id)
+    staffing = team.staffing()
+    message = f"{user.full_name} joined {team.name}."
+    message += (
+        " The team is now dispatchable."
+        if staffing.dispatchable
+        else (f" Still not dispatchable: {'; '.join(staffing.problems)}.")
+    )
+    flash(message, "success")
+    return redirect(url_for("teams.detail", team_id=team.id))
+
+
+@bp.route("/<int:team_id>/members/<int:membership_id>/remove", methods=["POST"])
+@login_required
+def remove_member(team_id: int, membership_id: int):
+    """End a membership; the history keeps it."""
+    require(can_manage_teams(current_user))
+    team = _team_or_404(team_id)
+    membership = next((m for m in team.memberships if m.id == membership_id), None)
+    if membership is None:
+        abort(404)
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        flash("; ".join(form.reason.errors) or "The form expired; try again.", "error")
+        return _render_detail(team, 422)
+    try:
+        services.remove_member(
+            membership, by=current_user, reason=form.reason.data, request_info=request_info()
+        )
+    except DomainError as error:
+        status = refuse(None, error)
+        return _render_detail(_team_or_404(team_id), status)
+    db.session.commit()
+    flash(f"{membership.user.full_name} left {team.name}.", "success")
+    return redirect(url_for("teams.detail", team_id=team.id))

@@ -1,0 +1,66 @@
+"""Browser tests: a live server in a thread and the system Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free local port for the length of the test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    path = chromium_path()
+    if path is None:
+        pytest.skip("No Chromium found: install Debian's `chromium` package or set CHROMIUM_PATH")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server: str):  # type: ignore[no-untyped-def]
+    """A fresh tablet-sized browser tab; screenshots go to test-artifacts/."""
+    context = browser.new_context(viewport=TABLET_PORTRAIT, base_url=live_server)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield tab
+    context.close()

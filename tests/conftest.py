@@ -1,0 +1,145 @@
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL via DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event, text
+
+from config import database_url
+from coresponse import create_app
+from coresponse.auth.models import User
+from coresponse.extensions import db
+from tests.factories import PASSWORD
+
+POSTGRES_URL = database_url("") if os.environ.get("DATABASE_URL") else None
+_LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any connection to a host other than this machine fails the test loudly."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else None
+        if host is not None and host not in _LOCAL_HOSTS:
+            raise RuntimeError(f"Tests must not use the network (tried {address!r})")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema() -> Iterator[None]:
+    """On PostgreSQL: build the schema once; tests empty the tables afterwards."""
+    if POSTGRES_URL is None:
+        yield
+        return
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=POSTGRES_URL)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    yield
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests get their own database session, as in production.
+
+    The test's own session is committed first (so the request sees the test's data)
+    and expired afterwards (so the test sees what the request changed). Without
+    this the request would share the test's identity map and hide N+1 queries.
+    """
+
+    def open(self, *args: object, **kwargs: object):  # type: ignore[no-untyped-def,override]
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, _postgres_schema: None) -> Iterator[Callable[..., Flask]]:
+    """Build apps on the test database; used when a test needs two (e.g. CSRF on)."""
+    apps: list[Flask] = []
+    sqlite_url = f"sqlite:///{tmp_path / 'test.db'}"
+
+    def factory(**overrides: object) -> Flask:
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", POSTGRES_URL or sqlite_url)
+        app = create_app("test", **overrides)
+        app.test_client_class = IsolatedClient
+        if not apps and POSTGRES_URL is None:
+            with app.app_context():
+                db.create_all()
+        apps.append(app)
+        return app
+
+    yield factory
+    for index, app in enumerate(apps):
+        with app.app_context():
+            db.session.remove()
+            if index == 0 and POSTGRES_URL is not None:
+                _empty_postgres()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """The app with a fresh, empty database; an app context is pushed."""
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., FlaskClient]:
+    """Log a user in through the real login form."""
+
+    def do_login(user: User, password: str = PASSWORD) -> FlaskClient:
+        db.session.commit()
+        response = client.post("/login", data={"username": user.username, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do_login
+
+
+@contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before_execute)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before_execute)
+
+
+@pytest.fixture
+def statements() -> Callable[[], object]:
+    return count_statements

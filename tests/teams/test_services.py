@@ -1,0 +1,151 @@
+"""Team services, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from coresponse.audit.models import AuditEvent
+from coresponse.auth.models import Role
+from coresponse.errors import Conflict, DomainError
+from coresponse.extensions import db
+from coresponse.people.models import Borough
+from coresponse.teams import services
+from coresponse.teams.models import TeamMembership
+from coresponse.teams.services import TeamDetails
+from tests.factories import add_to_team, make_staffed_team, make_team, make_user
+
+
+def details(**overrides: object) -> TeamDetails:
+    fields: dict[str, object] = {
+        "name": "Brooklyn North",
+        "base_address": "127 Pennsylvania Ave, Brooklyn, NY 11207",
+        "base_latitude": 40.6702,
+        "base_longitude": -73.8962,
+        "precincts": ["075", "73rd", "75"],
+        "boroughs": [],
+    }
+    fields.update(overrides)
+    return TeamDetails(**fields)  # type: ignore[arg-type]
+
+
+def test_create_team_normalises_coverage_and_audits(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    team = services.create_team(details(boroughs=[Borough.BROOKLYN]), by=supervisor)
+    assert team.precincts == ["73", "75"]
+    assert team.boroughs == ["BK"]
+    assert team.memberships == [] and not team.dispatchable
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "team"))
+    assert event.user_id == supervisor.id and event.record_id == str(team.id)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"name": "  "}, "name", "needs a name"),
+        ({"base_address": ""}, "base_address", "base address"),
+        ({"precincts": ["999"]}, "precincts", "not an NYC police precinct"),
+        ({"precincts": []}, "precincts", "at least one precinct or borough"),
+        ({"base_longitude": None}, "base_latitude", "both latitude and longitude"),
+        ({"base_latitude": 91.0}, "base_latitude", "between -90 and 90"),
+        ({"shift_start": time(8)}, "shift_start", "both shift start and end"),
+        ({"shift_start": time(8), "shift_end": time(8)}, "shift_start", "the same"),
+    ],
+)
+def test_create_team_refuses_bad_details(
+    app: Flask, overrides: dict[str, object], field: str, message: str
+) -> None:
+    with pytest.raises(DomainError, match=message) as info:
+        services.create_team(details(**overrides), by=None)
+    assert info.value.field == field
+
+
+def test_team_names_are_unique_ignoring_case(app: Flask) -> None:
+    services.create_team(details(), by=None)
+    with pytest.raises(Conflict, match="already a team called"):
+        services.create_team(details(name="brooklyn  NORTH"), by=None)
+
+
+def test_update_team_replaces_coverage_and_shift(app: Flask) -> None:
+    team = services.create_team(details(), by=None)
+    services.update_team(
+        team,
+        details(
+            precincts=["79"], boroughs=[Borough.QUEENS], shift_start=time(20), shift_end=time(8)
+        ),
+        by=None,
+    )
+    assert team.precincts == ["79"] and team.boroughs == ["QN"]
+    assert not team.around_the_clock
+
+
+def test_team_becomes_dispatchable_with_two_officers_and_a_clinician(app: Flask) -> None:
+    team = services.create_team(details(), by=None)
+    officer_a, officer_b = make_user(Role.OFFICER), make_user(Role.OFFICER)
+    clinician = make_user(Role.CLINICIAN)
+    services.add_member(team, officer_a, by=None)
+    assert team.staffing().problems == ["needs one more officer", "needs one clinician"]
+    services.add_member(team, clinician, by=None)
+    assert not team.dispatchable
+    services.add_member(team, officer_b, by=None)
+    assert team.dispatchable
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ANALYST, Role.ADMIN])
+def test_only_officers_and_clinicians_join_teams(app: Flask, role: Role) -> None:
+    team = make_team()
+    with pytest.raises(DomainError, match="only officers and clinicians"):
+        services.add_member(team, make_user(role), by=None)
+
+
+def test_a_user_is_on_at_most_one_team(app: Flask) -> None:
+    first, second = make_team(name="First"), make_team(name="Second")
+    officer = make_user(Role.OFFICER)
+    services.add_member(first, officer, by=None)
+    with pytest.raises(Conflict, match="already on First"):
+        services.add_member(second, officer, by=None)
+    with pytest.raises(Conflict, match="already on this team"):
+        services.add_member(first, officer, by=None)
+
+
+def test_the_database_also_refuses_two_current_memberships(app: Flask) -> None:
+    officer = make_user(Role.OFFICER)
+    add_to_team(make_team(), officer)
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        add_to_team(make_team(), officer)
+    db.session.rollback()
+
+
+def test_a_full_team_refuses_a_third_officer_or_second_clinician(app: Flask) -> None:
+    team, *_ = make_staffed_team(name="Full")
+    with pytest.raises(DomainError, match="already has two officers"):
+        services.add_member(team, make_user(Role.OFFICER), by=None)
+    with pytest.raises(DomainError, match="already has a clinician"):
+        services.add_member(team, make_user(Role.CLINICIAN), by=None)
+
+
+def test_disabled_users_cannot_join(app: Flask) -> None:
+    with pytest.raises(DomainError, match="disabled"):
+        services.add_member(make_team(), make_user(Role.OFFICER, active=False), by=None)
+
+
+def test_removal_keeps_history_and_allows_rejoining_elsewhere(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    team, officer, _, _ = make_staffed_team()
+    membership = db.session.scalar(
+        select(TeamMembership).where(TeamMembership.user_id == officer.id)
+    )
+    services.remove_member(membership, by=supervisor, reason=" transferred ")
+    assert membership.left_at is not None
+    assert membership.removed_by_id == supervisor.id and membership.leave_reason == "transferred"
+    assert not team.dispatchable
+    with pytest.raises(DomainError, match="already left"):
+        services.remove_member(membership, by=supervisor)
+    services.add_member(make_team(), officer, by=supervisor)
+    rows = db.session.scalars(select(TeamMembership).where(TeamMembership.user_id == officer.id))
+    assert len(rows.all()) == 2

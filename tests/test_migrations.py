@@ -1,0 +1,51 @@
+"""The migrations build the same schema as the models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, make_url, text
+
+from coresponse import create_app
+from coresponse.extensions import db
+from tests.conftest import POSTGRES_URL
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
+    if POSTGRES_URL is None:
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    name = f"coresponse_mig_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(
+        make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_migrations_match_the_models(empty_database_url: str) -> None:
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
+            tables = set(inspect(conn).get_table_names())
+        db.engine.dispose()
+    assert {"user", "team", "team_membership", "person", "case", "contact", "audit_event"} <= tables
+    assert diff == [], "models changed without a migration: run `flask db migrate`"

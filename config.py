@@ -48,6 +48,22 @@ class Config:
     TIMEZONE = os.environ.get("CORESPONSE_TIMEZONE", "America/New_York")
     PROGRAM_NAME = os.environ.get("CORESPONSE_PROGRAM_NAME", "Co-Response Program")
     PAGE_SIZE = _int("CORESPONSE_PAGE_SIZE", 50)
+    # "offline" (ZIP centroids, no network) or a geopy service name such as "nominatim".
+    GEOCODER = os.environ.get("CORESPONSE_GEOCODER", "offline")
+    GEOCODER_OPTIONS = {
+        key: value
+        for key, value in {
+            "user_agent": os.environ.get("CORESPONSE_GEOCODER_USER_AGENT"),
+            "domain": os.environ.get("CORESPONSE_GEOCODER_DOMAIN"),
+            "api_key": os.environ.get("CORESPONSE_GEOCODER_API_KEY"),
+        }.items()
+        if value
+    }
+    GEOCODER_MIN_DELAY = float(os.environ.get("CORESPONSE_GEOCODER_MIN_DELAY", "1.0"))
+    # First contact is due this many hours after a case is assigned to a team.
+    FIRST_CONTACT_DUE_HOURS = _int("CORESPONSE_FIRST_CONTACT_DUE_HOURS", 24)
+    # Open cases with no contact for this many days are flagged in the queue.
+    STALE_CASE_DAYS = _int("CORESPONSE_STALE_CASE_DAYS", 7)
     # The password `flask seed-demo` gives the demo logins unless told otherwise.
     DEMO_PASSWORD = "coresponse-demo"  # noqa: S105  (the demo's published password)
 

@@ -4,6 +4,7 @@ from coresponse.audit.models import AuditEvent
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant, ContactRiskFactor
+from coresponse.geo.models import GeocodeCache
 from coresponse.linkages.models import Linkage, LinkageStatusChange, Provider
 from coresponse.people.models import (
     Person,
@@ -23,6 +24,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "Contact",
+    "GeocodeCache",
     "ContactParticipant",
     "ContactRiskFactor",
     "Linkage",

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 from typing import Any
 
 from werkzeug.security import generate_password_hash
 
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.cases.models import Assignment, Case, CaseStatus
+from coresponse.db_types import utcnow
 from coresponse.extensions import db
+from coresponse.people.models import (
+    Borough,
+    LocationStatus,
+    Person,
+    PersonAddress,
+    PersonLanguage,
+    PersonPhone,
+)
+from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus
 from coresponse.teams.models import AreaType, Team, TeamCoverage, TeamMembership
 
 PASSWORD = "correct horse battery staple"
@@ -74,3 +86,100 @@ def make_staffed_team(**overrides: Any) -> tuple[Team, User, User, User]:
     for user in (officer_a, officer_b, clinician):
         add_to_team(team, user)
     return team, officer_a, officer_b, clinician
+
+
+def make_person(**overrides: Any) -> Person:
+    """A saved person with a current Brooklyn address and a phone."""
+    n = next(_counter)
+    first = overrides.pop("first_name", f"Alex{n}")
+    last = overrides.pop("last_name", f"Rivera{n}")
+    address = overrides.pop("address", {})
+    fields: dict[str, Any] = {
+        "first_name": first,
+        "last_name": last,
+        "first_name_key": first.lower(),
+        "last_name_key": last.lower(),
+        "date_of_birth": date(1980, 1, 1 + n % 28),
+    }
+    fields.update(overrides)
+    person = Person(
+        aliases=[], languages=[], addresses=[], phones=[], support_contacts=[], **fields
+    )
+    person.addresses.append(
+        PersonAddress(
+            **{
+                "line1": f"{n} Pennsylvania Ave",
+                "postal_code": "11207",
+                "borough": Borough.BROOKLYN,
+                "precinct": "75",
+                "latitude": 40.6705,
+                "longitude": -73.894,
+                "location_status": LocationStatus.APPROXIMATE,
+                **address,
+            }
+        )
+    )
+    person.phones.append(PersonPhone(number=f"(718) 555-{n:04d}", digits=f"718555{n:04d}"))
+    person.languages.append(PersonLanguage(language="English", position=0))
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def make_referral(person: Person | None = None, **overrides: Any) -> Referral:
+    """A saved referral awaiting triage."""
+    fields: dict[str, Any] = {
+        "person_id": (person or make_person()).id,
+        "source": ReferralSource.NYPD_PRECINCT,
+        "source_detail": "75th Precinct",
+        "received_at": utcnow() - timedelta(days=2),
+        "referrer_name": "Sgt. Referrer",
+        "reason": "Repeated 911 calls; neighbours worried.",
+    }
+    fields.update(overrides)
+    referral = Referral(risk_indicators=[], events=[], **fields)
+    db.session.add(referral)
+    db.session.flush()
+    return referral
+
+
+def make_case(
+    team: Team | None = None,
+    person: Person | None = None,
+    *,
+    status: CaseStatus | None = None,
+    **overrides: Any,
+) -> Case:
+    """A saved case from an accepted referral; open on `team` when one is given."""
+    person = person or make_person()
+    referral = make_referral(person, status=ReferralStatus.ACCEPTED)
+    now = utcnow()
+    fields: dict[str, Any] = {
+        "person_id": person.id,
+        "referral_id": referral.id,
+        "referred_at": referral.received_at,
+        "accepted_at": referral.received_at + timedelta(hours=2),
+        "status": status or (CaseStatus.OPEN if team else CaseStatus.AWAITING_ASSIGNMENT),
+    }
+    if team is not None:
+        fields.update(
+            team_id=team.id,
+            assigned_at=now - timedelta(hours=30),
+            first_assigned_at=now - timedelta(hours=30),
+            first_contact_due_at=now - timedelta(hours=6),
+        )
+    fields.update(overrides)
+    case = Case(assignments=[], events=[], **fields)
+    db.session.add(case)
+    db.session.flush()
+    if team is not None:
+        db.session.add(
+            Assignment(
+                case_id=case.id,
+                team_id=team.id,
+                assigned_at=case.assigned_at,
+                first_contact_due_at=case.first_contact_due_at,
+            )
+        )
+        db.session.flush()
+    return case

@@ -48,13 +48,15 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from coresponse import auth, dashboard, errors_web, teams, templating
+    from coresponse import auth, contacts, dashboard, errors_web, linkages, teams, templating
     from coresponse.cli import register_cli
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(teams.bp)
+    app.register_blueprint(contacts.bp)
+    app.register_blueprint(linkages.bp)
     errors_web.init_app(app)
     templating.init_app(app)
     register_cli(app)

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from coresponse.auth.permissions import can_manage_users
 from coresponse.people.models import Borough
+from coresponse.privacy import policy
 from coresponse.teams.permissions import can_manage_teams
 
 
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
+    # Templates ask the same access rules the views enforce, never their own.
+    app.jinja_env.globals["policy"] = policy
 
     @app.context_processor
     def navigation() -> dict[str, object]:

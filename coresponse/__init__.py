@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sqlite3
 from pathlib import Path
@@ -40,7 +41,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from coresponse import models  # noqa: F401  (every table registered before use)
+    # Every table is mapped before any view module builds queries at import time.
+    from coresponse import models  # noqa: F401
     from coresponse.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -48,8 +50,32 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
-    from coresponse import auth, contacts, dashboard, errors_web, linkages, teams, templating
+    from coresponse import (
+        auth,
+        cases,
+        contacts,
+        dashboard,
+        errors_web,
+        linkages,
+        people,
+        referrals,
+        teams,
+        templating,
+    )
     from coresponse.cli import register_cli
+
+    # Blueprints' routes live in their views modules; importing them attaches the routes.
+    for name in (
+        "auth",
+        "dashboard",
+        "teams",
+        "contacts",
+        "linkages",
+        "people",
+        "referrals",
+        "cases",
+    ):
+        importlib.import_module(f"coresponse.{name}.views")
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
@@ -57,6 +83,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(teams.bp)
     app.register_blueprint(contacts.bp)
     app.register_blueprint(linkages.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(referrals.bp)
+    app.register_blueprint(cases.bp)
     errors_web.init_app(app)
     templating.init_app(app)
     register_cli(app)

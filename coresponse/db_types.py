@@ -74,11 +74,19 @@ class LabelledEnum(enum.StrEnum):
 LIKE_ESCAPE = "\\"
 
 
-def like_contains(fragment: str) -> str:
-    """A LIKE pattern matching `fragment` anywhere, with its own % and _ taken literally."""
-    escaped = (
+def _like_escape(fragment: str) -> str:
+    return (
         fragment.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
         .replace("%", LIKE_ESCAPE + "%")
         .replace("_", LIKE_ESCAPE + "_")
     )
-    return f"%{escaped}%"
+
+
+def like_contains(fragment: str) -> str:
+    """A LIKE pattern matching `fragment` anywhere, with its own % and _ taken literally."""
+    return f"%{_like_escape(fragment)}%"
+
+
+def like_prefix(fragment: str) -> str:
+    """A LIKE pattern matching values that start with `fragment` (taken literally)."""
+    return f"{_like_escape(fragment)}%"

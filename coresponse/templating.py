@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from flask_login import current_user
 
 from coresponse.auth.permissions import can_manage_users
+from coresponse.db_types import utcnow
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
 from coresponse.teams.permissions import can_manage_teams
@@ -46,6 +47,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
+    app.jinja_env.globals["now_local"] = lambda: local(utcnow())
+    app.jinja_env.globals["now_utc"] = utcnow
+    app.jinja_env.globals["day"] = timedelta(days=1)
     # Templates ask the same access rules the views enforce, never their own.
     app.jinja_env.globals["policy"] = policy
 

@@ -42,5 +42,3 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("auth.change_password"))
         return None
 
-
-from coresponse.auth import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,1 +1,5 @@
 """Cases, assignments to teams, and case history."""
+
+from flask import Blueprint
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")

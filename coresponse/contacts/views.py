@@ -1,3 +1,163 @@
-"""HTTP views of this domain."""
+"""Contact screens: logging a contact on a tablet, a contact's page, adding an addendum.
 
-from coresponse.contacts import bp  # noqa: F401
+There is deliberately no edit route: a saved contact is amended by addenda only.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from coresponse.auth.permissions import require
+from coresponse.cases.models import Case
+from coresponse.cases.queries import get_visible_case
+from coresponse.contacts import bp, queries, services
+from coresponse.contacts.forms import AddendumForm, ContactForm
+from coresponse.errors import Conflict, DomainError
+from coresponse.extensions import db
+from coresponse.privacy import policy
+from coresponse.web import refuse, request_info
+
+# The contact cards ask the same rule the addendum view enforces.
+bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
+
+
+@bp.app_template_global()
+def case_url(case_id: int) -> str:
+    """The case page (its endpoint lives in the cases domain)."""
+    if "cases.detail" in current_app.view_functions:
+        return url_for("cases.detail", case_id=case_id)
+    return f"/cases/{case_id}"
+
+
+@bp.route("/cases/<int:case_id>/contacts/new", methods=["GET", "POST"])
+@login_required
+def new_contact(case_id: int):
+    """Log an outreach contact on a case of the user's team: one screen, under a minute."""
+    case = get_visible_case(current_user, case_id)
+    require(policy.can_log_contact(current_user, case))
+    try:
+        services.ensure_case_open(case)
+    except DomainError as error:
+        return _render_contact_form(case, None, blocked=error.message, status=error.status_code)
+
+    members = queries.team_members(case.team_id)
+    address = case.person.current_address
+    form, posted_clinical = ContactForm.for_case(
+        members=members,
+        recorder=current_user,
+        location=address.one_line if address else None,
+        clinical=policy.can_read_clinical(current_user),
+    )
+    status = 200
+    if form.validate_on_submit():
+        data = form.data_for_service(posted_clinical)
+        by_id = {u.id: u for u in members}
+        participants = [by_id[i] for i in form.participants.data or []]
+        already_saved = queries.contact_exists(data["uuid"])
+        try:
+            contact = services.log_contact(
+                case,
+                by=current_user,
+                participants=participants,
+                request_info=request_info(),
+                **data,
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            if isinstance(error, Conflict):
+                # The form's uuid is spent; saving again now logs a new contact.
+                form.uuid.data = str(uuid.uuid4())
+            case = get_visible_case(current_user, case_id)
+        except IntegrityError:
+            # Two copies of one submission raced; the other one was stored.
+            db.session.rollback()
+            if not queries.contact_exists(data["uuid"]):
+                raise
+            return _already_saved(data["uuid"])
+        else:
+            db.session.commit()
+            if already_saved:
+                flash("This contact was already saved.", "info")
+            else:
+                flash("Contact saved.", "success")
+            return redirect(url_for("contacts.detail", contact_id=contact.id))
+    elif form.is_submitted():
+        status = 422
+    return _render_contact_form(case, form, status=status)
+
+
+def _already_saved(contact_uuid: uuid.UUID):
+    contact = services.contact_with_uuid(contact_uuid)
+    flash("This contact was already saved.", "info")
+    return redirect(url_for("contacts.detail", contact_id=contact.id))  # type: ignore[union-attr]
+
+
+def _render_contact_form(
+    case: Case, form: ContactForm | None, *, blocked: str | None = None, status: int = 200
+):
+    services.record_contact_form_view(case, by=current_user, request_info=request_info())
+    body = render_template(
+        "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked
+    )
+    db.session.commit()
+    return body, status
+
+
+@bp.route("/contacts/<int:contact_id>")
+@login_required
+def detail(contact_id: int):
+    """A contact with its addenda; clinical parts only for those who may read them."""
+    contact = queries.get_visible_contact(current_user, contact_id)
+    clinical = policy.can_read_clinical(current_user)
+    services.record_contact_view(
+        contact,
+        by=current_user,
+        clinical=clinical and services.has_clinical_content(contact),
+        request_info=request_info(),
+    )
+    # Rendered before the commit: committing expires the loaded contact.
+    body = render_template("contacts/detail.html", contact=contact, case=contact.case)
+    db.session.commit()
+    return body
+
+
+@bp.route("/contacts/<int:contact_id>/addenda/new", methods=["GET", "POST"])
+@login_required
+def new_addendum(contact_id: int):
+    """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
+    contact = queries.get_visible_contact(current_user, contact_id)
+    require(services.may_add_addendum(current_user, contact.case))
+    clinical = policy.can_read_clinical(current_user)
+    form, posted_clinical = AddendumForm.for_viewer(clinical=clinical)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.add_addendum(
+                contact,
+                by=current_user,
+                request_info=request_info(),
+                **form.data_for_service(posted_clinical),
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            contact = queries.get_visible_contact(current_user, contact_id)
+        else:
+            db.session.commit()
+            flash("Addendum saved.", "success")
+            return redirect(url_for("contacts.detail", contact_id=contact_id))
+    elif form.is_submitted():
+        status = 422
+    services.record_contact_view(
+        contact,
+        by=current_user,
+        clinical=clinical and services.has_clinical_content(contact),
+        detail="addendum form",
+        request_info=request_info(),
+    )
+    body = render_template("contacts/addendum.html", contact=contact, case=contact.case, form=form)
+    db.session.commit()
+    return body, status

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("dashboard", __name__)
-
-from coresponse.dashboard import views  # noqa: E402,F401  (routes attach to bp)

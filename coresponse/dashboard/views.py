@@ -6,7 +6,9 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from coresponse.auth.models import Role
+from coresponse.cases import queries as case_queries
 from coresponse.dashboard import bp, queries
+from coresponse.privacy import policy
 from coresponse.teams import queries as team_queries
 
 
@@ -18,8 +20,10 @@ def home():
     context = {"team": team, "roles": Role}
     if team is not None:
         context["team_counts"] = queries.team_counts(team.id)
-    if current_user.role in (Role.SUPERVISOR, Role.ADMIN, Role.ANALYST):
+    if current_user.role in (Role.ADMIN, Role.ANALYST):
         context["counts"] = queries.program_counts()
     if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
         context["teams"] = team_queries.list_teams()
+    if policy.sees_all_cases(current_user):
+        context["queue"] = case_queries.supervisor_queue()
     return render_template("main/home.html", **context)

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("linkages", __name__)
-
-from coresponse.linkages import views  # noqa: E402,F401  (routes attach to bp)

@@ -1,3 +1,317 @@
-"""HTTP views of this domain."""
+"""Connection screens (clinical staff only) and the provider directory (everyone)."""
 
-from coresponse.linkages import bp  # noqa: F401
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from coresponse.auth.permissions import require
+from coresponse.cases.models import Case, CaseStatus
+from coresponse.cases.queries import get_visible_case
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.linkages import bp, queries, services
+from coresponse.linkages.forms import KindForm, LinkageForm, ProviderForm, StatusChangeForm
+from coresponse.linkages.models import (
+    Linkage,
+    LinkageCategory,
+    LinkageKind,
+    LinkageStatus,
+    Provider,
+)
+from coresponse.pagination import BadCursor
+from coresponse.privacy import policy
+from coresponse.web import get_or_404, refuse, request_info
+
+KM_PER_MILE = 1.609344
+
+
+def _case_for_linkages(case_id: int) -> Case:
+    """The case, or a 404 for anyone who may not see its connections (officers included)."""
+    if not policy.can_view_linkages(current_user):
+        abort(404)
+    case = get_visible_case(current_user, case_id)
+    if not policy.can_manage_linkages(current_user, case):
+        abort(404)
+    return case
+
+
+def _home_point(case: Case) -> tuple[float, float] | None:
+    """Where the person lives now, when the address has a point."""
+    address = case.person.current_address
+    if address is None or address.latitude is None or address.longitude is None:
+        return None
+    return (address.latitude, address.longitude)
+
+
+def _providers_for(kind: LinkageKind | None) -> list[Provider]:
+    """Providers that can serve this kind (every active one until a kind is chosen)."""
+    kinds = frozenset(LinkageKind) if kind is None else services.provider_kinds_for(kind)
+    return queries.providers_for(kinds)
+
+
+# Connections -------------------------------------------------------------------
+
+
+@bp.route("/cases/<int:case_id>/linkages/new", methods=["GET", "POST"])
+@login_required
+def new_linkage(case_id: int):
+    """Record a connection to treatment, family or support: first its kind, then to whom."""
+    case = _case_for_linkages(case_id)
+    contacts = queries.family_contacts(case.person_id)
+    status = 200
+    if request.method == "POST":
+        form = LinkageForm()
+        kind = form.kind.data if isinstance(form.kind.data, LinkageKind) else None
+        form.set_choices(_providers_for(kind), contacts)
+        if form.validate_on_submit():
+            try:
+                linkage = services.create_linkage(
+                    case,
+                    by=current_user,
+                    kind=form.kind.data,
+                    provider=(
+                        None
+                        if form.provider_id.data is None
+                        else services.get_provider(form.provider_id.data)
+                    ),
+                    support_contact=(
+                        None
+                        if form.support_contact_id.data is None
+                        else services.get_support_contact(form.support_contact_id.data)
+                    ),
+                    target_name=form.target_name.data,
+                    note=form.note.data,
+                    request_info=request_info(),
+                )
+            except DomainError as error:
+                status = refuse(form, error)
+                case = _case_for_linkages(case_id)
+            else:
+                target, linkage_id = linkage.target, linkage.id
+                db.session.commit()
+                flash(f"Connection to {target} recorded as identified.", "success")
+                return redirect(url_for("linkages.detail", linkage_id=linkage_id))
+        else:
+            status = 422
+            if "csrf_token" in form.errors:
+                flash("The form expired; reload the page and try again.", "error")
+        kind_form = KindForm(formdata=None, data={"kind": kind})
+        kind_form.kind.errors = list(form.kind.errors)
+    else:
+        # Step one is a plain GET form: choosing a kind reloads the page with ?kind=.
+        kind = None
+        kind_form = KindForm(formdata=request.args if "kind" in request.args else None)
+        if "kind" in request.args:
+            if kind_form.validate():
+                kind = kind_form.kind.data
+            else:
+                status = 422
+        preselect = None
+        if request.args.get("provider_id"):
+            preselect = request.args.get("provider_id", type=int)
+            if preselect is None:
+                abort(400, description="That provider link is not valid; choose from the list.")
+        form = LinkageForm(formdata=None, data={"kind": kind, "provider_id": preselect})
+        form.set_choices(_providers_for(kind), contacts)
+        services.record_new_linkage_view(case, by=current_user, request_info=request_info())
+
+    home = _home_point(case)
+    nearest = None
+    if kind is not None and kind.category is not LinkageCategory.FAMILY:
+        nearest = [
+            (provider, km, None if km is None else km / KM_PER_MILE)
+            for provider, km in queries.nearest_providers(kind, home)
+        ]
+    page = render_template(
+        "linkages/new.html",
+        case=case,
+        form=form,
+        kind_form=kind_form,
+        kind=kind,
+        family=LinkageCategory.FAMILY,
+        nearest=nearest,
+        home=home,
+        has_contacts=bool(contacts),
+    )
+    db.session.commit()  # the audit event of a GET
+    return page, status
+
+
+@bp.route("/linkages/<int:linkage_id>")
+@login_required
+def detail(linkage_id: int):
+    """A connection: where it stands, the path it took, and the steps it can take next."""
+    linkage = queries.get_visible_linkage(current_user, linkage_id)
+    services.record_linkage_view(linkage, by=current_user, request_info=request_info())
+    response = _render_detail(linkage)
+    db.session.commit()
+    return response
+
+
+def _render_detail(
+    linkage: Linkage | int,
+    *,
+    status: int = 200,
+    failed: tuple[LinkageStatus, StatusChangeForm] | None = None,
+):
+    if isinstance(linkage, int):
+        linkage = queries.get_visible_linkage(current_user, linkage)
+    case = get_visible_case(current_user, linkage.case_id) if linkage.case_id else None
+    can_manage = case is not None and policy.can_manage_linkages(current_user, case)
+    closed = case is not None and case.status is CaseStatus.CLOSED
+    step_forms: list[tuple[LinkageStatus, StatusChangeForm]] = []
+    if can_manage and not closed:
+        for step in services.allowed_next(linkage.status):
+            if failed is not None and failed[0] is step:
+                step_forms.append(failed)
+                continue
+            form = StatusChangeForm(formdata=None, prefix=step.value)
+            if step is LinkageStatus.CONNECTED:
+                form.verified_by.data = current_user.full_name
+                form.verified_on.data = services.program_today()
+            step_forms.append((step, form))
+    return render_template(
+        "linkages/detail.html",
+        linkage=linkage,
+        case=case,
+        step_forms=step_forms,
+        open_step=failed[0] if failed else None,
+        case_closed=closed,
+    ), status
+
+
+@bp.route("/linkages/<int:linkage_id>/status", methods=["POST"])
+@login_required
+def change_status(linkage_id: int):
+    """Move a connection on: posts `to_status` plus that step's fields, prefixed by it."""
+    linkage = queries.get_visible_linkage(current_user, linkage_id)
+    case = get_visible_case(current_user, linkage.case_id, with_person=False)
+    require(policy.can_manage_linkages(current_user, case))
+    try:
+        to_status = LinkageStatus(request.form.get("to_status", ""))
+    except ValueError:
+        flash("Choose one of the next steps offered.", "error")
+        return _render_detail(linkage_id, status=422)
+    offered = to_status in services.allowed_next(linkage.status)
+    form = StatusChangeForm(prefix=to_status.value)
+    timezone = current_app.config["TIMEZONE"]
+    if offered and not form.validate_for(to_status, timezone):
+        if "csrf_token" in form.errors:
+            flash("The form expired; reload the page and try again.", "error")
+        return _render_detail(linkage_id, status=422, failed=(to_status, form))
+    try:
+        services.change_linkage_status(
+            linkage,
+            by=current_user,
+            request_info=request_info(),
+            **form.service_kwargs(to_status, timezone),
+        )
+    except DomainError as error:
+        # A step not offered (already moved on, in another tab) is told as a message.
+        status = refuse(form if offered else None, error)
+        return _render_detail(
+            linkage_id, status=status, failed=(to_status, form) if offered else None
+        )
+    target = linkage.target
+    db.session.commit()
+    flash(f"Connection to {target} is now {to_status.label.lower()}.", "success")
+    return redirect(url_for("linkages.detail", linkage_id=linkage_id))
+
+
+# The provider directory -------------------------------------------------------------
+
+
+@bp.route("/providers/")
+@login_required
+def providers():
+    """The directory of services, filtered by kind and whether they take referrals."""
+    raw_kind = request.args.get("kind") or None
+    kind = None
+    if raw_kind is not None:
+        try:
+            kind = LinkageKind(raw_kind)
+        except ValueError:
+            abort(400, description="Unknown kind of service in the filter.")
+    accepting = request.args.get("accepting") == "1"
+    can_manage = policy.can_manage_providers(current_user)
+    include_inactive = can_manage and request.args.get("inactive") == "1"
+    try:
+        page = queries.list_providers(
+            kind, include_inactive, request.args.get("after"), accepting_only=accepting
+        )
+    except BadCursor as error:
+        abort(400, description=str(error))
+    return render_template(
+        "linkages/providers.html",
+        page=page,
+        kind=kind,
+        accepting=accepting,
+        include_inactive=include_inactive,
+        can_manage=can_manage,
+        kind_groups=[
+            (category.label, [k for k in LinkageKind if k.category is category])
+            for category in LinkageCategory
+            if category is not LinkageCategory.FAMILY
+        ],
+    )
+
+
+@bp.route("/providers/new", methods=["GET", "POST"])
+@login_required
+def new_provider():
+    """Add a provider to the directory."""
+    require(policy.can_manage_providers(current_user))
+    form = ProviderForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            provider = services.create_provider(
+                form.details(), by=current_user, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            _flash_saved(provider)
+            return redirect(url_for("linkages.providers", kind=provider.kind.value))
+    elif form.is_submitted():
+        status = 422
+    return render_template("linkages/provider_form.html", form=form, provider=None), status
+
+
+@bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_provider(provider_id: int):
+    """Change a directory entry, or retire it by clearing "listed"."""
+    require(policy.can_manage_providers(current_user))
+    provider = get_or_404(Provider, provider_id)
+    form = ProviderForm(obj=provider)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_provider(
+                provider, form.details(), by=current_user, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            provider = get_or_404(Provider, provider_id)
+        else:
+            db.session.commit()
+            _flash_saved(provider)
+            return redirect(url_for("linkages.providers", kind=provider.kind.value))
+    elif form.is_submitted():
+        status = 422
+    return render_template("linkages/provider_form.html", form=form, provider=provider), status
+
+
+def _flash_saved(provider: Provider) -> None:
+    message = f"Saved {provider.name}."
+    if not provider.active:
+        message += " It is retired: it is no longer suggested for new connections."
+    elif provider.latitude is None:
+        message += (
+            " No location was found for its address, so it cannot be suggested by distance: "
+            "add a ZIP code, or latitude and longitude."
+        )
+    flash(message, "success")

@@ -60,8 +60,10 @@ def case_visibility(user: User) -> ColumnElement[bool]:
 def can_view_case(user: User, case: Case) -> bool:
     if sees_all_cases(user):
         return True
-    return is_field_member(user) and case.team_id is not None and (
-        case.team_id == current_team_id(user)
+    return (
+        is_field_member(user)
+        and case.team_id is not None
+        and (case.team_id == current_team_id(user))
     )
 
 
@@ -73,9 +75,7 @@ def can_view_person(user: User, person_id: int) -> bool:
         return False
     return (
         db.session.scalar(
-            select(Case.id)
-            .where(Case.person_id == person_id, case_visibility(user))
-            .limit(1)
+            select(Case.id).where(Case.person_id == person_id, case_visibility(user)).limit(1)
         )
         is not None
     )
@@ -120,6 +120,8 @@ def can_view_linkages(user: User) -> bool:
 
 
 def can_manage_providers(user: User) -> bool:
-    return user.is_authenticated and user.active and (
-        user.role in (Role.CLINICIAN, Role.ADMIN) or user.is_clinical
+    return (
+        user.is_authenticated
+        and user.active
+        and (user.role in (Role.CLINICIAN, Role.ADMIN) or user.is_clinical)
     )

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("teams", __name__, url_prefix="/teams")
-
-from coresponse.teams import views  # noqa: E402,F401  (routes attach to bp)

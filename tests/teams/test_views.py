@@ -178,7 +178,8 @@ def test_team_list_and_home_use_a_fixed_number_of_queries(app: Flask, login) -> 
         make_staffed_team()
     many = {url: queries_for(url) for url in ("/teams/", "/")}
     assert few == many
-    assert many["/teams/"] <= 8 and many["/"] <= 12
+    # The supervisor's home carries the whole queue; issue 6 tightens this budget.
+    assert many["/teams/"] <= 8 and many["/"] <= 20
 
 
 def test_members_see_their_team_on_the_home_page(login) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,33 @@
+"""Forms for dispatch, closure and reopening."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from coresponse.cases.models import ClosureReason
+from coresponse.form_helpers import enum_choices
+
+
+class AssignForm(FlaskForm):
+    team_id = HiddenField(validators=[DataRequired(message="Choose a team.")])
+    reason = StringField(
+        "Reason for the change", validators=[Optional(), Length(max=500)],
+        description="Needed when the case moves from one team to another.",
+    )  # fmt: skip
+    submit = SubmitField("Assign")
+
+
+class CloseForm(FlaskForm):
+    reason = SelectField("Reason", choices=enum_choices(ClosureReason), coerce=ClosureReason)
+    note = TextAreaField("Closing note", validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField("Close the case")
+
+
+class ReopenForm(FlaskForm):
+    note = TextAreaField(
+        "Why reopen", validators=[DataRequired(), Length(max=4000)],
+        description="E.g. re-referred by the precinct after a new 911 call.",
+    )  # fmt: skip
+    submit = SubmitField("Reopen the case")

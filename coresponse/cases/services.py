@@ -1,0 +1,227 @@
+"""Every change to cases: opening, dispatch to a team, closure and reopening."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import User
+from coresponse.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    ClosureReason,
+)
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.referrals.models import Referral, ReferralStatus
+from coresponse.teams.models import Team
+
+
+class CaseError(DomainError):
+    """A case change the rules refuse."""
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def first_contact_window() -> timedelta:
+    """How long a team has for first contact after assignment (24 hours by default)."""
+    return timedelta(hours=int(current_app.config.get("FIRST_CONTACT_DUE_HOURS", 24)))
+
+
+def open_case(referral: Referral, *, by: User) -> Case:
+    """Open the case of an accepted referral; it waits for a team."""
+    if referral.status is not ReferralStatus.ACCEPTED:
+        raise CaseError("Only an accepted referral opens a case.")
+    now = utcnow()
+    case = Case(
+        person_id=referral.person_id,
+        referral_id=referral.id,
+        status=CaseStatus.AWAITING_ASSIGNMENT,
+        referred_at=referral.received_at,
+        accepted_at=now,
+        assignments=[],
+        events=[],
+    )
+    db.session.add(case)
+    db.session.flush()
+    _event(case, CaseEventKind.OPENED, by, note=referral.triage_note)
+    return case
+
+
+def assign_case(
+    case: Case,
+    team: Team,
+    *,
+    by: User,
+    reason: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> Assignment:
+    """Give the case to a dispatchable team; first contact is due within the window.
+
+    Reassignment ends the current assignment and needs a reason; history is kept.
+    """
+    if case.status is CaseStatus.CLOSED:
+        raise CaseError("This case is closed; reopen it before assigning a team.")
+    staffing = team.staffing()
+    if not staffing.dispatchable:
+        raise CaseError(
+            f"{team.name} cannot take cases now: {'; '.join(staffing.problems)}.", field="team_id"
+        )
+    current = next((a for a in case.assignments if a.ended_at is None), None)
+    reason = _clean(reason)
+    if current is not None:
+        if current.team_id == team.id:
+            raise CaseError(f"The case is already with {team.name}.", field="team_id")
+        if not reason:
+            raise CaseError("Say why the case moves to another team.", field="reason")
+    now = utcnow()
+    if current is not None:
+        current.ended_at = now
+        current.end_reason = reason
+    due = now + first_contact_window()
+    assignment = Assignment(
+        case_id=case.id,
+        team_id=team.id,
+        assigned_at=now,
+        assigned_by_id=by.id,
+        first_contact_due_at=due,
+        reason=reason,
+    )
+    db.session.add(assignment)
+    case.assignments.append(assignment)
+    case.team_id = team.id
+    case.status = CaseStatus.OPEN
+    case.assigned_at = now
+    case.first_assigned_at = case.first_assigned_at or now
+    # The 24-hour standard runs from the first assignment until someone reaches out.
+    if case.first_contact_at is None:
+        case.first_contact_due_at = due
+    db.session.flush()
+    kind = CaseEventKind.REASSIGNED if current is not None else CaseEventKind.ASSIGNED
+    _event(case, kind, by, note=reason, team_id=team.id, summary=f"to {team.name}")
+    _audit(case, by, f"{kind.label.lower()} to {team.name}", request_info)
+    return assignment
+
+
+def close_case(
+    case: Case,
+    *,
+    by: User,
+    reason: ClosureReason,
+    note: str,
+    request_info: RequestInfo | None = None,
+) -> Case:
+    """Close with a coded reason and a note; the current assignment ends."""
+    if case.status is CaseStatus.CLOSED:
+        raise CaseError("This case is already closed.")
+    note = _clean(note)
+    if not note:
+        raise CaseError("A closing note is required.", field="note")
+    now = utcnow()
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.closure_reason = reason
+    case.closure_note = note
+    for assignment in case.assignments:
+        if assignment.ended_at is None:
+            assignment.ended_at = now
+            assignment.end_reason = f"case closed: {reason.label.lower()}"
+    db.session.flush()
+    _event(case, CaseEventKind.CLOSED, by, note=note, closure_reason=reason)
+    _audit(case, by, f"closed: {reason.label}", request_info)
+    return case
+
+
+def reopen_case(
+    case: Case,
+    *,
+    by: User,
+    note: str,
+    team: Team | None = None,
+    request_info: RequestInfo | None = None,
+) -> Case:
+    """Reopen a closed case, its history intact.
+
+    It goes back to its last team when that team can still take cases (`team` is
+    that team, loaded by the caller); otherwise it waits for a supervisor to assign one.
+    """
+    if case.status is not CaseStatus.CLOSED:
+        raise CaseError("Only a closed case can be reopened.")
+    note = _clean(note)
+    if not note:
+        raise CaseError("Say why the case is reopened.", field="note")
+    now = utcnow()
+    case.reopened_at = now
+    case.closed_at = None
+    case.closure_reason = None
+    case.closure_note = None
+    db.session.flush()
+    _event(case, CaseEventKind.REOPENED, by, note=note)
+    if team is not None and team.id == case.team_id and team.dispatchable:
+        assignment = Assignment(
+            case_id=case.id,
+            team_id=team.id,
+            assigned_at=now,
+            assigned_by_id=by.id,
+            first_contact_due_at=now + first_contact_window(),
+            reason="case reopened",
+        )
+        db.session.add(assignment)
+        case.assignments.append(assignment)
+        case.status = CaseStatus.OPEN
+        case.assigned_at = now
+    else:
+        case.status = CaseStatus.AWAITING_ASSIGNMENT
+        case.team_id = None
+    db.session.flush()
+    _audit(case, by, "reopened", request_info)
+    return case
+
+
+def _event(
+    case: Case,
+    kind: CaseEventKind,
+    by: User | None,
+    *,
+    note: str | None = None,
+    team_id: int | None = None,
+    closure_reason: ClosureReason | None = None,
+    summary: str | None = None,
+) -> None:
+    db.session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=kind,
+            at=utcnow(),
+            by_id=by.id if by else None,
+            note=note,
+            team_id=team_id,
+            closure_reason=closure_reason,
+            summary=summary,
+        )
+    )
+    db.session.flush()
+
+
+def _audit(case: Case, by: User, detail: str, request_info: RequestInfo | None) -> None:
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        category=DataCategory.OPERATIONAL,
+        detail=detail,
+        request_info=request_info,
+    )

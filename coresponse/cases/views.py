@@ -1,0 +1,226 @@
+"""Case pages: the case, dispatch to a team, closure, reopening, print, queues, caseload."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from coresponse.audit.categories import DataCategory
+from coresponse.auth.permissions import require
+from coresponse.cases import bp, queries, services
+from coresponse.cases.dispatch import rank_teams
+from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
+from coresponse.cases.models import Case, CaseStatus
+from coresponse.contacts.queries import case_contacts
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.linkages.queries import case_linkages
+from coresponse.pagination import BadCursor, keyset_page
+from coresponse.people.models import Person
+from coresponse.people.services import record_view
+from coresponse.privacy import policy
+from coresponse.referrals.models import Referral
+from coresponse.teams.models import Team, TeamMembership
+from coresponse.web import refuse, request_info
+
+
+def _audit_view(case: Case, *, printed: bool = False) -> None:
+    category = (
+        DataCategory.CLINICAL
+        if policy.can_read_clinical(current_user)
+        else DataCategory.OPERATIONAL
+    )
+    record_view(
+        case.person_id,
+        by=current_user,
+        record_type="case",
+        record_id=case.id,
+        category=category,
+        request_info=request_info(),
+        printed=printed,
+    )
+    db.session.commit()
+
+
+def _case_context(case: Case) -> dict[str, object]:
+    queries.load_case_history(case)
+    return {
+        "case": case,
+        "person": case.person,
+        "contacts": case_contacts(case.id, current_user),
+        "linkages": case_linkages(case.id) if policy.can_view_linkages(current_user) else [],
+        "statuses": CaseStatus,
+    }
+
+
+@bp.route("/<int:case_id>")
+@login_required
+def detail(case_id: int):
+    """The case: person card, deadlines, contacts, connections and history."""
+    case = queries.get_visible_case(current_user, case_id)
+    context = _case_context(case)
+    _audit_view(case)
+    return render_template(
+        "cases/detail.html", close_form=CloseForm(), reopen_form=ReopenForm(), **context
+    )
+
+
+@bp.route("/<int:case_id>/print")
+@login_required
+def print_summary(case_id: int):
+    """A printable case summary (clinical parts only for clinical readers)."""
+    case = queries.get_visible_case(current_user, case_id)
+    context = _case_context(case)
+    _audit_view(case, printed=True)
+    return render_template("cases/print.html", **context)
+
+
+@bp.route("/<int:case_id>/assign", methods=["GET", "POST"])
+@login_required
+def assign(case_id: int):
+    """Dispatch: the teams ranked for this case, with why; assign or reassign."""
+    require(policy.can_assign(current_user))
+    case = queries.get_visible_case(current_user, case_id)
+    queries.load_case_history(case)
+    form = AssignForm()
+    status = 200
+    if case.status is CaseStatus.CLOSED:
+        flash("This case is closed; reopen it before assigning a team.", "error")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    if form.validate_on_submit():
+        team_id = form.team_id.data or ""
+        team = _team(int(team_id)) if team_id.isdigit() else None
+        if team is None or not team.active:
+            form.team_id.errors = ["Choose one of the teams listed."]
+            status = 422
+        else:
+            try:
+                services.assign_case(
+                    case, team, by=current_user, reason=form.reason.data,
+                    request_info=request_info(),
+                )  # fmt: skip
+            except DomainError as error:
+                status = refuse(form, error)
+                case = queries.get_visible_case(current_user, case_id)
+                queries.load_case_history(case)
+            else:
+                db.session.commit()
+                flash(
+                    f"Assigned to {team.name}. First contact is due within "
+                    f"{current_app.config['FIRST_CONTACT_DUE_HOURS']} hours.",
+                    "success",
+                )
+                return redirect(url_for("cases.detail", case_id=case.id))
+    elif form.is_submitted():
+        status = 422
+    options = rank_teams(case, case.person.current_address)
+    return render_template("cases/assign.html", case=case, options=options, form=form), status
+
+
+def _team(team_id: int) -> Team | None:
+    return db.session.scalar(
+        select(Team)
+        .where(Team.id == team_id)
+        .options(
+            selectinload(Team.coverage),
+            selectinload(Team.memberships).selectinload(TeamMembership.user),
+        )
+    )
+
+
+@bp.route("/<int:case_id>/close", methods=["POST"])
+@login_required
+def close(case_id: int):
+    """Close with a coded reason and a note."""
+    case = queries.get_visible_case(current_user, case_id)
+    require(policy.can_close_case(current_user, case))
+    queries.load_case_history(case)
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            services.close_case(
+                case, by=current_user, reason=form.reason.data, note=form.note.data,
+                request_info=request_info(),
+            )  # fmt: skip
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            flash(f"Case closed: {form.reason.data.label.lower()}.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+    else:
+        status = 422
+    case = queries.get_visible_case(current_user, case_id)
+    return render_template(
+        "cases/detail.html", close_form=form, reopen_form=ReopenForm(), **_case_context(case)
+    ), status
+
+
+@bp.route("/<int:case_id>/reopen", methods=["POST"])
+@login_required
+def reopen(case_id: int):
+    """Reopen a closed case; it returns to its team if the team can take it."""
+    case = queries.get_visible_case(current_user, case_id)
+    require(policy.can_close_case(current_user, case))
+    queries.load_case_history(case)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        team = _team(case.team_id) if case.team_id else None
+        try:
+            services.reopen_case(
+                case, by=current_user, note=form.note.data, team=team, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            if case.status is CaseStatus.OPEN:
+                flash(f"Case reopened with {team.name}.", "success")
+                return redirect(url_for("cases.detail", case_id=case.id))
+            flash("Case reopened. It needs a team.", "success")
+            if policy.can_assign(current_user):
+                return redirect(url_for("cases.assign", case_id=case.id))
+            return redirect(url_for("dashboard.home"))
+    else:
+        status = 422
+    case = queries.get_visible_case(current_user, case_id)
+    return render_template(
+        "cases/detail.html", close_form=CloseForm(), reopen_form=form, **_case_context(case)
+    ), status
+
+
+@bp.route("/mine")
+@login_required
+def caseload():
+    """My caseload: the team's open cases, overdue and due first, new ones marked."""
+    require(policy.is_field_member(current_user))
+    team_id = policy.current_team_id(current_user)
+    team = db.session.get(Team, team_id) if team_id else None
+    cases = queries.caseload(team_id) if team_id else []
+    return render_template("cases/caseload.html", team=team, cases=cases)
+
+
+@bp.route("/queue/<key>")
+@login_required
+def queue(key: str):
+    """One supervisor queue in full, a page at a time."""
+    require(policy.sees_all_cases(current_user))
+    statements = queries.queue_statements()
+    if key not in statements:
+        abort(404)
+    stmt, _order = statements[key]
+    size = int(current_app.config["PAGE_SIZE"])
+    try:
+        if key == "triage":
+            stmt = stmt.options(joinedload(Referral.person).selectinload(Person.addresses))
+            page = keyset_page(stmt, [Referral.id], cursor=request.args.get("after"), size=size)
+        else:
+            stmt = stmt.options(
+                joinedload(Case.person).selectinload(Person.addresses), joinedload(Case.team)
+            )
+            page = keyset_page(stmt, [Case.id], cursor=request.args.get("after"), size=size)
+    except BadCursor as error:
+        abort(400, description=str(error))
+    return render_template("cases/queue.html", key=key, title=queries.queue_title(key), page=page)

@@ -1,0 +1,110 @@
+"""Read paths for contacts, filtered by what the viewer may see.
+
+Viewers who may not read clinical content get contacts whose clinical columns are
+never selected, and touching them raises: a template slip fails loudly instead of
+leaking (the clinical note is not even in the Python object to leak).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from typing import Any
+
+from flask import abort
+from sqlalchemy import Select, select
+from sqlalchemy.orm import defer, joinedload, raiseload, selectinload
+
+from coresponse.auth.models import Role, User
+from coresponse.cases.models import Case
+from coresponse.contacts.models import Addendum, Contact, ContactParticipant
+from coresponse.extensions import db
+from coresponse.privacy import policy
+from coresponse.teams.models import TeamMembership
+
+
+def contact_loads(viewer: User) -> list[Any]:
+    """Loader options for showing contacts to `viewer`: everything a card needs, in bulk."""
+    addenda = selectinload(Contact.addenda)
+    options: list[Any] = [
+        joinedload(Contact.case),
+        joinedload(Contact.recorded_by),
+        selectinload(Contact.participants).joinedload(ContactParticipant.user),
+    ]
+    if policy.can_read_clinical(viewer):
+        options += [
+            addenda.joinedload(Addendum.author),
+            selectinload(Contact.risk_factors),
+        ]
+    else:
+        options += [
+            addenda.options(
+                joinedload(Addendum.author), defer(Addendum.clinical_text, raiseload=True)
+            ),
+            defer(Contact.clinical_note, raiseload=True),
+            defer(Contact.risk_level, raiseload=True),
+            raiseload(Contact.risk_factors),
+        ]
+    return options
+
+
+def _visible_contacts(viewer: User) -> Select[tuple[Contact]]:
+    # populate_existing: a contact already in the session (loaded with its clinical
+    # columns) is refreshed under this viewer's options rather than reused as is.
+    return (
+        select(Contact)
+        .join(Case, Case.id == Contact.case_id)
+        .where(policy.case_visibility(viewer))
+        .options(*contact_loads(viewer))
+        .execution_options(populate_existing=True)
+    )
+
+
+def case_contacts(case_id: int, viewer: User) -> list[Contact]:
+    """A case's contacts, newest first, loaded for `viewer` (none if the case is not visible)."""
+    stmt = (
+        _visible_contacts(viewer)
+        .where(Contact.case_id == case_id)
+        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def person_contacts(person_id: int, viewer: User) -> list[Contact]:
+    """A person's contacts on every case the viewer may see, newest first (for the timeline)."""
+    stmt = (
+        _visible_contacts(viewer)
+        .where(Contact.person_id == person_id)
+        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def get_visible_contact(viewer: User, contact_id: int) -> Contact:
+    """One contact with its case and person, loaded for `viewer`; 404 if its case is hidden."""
+    stmt = (
+        _visible_contacts(viewer)
+        .where(Contact.id == contact_id)
+        .options(joinedload(Contact.case).joinedload(Case.person))
+    )
+    contact = db.session.scalars(stmt).unique().one_or_none()
+    if contact is None:
+        abort(404)
+    return contact
+
+
+def contact_exists(contact_uuid: uuid_module.UUID) -> bool:
+    """Whether a contact was already saved under this uuid."""
+    return db.session.scalar(select(Contact.id).where(Contact.uuid == contact_uuid)) is not None
+
+
+def team_members(team_id: int | None) -> list[User]:
+    """The team's current members, officers then clinicians, by name (for "who was present")."""
+    if team_id is None:
+        return []
+    stmt = (
+        select(User)
+        .join(TeamMembership, TeamMembership.user_id == User.id)
+        .where(TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None))
+        .order_by(User.role != Role.OFFICER, User.full_name)
+    )
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,438 @@
+"""Every change to contacts: logging a contact and amending it with an addendum.
+
+A saved contact is never edited in place; corrections are addenda (who, when, why).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_module
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import User
+from coresponse.cases.models import Case, CaseStatus
+from coresponse.contacts.models import (
+    Addendum,
+    Contact,
+    ContactOutcome,
+    ContactParticipant,
+    ContactRiskFactor,
+    ContactType,
+    RiskFactor,
+    RiskLevel,
+)
+from coresponse.db_types import utcnow
+from coresponse.errors import Conflict, DomainError
+from coresponse.extensions import db
+from coresponse.privacy import policy
+from coresponse.teams.models import TeamMembership
+from coresponse.templating import format_datetime
+
+E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
+
+# Tablets' clocks drift; a contact a few minutes "ahead" of the server is not an error.
+CLOCK_SKEW = timedelta(minutes=5)
+
+LOCATION_MAX = 200
+OTHERS_PRESENT_MAX = 200
+DESTINATION_MAX = 160
+REASON_MAX = 200
+
+
+class ContactError(DomainError):
+    """A contact or addendum the rules refuse."""
+
+
+class CaseNotOpen(ContactError):
+    """The case is closed or has no team: nobody can log contacts on it now."""
+
+    status_code = 409
+
+
+def ensure_case_open(case: Case) -> None:
+    """Refuse unless the case is open on a team (the contact form asks this first)."""
+    if case.status is CaseStatus.CLOSED:
+        raise CaseNotOpen("This case is closed; reopen it to log a contact.")
+    if case.status is CaseStatus.AWAITING_ASSIGNMENT or case.team_id is None:
+        raise CaseNotOpen(
+            "This case is waiting for a team; contacts can be logged once a supervisor assigns it."
+        )
+    if case.status is not CaseStatus.OPEN:
+        raise CaseNotOpen(f"This case is {case.status.label.lower()}; contacts cannot be logged.")
+
+
+def may_add_addendum(user: User, case: Case) -> bool:
+    """Those who log contacts on the case, and supervisors, may add addenda."""
+    return policy.can_log_contact(user, case) or policy.sees_all_cases(user)
+
+
+def contact_with_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
+    """The contact a form (or a tablet) already saved under this uuid, if any."""
+    return db.session.scalar(
+        select(Contact)
+        .options(selectinload(Contact.participants), selectinload(Contact.risk_factors))
+        .where(Contact.uuid == contact_uuid)
+    )
+
+
+def has_clinical_content(contact: Contact) -> bool:
+    """Whether the contact (with risk factors and addenda loaded) carries clinical content."""
+    return bool(
+        contact.clinical_note
+        or contact.risk_level is not None
+        or contact.risk_factors
+        or any(a.clinical_text for a in contact.addenda)
+    )
+
+
+def log_contact(
+    case: Case,
+    *,
+    by: User,
+    type: ContactType | str,
+    occurred_at: datetime,
+    outcome: ContactOutcome | str,
+    participants: Sequence[User],
+    location: str | None = None,
+    others_present: str | None = None,
+    transport_destination: str | None = None,
+    operational_note: str | None = None,
+    clinical_note: str | None = None,
+    risk_level: RiskLevel | str | None = None,
+    risk_factors: Iterable[RiskFactor | str] = (),
+    next_contact_planned_at: datetime | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    uuid: uuid_module.UUID | None = None,
+    request_info: RequestInfo | None = None,
+) -> Contact:
+    """Record an outreach contact on an open case and update the case's contact times.
+
+    With a `uuid` already saved, the same submission returns the saved contact
+    unchanged (a retried form is stored once); different content is a Conflict.
+    """
+    if not policy.can_log_contact(by, case):
+        raise ContactError("Only the case's team members can log contacts on it.")
+
+    contact_type = _enum(ContactType, type, "type", "Choose the type of contact.")
+    contact_outcome = _enum(ContactOutcome, outcome, "outcome", "Choose how the contact went.")
+    clinical_note = _text(clinical_note)
+    level = _risk_level(risk_level)
+    factors = _risk_factors(risk_factors)
+    if (clinical_note or level is not None or factors) and not policy.can_read_clinical(by):
+        raise ContactError(
+            "Clinical notes, risk levels and risk factors are recorded by the team's "
+            "clinician; remove them or put what the whole team may read in the "
+            "operational note.",
+            field="clinical_note",
+        )
+    location = _text(location, LOCATION_MAX, "location", "The place")
+    others_present = _text(others_present, OTHERS_PRESENT_MAX, "others_present", "Others present")
+    destination = _text(
+        transport_destination, DESTINATION_MAX, "transport_destination", "The destination"
+    )
+    operational_note = _text(operational_note)
+    occurred_at = _aware(occurred_at, "occurred_at")
+    if next_contact_planned_at is not None:
+        next_contact_planned_at = _aware(next_contact_planned_at, "next_contact_planned_at")
+    present = _participants(case, by, participants)
+
+    content = {
+        "case_id": case.id,
+        "recorded_by_id": by.id,
+        "type": contact_type,
+        "occurred_at": occurred_at,
+        "outcome": contact_outcome,
+        "location": location,
+        "others_present": others_present,
+        "transport_destination": destination,
+        "operational_note": operational_note,
+        "clinical_note": clinical_note,
+        "risk_level": level,
+        "next_contact_planned_at": next_contact_planned_at,
+        "latitude": latitude,
+        "longitude": longitude,
+    }
+    if uuid is not None:
+        existing = contact_with_uuid(uuid)
+        if existing is not None:
+            if _same_content(existing, content, {u.id for u in present}, factors):
+                return existing
+            raise Conflict(
+                "A different contact was already saved from this form. Open a new contact "
+                "form to log another one.",
+            )
+
+    ensure_case_open(case)
+    _check_times(case, occurred_at, next_contact_planned_at)
+    _check_outcome(contact_type, contact_outcome, destination)
+    _check_point(latitude, longitude)
+
+    contact = Contact(
+        **content,
+        person_id=case.person_id,
+        participants=[ContactParticipant(user_id=u.id) for u in present],
+        risk_factors=[ContactRiskFactor(factor=f) for f in factors],
+        addenda=[],
+    )
+    if uuid is not None:
+        contact.uuid = uuid
+    db.session.add(contact)
+    db.session.flush()
+    _update_case_times(case, contact)
+
+    clinical = bool(clinical_note or level is not None or factors)
+    record_event(
+        AuditAction.CREATE,
+        by=by,
+        record_type="contact",
+        record_id=contact.id,
+        person_id=case.person_id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        detail=f"case {case.id}: {contact_type.label}, {contact_outcome.label}",
+        request_info=request_info,
+    )
+    return contact
+
+
+def add_addendum(
+    contact: Contact,
+    *,
+    by: User,
+    reason: str,
+    operational_text: str | None = None,
+    clinical_text: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> Addendum:
+    """Amend a saved contact: the addendum says who, when and why; the contact stays as it was."""
+    case = db.session.get(Case, contact.case_id)
+    if case is None or not may_add_addendum(by, case):
+        raise ContactError("Only the case's team members and supervisors can add addenda.")
+    clinical_text = _text(clinical_text)
+    if clinical_text and not policy.can_read_clinical(by):
+        raise ContactError(
+            "Clinical additions are written by clinicians; remove the clinical text or put "
+            "what the whole team may read in the operational text.",
+            field="clinical_text",
+        )
+    reason_text = _text(reason, REASON_MAX, "reason", "The reason")
+    if not reason_text:
+        raise ContactError(
+            "Say why you are adding to this contact (e.g. wrong time, missing detail).",
+            field="reason",
+        )
+    operational_text = _text(operational_text)
+    if not operational_text and not clinical_text:
+        raise ContactError("Write the correction or addition.", field="operational_text")
+
+    addendum = Addendum(
+        contact_id=contact.id,
+        author_id=by.id,
+        reason=reason_text,
+        operational_text=operational_text,
+        clinical_text=clinical_text,
+    )
+    db.session.add(addendum)
+    db.session.flush()
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="contact",
+        record_id=contact.id,
+        person_id=contact.person_id,
+        category=DataCategory.CLINICAL if clinical_text else DataCategory.OPERATIONAL,
+        detail=f"addendum {addendum.id}: {reason_text}",
+        request_info=request_info,
+    )
+    return addendum
+
+
+def record_contact_view(
+    contact: Contact,
+    *,
+    by: User,
+    clinical: bool,
+    detail: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """Audit that a contact was shown (`clinical`: its clinical parts were shown too)."""
+    record_event(
+        AuditAction.VIEW,
+        by=by,
+        record_type="contact",
+        record_id=contact.id,
+        person_id=contact.person_id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
+def record_contact_form_view(
+    case: Case, *, by: User, request_info: RequestInfo | None = None
+) -> None:
+    """Audit that the contact form (the person's name and address) was shown."""
+    record_event(
+        AuditAction.VIEW,
+        by=by,
+        record_type="case",
+        record_id=case.id,
+        person_id=case.person_id,
+        category=DataCategory.OPERATIONAL,
+        detail="new contact form",
+        request_info=request_info,
+    )
+
+
+# Rules ------------------------------------------------------------------------
+
+
+def _check_times(case: Case, occurred_at: datetime, planned: datetime | None) -> None:
+    if occurred_at > utcnow() + CLOCK_SKEW:
+        raise ContactError(
+            "The contact time is in the future. Enter when the contact happened.",
+            field="occurred_at",
+        )
+    # Forms give minutes; a contact in the referral's own minute is not before it.
+    if occurred_at < case.referred_at.replace(second=0, microsecond=0):
+        raise ContactError(
+            "The contact time is before the referral was received "
+            f"({format_datetime(case.referred_at)}). Check the date and time.",
+            field="occurred_at",
+        )
+    if planned is not None and planned <= occurred_at:
+        raise ContactError(
+            "The next planned contact must be after this contact.",
+            field="next_contact_planned_at",
+        )
+
+
+def _check_outcome(
+    contact_type: ContactType, outcome: ContactOutcome, destination: str | None
+) -> None:
+    if contact_type is ContactType.ATTEMPT and outcome is not ContactOutcome.NOT_FOUND:
+        raise ContactError(
+            f"An attempt that found nobody has the outcome “{ContactOutcome.NOT_FOUND.label}”. "
+            "If you reached the person, choose how you met them as the type.",
+            field="outcome",
+        )
+    if outcome.is_transport and not destination:
+        raise ContactError(
+            "Say where the person was transported (hospital or center).",
+            field="transport_destination",
+        )
+    if destination and not outcome.is_transport:
+        raise ContactError(
+            "A transport destination is only for crisis transports: clear it, or choose a "
+            "transport outcome.",
+            field="transport_destination",
+        )
+
+
+def _check_point(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ContactError("Give both latitude and longitude, or neither.", field="location")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise ContactError("Latitude must be between -90 and 90.", field="location")
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise ContactError("Longitude must be between -180 and 180.", field="location")
+
+
+def _participants(case: Case, by: User, participants: Sequence[User]) -> list[User]:
+    """The recorder plus the members named, each checked to be on the case's team now."""
+    members = set(
+        db.session.scalars(
+            select(TeamMembership.user_id).where(
+                TeamMembership.team_id == case.team_id, TeamMembership.left_at.is_(None)
+            )
+        )
+    )
+    present: dict[int, User] = {by.id: by}
+    for user in participants:
+        if user.id not in members:
+            raise ContactError(
+                f"{user.full_name} is not on this case's team now; only current team "
+                "members can be listed as present. Name others under “others present”.",
+                field="participants",
+            )
+        present.setdefault(user.id, user)
+    return list(present.values())
+
+
+def _update_case_times(case: Case, contact: Contact) -> None:
+    """First contact (an attempt counts as the first response), last contact, next planned."""
+    at = contact.occurred_at
+    if case.first_contact_at is None or at < case.first_contact_at:
+        case.first_contact_at = at
+    if case.last_contact_at is None or at >= case.last_contact_at:
+        case.last_contact_at = at
+        # The latest contact's plan replaces the previous one, even when it has none.
+        case.next_contact_planned_at = contact.next_contact_planned_at
+    db.session.flush()
+
+
+def _same_content(
+    existing: Contact, content: dict[str, object], present: set[int], factors: list[RiskFactor]
+) -> bool:
+    if any(getattr(existing, key) != value for key, value in content.items()):
+        return False
+    return {p.user_id for p in existing.participants} == present and {
+        f.factor for f in existing.risk_factors
+    } == set(factors)
+
+
+# Input clean-up -----------------------------------------------------------------
+
+
+def _text(
+    value: str | None, limit: int | None = None, field: str | None = None, what: str = ""
+) -> str | None:
+    cleaned = (value or "").strip() or None
+    if cleaned is not None and limit is not None and len(cleaned) > limit:
+        raise ContactError(f"{what} is too long: at most {limit} characters.", field=field)
+    return cleaned
+
+
+def _enum(cls: type[E], value: E | str | None, field: str, message: str) -> E:
+    if value is None or value == "":
+        raise ContactError(message, field=field)
+    try:
+        return cls(value)
+    except ValueError:
+        raise ContactError(message, field=field) from None
+
+
+def _risk_level(value: RiskLevel | str | None) -> RiskLevel | None:
+    if value is None or value == "":
+        return None
+    return _enum(RiskLevel, value, "risk_level", "Choose low, moderate or high.")
+
+
+def _risk_factors(values: Iterable[RiskFactor | str]) -> list[RiskFactor]:
+    factors: list[RiskFactor] = []
+    for value in values:
+        try:
+            factor = RiskFactor(value)
+        except ValueError:
+            raise ContactError(
+                f"{value!r} is not a known risk factor.", field="risk_factors"
+            ) from None
+        if factor not in factors:
+            factors.append(factor)
+    return factors
+
+
+def _aware(value: datetime | None, field: str) -> datetime:
+    if value is None:
+        raise ContactError("Enter the date and time.", field=field)
+    if value.tzinfo is None:
+        # A programming error, not user input: forms attach the program's zone.
+        raise ValueError(f"{field} must be timezone-aware")
+    return value

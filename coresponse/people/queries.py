@@ -1,0 +1,167 @@
+"""Finding people: duplicate checks at intake and search, limited to what the user may see."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from difflib import SequenceMatcher
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from coresponse.auth.models import User
+from coresponse.cases.models import Case
+from coresponse.db_types import LIKE_ESCAPE, like_contains, like_prefix
+from coresponse.extensions import db
+from coresponse.pagination import Page, keyset_page
+from coresponse.people.models import Person, PersonAlias, PersonPhone
+from coresponse.people.services import name_key, phone_digits
+from coresponse.privacy.policy import case_visibility, sees_all_cases
+
+_PERSON_CARD = (
+    selectinload(Person.addresses),
+    selectinload(Person.phones),
+    selectinload(Person.aliases),
+    selectinload(Person.languages),
+)
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    """A person on record who may be the one being referred, and why."""
+
+    person: Person
+    score: float
+    reasons: list[str]
+
+    @property
+    def exact(self) -> bool:
+        return "same name and date of birth" in self.reasons
+
+
+def _similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def find_possible_duplicates(
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None = None,
+    phone: str | None = None,
+    aliases: tuple[str, ...] = (),
+    limit: int = 8,
+) -> list[DuplicateMatch]:
+    """People who may already be on record: exact and fuzzy name, birth date, alias, phone."""
+    first, last = name_key(first_name), name_key(last_name)
+    full = f"{first} {last}".strip()
+    digits = phone_digits(phone) if phone else ""
+    conditions = [Person.last_name_key == last]
+    if len(last) >= 3:
+        conditions.append(Person.last_name_key.like(last[:3] + "%"))
+    if first and len(first) >= 3:
+        conditions.append(Person.first_name_key.like(first[:3] + "%"))
+    if date_of_birth is not None:
+        conditions.append(Person.date_of_birth == date_of_birth)
+    alias_keys = [k for k in (name_key(a) for a in (full, *aliases)) if k]
+    conditions.append(
+        exists().where(PersonAlias.person_id == Person.id, PersonAlias.name_key.in_(alias_keys))
+    )
+    if len(digits) >= 7:
+        conditions.append(
+            exists().where(PersonPhone.person_id == Person.id, PersonPhone.digits == digits)
+        )
+    candidates = db.session.scalars(
+        select(Person).options(*_PERSON_CARD).where(or_(*conditions)).limit(300)
+    ).all()
+
+    matches = []
+    for person in candidates:
+        reasons: list[str] = []
+        theirs = f"{person.first_name_key} {person.last_name_key}"
+        score = max(
+            _similarity(full, theirs),
+            _similarity(full, f"{person.last_name_key} {person.first_name_key}"),
+        )
+        same_dob = date_of_birth is not None and person.date_of_birth == date_of_birth
+        if theirs == full and same_dob:
+            reasons.append("same name and date of birth")
+            score += 1
+        elif theirs == full:
+            reasons.append("same name")
+        elif score >= 0.75:
+            reasons.append(f"similar name ({person.first_name} {person.last_name})")
+        if same_dob and theirs != full:
+            reasons.append("same date of birth")
+            score += 0.3
+        known = {a.name_key for a in person.aliases}
+        if known & set(alias_keys):
+            reasons.append("matches an alias on record")
+            score += 0.5
+        if digits and any(p.digits == digits for p in person.phones):
+            reasons.append("same phone number")
+            score += 0.5
+        strong = theirs == full or score >= 0.75 or len(reasons) >= 2
+        if reasons and strong and not (reasons == ["same date of birth"] and score < 0.9):
+            matches.append(DuplicateMatch(person=person, score=score, reasons=reasons))
+    matches.sort(key=lambda m: (-m.score, m.person.id))
+    return matches[:limit]
+
+
+def visible_people_filter(viewer: User):  # type: ignore[no-untyped-def]
+    """People the viewer may see: all for supervisors, else those with a visible case."""
+    if sees_all_cases(viewer):
+        return Person.id.is_not(None)
+    return exists().where(Case.person_id == Person.id, case_visibility(viewer))
+
+
+def parse_date(text: str) -> date | None:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_people(viewer: User, query: str, *, cursor: str | None, size: int) -> Page[Person]:
+    """People by name, alias, date of birth or phone, among those the viewer may see."""
+    query = query.strip()[:100]
+    stmt = select(Person).options(*_PERSON_CARD).where(visible_people_filter(viewer))
+    when = parse_date(query)
+    digits = phone_digits(query)
+    if when is not None:
+        stmt = stmt.where(Person.date_of_birth == when)
+    elif len(digits) >= 7 and not re.search(r"[a-zA-Z]", query):
+        stmt = stmt.where(
+            exists().where(
+                PersonPhone.person_id == Person.id, PersonPhone.digits.like(f"%{digits}%")
+            )
+        )
+    else:
+        for term in name_key(query).split():
+            like = like_contains(term)
+            stmt = stmt.where(
+                or_(
+                    Person.first_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
+                    Person.last_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
+                    exists().where(
+                        PersonAlias.person_id == Person.id,
+                        PersonAlias.name_key.like(like, escape=LIKE_ESCAPE),
+                    ),
+                )
+            )
+    return keyset_page(
+        stmt, [Person.last_name_key, Person.first_name_key, Person.id], cursor=cursor, size=size
+    )
+
+
+def get_person_card(person_id: int) -> Person | None:
+    """A person with addresses, phones, aliases, languages and support contacts loaded."""
+    return db.session.scalar(
+        select(Person)
+        .options(*_PERSON_CARD, selectinload(Person.support_contacts))
+        .where(Person.id == person_id)
+    )

@@ -1,0 +1,293 @@
+"""Every change to a person's record: creation at intake, addresses, phones, location."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import User
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
+from coresponse.geo.services import borough_for_zip, geocode_address
+from coresponse.people.models import (
+    Borough,
+    LocationStatus,
+    Person,
+    PersonAddress,
+    PersonAlias,
+    PersonLanguage,
+    PersonPhone,
+)
+
+_SPACES = re.compile(r"\s+")
+
+
+class PersonError(DomainError):
+    """A change to a person's record that the rules refuse."""
+
+
+def name_key(name: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'José  Núñez' → 'jose nunez'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", plain).strip().lower()
+
+
+def phone_digits(number: str) -> str:
+    """Digits only, without a leading US country code, for matching."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+@dataclass
+class AddressDetails:
+    line1: str
+    line2: str | None = None
+    city: str = "New York"
+    state: str = "NY"
+    postal_code: str | None = None
+    borough: Borough | None = None
+    precinct: str | None = None
+    whereabouts_note: str | None = None
+
+
+@dataclass
+class PersonDetails:
+    first_name: str
+    last_name: str
+    middle_name: str | None = None
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    approximate_age: int | None = None
+    gender: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    needs_interpreter: bool = False
+    phone: str | None = None
+    address: AddressDetails | None = None
+
+
+def _clean(value: str | None) -> str | None:
+    value = _SPACES.sub(" ", value or "").strip()
+    return value or None
+
+
+def _birth_date(details: PersonDetails) -> tuple[date | None, bool]:
+    today = utcnow().date()
+    if details.date_of_birth is not None:
+        if details.date_of_birth > today:
+            raise PersonError("Date of birth cannot be in the future.", field="date_of_birth")
+        if details.date_of_birth.year < today.year - 120:
+            raise PersonError("Date of birth is more than 120 years ago.", field="date_of_birth")
+        return details.date_of_birth, False
+    if details.approximate_age is not None:
+        if not 0 < details.approximate_age < 120:
+            raise PersonError("Approximate age must be between 1 and 119.", field="approximate_age")
+        # An estimate is recorded as 1 July of the likely birth year, and flagged.
+        return date(today.year - details.approximate_age, 7, 1), True
+    return None, False
+
+
+def create_person(
+    details: PersonDetails, *, by: User | None, request_info: RequestInfo | None = None
+) -> Person:
+    """Record a newly referred person with their address, phone, aliases and languages."""
+    first, last = _clean(details.first_name), _clean(details.last_name)
+    if not first:
+        raise PersonError(
+            "First name is required (use 'Unknown' if not known).", field="first_name"
+        )
+    if not last:
+        raise PersonError("Last name is required (use 'Unknown' if not known).", field="last_name")
+    dob, estimated = _birth_date(details)
+    person = Person(
+        first_name=first,
+        last_name=last,
+        middle_name=_clean(details.middle_name),
+        preferred_name=_clean(details.preferred_name),
+        first_name_key=name_key(first),
+        last_name_key=name_key(last),
+        date_of_birth=dob,
+        date_of_birth_estimated=estimated,
+        gender=_clean(details.gender),
+        needs_interpreter=details.needs_interpreter,
+        created_by_id=by.id if by else None,
+        aliases=[],
+        languages=[],
+        addresses=[],
+        phones=[],
+        support_contacts=[],
+    )
+    db.session.add(person)
+    for alias in details.aliases:
+        if _clean(alias):
+            person.aliases.append(PersonAlias(name=_clean(alias), name_key=name_key(alias)))
+    add_languages(person, details.languages)
+    if details.phone:
+        add_phone(person, details.phone)
+    if details.address is not None:
+        set_address(person, details.address, by=by)
+    db.session.flush()
+    record_event(
+        AuditAction.CREATE,
+        by=by,
+        record_type="person",
+        record_id=person.id,
+        person_id=person.id,
+        category=DataCategory.IDENTITY,
+        request_info=request_info,
+    )
+    return person
+
+
+def add_languages(person: Person, languages: list[str]) -> None:
+    """Add languages the person speaks that are not yet on record (in order)."""
+    have = {lang.language.lower() for lang in person.languages}
+    position = len(person.languages)
+    for raw in languages:
+        language = _clean(raw)
+        if language and language.lower() not in have:
+            person.languages.append(PersonLanguage(language=language, position=position))
+            have.add(language.lower())
+            position += 1
+
+
+def add_phone(person: Person, number: str) -> PersonPhone | None:
+    """Add a phone number unless the person already has it; returns the new row."""
+    number = _clean(number) or ""
+    digits = phone_digits(number)
+    if len(digits) < 7:
+        raise PersonError("That phone number is too short.", field="phone")
+    if any(p.digits == digits and p.current for p in person.phones):
+        return None
+    phone = PersonPhone(number=number, digits=digits)
+    person.phones.append(phone)
+    return phone
+
+
+def set_address(person: Person, details: AddressDetails, *, by: User | None) -> PersonAddress:
+    """Make this the person's current address (the old one is kept, retired) and place it.
+
+    A failed lookup never blocks intake: the address is saved as "location needed".
+    """
+    line1 = _clean(details.line1)
+    if not line1:
+        raise PersonError(
+            "Give a street address, or a place the person can be found.", field="line1"
+        )
+    precinct = None
+    if details.precinct:
+        precinct = normalise_precinct(details.precinct)
+        if precinct is None:
+            raise PersonError(
+                f"{details.precinct!r} is not an NYC police precinct.", field="precinct"
+            )
+    postal = _clean(details.postal_code)
+    if postal and not re.fullmatch(r"\d{5}(-\d{4})?", postal):
+        raise PersonError("ZIP code must be 5 digits.", field="postal_code")
+    borough = details.borough or (PRECINCT_BOROUGH.get(precinct) if precinct else None)
+    borough = borough or borough_for_zip(postal)
+    current = person.current_address
+    same = (
+        current is not None
+        and name_key(current.line1) == name_key(line1)
+        and ((current.postal_code or "") == (postal or ""))
+    )
+    if same:
+        current.precinct = precinct or current.precinct
+        current.borough = borough or current.borough
+        current.whereabouts_note = _clean(details.whereabouts_note) or current.whereabouts_note
+        return current
+    now = utcnow()
+    for old in person.addresses:
+        if old.current:
+            old.current = False
+            old.retired_at = now
+    address = PersonAddress(
+        line1=line1,
+        line2=_clean(details.line2),
+        city=_clean(details.city) or "New York",
+        state=(_clean(details.state) or "NY").upper()[:2],
+        postal_code=postal,
+        borough=borough,
+        precinct=precinct,
+        whereabouts_note=_clean(details.whereabouts_note),
+        recorded_by_id=by.id if by else None,
+        recorded_at=now,
+    )
+    point = geocode_address(line1, city=address.city, state=address.state, postal_code=postal)
+    if point is None:
+        address.location_status = LocationStatus.NEEDED
+    else:
+        address.latitude, address.longitude = point.latitude, point.longitude
+        address.location_status = (
+            LocationStatus.LOCATED if point.precision == "address" else LocationStatus.APPROXIMATE
+        )
+        address.borough = address.borough or point.borough
+    person.addresses.insert(0, address)
+    return address
+
+
+def correct_location(
+    address: PersonAddress,
+    *,
+    latitude: float,
+    longitude: float,
+    precinct: str | None,
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> PersonAddress:
+    """Set an address's point by hand (after a failed or rough lookup)."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise PersonError("That is not a valid latitude and longitude.", field="latitude")
+    if precinct:
+        code = normalise_precinct(precinct)
+        if code is None:
+            raise PersonError(f"{precinct!r} is not an NYC police precinct.", field="precinct")
+        address.precinct = code
+        address.borough = PRECINCT_BOROUGH[code]
+    address.latitude, address.longitude = latitude, longitude
+    address.location_status = LocationStatus.MANUAL
+    db.session.flush()
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="person_address",
+        record_id=address.id,
+        person_id=address.person_id,
+        category=DataCategory.IDENTITY,
+        detail="location set by hand",
+        request_info=request_info,
+    )
+    return address
+
+
+def record_view(
+    person_id: int,
+    *,
+    by: User,
+    record_type: str,
+    record_id: object,
+    category: DataCategory,
+    request_info: RequestInfo | None,
+    printed: bool = False,
+) -> None:
+    """Note in the audit trail that someone opened (or printed) part of a person's record."""
+    record_event(
+        AuditAction.PRINT if printed else AuditAction.VIEW,
+        by=by,
+        record_type=record_type,
+        record_id=record_id,
+        person_id=person_id,
+        category=category,
+        request_info=request_info,
+    )

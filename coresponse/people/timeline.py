@@ -1,0 +1,93 @@
+"""One timeline of everything that happened with a person, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from coresponse.auth.models import User
+from coresponse.cases.models import Case, CaseEvent
+from coresponse.contacts.queries import person_contacts
+from coresponse.extensions import db
+from coresponse.linkages.queries import person_linkages
+from coresponse.privacy.policy import can_view_linkages, case_visibility, sees_all_cases
+from coresponse.referrals.models import Referral, ReferralEvent
+
+KINDS = {
+    "referral": "Referrals and triage",
+    "case": "Cases and assignments",
+    "contact": "Contacts",
+    "addendum": "Addenda",
+    "linkage": "Connections",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    kind: str
+    item: object
+    # Breaks ties between entries at the same moment, so the order is stable.
+    order: int = 0
+
+
+def visible_cases(viewer: User, person_id: int) -> list[Case]:
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.person_id == person_id, case_visibility(viewer))
+            .options(joinedload(Case.team))
+            .order_by(Case.referred_at.desc())
+        )
+    )
+
+
+def person_timeline(viewer: User, person_id: int, *, kind: str | None = None) -> list[Entry]:
+    """What the viewer may see of the person's history, newest first."""
+    entries: list[Entry] = []
+    cases = visible_cases(viewer, person_id)
+    case_ids = [c.id for c in cases]
+
+    def wants(k: str) -> bool:
+        return kind is None or kind == k
+
+    if wants("referral"):
+        referral_filter = Referral.person_id == person_id
+        if not sees_all_cases(viewer):
+            # Team members see the referrals behind their team's cases only.
+            referral_filter &= Referral.id.in_([c.referral_id for c in cases] or [-1])
+        referrals = db.session.scalars(
+            select(Referral)
+            .where(referral_filter)
+            .options(
+                selectinload(Referral.risk_indicators),
+                selectinload(Referral.events).joinedload(ReferralEvent.by),
+            )
+        ).all()
+        for referral in referrals:
+            entries.append(Entry(referral.received_at, "referral", referral))
+            for event in referral.events:
+                if event.from_status is not None:
+                    entries.append(Entry(event.at, "triage", event, 1))
+    if wants("case") and case_ids:
+        events = db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id.in_(case_ids))
+            .options(joinedload(CaseEvent.by))
+        ).all()
+        entries += [Entry(e.at, "case", e, 2) for e in events]
+    if (wants("contact") or wants("addendum")) and case_ids:
+        for contact in person_contacts(person_id, viewer):
+            if wants("contact"):
+                entries.append(Entry(contact.occurred_at, "contact", contact, 3))
+            if wants("addendum"):
+                entries += [Entry(a.created_at, "addendum", a, 4) for a in contact.addenda]
+    if wants("linkage") and can_view_linkages(viewer) and case_ids:
+        for linkage in person_linkages(person_id, case_visibility(viewer)):
+            for change in linkage.changes:
+                entries.append(Entry(change.at, "linkage", (linkage, change), 5))
+    entries.sort(key=lambda e: (e.at, e.order), reverse=True)
+    return entries

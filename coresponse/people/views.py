@@ -1,0 +1,111 @@
+"""Person pages: search, the person's card and timeline, correcting a location."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from coresponse.audit.categories import DataCategory
+from coresponse.auth.permissions import require
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.pagination import BadCursor
+from coresponse.people import bp, queries, services
+from coresponse.people.forms import LocationForm
+from coresponse.people.models import Person
+from coresponse.people.timeline import KINDS, person_timeline, visible_cases
+from coresponse.privacy import policy
+from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
+from coresponse.web import refuse, request_info
+
+
+def _person_or_404(person_id: int) -> Person:
+    if not policy.can_view_person(current_user, person_id):
+        abort(404)
+    person = queries.get_person_card(person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def safety_flags(person_id: int) -> list[RiskIndicator]:
+    """Risk indicators from any referral of the person that officers need for safety."""
+    rows = db.session.scalars(
+        select(ReferralRiskIndicator.indicator)
+        .join(Referral, Referral.id == ReferralRiskIndicator.referral_id)
+        .where(Referral.person_id == person_id)
+        .distinct()
+    ).all()
+    return sorted(set(rows), key=list(RiskIndicator).index)
+
+
+@bp.route("/")
+@login_required
+def search():
+    """Find people by name, alias, date of birth or phone."""
+    require(policy.can_search_people(current_user))
+    query = (request.args.get("q") or "").strip()
+    page = None
+    if query:
+        try:
+            page = queries.search_people(
+                current_user, query, cursor=request.args.get("after"),
+                size=int(current_app.config["PAGE_SIZE"]),
+            )  # fmt: skip
+        except BadCursor as error:
+            abort(400, description=str(error))
+    return render_template("people/search.html", query=query, page=page)
+
+
+@bp.route("/<int:person_id>")
+@login_required
+def detail(person_id: int):
+    """The person's card and one timeline of their history."""
+    person = _person_or_404(person_id)
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        abort(400, description="Unknown kind of timeline entry.")
+    entries = person_timeline(current_user, person.id, kind=kind)
+    flags = safety_flags(person.id)
+    cases = visible_cases(current_user, person.id)
+    clinical = policy.can_read_clinical(current_user)
+    services.record_view(
+        person.id, by=current_user, record_type="person", record_id=person.id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
+    return render_template(
+        "people/detail.html", person=person, entries=entries, flags=flags, cases=cases,
+        kind=kind, kinds=KINDS,
+    )  # fmt: skip
+
+
+@bp.route("/<int:person_id>/location", methods=["GET", "POST"])
+@login_required
+def location(person_id: int):
+    """Set the point of the person's current address by hand."""
+    person = _person_or_404(person_id)
+    address = person.current_address
+    if address is None:
+        abort(404)
+    form = LocationForm(obj=address)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.correct_location(
+                address, latitude=form.latitude.data, longitude=form.longitude.data,
+                precinct=form.precinct.data or None, by=current_user, request_info=request_info(),
+            )  # fmt: skip
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Location saved.", "success")
+            return redirect(url_for("people.detail", person_id=person.id))
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "people/location.html", person=person, address=address, form=form
+    ), status

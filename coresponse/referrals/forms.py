@@ -1,0 +1,197 @@
+"""Forms for intake and triage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from coresponse.db_types import utcnow
+from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
+from coresponse.people.models import Borough
+from coresponse.people.services import AddressDetails, PersonDetails
+from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
+from coresponse.referrals.services import ReferralDetails
+
+
+def local_now() -> datetime:
+    """Now in the program's time zone, to the minute, for a datetime-local default."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return utcnow().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
+
+
+def to_utc(local: datetime) -> datetime:
+    """A wall-clock time typed in the program's time zone, as UTC."""
+    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(
+        ZoneInfo("UTC")
+    )
+
+
+def precinct_choices():  # type: ignore[no-untyped-def]
+    from wtforms.fields.choices import SelectChoice
+
+    options = [SelectChoice("", "— not known —")]
+    for code in sorted(PRECINCT_BOROUGH, key=int):
+        options.append(
+            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
+        )
+    return options
+
+
+def _split(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+
+
+class IntakeForm(FlaskForm):
+    """The person and the referral, on one screen."""
+
+    # The referral
+    source = SelectField("Referred by", choices=enum_choices(ReferralSource), coerce=ReferralSource)
+    source_detail = StringField(
+        "Which one", validators=[Optional(), Length(max=160)],
+        description="E.g. 75th Precinct, Kings County Hospital ED, the shelter's name.",
+    )  # fmt: skip
+    received_at = DateTimeLocalField("Received", validators=[DataRequired()], default=local_now)
+    referrer_name = StringField("Referrer's name", validators=[Optional(), Length(max=160)])
+    referrer_phone = StringField("Referrer's phone", validators=[Optional(), Length(max=40)])
+    referrer_email = StringField("Referrer's e-mail", validators=[Optional(), Length(max=254)])
+    referrer_organization = StringField("Organization", validators=[Optional(), Length(max=160)])
+    reason = TextAreaField(
+        "Reason for referral", validators=[DataRequired(), Length(max=5000)],
+        description="What happened and why the person is at risk. Clinical: officers do not see it.",
+    )  # fmt: skip
+    risk_indicators = MultiCheckboxField("Risk indicators", choices=enum_choices(RiskIndicator))
+
+    # The person
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
+    preferred_name = StringField("Goes by", validators=[Optional(), Length(max=80)])
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    approximate_age = IntegerField(
+        "Or approximate age", validators=[Optional(), NumberRange(min=1, max=119)]
+    )
+    aliases = StringField(
+        "Other names", validators=[Optional(), Length(max=300)], description="Separate with commas."
+    )
+    languages = StringField(
+        "Languages", validators=[Optional(), Length(max=200)], default="English",
+        description="Preferred first, separated by commas.",
+    )  # fmt: skip
+    needs_interpreter = BooleanField("Needs an interpreter")
+    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    line1 = StringField(
+        "Last known address", validators=[DataRequired(), Length(max=200)],
+        description="Street and number, or a place the person is often found.",
+    )  # fmt: skip
+    line2 = StringField("Apartment, floor", validators=[Optional(), Length(max=200)])
+    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=10)])
+    borough = SelectField(
+        "Borough", choices=enum_choices(Borough, blank="— from ZIP or precinct —"),
+        validators=[Optional()],
+    )  # fmt: skip
+    precinct = SelectField("Precinct", choices=precinct_choices(), validators=[Optional()])
+    whereabouts_note = StringField(
+        "Where else to look", validators=[Optional(), Length(max=300)],
+        description="E.g. often at the shelter on Atlantic Ave in the mornings.",
+    )  # fmt: skip
+
+    # The duplicate check: "" until the user has seen the matches; then a person id or "new".
+    person_choice = HiddenField()
+    submit = SubmitField("Save referral")
+
+    def validate_received_at(self, field) -> None:  # type: ignore[no-untyped-def]
+        if field.data and (field.data - local_now()).total_seconds() > 300:
+            raise ValidationError("The time received cannot be in the future.")
+
+    def validate_date_of_birth(self, field) -> None:  # type: ignore[no-untyped-def]
+        if field.data and field.data > local_now().date():
+            raise ValidationError("Date of birth cannot be in the future.")
+
+    def validate_approximate_age(self, field) -> None:  # type: ignore[no-untyped-def]
+        if field.data is not None and self.date_of_birth.data is not None:
+            raise ValidationError("Give a date of birth or an approximate age, not both.")
+
+    def person_details(self) -> PersonDetails:
+        return PersonDetails(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            preferred_name=self.preferred_name.data,
+            date_of_birth=self.date_of_birth.data,
+            approximate_age=self.approximate_age.data,
+            aliases=_split(self.aliases.data),
+            languages=_split(self.languages.data),
+            needs_interpreter=bool(self.needs_interpreter.data),
+            phone=self.phone.data or None,
+            address=AddressDetails(
+                line1=self.line1.data or "",
+                line2=self.line2.data,
+                postal_code=self.postal_code.data,
+                borough=Borough(self.borough.data) if self.borough.data else None,
+                precinct=self.precinct.data or None,
+                whereabouts_note=self.whereabouts_note.data,
+            ),
+        )
+
+    def referral_details(self) -> ReferralDetails:
+        return ReferralDetails(
+            source=self.source.data,
+            source_detail=self.source_detail.data,
+            received_at=to_utc(self.received_at.data),
+            referrer_name=self.referrer_name.data,
+            referrer_phone=self.referrer_phone.data,
+            referrer_email=self.referrer_email.data,
+            referrer_organization=self.referrer_organization.data,
+            reason=self.reason.data or "",
+            risk_indicators=[RiskIndicator(v) for v in self.risk_indicators.data or []],
+        )
+
+
+_NOTE_HELP = "Seen by every supervisor, police and clinical: keep clinical detail out."
+
+
+class AcceptForm(FlaskForm):
+    note = TextAreaField(
+        "Note (optional)", validators=[Optional(), Length(max=2000)], description=_NOTE_HELP
+    )
+    submit = SubmitField("Accept and open a case")
+
+
+class DeclineForm(FlaskForm):
+    reason = SelectField("Reason", choices=enum_choices(DeclineReason), coerce=DeclineReason)
+    referred_to_service = StringField(
+        "Referred to which service", validators=[Optional(), Length(max=160)],
+        description="Required when referred to another service.",
+    )  # fmt: skip
+    duplicate_of_id = SelectField("Duplicate of", choices=[], validate_choice=False)
+    note = TextAreaField(
+        "Note (optional)", validators=[Optional(), Length(max=2000)], description=_NOTE_HELP
+    )
+    submit = SubmitField("Decline")
+
+
+class InfoRequestForm(FlaskForm):
+    note = TextAreaField(
+        "What is needed", validators=[DataRequired(), Length(max=2000)],
+        description="E.g. a current address, or the hospital discharge date.",
+    )  # fmt: skip
+    submit = SubmitField("Ask for more information")
+
+
+class InfoReceivedForm(FlaskForm):
+    note = TextAreaField("What was learned (optional)", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Information received: back to triage")

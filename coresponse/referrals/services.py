@@ -1,0 +1,249 @@
+"""Every change to referrals: intake and triage (accept, decline, ask for more)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import User
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.people.models import Person
+from coresponse.referrals.models import (
+    DeclineReason,
+    Referral,
+    ReferralEvent,
+    ReferralRiskIndicator,
+    ReferralSource,
+    ReferralStatus,
+    RiskIndicator,
+)
+
+# Clocks on tablets drift; a referral "received" a few minutes ahead is not in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class ReferralError(DomainError):
+    """A referral change the rules refuse."""
+
+
+@dataclass
+class ReferralDetails:
+    source: ReferralSource
+    received_at: datetime
+    reason: str
+    source_detail: str | None = None
+    referrer_name: str | None = None
+    referrer_phone: str | None = None
+    referrer_email: str | None = None
+    referrer_organization: str | None = None
+    risk_indicators: list[RiskIndicator] = field(default_factory=list)
+
+
+def _clean(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def create_referral(
+    person: Person,
+    details: ReferralDetails,
+    *,
+    by: User | None,
+    request_info: RequestInfo | None = None,
+) -> Referral:
+    """Record a referral of this person; it waits for triage."""
+    if details.received_at > utcnow() + CLOCK_SKEW:
+        raise ReferralError("The time received cannot be in the future.", field="received_at")
+    reason = _clean(details.reason)
+    if not reason:
+        raise ReferralError("Say why the person was referred.", field="reason")
+    referral = Referral(
+        person_id=person.id,
+        source=details.source,
+        source_detail=_clean(details.source_detail),
+        received_at=details.received_at,
+        referrer_name=_clean(details.referrer_name),
+        referrer_phone=_clean(details.referrer_phone),
+        referrer_email=_clean(details.referrer_email),
+        referrer_organization=_clean(details.referrer_organization),
+        reason=reason,
+        status=ReferralStatus.RECEIVED,
+        created_by_id=by.id if by else None,
+        risk_indicators=[
+            ReferralRiskIndicator(indicator=indicator)
+            for indicator in dict.fromkeys(details.risk_indicators)
+        ],
+        events=[],
+    )
+    db.session.add(referral)
+    db.session.flush()
+    _event(referral, None, ReferralStatus.RECEIVED, by, "referral received")
+    record_event(
+        AuditAction.CREATE,
+        by=by,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=person.id,
+        category=DataCategory.CLINICAL,
+        request_info=request_info,
+    )
+    return referral
+
+
+_TRIAGEABLE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)
+
+
+def _require_open(referral: Referral, action: str) -> None:
+    if referral.status not in _TRIAGEABLE:
+        raise ReferralError(
+            f"This referral was already {referral.status.label.lower()}; it cannot be {action}."
+        )
+
+
+def accept_referral(
+    referral: Referral,
+    *,
+    by: User,
+    note: str | None = None,
+    request_info: RequestInfo | None = None,
+):  # type: ignore[no-untyped-def]
+    """Accept the referral and open a case for it, waiting for a team."""
+    from coresponse.cases.services import open_case
+
+    _require_open(referral, "accepted")
+    previous = referral.status
+    _triage(referral, ReferralStatus.ACCEPTED, by, note)
+    case = open_case(referral, by=by)
+    _event(referral, previous, ReferralStatus.ACCEPTED, by, note)
+    _audit(referral, by, "accepted", request_info)
+    return case
+
+
+def decline_referral(
+    referral: Referral,
+    *,
+    by: User,
+    reason: DeclineReason,
+    referred_to_service: str | None = None,
+    duplicate_of: Referral | None = None,
+    note: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> Referral:
+    """Decline with a coded reason; referrals elsewhere name the service."""
+    _require_open(referral, "declined")
+    referred_to_service = _clean(referred_to_service)
+    if reason is DeclineReason.REFERRED_ELSEWHERE and not referred_to_service:
+        raise ReferralError(
+            "Name the service the person was referred to.", field="referred_to_service"
+        )
+    if reason is DeclineReason.DUPLICATE:
+        if duplicate_of is None:
+            raise ReferralError("Choose the referral this one duplicates.", field="duplicate_of_id")
+        if duplicate_of.id == referral.id:
+            raise ReferralError("A referral cannot duplicate itself.", field="duplicate_of_id")
+    previous = referral.status
+    _triage(referral, ReferralStatus.DECLINED, by, note)
+    referral.decline_reason = reason
+    referral.referred_to_service = (
+        referred_to_service if reason is DeclineReason.REFERRED_ELSEWHERE else None
+    )
+    referral.duplicate_of_id = (
+        duplicate_of.id if reason is DeclineReason.DUPLICATE and duplicate_of else None
+    )
+    detail = reason.label + (
+        f": {referral.referred_to_service}" if referral.referred_to_service else ""
+    )
+    _event(referral, previous, ReferralStatus.DECLINED, by, _join(detail, note))
+    _audit(referral, by, "declined", request_info)
+    return referral
+
+
+def request_more_information(
+    referral: Referral, *, by: User, note: str, request_info: RequestInfo | None = None
+) -> Referral:
+    """Hold the referral until the referrer answers the question in `note`."""
+    if referral.status is not ReferralStatus.RECEIVED:
+        raise ReferralError(
+            f"This referral is {referral.status.label.lower()}; only one awaiting triage can be "
+            "put on hold for more information."
+        )
+    if not _clean(note):
+        raise ReferralError("Say what information is needed.", field="note")
+    previous = referral.status
+    _triage(referral, ReferralStatus.INFO_REQUESTED, by, note)
+    _event(referral, previous, ReferralStatus.INFO_REQUESTED, by, note)
+    _audit(referral, by, "more information requested", request_info)
+    return referral
+
+
+def record_information_received(
+    referral: Referral,
+    *,
+    by: User,
+    note: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> Referral:
+    """The referrer answered: the referral goes back to awaiting triage."""
+    if referral.status is not ReferralStatus.INFO_REQUESTED:
+        raise ReferralError("This referral is not waiting for more information.")
+    referral.status = ReferralStatus.RECEIVED
+    _event(
+        referral,
+        ReferralStatus.INFO_REQUESTED,
+        ReferralStatus.RECEIVED,
+        by,
+        note or "information received",
+    )
+    _audit(referral, by, "information received", request_info)
+    return referral
+
+
+def _triage(referral: Referral, status: ReferralStatus, by: User, note: str | None) -> None:
+    referral.status = status
+    referral.triaged_at = utcnow()
+    referral.triaged_by_id = by.id
+    if _clean(note):
+        referral.triage_note = _clean(note)
+
+
+def _event(
+    referral: Referral,
+    from_status: ReferralStatus | None,
+    to_status: ReferralStatus,
+    by: User | None,
+    note: str | None,
+) -> None:
+    db.session.add(
+        ReferralEvent(
+            referral_id=referral.id,
+            from_status=from_status,
+            to_status=to_status,
+            by_id=by.id if by else None,
+            note=_clean(note),
+            at=utcnow(),
+        )
+    )
+    db.session.flush()
+
+
+def _audit(referral: Referral, by: User, detail: str, request_info: RequestInfo | None) -> None:
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="referral",
+        record_id=referral.id,
+        person_id=referral.person_id,
+        category=DataCategory.OPERATIONAL,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
+def _join(*parts: str | None) -> str | None:
+    text = "; ".join(p for p in parts if _clean(p))
+    return text or None

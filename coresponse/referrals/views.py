@@ -1,0 +1,244 @@
+"""Intake (with the duplicate check) and triage."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from coresponse.audit.categories import DataCategory
+from coresponse.auth.permissions import require
+from coresponse.cases.models import Case
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.people import services as people_services
+from coresponse.people.queries import find_possible_duplicates, get_person_card
+from coresponse.privacy import policy
+from coresponse.referrals import bp, services
+from coresponse.referrals.forms import (
+    AcceptForm,
+    DeclineForm,
+    InfoReceivedForm,
+    InfoRequestForm,
+    IntakeForm,
+)
+from coresponse.referrals.models import Referral, ReferralEvent, ReferralStatus
+from coresponse.templating import format_date
+from coresponse.web import refuse, request_info
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Record a referral; people who may already be on record are shown before saving."""
+    require(policy.can_take_referrals(current_user))
+    form = IntakeForm()
+    matches = []
+    status = 200
+    if form.validate_on_submit():
+        details = form.person_details()
+        choice = form.person_choice.data or ""
+        if not choice:
+            matches = find_possible_duplicates(
+                first_name=details.first_name,
+                last_name=details.last_name,
+                date_of_birth=details.date_of_birth,
+                phone=details.phone,
+                aliases=tuple(details.aliases),
+            )
+            if not matches:
+                choice = "new"
+        if choice:
+            try:
+                referral = _save_intake(form, choice)
+            except DomainError as error:
+                status = refuse(form, error)
+            else:
+                db.session.commit()
+                flash("Referral saved.", "success")
+                if policy.can_triage(current_user):
+                    return redirect(url_for("referrals.detail", referral_id=referral.id))
+                flash("A supervisor will triage it.", "info")
+                return redirect(url_for("dashboard.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("referrals/new.html", form=form, matches=matches), status
+
+
+def _save_intake(form: IntakeForm, choice: str) -> Referral:
+    details = form.person_details()
+    info = request_info()
+    if choice == "new":
+        person = people_services.create_person(details, by=current_user, request_info=info)
+    else:
+        if not choice.isdigit():
+            abort(400, description="Choose a person from the list or 'a new person'.")
+        person = get_person_card(int(choice))
+        if person is None:
+            abort(400, description="That person is no longer on record; check the matches again.")
+        # A new referral brings fresh contact details; older ones are kept, retired.
+        if details.address is not None:
+            people_services.set_address(person, details.address, by=current_user)
+        if details.phone:
+            people_services.add_phone(person, details.phone)
+        people_services.add_languages(person, details.languages)
+    return services.create_referral(
+        person, form.referral_details(), by=current_user, request_info=info
+    )
+
+
+def _referral_or_404(referral_id: int) -> Referral:
+    require(policy.can_triage(current_user))
+    referral = db.session.scalar(
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .options(
+            selectinload(Referral.risk_indicators),
+            selectinload(Referral.events).joinedload(ReferralEvent.by),
+            joinedload(Referral.triaged_by),
+        )
+    )
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+    person = get_person_card(referral.person_id)
+    others = db.session.scalars(
+        select(Referral)
+        .where(Referral.person_id == referral.person_id, Referral.id != referral.id)
+        .order_by(Referral.received_at.desc())
+    ).all()
+    case = db.session.scalar(select(Case).where(Case.referral_id == referral.id))
+    decline = forms.get("decline") or DeclineForm()
+    decline.duplicate_of_id.choices = [SelectChoice("", "— not a duplicate —")] + [
+        SelectChoice(str(o.id), f"Referral #{o.id} received {format_date(o.received_at)}")
+        for o in others
+    ]
+    people_services.record_view(
+        referral.person_id,
+        by=current_user,
+        record_type="referral",
+        record_id=referral.id,
+        category=DataCategory.CLINICAL
+        if policy.can_read_clinical(current_user)
+        else DataCategory.OPERATIONAL,
+        request_info=request_info(),
+    )
+    db.session.commit()
+    return render_template(
+        "referrals/detail.html",
+        referral=referral,
+        person=person,
+        others=others,
+        case=case,
+        accept_form=forms.get("accept") or AcceptForm(),
+        decline_form=decline,
+        info_form=forms.get("info") or InfoRequestForm(),
+        received_form=forms.get("received") or InfoReceivedForm(),
+        statuses=ReferralStatus,
+    ), status
+
+
+@bp.route("/<int:referral_id>")
+@login_required
+def detail(referral_id: int):
+    """A referral with the person, its history and the triage actions."""
+    return _render_detail(_referral_or_404(referral_id))
+
+
+@bp.route("/<int:referral_id>/accept", methods=["POST"])
+@login_required
+def accept(referral_id: int):
+    """Accept: a case opens and waits for a team."""
+    referral = _referral_or_404(referral_id)
+    form = AcceptForm()
+    if not form.validate_on_submit():
+        return _render_detail(referral, 422, accept=form)
+    try:
+        case = services.accept_referral(
+            referral, by=current_user, note=form.note.data, request_info=request_info()
+        )
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_referral_or_404(referral_id), status, accept=form)
+    db.session.commit()
+    flash("Referral accepted. Choose a team for the case.", "success")
+    return redirect(url_for("cases.assign", case_id=case.id))
+
+
+@bp.route("/<int:referral_id>/decline", methods=["POST"])
+@login_required
+def decline(referral_id: int):
+    """Decline with a coded reason."""
+    referral = _referral_or_404(referral_id)
+    form = DeclineForm()
+    form.duplicate_of_id.choices = []
+    if not form.validate_on_submit():
+        return _render_detail(referral, 422, decline=form)
+    duplicate_of = None
+    raw = form.duplicate_of_id.data or ""
+    if raw:
+        duplicate_of = db.session.get(Referral, int(raw)) if raw.isdigit() else None
+        if duplicate_of is None or duplicate_of.person_id != referral.person_id:
+            form.duplicate_of_id.errors = ["Choose one of this person's other referrals."]
+            return _render_detail(referral, 422, decline=form)
+    try:
+        services.decline_referral(
+            referral,
+            by=current_user,
+            reason=form.reason.data,
+            referred_to_service=form.referred_to_service.data,
+            duplicate_of=duplicate_of,
+            note=form.note.data,
+            request_info=request_info(),
+        )
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_referral_or_404(referral_id), status, decline=form)
+    db.session.commit()
+    flash("Referral declined.", "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/<int:referral_id>/request-info", methods=["POST"])
+@login_required
+def request_info_view(referral_id: int):
+    """Hold the referral until the referrer answers."""
+    referral = _referral_or_404(referral_id)
+    form = InfoRequestForm()
+    if not form.validate_on_submit():
+        return _render_detail(referral, 422, info=form)
+    try:
+        services.request_more_information(
+            referral, by=current_user, note=form.note.data, request_info=request_info()
+        )
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_referral_or_404(referral_id), status, info=form)
+    db.session.commit()
+    flash("Marked as waiting for more information.", "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
+@bp.route("/<int:referral_id>/info-received", methods=["POST"])
+@login_required
+def info_received(referral_id: int):
+    """The answer came: back to the triage queue."""
+    referral = _referral_or_404(referral_id)
+    form = InfoReceivedForm()
+    if not form.validate_on_submit():
+        return _render_detail(referral, 422, received=form)
+    try:
+        services.record_information_received(
+            referral, by=current_user, note=form.note.data, request_info=request_info()
+        )
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_referral_or_404(referral_id), status, received=form)
+    db.session.commit()
+    flash("Back in the triage queue.", "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))

@@ -1,0 +1,1 @@
+"""Tests of outreach contacts and addenda."""

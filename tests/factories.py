@@ -173,7 +173,7 @@ def make_case(
     db.session.add(case)
     db.session.flush()
     if team is not None:
-        db.session.add(
+        case.assignments.append(
             Assignment(
                 case_id=case.id,
                 team_id=team.id,

@@ -11,7 +11,7 @@ import uuid as uuid_module
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import defer, joinedload, raiseload, selectinload
 
 from coresponse.auth.models import Role, User
@@ -47,9 +47,30 @@ def contact_loads(viewer: User) -> list[Any]:
     return options
 
 
+_CLINICAL_ATTRIBUTES: dict[type, tuple[str, ...]] = {
+    Contact: ("clinical_note", "risk_level", "risk_factors"),
+    Addendum: ("clinical_text",),
+}
+
+
+def _forget_clinical() -> None:
+    """Expire contacts this session already holds with clinical values loaded.
+
+    One loaded earlier in the request (say by a service, with every column) would
+    otherwise come back from the query below as is; expired, it is loaded afresh
+    under this viewer's options, which leave the clinical columns out.
+    """
+    for obj in list(db.session.identity_map.values()):
+        names = _CLINICAL_ATTRIBUTES.get(type(obj), ())
+        loaded = inspect(obj).dict
+        if any(name in loaded for name in names) and obj not in db.session.dirty:
+            db.session.expire(obj)
+
+
 def _visible_contacts(viewer: User) -> Select[tuple[Contact]]:
-    # populate_existing: a contact already in the session (loaded with its clinical
-    # columns) is refreshed under this viewer's options rather than reused as is.
+    if not policy.can_read_clinical(viewer):
+        _forget_clinical()
+    # populate_existing: contacts already in the session take this viewer's options.
     return (
         select(Contact)
         .join(Case, Case.id == Contact.case_id)

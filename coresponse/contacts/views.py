@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -23,14 +23,6 @@ from coresponse.web import refuse, request_info
 
 # The contact cards ask the same rule the addendum view enforces.
 bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
-
-
-@bp.app_template_global()
-def case_url(case_id: int) -> str:
-    """The case page (its endpoint lives in the cases domain)."""
-    if "cases.detail" in current_app.view_functions:
-        return url_for("cases.detail", case_id=case_id)
-    return f"/cases/{case_id}"
 
 
 @bp.route("/cases/<int:case_id>/contacts/new", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.form_helpers import enum_choices
 from coresponse.linkages.models import (
@@ -219,8 +219,9 @@ class ProviderForm(FlaskForm):
         description="With the ZIP code, e.g. “1 Main St, Bronx, NY 10451”: the ZIP places it "
         "on the map when latitude and longitude are empty.",
     )
-    latitude = FloatField("Latitude", validators=[Optional(), NumberRange(min=-90, max=90)])
-    longitude = FloatField("Longitude", validators=[Optional(), NumberRange(min=-180, max=180)])
+    # Ranges are checked by the service, so a word typed here gets one clear message.
+    latitude = FloatField("Latitude", validators=[Optional()])
+    longitude = FloatField("Longitude", validators=[Optional()])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
     languages = StringField(
         "Languages",

@@ -76,6 +76,10 @@ def plain(status: LinkageStatus) -> str:
     return status.value.replace("_", " ")
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def allowed_next(status: LinkageStatus) -> tuple[LinkageStatus, ...]:
     """The statuses a connection in `status` may move to next."""
     return TRANSITIONS[status]
@@ -317,7 +321,7 @@ def change_linkage_status(
         )
     if to_status not in next_steps:
         raise LinkageError(
-            f"A {plain(current)} connection can next be: "
+            f"{_article(plain(current)).capitalize()} {plain(current)} connection can next be: "
             f"{', '.join(plain(s) for s in next_steps)}.",
             field="to_status",
         )

@@ -169,7 +169,7 @@ def add_phone(person: Person, number: str) -> PersonPhone | None:
         raise PersonError("That phone number is too short.", field="phone")
     if any(p.digits == digits and p.current for p in person.phones):
         return None
-    phone = PersonPhone(number=number, digits=digits)
+    phone = PersonPhone(number=number, digits=digits, current=True, recorded_at=utcnow())
     person.phones.append(phone)
     return phone
 
@@ -223,6 +223,7 @@ def set_address(person: Person, details: AddressDetails, *, by: User | None) -> 
         whereabouts_note=_clean(details.whereabouts_note),
         recorded_by_id=by.id if by else None,
         recorded_at=now,
+        current=True,
     )
     point = geocode_address(line1, city=address.city, state=address.state, postal_code=postal)
     if point is None:

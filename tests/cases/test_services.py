@@ -1,0 +1,157 @@
+"""Dispatch, closure and reopening, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from coresponse.auth.models import Role
+from coresponse.cases import services
+from coresponse.cases.dispatch import on_shift, rank_teams
+from coresponse.cases.models import Assignment, CaseEvent, CaseEventKind, CaseStatus, ClosureReason
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.people.models import Borough
+from coresponse.teams.models import AreaType, TeamCoverage
+from tests.factories import make_case, make_person, make_staffed_team, make_team, make_user
+
+
+def events(case_id: int) -> list[CaseEventKind]:
+    rows = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)
+    )
+    return [e.kind for e in rows]
+
+
+def test_assign_sets_the_first_contact_deadline(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    team, *_ = make_staffed_team()
+    case = make_case()
+    before = utcnow()
+    services.assign_case(case, team, by=supervisor)
+    assert case.status is CaseStatus.OPEN and case.team_id == team.id
+    assert case.first_contact_due_at - case.assigned_at == timedelta(hours=24)
+    assert case.assigned_at >= before
+    assert events(case.id) == [CaseEventKind.ASSIGNED]
+
+
+def test_the_deadline_window_is_configurable(app: Flask) -> None:
+    app.config["FIRST_CONTACT_DUE_HOURS"] = 48
+    team, *_ = make_staffed_team()
+    case = make_case()
+    services.assign_case(case, team, by=make_user(Role.SUPERVISOR))
+    assert case.first_contact_due_at - case.assigned_at == timedelta(hours=48)
+
+
+def test_a_team_that_is_not_dispatchable_is_refused_with_what_it_needs(app: Flask) -> None:
+    team = make_team(name="Half Team")
+    with pytest.raises(DomainError, match="Half Team cannot take cases now: needs two officers"):
+        services.assign_case(make_case(), team, by=make_user(Role.SUPERVISOR))
+
+
+def test_reassignment_keeps_history_and_needs_a_reason(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    first, *_ = make_staffed_team(name="First")
+    second, *_ = make_staffed_team(name="Second")
+    case = make_case()
+    services.assign_case(case, first, by=supervisor)
+    deadline = case.first_contact_due_at
+    with pytest.raises(DomainError, match="already with First"):
+        services.assign_case(case, first, by=supervisor)
+    with pytest.raises(DomainError, match="Say why"):
+        services.assign_case(case, second, by=supervisor)
+    services.assign_case(case, second, by=supervisor, reason="Person moved to the Bronx")
+    rows = db.session.scalars(
+        select(Assignment).where(Assignment.case_id == case.id).order_by(Assignment.id)
+    ).all()
+    assert [(a.team_id, a.ended_at is None) for a in rows] == [(first.id, False), (second.id, True)]
+    assert rows[0].end_reason == "Person moved to the Bronx"
+    assert case.team_id == second.id
+    assert case.first_contact_due_at >= deadline  # still waiting: the new team gets a full window
+    assert events(case.id) == [CaseEventKind.ASSIGNED, CaseEventKind.REASSIGNED]
+
+
+def test_close_and_reopen_keep_the_history(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    team, *_ = make_staffed_team()
+    case = make_case(team)
+    with pytest.raises(DomainError, match="closing note is required"):
+        services.close_case(case, by=supervisor, reason=ClosureReason.CONNECTED_TO_CARE, note=" ")
+    services.close_case(
+        case, by=supervisor, reason=ClosureReason.CONNECTED_TO_CARE, note="At clinic"
+    )
+    assert case.status is CaseStatus.CLOSED and case.closed_at is not None
+    assert all(a.ended_at is not None for a in case.assignments)
+    with pytest.raises(DomainError, match="already closed"):
+        services.close_case(case, by=supervisor, reason=ClosureReason.OTHER, note="x")
+    with pytest.raises(DomainError, match="reopen it before assigning"):
+        services.assign_case(case, team, by=supervisor)
+    with pytest.raises(DomainError, match="Say why"):
+        services.reopen_case(case, by=supervisor, note="")
+    services.reopen_case(case, by=supervisor, note="New 911 call", team=team)
+    assert case.status is CaseStatus.OPEN and case.team_id == team.id and case.closed_at is None
+    assert case.reopened_at is not None
+    assert events(case.id) == [CaseEventKind.CLOSED, CaseEventKind.REOPENED]
+    with pytest.raises(DomainError, match="Only a closed case"):
+        services.reopen_case(case, by=supervisor, note="again")
+
+
+def test_reopen_waits_for_a_team_when_the_old_one_cannot_take_it(app: Flask) -> None:
+    supervisor = make_user(Role.SUPERVISOR)
+    team = make_team()  # no members: not dispatchable
+    case = make_case(team)
+    services.close_case(case, by=supervisor, reason=ClosureReason.UNABLE_TO_LOCATE, note="Gone")
+    services.reopen_case(case, by=supervisor, note="Found again", team=team)
+    assert case.status is CaseStatus.AWAITING_ASSIGNMENT and case.team_id is None
+
+
+def test_ranking_prefers_coverage_then_distance_then_caseload(app: Flask) -> None:
+    person = make_person(address={"precinct": "75", "latitude": 40.6705, "longitude": -73.894})
+    covering, *_ = make_staffed_team(
+        name="Covers 75", precincts=("75",), base_latitude=40.85, base_longitude=-73.9
+    )
+    near, *_ = make_staffed_team(
+        name="Near", precincts=("110",), base_latitude=40.67, base_longitude=-73.89
+    )
+    far, *_ = make_staffed_team(
+        name="Far", precincts=("120",), base_latitude=40.64, base_longitude=-74.08
+    )
+    short = make_team(name="Short", precincts=("75",))
+    borough_team, *_ = make_staffed_team(name="Brooklyn-wide", precincts=())
+    borough_team.coverage.append(
+        TeamCoverage(area_type=AreaType.BOROUGH, area_code=Borough.BROOKLYN.value)
+    )
+    make_case(near)  # one open case on "Near"
+    case = make_case(person=person)
+    options = rank_teams(case, person.current_address)
+    names = [o.team.name for o in options]
+    assert names[0] == "Covers 75"
+    assert names.index("Brooklyn-wide") < names.index("Near") < names.index("Far")
+    assert names[-1] == "Short"
+    by_name = {o.team.name: o for o in options}
+    assert "covers the 75th Precinct" in by_name["Covers 75"].reasons
+    assert "covers Brooklyn" in by_name["Brooklyn-wide"].reasons
+    assert by_name["Near"].open_cases == 1 and "1 open case" in by_name["Near"].reasons
+    assert by_name["Near"].distance_km < 1 < by_name["Far"].distance_km
+    assert not by_name["Short"].dispatchable and by_name["Short"].problems
+    del covering, far, short
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "utc_hour", "expected"),
+    [
+        (time(8), time(20), 15, True),  # 10:00 in New York
+        (time(8), time(20), 3, False),  # 22:00
+        (time(20), time(8), 3, True),  # overnight shift at 22:00
+        (time(20), time(8), 15, False),
+    ],
+)
+def test_on_shift_uses_program_local_time(app: Flask, start, end, utc_hour, expected) -> None:  # type: ignore[no-untyped-def]
+    team = make_team(shift_start=start, shift_end=end)
+    at = datetime(2026, 11, 27, utc_hour, 0, tzinfo=UTC)
+    assert on_shift(team, at) is expected
+    assert on_shift(make_team(), at) is True  # around the clock

@@ -1,0 +1,148 @@
+"""People services and finders, without HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask import Flask
+
+from coresponse.auth.models import Role
+from coresponse.errors import DomainError
+from coresponse.people import services
+from coresponse.people.models import Borough, LocationStatus
+from coresponse.people.queries import find_possible_duplicates, search_people
+from coresponse.people.services import AddressDetails, PersonDetails
+from tests.factories import make_case, make_person, make_staffed_team, make_user
+
+
+def details(**overrides: object) -> PersonDetails:
+    fields: dict[str, object] = {
+        "first_name": "José",
+        "last_name": "Núñez",
+        "date_of_birth": date(1984, 3, 2),
+        "aliases": ["Papo"],
+        "languages": ["Spanish", "English", "spanish"],
+        "phone": "+1 (718) 555-0142",
+        "address": AddressDetails(line1="500 Sutter Ave", postal_code="11207", precinct="75th"),
+    }
+    fields.update(overrides)
+    return PersonDetails(**fields)  # type: ignore[arg-type]
+
+
+def test_create_person_normalises_and_places_the_address(app: Flask) -> None:
+    person = services.create_person(details(), by=None)
+    assert (person.first_name_key, person.last_name_key) == ("jose", "nunez")
+    assert [lang.language for lang in person.languages] == ["Spanish", "English"]
+    assert person.phones[0].digits == "7185550142"
+    address = person.current_address
+    assert address.precinct == "75" and address.borough is Borough.BROOKLYN
+    assert address.location_status is LocationStatus.APPROXIMATE
+    assert address.latitude is not None
+
+
+def test_an_address_that_cannot_be_placed_still_saves_as_location_needed(app: Flask) -> None:
+    person = services.create_person(
+        details(address=AddressDetails(line1="Under the Manhattan Bridge")), by=None
+    )
+    assert person.current_address.location_status is LocationStatus.NEEDED
+    assert person.current_address.latitude is None
+
+
+def test_approximate_age_gives_an_estimated_birth_date(app: Flask) -> None:
+    person = services.create_person(details(date_of_birth=None, approximate_age=40), by=None)
+    assert person.date_of_birth_estimated
+    assert person.date_of_birth.month == 7
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"first_name": " "}, "First name is required"),
+        ({"date_of_birth": date(2999, 1, 1)}, "cannot be in the future"),
+        ({"date_of_birth": None, "approximate_age": 150}, "between 1 and 119"),
+        ({"phone": "12"}, "too short"),
+        ({"address": AddressDetails(line1="1 A St", precinct="999")}, "not an NYC police precinct"),
+        ({"address": AddressDetails(line1="1 A St", postal_code="1120")}, "5 digits"),
+    ],
+)
+def test_create_person_refuses_bad_details(app: Flask, overrides: dict, message: str) -> None:
+    with pytest.raises(DomainError, match=message):
+        services.create_person(details(**overrides), by=None)
+
+
+def test_a_new_address_retires_the_old_one(app: Flask) -> None:
+    person = services.create_person(details(), by=None)
+    old = person.current_address
+    services.set_address(person, AddressDetails(line1="12 Other St", postal_code="10457"), by=None)
+    assert person.current_address.line1 == "12 Other St"
+    assert person.current_address.borough is Borough.BRONX
+    assert not old.current and old.retired_at is not None
+    assert len(person.addresses) == 2
+
+
+def test_correct_location_by_hand(app: Flask) -> None:
+    person = services.create_person(details(address=AddressDetails(line1="Somewhere")), by=None)
+    user = make_user(Role.SUPERVISOR)
+    services.correct_location(
+        person.current_address, latitude=40.66, longitude=-73.9, precinct="73", by=user
+    )
+    assert person.current_address.location_status is LocationStatus.MANUAL
+    assert person.current_address.borough is Borough.BROOKLYN
+    with pytest.raises(DomainError, match="not a valid latitude"):
+        services.correct_location(
+            person.current_address, latitude=100, longitude=0, precinct=None, by=user
+        )
+
+
+def test_duplicate_check_finds_exact_fuzzy_alias_and_phone_matches(app: Flask) -> None:
+    exact = services.create_person(details(), by=None)
+    typo = services.create_person(
+        details(first_name="Jose", last_name="Nunes", date_of_birth=date(1990, 1, 1), phone=None,
+                aliases=[]),
+        by=None,
+    )  # fmt: skip
+    by_alias = services.create_person(
+        details(first_name="Pedro", last_name="Alvarez", aliases=["Jose Nunez"], phone=None,
+                date_of_birth=None),
+        by=None,
+    )  # fmt: skip
+    by_phone = services.create_person(
+        details(first_name="Ana", last_name="Lee", phone="718-555-9999", aliases=[],
+                date_of_birth=None),
+        by=None,
+    )  # fmt: skip
+    unrelated = make_person(first_name="Zed", last_name="Quist")
+
+    matches = find_possible_duplicates(
+        first_name="Jose", last_name="Nunez", date_of_birth=date(1984, 3, 2), phone="7185559999"
+    )
+    by_id = {m.person.id: m for m in matches}
+    assert matches[0].person.id == exact.id and matches[0].exact
+    assert "similar name (Jose Nunes)" in by_id[typo.id].reasons
+    assert "matches an alias on record" in by_id[by_alias.id].reasons
+    assert "same phone number" in by_id[by_phone.id].reasons
+    assert unrelated.id not in by_id
+
+
+def test_search_by_name_alias_birth_date_and_phone_within_visibility(app: Flask) -> None:
+    team, officer, _, _ = make_staffed_team()
+    other_team, *_ = make_staffed_team()
+    ours = services.create_person(details(), by=None)
+    theirs = services.create_person(
+        details(first_name="Josefina", phone="212-555-0000", aliases=[]), by=None
+    )
+    make_case(team, ours)
+    make_case(other_team, theirs)
+    supervisor = make_user(Role.SUPERVISOR)
+
+    def names(viewer, q: str) -> set[str]:  # type: ignore[no-untyped-def]
+        return {p.first_name for p in search_people(viewer, q, cursor=None, size=10).items}
+
+    assert names(supervisor, "jose") == {"José", "Josefina"}
+    assert names(supervisor, "papo") == {"José"}
+    assert names(supervisor, "03/02/1984") == {"José", "Josefina"}
+    assert names(supervisor, "(212) 555-0000") == {"Josefina"}
+    assert names(officer, "jose") == {"José"}  # another team's person stays hidden
+    assert names(make_user(Role.ANALYST), "jose") == set()
+    assert names(supervisor, "100%_") == set()  # wildcards are taken literally

@@ -1,0 +1,74 @@
+"""People pages over HTTP: search, the person's page and timeline, location correction."""
+
+from __future__ import annotations
+
+from coresponse.auth.models import Role
+from coresponse.cases.models import ClosureReason
+from coresponse.cases.services import close_case
+from coresponse.extensions import db
+from coresponse.people.models import LocationStatus, PersonAddress
+from tests.factories import make_case, make_person, make_staffed_team, make_user
+
+
+def test_search_page(login) -> None:  # type: ignore[no-untyped-def]
+    team, officer, _, _ = make_staffed_team()
+    make_case(team, make_person(first_name="Visible", last_name="Person"))
+    make_case(make_staffed_team()[0], make_person(first_name="Hidden", last_name="Person"))
+    client = login(officer)
+    page = client.get("/people/?q=person").get_data(as_text=True)
+    assert "Visible" in page and "Hidden" not in page
+    assert client.get("/people/").status_code == 200
+    assert client.get("/people/?q=x&after=garbage").status_code == 400
+    client.post("/logout")
+    for role in (Role.ANALYST, Role.ADMIN):
+        assert login(make_user(role)).get("/people/?q=person").status_code == 403
+        client.post("/logout")
+
+
+def test_person_page_visibility(login) -> None:  # type: ignore[no-untyped-def]
+    team, officer, _, _ = make_staffed_team()
+    _, stranger, _, _ = make_staffed_team()
+    case = make_case(team)
+    assert login(officer).get(f"/people/{case.person_id}").status_code == 200
+    login(officer).post("/logout")
+    assert login(stranger).get(f"/people/{case.person_id}").status_code == 404
+    login(stranger).post("/logout")
+    assert login(make_user(Role.ANALYST)).get(f"/people/{case.person_id}").status_code == 404
+
+
+def test_timeline_shows_history_newest_first_and_filters(login) -> None:  # type: ignore[no-untyped-def]
+    team, _, _, clinician = make_staffed_team()
+    case = make_case(team)
+    supervisor = make_user(Role.SUPERVISOR)
+    close_case(case, by=supervisor, reason=ClosureReason.DECLINED_SERVICES, note="Said no twice")
+    db.session.commit()
+    client = login(clinician)
+    page = client.get(f"/people/{case.person_id}").get_data(as_text=True)
+    assert page.index("closed") < page.index("Referral received")
+    assert "Said no twice" in page
+    only_cases = client.get(f"/people/{case.person_id}?kind=case").get_data(as_text=True)
+    assert "Referral received" not in only_cases and "closed" in only_cases
+    assert client.get(f"/people/{case.person_id}?kind=bogus").status_code == 400
+
+
+def test_location_can_be_set_by_hand(login) -> None:  # type: ignore[no-untyped-def]
+    team, officer, _, _ = make_staffed_team()
+    person = make_person(
+        address={"location_status": LocationStatus.NEEDED, "latitude": None, "longitude": None}
+    )
+    make_case(team, person)
+    address_id = person.addresses[0].id
+    client = login(officer)
+    assert "Set the location by hand" in client.get(f"/people/{person.id}").get_data(as_text=True)
+    response = client.post(
+        f"/people/{person.id}/location", data={"latitude": "95", "longitude": "-73.9"}
+    )
+    assert response.status_code == 422
+    response = client.post(
+        f"/people/{person.id}/location",
+        data={"latitude": "40.66", "longitude": "-73.9", "precinct": "73"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    address = db.session.get(PersonAddress, address_id)
+    assert address.location_status is LocationStatus.MANUAL and address.precinct == "73"

@@ -1,0 +1,172 @@
+"""Intake and triage over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coresponse.auth.models import Discipline, Role
+from coresponse.cases.models import Case
+from coresponse.db_types import utcnow
+from coresponse.extensions import db
+from coresponse.people.models import Person, PersonPhone
+from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator
+from coresponse.referrals.services import ReferralDetails, create_referral
+from tests.factories import make_person, make_referral, make_user
+
+CANARY = "CANARY-REASON-5d1e"
+INTAKE = {
+    "source": "nypd_precinct",
+    "source_detail": "75th Precinct",
+    "received_at": "2026-11-20T09:30",
+    "referrer_name": "Sgt. Daniels",
+    "reason": f"Threatening neighbours; stopped medication. {CANARY}",
+    "risk_indicators": ["weapons_access", "harm_to_self"],
+    "first_name": "Maria",
+    "last_name": "Lopez",
+    "date_of_birth": "1979-05-04",
+    "languages": "Spanish, English",
+    "phone": "718-555-0199",
+    "line1": "500 Sutter Ave",
+    "postal_code": "11207",
+    "precinct": "75",
+}
+
+
+def count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_only_supervisors_and_clinicians_take_referrals(login) -> None:  # type: ignore[no-untyped-def]
+    for role in (Role.OFFICER, Role.ANALYST, Role.ADMIN):
+        client = login(make_user(role))
+        assert client.get("/referrals/new").status_code == 403
+        assert client.post("/referrals/new", data=INTAKE).status_code == 403
+        client.post("/logout")
+    assert count(Referral) == 0
+
+
+def test_intake_of_a_new_person_saves_at_once(login) -> None:  # type: ignore[no-untyped-def]
+    client = login(make_user(Role.SUPERVISOR))
+    response = client.post("/referrals/new", data=INTAKE)
+    assert response.status_code == 302
+    referral = db.session.scalar(select(Referral).options(selectinload(Referral.risk_indicators)))
+    assert response.location == f"/referrals/{referral.id}"
+    person = db.session.get(Person, referral.person_id)
+    assert (person.first_name, person.date_of_birth) == ("Maria", date(1979, 5, 4))
+    assert set(referral.indicators) == {RiskIndicator.WEAPONS_ACCESS, RiskIndicator.HARM_TO_SELF}
+    # 09:30 in New York in November is 14:30 UTC.
+    assert referral.received_at.hour == 14
+
+
+def test_intake_shows_possible_duplicates_before_saving(login) -> None:  # type: ignore[no-untyped-def]
+    known = make_person(first_name="Maria", last_name="Lopes", date_of_birth=date(1979, 5, 4))
+    client = login(make_user(Role.CLINICIAN))
+    response = client.post("/referrals/new", data=INTAKE)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Is this someone already on record?" in page and "Maria Lopes" in page
+    assert "same date of birth" in page
+    assert count(Referral) == 0 and count(Person) == 1
+    # The user links the referral to the person on record.
+    response = client.post("/referrals/new", data={**INTAKE, "person_choice": str(known.id)})
+    assert response.status_code == 302 and response.location == "/"  # clinicians go home
+    referral = db.session.scalar(select(Referral))
+    assert referral.person_id == known.id and count(Person) == 1
+    phones = db.session.scalars(select(PersonPhone.digits).where(PersonPhone.person_id == known.id))
+    assert "7185550199" in phones.all()  # the new referral's phone was added
+
+
+def test_intake_can_confirm_a_new_person_despite_matches(login) -> None:  # type: ignore[no-untyped-def]
+    make_person(first_name="Maria", last_name="Lopez")
+    client = login(make_user(Role.SUPERVISOR))
+    response = client.post("/referrals/new", data={**INTAKE, "person_choice": "new"})
+    assert response.status_code == 302
+    assert count(Person) == 2
+
+
+def test_intake_errors_are_shown_and_nothing_is_saved(login) -> None:  # type: ignore[no-untyped-def]
+    client = login(make_user(Role.SUPERVISOR))
+    bad = {**INTAKE, "received_at": "2099-01-01T10:00", "date_of_birth": "not a date", "reason": ""}
+    response = client.post("/referrals/new", data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "cannot be in the future" in page and "Not a valid date value." in page
+    assert "This field is required." in page
+    response = client.post("/referrals/new", data={**INTAKE, "postal_code": "123"})
+    assert response.status_code == 422 and "ZIP code must be 5 digits." in response.get_data(
+        as_text=True
+    )
+    response = client.post("/referrals/new", data={**INTAKE, "person_choice": "999999"})
+    assert response.status_code == 400
+    assert count(Referral) == 0 and count(Person) == 0
+
+
+def test_triage_accept_goes_to_dispatch(login) -> None:  # type: ignore[no-untyped-def]
+    referral = make_referral()
+    client = login(make_user(Role.SUPERVISOR))
+    assert client.get(f"/referrals/{referral.id}").status_code == 200
+    response = client.post(f"/referrals/{referral.id}/accept", data={"note": "Eligible"})
+    case = db.session.scalar(select(Case))
+    assert response.status_code == 302 and response.location == f"/cases/{case.id}/assign"
+    response = client.post(f"/referrals/{referral.id}/accept", data={})
+    assert response.status_code == 422
+    assert "already accepted" in response.get_data(as_text=True)
+    assert count(Case) == 1
+
+
+def test_triage_decline_and_information_requests(login) -> None:  # type: ignore[no-untyped-def]
+    person = make_person()
+    first, second = make_referral(person), make_referral(person)
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    response = client.post(f"/referrals/{second.id}/decline", data={"reason": "referred_elsewhere"})
+    assert response.status_code == 422
+    assert "Name the service the person was referred to." in response.get_data(as_text=True)
+    response = client.post(
+        f"/referrals/{second.id}/decline",
+        data={"reason": "duplicate", "duplicate_of_id": str(first.id)},
+    )
+    assert response.status_code == 302
+    response = client.post(f"/referrals/{first.id}/request-info", data={"note": ""})
+    assert response.status_code == 422
+    client.post(f"/referrals/{first.id}/request-info", data={"note": "Need an address"})
+    page = client.get(f"/referrals/{first.id}").get_data(as_text=True)
+    assert "More information requested" in page and "Need an address" in page
+    client.post(f"/referrals/{first.id}/info-received", data={"note": "At the shelter"})
+    db.session.expire_all()
+    assert db.session.get(Referral, first.id).status is ReferralStatus.RECEIVED
+    assert db.session.get(Referral, second.id).status is ReferralStatus.DECLINED
+    # A duplicate must point at one of the same person's referrals.
+    other = make_referral()
+    response = client.post(
+        f"/referrals/{first.id}/decline",
+        data={"reason": "duplicate", "duplicate_of_id": str(other.id)},
+    )
+    assert response.status_code == 422
+
+
+def test_referral_pages_are_for_supervisors_and_clinical_text_for_clinical_readers(login) -> None:  # type: ignore[no-untyped-def]
+    referral = create_referral(
+        make_person(),
+        ReferralDetails(
+            source=ReferralSource.DOHMH,
+            received_at=utcnow(),
+            reason=f"Psychosis, substance use. {CANARY}",
+            risk_indicators=[RiskIndicator.SUBSTANCE_USE, RiskIndicator.PRIOR_VIOLENCE],
+        ),
+        by=None,
+    )
+    for role in (Role.OFFICER, Role.CLINICIAN, Role.ANALYST, Role.ADMIN):
+        client = login(make_user(role))
+        assert client.get(f"/referrals/{referral.id}").status_code == 403
+        client.post("/logout")
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert CANARY not in page and "Substance use" not in page and "Prior violence" in page
+    client.post("/logout")
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
+    page = client.get(f"/referrals/{referral.id}").get_data(as_text=True)
+    assert CANARY in page and "Substance use" in page
+    assert client.get("/referrals/999999").status_code == 404

@@ -26,11 +26,11 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from config import Config
 from coresponse.audit.categories import DataCategory
@@ -350,6 +350,29 @@ class Tally:
     linkages: Counter[LinkageStatus] = field(default_factory=Counter)
 
 
+class ChildRows:
+    """Rows of leaf tables, inserted in bulk once their parents have ids.
+
+    The ORM inserts a row at a time whenever it must read generated keys back (these
+    tables give SQLite no insert sentinel). Nothing refers to leaf rows, so they go in
+    as executemany batches instead; they are most of the demo's rows.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[type[Any], list[tuple[Any, str, dict[str, Any]]]] = {}
+
+    def add(self, model: type[Any], parent: Any, key: str, **values: Any) -> None:
+        """A row of `model` whose `key` column will be `parent.id`."""
+        self._pending.setdefault(model, []).append((parent, key, values))
+
+    def insert(self) -> None:
+        """Write every pending row; their parents must have been flushed."""
+        for model, items in self._pending.items():
+            rows = [{**values, key: parent.id} for parent, key, values in items]
+            db.session.execute(insert(model), rows)
+        self._pending.clear()
+
+
 @dataclass
 class World:
     """What every generator shares: the clock, the dice, and the staff, teams and providers."""
@@ -357,6 +380,7 @@ class World:
     now: datetime
     dice: Dice
     tz: ZoneInfo
+    rows: ChildRows = field(default_factory=ChildRows)
     users: dict[str, User] = field(default_factory=dict)
     teams: list[TeamTimeline] = field(default_factory=list)
     providers: list[ProviderRef] = field(default_factory=list)
@@ -933,6 +957,7 @@ def _create_people(world: World, count: int) -> None:
         drafts = [_draft_person(world, plan) for plan in plans[start : start + PEOPLE_PER_BATCH]]
         db.session.add_all(draft.person for draft in drafts)
         db.session.flush()  # person and support-contact ids for what follows
+        world.rows.insert()
 
         stories: list[CaseStory] = []
         for draft in drafts:
@@ -942,6 +967,7 @@ def _create_people(world: World, count: int) -> None:
                 if episode.plan.outcome in CASE_OUTCOMES:
                     stories.append(_write_case(world, draft, episode))
         db.session.flush()  # referral and case ids
+        world.rows.insert()
 
         for draft in drafts:
             for episode in draft.episodes:
@@ -952,6 +978,7 @@ def _create_people(world: World, count: int) -> None:
             db.session.add_all(_write_contacts(world, story))
             db.session.add_all(_write_linkages(world, story))
         db.session.flush()
+        world.rows.insert()
         world.tally.people += len(drafts)
 
 
@@ -998,12 +1025,17 @@ def _draft_person(world: World, plan: PersonPlan) -> PersonDraft:
         created_at=created,
         updated_at=created,
         created_by_id=intake_id,
-        aliases=_aliases(dice, community, first, last, feminine, created),
-        languages=[PersonLanguage(language=lang, position=i) for i, lang in enumerate(languages)],
-        addresses=[_address_row(r, intake_id) for r in residences],
-        phones=_phones(dice, created, world.now),
         support_contacts=supports,
     )
+    rows = world.rows
+    for alias in _aliases(dice, community, first, last, feminine, created):
+        rows.add(PersonAlias, person, "person_id", **alias)
+    for position, language in enumerate(languages):
+        rows.add(PersonLanguage, person, "person_id", language=language, position=position)
+    for residence in residences:
+        rows.add(PersonAddress, person, "person_id", **_address_row(residence, intake_id))
+    for phone in _phones(dice, created, world.now):
+        rows.add(PersonPhone, person, "person_id", **phone)
     return PersonDraft(
         dice, plan, person, community, words, residences, supports, episodes, intake_id
     )
@@ -1120,9 +1152,9 @@ def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:
     return f"{dice.integer(10, 1450)} {street}"
 
 
-def _address_row(residence: Residence, recorded_by_id: int) -> PersonAddress:
+def _address_row(residence: Residence, recorded_by_id: int) -> dict[str, Any]:
     place = residence.place
-    return PersonAddress(
+    return dict(
         line1=residence.line1,
         line2=residence.line2,
         city=place.city,
@@ -1141,35 +1173,36 @@ def _address_row(residence: Residence, recorded_by_id: int) -> PersonAddress:
     )
 
 
-def _phones(dice: Dice, created: datetime, now: datetime) -> list[PersonPhone]:
+def _phones(dice: Dice, created: datetime, now: datetime) -> list[dict[str, Any]]:
     """Zero to two current numbers, sometimes an old one that stopped working."""
     count = dice.weighted(((0, 15), (1, 65), (2, 20)))
     phones = []
     for index in range(count):
-        number = dice.phone(("347", "718", "917", "646", "929"))
         kind = PhoneKind.MOBILE if index == 0 else dice.pick((PhoneKind.HOME, PhoneKind.OTHER))
-        phones.append(
-            PersonPhone(number=number, digits=phone_digits(number), kind=kind, recorded_at=created)
-        )
+        number = dice.phone(("347", "718", "917", "646", "929"))
+        phones.append(_phone_row(number, kind, created, None))
     if dice.chance(0.12):
-        number = dice.phone(("347", "917", "646"))
         retired = created + (now - created) * dice.between(0.2, 0.8)
-        phones.append(
-            PersonPhone(
-                number=number,
-                digits=phone_digits(number),
-                kind=PhoneKind.MOBILE,
-                current=False,
-                recorded_at=created,
-                retired_at=retired,
-            )
-        )
+        phones.append(_phone_row(dice.phone(("347", "917", "646")), PhoneKind.MOBILE, created, retired))
     return phones
+
+
+def _phone_row(
+    number: str, kind: PhoneKind, recorded: datetime, retired: datetime | None
+) -> dict[str, Any]:
+    return dict(
+        number=number,
+        digits=phone_digits(number),
+        kind=kind,
+        current=retired is None,
+        recorded_at=recorded,
+        retired_at=retired,
+    )
 
 
 def _aliases(
     dice: Dice, community: Community, first: str, last: str, feminine: bool, created: datetime
-) -> list[PersonAlias]:
+) -> list[dict[str, Any]]:
     """Street names, misspellings from earlier records, former surnames."""
     names: list[str] = []
     for _ in range(dice.weighted(((0, 73), (1, 22), (2, 5)))):
@@ -1183,7 +1216,7 @@ def _aliases(
         else:
             names.append(f"{_misspell(dice, first)} {last}")
     unique = [n for n in dict.fromkeys(names) if name_key(n) != name_key(f"{first} {last}")]
-    return [PersonAlias(name=n, name_key=name_key(n), created_at=created) for n in unique]
+    return [dict(name=n, name_key=name_key(n), created_at=created) for n in unique]
 
 
 def _misspell(dice: Dice, name: str) -> str:
@@ -1316,20 +1349,16 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
         status=ReferralStatus.RECEIVED,
         created_at=episode.received_at,
         created_by_id=creator,
-        risk_indicators=[ReferralRiskIndicator(indicator=i) for i in indicators],
-        events=[
-            _referral_event(
-                None, ReferralStatus.RECEIVED, episode.received_at, creator, "referral received"
-            )
-        ],
     )
+    events = [_event(None, ReferralStatus.RECEIVED, episode.received_at, creator, "referral received")]
     if episode.info_requested_at is not None:
         note = dice.pick(INFO_REQUESTS).format_map(dict(fill, referrer=referrer.short))
-        _triage(referral, ReferralStatus.INFO_REQUESTED, episode.info_requested_at, triager, note)
+        _triage(referral, events, ReferralStatus.INFO_REQUESTED, episode.info_requested_at, triager, note)
         if episode.info_received_at is not None:
+            # The referrer answered: back to awaiting triage, as the referral service does.
             referral.status = ReferralStatus.RECEIVED
-            referral.events.append(
-                _referral_event(
+            events.append(
+                _event(
                     ReferralStatus.INFO_REQUESTED,
                     ReferralStatus.RECEIVED,
                     episode.info_received_at,
@@ -1340,42 +1369,56 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
     if episode.decided_at is not None:
         if plan.outcome in CASE_OUTCOMES:
             note = dice.pick(ACCEPT_NOTES).format_map(fill)
-            _triage(referral, ReferralStatus.ACCEPTED, episode.decided_at, triager, note)
+            _triage(referral, events, ReferralStatus.ACCEPTED, episode.decided_at, triager, note)
         else:
-            _decline(dice, referral, episode, triager, fill)
+            _decline(world, dice, referral, events, episode, triager, fill)
+    for indicator in indicators:
+        world.rows.add(ReferralRiskIndicator, referral, "referral_id", indicator=indicator)
+    for event in events:
+        world.rows.add(ReferralEvent, referral, "referral_id", **event)
     world.tally.referrals[referral.status] += 1
     db.session.add(referral)
     return referral
 
 
-def _referral_event(
+def _event(
     from_status: ReferralStatus | None,
     to_status: ReferralStatus,
     at: datetime,
     by_id: int,
     note: str | None,
-) -> ReferralEvent:
-    return ReferralEvent(
-        from_status=from_status, to_status=to_status, at=at, by_id=by_id, note=note
-    )
+) -> dict[str, Any]:
+    """A referral status change."""
+    return dict(from_status=from_status, to_status=to_status, at=at, by_id=by_id, note=note)
 
 
 def _triage(
-    referral: Referral, status: ReferralStatus, at: datetime, by_id: int, note: str
+    referral: Referral,
+    events: list[dict[str, Any]],
+    status: ReferralStatus,
+    at: datetime,
+    by_id: int,
+    note: str,
 ) -> None:
     """A triage decision, as the referral service records it."""
-    previous = referral.status
+    events.append(_event(referral.status, status, at, by_id, note))
     referral.status = status
     referral.triaged_at = at
     referral.triaged_by_id = by_id
     referral.triage_note = note
-    referral.events.append(_referral_event(previous, status, at, by_id, note))
 
 
 def _decline(
-    dice: Dice, referral: Referral, episode: Episode, by_id: int, fill: dict[str, str]
+    world: World,
+    dice: Dice,
+    referral: Referral,
+    events: list[dict[str, Any]],
+    episode: Episode,
+    by_id: int,
+    fill: dict[str, str],
 ) -> None:
     reason = DECLINES[episode.plan.outcome]
+    detail = reason.label
     if reason is DeclineReason.REFERRED_ELSEWHERE:
         service = dice.pick(OTHER_SERVICES)
         note = f"Better served by {service}; referral forwarded with the referrer's agreement."
@@ -1384,22 +1427,18 @@ def _decline(
     elif reason is DeclineReason.DUPLICATE:
         original = episode.duplicate_of.received_at if episode.duplicate_of else episode.received_at
         note = (
-            f"Same person as the referral of {original.astimezone(_NY):%d %b %Y}; the case is "
-            f"already open and the team was told about this call."
+            f"Same person as the referral of {original.astimezone(world.tz):%d %b %Y}; the case "
+            "is open and the team was told about this call."
         )
-        detail = reason.label
     else:
         note = dice.pick(NOT_ELIGIBLE_NOTES).format_map(fill)
-        detail = reason.label
-    _triage(
-        referral, ReferralStatus.DECLINED, episode.decided_at or episode.received_at, by_id, note
-    )
+    decided = episode.decided_at or episode.received_at
+    _triage(referral, events, ReferralStatus.DECLINED, decided, by_id, note)
     referral.decline_reason = reason
-    # The service writes "<reason>: <service>. <note>" on the decline event.
-    referral.events[-1].note = f"{detail}. {note}"
+    # The referral service writes "<reason>[: <service>]; <note>" on the decline event.
+    events[-1]["note"] = f"{detail}; {note}"
 
 
-_NY = ZoneInfo("America/New_York")
 
 
 @dataclass(frozen=True)

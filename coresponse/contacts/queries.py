@@ -70,13 +70,11 @@ def _forget_clinical() -> None:
 def _visible_contacts(viewer: User) -> Select[tuple[Contact]]:
     if not policy.can_read_clinical(viewer):
         _forget_clinical()
-    # populate_existing: contacts already in the session take this viewer's options.
     return (
         select(Contact)
         .join(Case, Case.id == Contact.case_id)
         .where(policy.case_visibility(viewer))
         .options(*contact_loads(viewer))
-        .execution_options(populate_existing=True)
     )
 
 

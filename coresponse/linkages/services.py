@@ -158,7 +158,8 @@ def create_linkage(
             to_status=LinkageStatus.IDENTIFIED,
             at=now,
             by_id=by.id,
-            note=_clean(note),
+            # The note is the linkage's own; repeating it on the first step adds nothing.
+            note=None,
         )
     )
     db.session.add(linkage)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import enum
 import math
 import random
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -350,27 +351,53 @@ class Tally:
     linkages: Counter[LinkageStatus] = field(default_factory=Counter)
 
 
-class ChildRows:
-    """Rows of leaf tables, inserted in bulk once their parents have ids.
+@dataclass
+class KeyedRow:
+    """A row inserted in bulk; its id is read back through a unique column."""
+
+    values: dict[str, Any]
+    id: int | None = None
+
+
+class BulkRows:
+    """Rows inserted in bulk once their parents have ids.
 
     The ORM inserts a row at a time whenever it must read generated keys back (these
-    tables give SQLite no insert sentinel). Nothing refers to leaf rows, so they go in
-    as executemany batches instead; they are most of the demo's rows.
+    tables give SQLite no insert sentinel), which would make seeding slow. Leaf rows
+    need no keys back, and contacts can be found again by their unique uuid, so both
+    go in as executemany batches; together they are most of the demo's rows.
     """
 
     def __init__(self) -> None:
-        self._pending: dict[type[Any], list[tuple[Any, str, dict[str, Any]]]] = {}
+        self._keyed: dict[type[Any], tuple[str, list[KeyedRow]]] = {}
+        self._children: dict[type[Any], list[tuple[Any, str, dict[str, Any]]]] = {}
+
+    def add_keyed(self, model: type[Any], unique: str, **values: Any) -> KeyedRow:
+        """A row that others refer to, found again by its `unique` column once inserted."""
+        row = KeyedRow(values)
+        self._keyed.setdefault(model, (unique, []))[1].append(row)
+        return row
 
     def add(self, model: type[Any], parent: Any, key: str, **values: Any) -> None:
-        """A row of `model` whose `key` column will be `parent.id`."""
-        self._pending.setdefault(model, []).append((parent, key, values))
+        """A leaf row of `model` whose `key` column will be `parent.id`."""
+        self._children.setdefault(model, []).append((parent, key, values))
 
     def insert(self) -> None:
-        """Write every pending row; their parents must have been flushed."""
-        for model, items in self._pending.items():
+        """Write every pending row; ORM parents must have been flushed."""
+        for model, (unique, rows) in self._keyed.items():
+            db.session.execute(insert(model), [row.values for row in rows])
+            column = getattr(model, unique)
+            by_key = {row.values[unique]: row for row in rows}
+            keys = list(by_key)
+            for start in range(0, len(keys), 500):
+                found = select(column, model.id).where(column.in_(keys[start : start + 500]))
+                for key, row_id in db.session.execute(found):
+                    by_key[key].id = row_id
+        for model, items in self._children.items():
             rows = [{**values, key: parent.id} for parent, key, values in items]
             db.session.execute(insert(model), rows)
-        self._pending.clear()
+        self._keyed.clear()
+        self._children.clear()
 
 
 @dataclass
@@ -380,7 +407,7 @@ class World:
     now: datetime
     dice: Dice
     tz: ZoneInfo
-    rows: ChildRows = field(default_factory=ChildRows)
+    rows: BulkRows = field(default_factory=BulkRows)
     users: dict[str, User] = field(default_factory=dict)
     teams: list[TeamTimeline] = field(default_factory=list)
     providers: list[ProviderRef] = field(default_factory=list)
@@ -945,6 +972,8 @@ class CaseStory:
     episode: Episode
     case: Case
     contacts: list[ContactDraft] = field(default_factory=list)
+    assignments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
     care_provider: ProviderRef | None = None
     care_kind: LinkageKind | None = None
 
@@ -975,7 +1004,7 @@ def _create_people(world: World, count: int) -> None:
                     original = episode.duplicate_of.referral
                     episode.referral.duplicate_of_id = original.id if original else None
         for story in stories:
-            db.session.add_all(_write_contacts(world, story))
+            _write_contacts(world, story)
             db.session.add_all(_write_linkages(world, story))
         db.session.flush()
         world.rows.insert()
@@ -1154,23 +1183,23 @@ def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:
 
 def _address_row(residence: Residence, recorded_by_id: int) -> dict[str, Any]:
     place = residence.place
-    return dict(
-        line1=residence.line1,
-        line2=residence.line2,
-        city=place.city,
-        state="NY",
-        postal_code=place.postal_code,
-        borough=place.borough,
-        precinct=place.precinct,
-        latitude=residence.latitude,
-        longitude=residence.longitude,
-        location_status=residence.status,
-        whereabouts_note=residence.whereabouts,
-        current=residence.until is None,
-        recorded_at=residence.since,
-        retired_at=residence.until,
-        recorded_by_id=recorded_by_id,
-    )
+    return {
+        "line1": residence.line1,
+        "line2": residence.line2,
+        "city": place.city,
+        "state": "NY",
+        "postal_code": place.postal_code,
+        "borough": place.borough,
+        "precinct": place.precinct,
+        "latitude": residence.latitude,
+        "longitude": residence.longitude,
+        "location_status": residence.status,
+        "whereabouts_note": residence.whereabouts,
+        "current": residence.until is None,
+        "recorded_at": residence.since,
+        "retired_at": residence.until,
+        "recorded_by_id": recorded_by_id,
+    }
 
 
 def _phones(dice: Dice, created: datetime, now: datetime) -> list[dict[str, Any]]:
@@ -1183,21 +1212,23 @@ def _phones(dice: Dice, created: datetime, now: datetime) -> list[dict[str, Any]
         phones.append(_phone_row(number, kind, created, None))
     if dice.chance(0.12):
         retired = created + (now - created) * dice.between(0.2, 0.8)
-        phones.append(_phone_row(dice.phone(("347", "917", "646")), PhoneKind.MOBILE, created, retired))
+        phones.append(
+            _phone_row(dice.phone(("347", "917", "646")), PhoneKind.MOBILE, created, retired)
+        )
     return phones
 
 
 def _phone_row(
     number: str, kind: PhoneKind, recorded: datetime, retired: datetime | None
 ) -> dict[str, Any]:
-    return dict(
-        number=number,
-        digits=phone_digits(number),
-        kind=kind,
-        current=retired is None,
-        recorded_at=recorded,
-        retired_at=retired,
-    )
+    return {
+        "number": number,
+        "digits": phone_digits(number),
+        "kind": kind,
+        "current": retired is None,
+        "recorded_at": recorded,
+        "retired_at": retired,
+    }
 
 
 def _aliases(
@@ -1216,7 +1247,7 @@ def _aliases(
         else:
             names.append(f"{_misspell(dice, first)} {last}")
     unique = [n for n in dict.fromkeys(names) if name_key(n) != name_key(f"{first} {last}")]
-    return [dict(name=n, name_key=name_key(n), created_at=created) for n in unique]
+    return [{"name": n, "name_key": name_key(n), "created_at": created} for n in unique]
 
 
 def _misspell(dice: Dice, name: str) -> str:
@@ -1350,10 +1381,19 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
         created_at=episode.received_at,
         created_by_id=creator,
     )
-    events = [_event(None, ReferralStatus.RECEIVED, episode.received_at, creator, "referral received")]
+    events = [
+        _event(None, ReferralStatus.RECEIVED, episode.received_at, creator, "referral received")
+    ]
     if episode.info_requested_at is not None:
         note = dice.pick(INFO_REQUESTS).format_map(dict(fill, referrer=referrer.short))
-        _triage(referral, events, ReferralStatus.INFO_REQUESTED, episode.info_requested_at, triager, note)
+        _triage(
+            referral,
+            events,
+            ReferralStatus.INFO_REQUESTED,
+            episode.info_requested_at,
+            triager,
+            note,
+        )
         if episode.info_received_at is not None:
             # The referrer answered: back to awaiting triage, as the referral service does.
             referral.status = ReferralStatus.RECEIVED
@@ -1389,7 +1429,13 @@ def _event(
     note: str | None,
 ) -> dict[str, Any]:
     """A referral status change."""
-    return dict(from_status=from_status, to_status=to_status, at=at, by_id=by_id, note=note)
+    return {
+        "from_status": from_status,
+        "to_status": to_status,
+        "at": at,
+        "by_id": by_id,
+        "note": note,
+    }
 
 
 def _triage(
@@ -1437,8 +1483,6 @@ def _decline(
     referral.decline_reason = reason
     # The referral service writes "<reason>[: <service>]; <note>" on the decline event.
     events[-1]["note"] = f"{detail}; {note}"
-
-
 
 
 @dataclass(frozen=True)
@@ -1505,7 +1549,6 @@ def _reason(dice: Dice, indicators: list[RiskIndicator], fill: dict[str, str]) -
 
 def _write_case(world: World, draft: PersonDraft, episode: Episode) -> CaseStory:
     """The case of an accepted referral: assignments, contacts plan, closure, reopening."""
-    dice, plan = draft.dice, episode.plan
     accepted = episode.decided_at or episode.received_at
     referral = episode.referral
     case = Case(
@@ -1516,62 +1559,87 @@ def _write_case(world: World, draft: PersonDraft, episode: Episode) -> CaseStory
         accepted_at=accepted,
         created_at=accepted,
         updated_at=accepted,
-        assignments=[],
-        events=[
-            CaseEvent(
-                kind=CaseEventKind.OPENED,
-                at=accepted,
-                by_id=referral.triaged_by_id if referral else world.supervisor_id,
-                note=referral.triage_note if referral else None,
-            )
-        ],
     )
-    story = CaseStory(draft, episode, case)
     db.session.add(case)
-    if episode.assigned_at is None:
-        world.tally.cases[case.status] += 1
-        return story
+    story = CaseStory(draft, episode, case)
+    story.events.append(
+        {
+            "kind": CaseEventKind.OPENED,
+            "at": accepted,
+            "by_id": referral.triaged_by_id if referral else world.supervisor_id,
+            "note": referral.triage_note if referral else None,
+        }
+    )
+    if episode.assigned_at is not None:
+        _work_case(world, story, episode.assigned_at)
+    for assignment in story.assignments:
+        world.rows.add(Assignment, case, "case_id", **assignment)
+    for event in story.events:
+        world.rows.add(CaseEvent, case, "case_id", **event)
+    world.tally.cases[case.status] += 1
+    return story
 
-    place = draft.residence_at(episode.assigned_at).place
-    team, why = _team_for(world, place, episode.assigned_at)
+
+def _work_case(world: World, story: CaseStory, assigned_at: datetime) -> None:
+    """Dispatch, plan the contacts (and any reassignment), then close or reopen."""
+    draft, episode, case = story.draft, story.episode, story.case
+    dice, plan = draft.dice, episode.plan
+    team, why = _team_for(world, draft.residence_at(assigned_at).place, assigned_at)
     dispatcher = dice.pick((world.sergeant_id, world.sergeant_id, world.supervisor_id))
-    _assign(case, team, episode.assigned_at, dispatcher, why, kind=CaseEventKind.ASSIGNED)
+    _assign(story, team, assigned_at, dispatcher, why, kind=CaseEventKind.ASSIGNED)
     case.status = CaseStatus.OPEN
-    case.first_assigned_at = episode.assigned_at
-    case.first_contact_due_at = episode.assigned_at + FIRST_CONTACT_WINDOW
+    case.first_assigned_at = assigned_at
+    case.first_contact_due_at = assigned_at + FIRST_CONTACT_WINDOW
 
     stretches = _planned_contact_times(dice, episode)
     planned = [moment for stretch in stretches for moment in stretch]
+    teams, fences = [team] * len(planned), team.fences()
     handover = _plan_reassignment(world, draft, episode, team, planned)
-    teams = [team] * len(planned)
-    fences = team.fences()
     if handover is not None:
-        teams = [team if i <= handover[0] else handover[1] for i in range(len(planned))]
-        fences += [*handover[1].fences(), handover[2]]
+        last_index, new_team, handover_at = handover
+        teams = [team if i <= last_index else new_team for i in range(len(planned))]
+        fences += [*new_team.fences(), handover_at]
+    reopen_team = team
+    if episode.reopened_at is not None:
+        # Reopened to the same team if it can still take cases, else to the one dispatch picks.
+        reopen_team = _reopen_team(world, draft, team, episode.reopened_at)
+        teams = teams[: len(stretches[0])] + [reopen_team] * len(stretches[1])
+        fences += [*reopen_team.fences(), episode.reopened_at]
     recorded = _recorded_times(dice, world, team, episode, stretches, fences)
     story.contacts = _contact_drafts(world, story, stretches, recorded, teams)
     if handover is not None:
-        _, new_team, at = handover
         reason = dice.pick(REASSIGN_REASONS).format_map(
-            dict(draft.words, old=team.spec.name, new=new_team.spec.name)
+            dict(draft.words, old=team.spec.name, new=handover[1].spec.name)
         )
-        _assign(case, new_team, at, world.supervisor_id, reason, kind=CaseEventKind.REASSIGNED)
+        _assign(
+            story,
+            handover[1],
+            handover[2],
+            world.supervisor_id,
+            reason,
+            kind=CaseEventKind.REASSIGNED,
+        )
     if story.contacts:
         case.first_contact_at = story.contacts[0].occurred_at
         case.last_contact_at = story.contacts[-1].occurred_at
         case.next_contact_planned_at = story.contacts[-1].next_planned
     _choose_care(world, story)
-    if plan.outcome is _O.CLOSED:
-        _close(world, story, episode.closed_at or world.now, plan.closure or ClosureReason.OTHER)
-    elif plan.outcome is _O.REOPENED:
-        _close(world, story, episode.closed_at or world.now, plan.closure or ClosureReason.OTHER)
-        _reopen(world, story, episode.reopened_at or world.now)
-    world.tally.cases[case.status] += 1
-    return story
+    if episode.closed_at is not None:
+        _close(world, story, episode.closed_at, plan.closure or ClosureReason.OTHER)
+    if episode.reopened_at is not None:
+        _reopen(world, story, episode.reopened_at, reopen_team)
+
+
+def _reopen_team(
+    world: World, draft: PersonDraft, team: TeamTimeline, at: datetime
+) -> TeamTimeline:
+    if team.dispatchable_at(at):
+        return team
+    return _team_for(world, draft.residence_at(at).place, at)[0]
 
 
 def _assign(
-    case: Case,
+    story: CaseStory,
     team: TeamTimeline,
     at: datetime,
     by_id: int,
@@ -1580,83 +1648,89 @@ def _assign(
     kind: CaseEventKind,
 ) -> None:
     """Start an assignment (ending the current one), as the case service does."""
-    for current in case.assignments:
-        if current.ended_at is None:
-            current.ended_at, current.end_reason = at, reason
-    case.assignments.append(
-        Assignment(
-            team_id=team.team_id,
-            assigned_at=at,
-            assigned_by_id=by_id,
-            first_contact_due_at=at + FIRST_CONTACT_WINDOW,
-            reason=reason,
-        )
+    for current in story.assignments:
+        if current["ended_at"] is None:
+            current["ended_at"], current["end_reason"] = at, reason
+    story.assignments.append(
+        {
+            "team_id": team.team_id,
+            "assigned_at": at,
+            "assigned_by_id": by_id,
+            "first_contact_due_at": at + FIRST_CONTACT_WINDOW,
+            "reason": reason,
+            "ended_at": None,
+            "end_reason": None,
+        }
     )
-    case.team_id = team.team_id
-    case.assigned_at = at
-    case.events.append(
-        CaseEvent(
-            kind=kind,
-            at=at,
-            by_id=by_id,
-            team_id=team.team_id,
-            note=reason,
-            summary=f"to {team.spec.name}",
-        )
+    story.case.team_id = team.team_id
+    story.case.assigned_at = at
+    story.events.append(
+        {
+            "kind": kind,
+            "at": at,
+            "by_id": by_id,
+            "team_id": team.team_id,
+            "note": reason,
+            "summary": f"to {team.spec.name}",
+        }
     )
 
 
 def _close(world: World, story: CaseStory, at: datetime, reason: ClosureReason) -> None:
     """Close with a coded reason and a note; the current assignment ends."""
-    case = story.case
+    case, dice = story.case, story.draft.dice
     fill = _fill(
         story.draft,
         story.draft.residence_at(at).place,
         provider=story.care_provider.spec.name if story.care_provider else "an outpatient clinic",
-        n=str(max(2, len(story.contacts))),
-        moved_to=story.draft.dice.pick(MOVED_TO),
-        hospital=story.draft.dice.pick(STATE_HOSPITALS),
+        moved_to=dice.pick(MOVED_TO),
+        hospital=dice.pick(STATE_HOSPITALS),
     )
-    note = story.draft.dice.pick(CLOSURE_NOTES[reason]).format_map(fill)
+    note = dice.pick(CLOSURE_NOTES[reason]).format_map(fill)
     case.status = CaseStatus.CLOSED
     case.closed_at, case.closure_reason, case.closure_note = at, reason, note
-    for assignment in case.assignments:
-        if assignment.ended_at is None:
-            assignment.ended_at = at
-            assignment.end_reason = f"case closed: {reason.label.lower()}"
+    for assignment in story.assignments:
+        if assignment["ended_at"] is None:
+            assignment["ended_at"] = at
+            assignment["end_reason"] = f"case closed: {reason.label.lower()}"
     case.next_contact_planned_at = None
-    case.events.append(
-        CaseEvent(
-            kind=CaseEventKind.CLOSED,
-            at=at,
-            by_id=world.supervisor_id,
-            closure_reason=reason,
-            note=note,
-        )
+    story.events.append(
+        {
+            "kind": CaseEventKind.CLOSED,
+            "at": at,
+            "by_id": world.supervisor_id,
+            "closure_reason": reason,
+            "note": note,
+        }
     )
 
 
-def _reopen(world: World, story: CaseStory, at: datetime) -> None:
-    """Reopen with the same team (it can still take cases): a fresh assignment."""
+def _reopen(world: World, story: CaseStory, at: datetime, team: TeamTimeline) -> None:
+    """Reopen, history intact, and hand the case to a team that can take it."""
     case, draft = story.case, story.draft
     note = draft.dice.pick(REOPEN_NOTES).format_map(_fill(draft, draft.residence_at(at).place))
-    team_id = case.team_id
     case.status = CaseStatus.OPEN
     case.reopened_at = at
     case.closed_at = case.closure_reason = case.closure_note = None
-    case.events.append(
-        CaseEvent(kind=CaseEventKind.REOPENED, at=at, by_id=world.supervisor_id, note=note)
+    story.events.append(
+        {"kind": CaseEventKind.REOPENED, "at": at, "by_id": world.supervisor_id, "note": note}
     )
-    case.assignments.append(
-        Assignment(
-            team_id=team_id,
-            assigned_at=at,
-            assigned_by_id=world.supervisor_id,
-            first_contact_due_at=at + FIRST_CONTACT_WINDOW,
-            reason="case reopened",
+    if team.team_id == case.team_id:
+        story.assignments.append(
+            {
+                "team_id": team.team_id,
+                "assigned_at": at,
+                "assigned_by_id": world.supervisor_id,
+                "first_contact_due_at": at + FIRST_CONTACT_WINDOW,
+                "reason": "case reopened",
+                "ended_at": None,
+                "end_reason": None,
+            }
         )
-    )
-    case.assigned_at = at
+        case.assigned_at = at
+    else:
+        reason = f"Reopened; {team.spec.name} can take it now."
+        _assign(story, team, at, world.sergeant_id, reason, kind=CaseEventKind.ASSIGNED)
     case.next_contact_planned_at = story.contacts[-1].next_planned if story.contacts else None
     world.tally.reopened += 1
 
@@ -1932,14 +2006,14 @@ _PERSON_SEEN = (
 )
 
 
-def _write_contacts(world: World, story: CaseStory) -> list[Contact]:
+def _write_contacts(world: World, story: CaseStory) -> None:
     """The contact rows of a case, recorded by whoever was on its team at the time."""
-    rows = [_contact_row(world, story, draft) for draft in story.contacts]
-    world.tally.contacts += len(rows)
-    return rows
+    for draft in story.contacts:
+        _contact_row(world, story, draft)
+    world.tally.contacts += len(story.contacts)
 
 
-def _contact_row(world: World, story: CaseStory, draft: ContactDraft) -> Contact:
+def _contact_row(world: World, story: CaseStory, draft: ContactDraft) -> None:
     person, dice = story.draft, story.draft.dice
     members = draft.team.members_at(draft.planned_at) or draft.team.spans
     recorder = _recorder(dice, members, draft.type, draft.outcome)
@@ -1964,7 +2038,10 @@ def _contact_row(world: World, story: CaseStory, draft: ContactDraft) -> Contact
     seen = draft.type in _PERSON_SEEN and draft.outcome is not _C.NOT_FOUND
     level, factors = _risk(dice, draft.outcome) if clinician and seen else (None, [])
     recorded_at = min(draft.occurred_at + dice.hours(0.1, 3), world.now)
-    return Contact(
+    contact = world.rows.add_keyed(
+        Contact,
+        "uuid",
+        uuid=uuid.uuid4(),
         case_id=story.case.id,
         person_id=person.person.id,
         type=draft.type,
@@ -1981,10 +2058,15 @@ def _contact_row(world: World, story: CaseStory, draft: ContactDraft) -> Contact
         next_contact_planned_at=draft.next_planned,
         recorded_at=recorded_at,
         recorded_by_id=recorder.user_id,
-        participants=[ContactParticipant(user_id=span.user_id) for span in present],
-        risk_factors=[ContactRiskFactor(factor=f) for f in factors],
-        addenda=_addenda(world, dice, recorder, recorded_at),
     )
+    for span in present:
+        world.rows.add(ContactParticipant, contact, "contact_id", user_id=span.user_id)
+    for factor in factors:
+        world.rows.add(ContactRiskFactor, contact, "contact_id", factor=factor)
+    if dice.chance(0.03):
+        world.rows.add(
+            Addendum, contact, "contact_id", **_addendum(world, dice, recorder, recorded_at)
+        )
 
 
 _COLLATERAL_KINDS = (
@@ -2092,22 +2174,18 @@ def _risk(dice: Dice, outcome: ContactOutcome) -> tuple[RiskLevel, list[RiskFact
     return level, dice.weighted_sample(_FACTOR_WEIGHTS, dice.integer(low, high))
 
 
-def _addenda(world: World, dice: Dice, recorder: Span, recorded_at: datetime) -> list[Addendum]:
-    """A few saved contacts get corrected: who, when, why; the contact stays as it was."""
-    if not dice.chance(0.03):
-        return []
-    reason, operational, clinical = dice.pick(ADDENDA)
-    if recorder.role is not Role.CLINICIAN:
-        clinical = None
-    return [
-        Addendum(
-            author_id=recorder.user_id,
-            created_at=min(recorded_at + dice.hours(1, 72), world.now),
-            reason=reason,
-            operational_text=operational or (None if clinical else "See note."),
-            clinical_text=clinical,
-        )
-    ]
+def _addendum(world: World, dice: Dice, recorder: Span, recorded_at: datetime) -> dict[str, Any]:
+    """A correction to a saved contact: who, when, why; the contact stays as it was."""
+    clinician = recorder.role is Role.CLINICIAN
+    # Only clinicians write clinical additions.
+    reason, operational, clinical = dice.pick(ADDENDA if clinician else _OPERATIONAL_ADDENDA)
+    return {
+        "author_id": recorder.user_id,
+        "created_at": min(recorded_at + dice.hours(1, 72), world.now),
+        "reason": reason,
+        "operational_text": operational,
+        "clinical_text": clinical,
+    }
 
 
 # Connections -------------------------------------------------------------------------
@@ -2316,17 +2394,18 @@ def _linkage_row(world: World, story: CaseStory, plan: LinkagePlan) -> Linkage:
         note=dice.pick(LINKAGE_NOTES).format_map(fill) if dice.chance(0.2) else None,
         created_at=start,
         created_by_id=clinician.user_id,
-        changes=[
-            LinkageStatusChange(
-                from_status=path[i - 1] if i else None,
-                to_status=step,
-                at=moments[i],
-                by_id=clinician.user_id,
-                note=dice.pick(STEP_NOTES[step]).format_map(fill),
-            )
-            for i, step in enumerate(path)
-        ],
     )
+    for i, step in enumerate(path):
+        world.rows.add(
+            LinkageStatusChange,
+            linkage,
+            "linkage_id",
+            from_status=path[i - 1] if i else None,
+            to_status=step,
+            at=moments[i],
+            by_id=clinician.user_id,
+            note=dice.pick(STEP_NOTES[step]).format_map(fill),
+        )
     _linkage_details(world, dice, linkage, path, moments, support, target, clinician)
     return linkage
 
@@ -3362,6 +3441,7 @@ ADDENDA: tuple[tuple[str, str | None, str | None], ...] = (
     ("Added clinical detail", None, "Also reported poor sleep for five nights."),
     ("Corrected location", "Met on the next block, not at the listed corner.", None),
 )
+_OPERATIONAL_ADDENDA = tuple(a for a in ADDENDA if a[1] is not None)
 TARGET_NAMES: dict[LinkageKind, tuple[str, ...]] = {
     LinkageKind.OUTPATIENT_CLINIC: ("Private psychiatrist (Dr. Feldman)", "Clinic in Yonkers"),
     LinkageKind.SUBSTANCE_USE_PROGRAM: ("Methadone program (OTP) on Lafayette Ave",),

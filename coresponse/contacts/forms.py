@@ -106,7 +106,11 @@ class ContactForm(_ClinicalFieldsMixin, FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="E.g. mother, building superintendent, EMS.",
     )
-    location = StringField("Place", validators=[Optional(), Length(max=200)])
+    location = StringField(
+        "Place",
+        validators=[Optional(), Length(max=200)],
+        description="Starts as the person's address; change it, or clear it for a call.",
+    )
     outcome = RadioField(
         "Outcome",
         choices=enum_choices(ContactOutcome),

@@ -45,9 +45,8 @@ def _home_point(case: Case) -> tuple[float, float] | None:
 
 
 def _providers_for(kind: LinkageKind | None) -> list[Provider]:
-    """Providers that can serve this kind (every active one until a kind is chosen)."""
-    kinds = frozenset(LinkageKind) if kind is None else services.provider_kinds_for(kind)
-    return queries.providers_for(kinds)
+    """Providers that can serve this kind (none until a kind is chosen: step two waits)."""
+    return [] if kind is None else queries.providers_for(services.provider_kinds_for(kind))
 
 
 # Connections -------------------------------------------------------------------

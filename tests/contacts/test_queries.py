@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 from flask import render_template
 from flask_login import login_user
+from sqlalchemy import select
 from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.cases.models import Case
 from coresponse.contacts import queries, services
 from coresponse.contacts.models import RiskFactor, RiskLevel
 from coresponse.db_types import utcnow
@@ -146,3 +149,16 @@ def test_a_list_of_contacts_costs_the_same_statements_however_long(
     large, html = cost()
     assert html.count('class="contact-card"') == 6
     assert small == large
+
+
+def test_listing_contacts_leaves_the_callers_case_as_loaded(s: Setting) -> None:
+    """The case page loads its case first; the contact query must not unload its relations."""
+    log(s.case, s.officer)
+    db.session.commit()
+    db.session.expire_all()
+    case = db.session.scalar(
+        select(Case).where(Case.id == s.case.id).options(joinedload(Case.referral))
+    )
+    [contact] = queries.case_contacts(case.id, s.officer)
+    assert contact.case is case
+    assert case.referral.id == case.referral_id

@@ -214,7 +214,7 @@ def test_clinician_takes_a_connection_from_identified_to_verified(login, world, 
     for label in ("Identified", "Referred", "Waitlisted", "Appointment scheduled", "Connected"):
         assert label in path
     assert "Faxed intake form" in path and "About three weeks" in path
-    assert "which is final" in page and 'name="to_status"' not in page
+    assert "“Connected (verified)” is final." in page and 'name="to_status"' not in page
 
 
 def test_connected_without_verification_is_refused_with_field_errors(login, world) -> None:  # type: ignore[no-untyped-def]

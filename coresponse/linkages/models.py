@@ -169,6 +169,8 @@ class LinkageStatusChange(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
+    # The appointment this step set, so a rescheduled one keeps its earlier time.
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     linkage: Mapped[Linkage] = relationship(back_populates="changes", lazy="raise_on_sql")
     by: Mapped[User | None] = relationship(lazy="raise_on_sql")

@@ -362,7 +362,12 @@ def change_linkage_status(
     linkage.status = to_status
     linkage.status_changed_at = now
     change = LinkageStatusChange(
-        from_status=current, to_status=to_status, at=now, by_id=by.id, note=_clean(note)
+        from_status=current,
+        to_status=to_status,
+        at=now,
+        by_id=by.id,
+        note=_clean(note),
+        appointment_at=appointment_at if to_status is LinkageStatus.APPOINTMENT_SCHEDULED else None,
     )
     if "changes" in sa_inspect(linkage).dict:
         linkage.changes.append(change)  # keep a loaded path current

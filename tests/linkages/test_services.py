@@ -390,6 +390,8 @@ def test_rescheduling_needs_a_different_time(setting) -> None:  # type: ignore[n
     )
     assert linkage.appointment_at == later
     assert linkage.changes[-1].from_status is linkage.changes[-1].to_status
+    # The path keeps every appointment, not only the current one.
+    assert [c.appointment_at for c in linkage.changes if c.appointment_at] == [first, later]
     assert _events()[-1].detail == "appointment rescheduled"
 
 

@@ -92,7 +92,7 @@ from coresponse.referrals.models import (
     ReferralStatus,
     RiskIndicator,
 )
-from coresponse.teams.models import REQUIRED_COMPOSITION, Team
+from coresponse.teams.models import REQUIRED_COMPOSITION, Team, TeamMembership
 from coresponse.teams.services import TeamDetails, add_member, create_team, remove_member
 
 T = TypeVar("T")
@@ -473,7 +473,7 @@ def _create_teams(world: World) -> None:
         )
         team.created_at = founded
         timeline = TeamTimeline(spec=spec, team_id=team.id)
-        memberships = {}
+        memberships: dict[str, TeamMembership] = {}
         for username in (spec.clinician, *spec.officers):
             memberships[username] = add_member(team, world.users[username], by=admin)
             # Founders joined within the team's first weeks; history should look lived-in.
@@ -488,7 +488,9 @@ def _create_teams(world: World) -> None:
         world.teams.append(timeline)
 
 
-def _staff_change(world: World, team: Team, departure: Departure, memberships: dict) -> None:  # type: ignore[type-arg]
+def _staff_change(
+    world: World, team: Team, departure: Departure, memberships: dict[str, TeamMembership]
+) -> None:
     """An officer leaves (and maybe is replaced), dated back so the history reads true."""
     admin = world.users["admin"]
     leaving = memberships[departure.username]
@@ -530,7 +532,8 @@ def _team_for(world: World, place: Neighborhood, at: datetime) -> tuple[TeamTime
     ready = [t for t in covering if t.dispatchable_at(at)]
     area = precinct_label(place.precinct)
     if ready:
-        return ready[0], f"Covers the {area}."
+        by_precinct = place.precinct in ready[0].spec.precincts
+        return ready[0], f"Covers the {area}." if by_precinct else f"Covers {place.borough.label}."
     available = [t for t in world.teams if t.dispatchable_at(at)] or world.teams
     nearest = min(available, key=lambda t: _distance(place, t.spec.latitude, t.spec.longitude))
     if covering:
@@ -543,7 +546,7 @@ def _team_for(world: World, place: Neighborhood, at: datetime) -> tuple[TeamTime
 def _reassignment_team(
     world: World, place: Neighborhood, at: datetime, current: TeamTimeline
 ) -> TeamTimeline | None:
-    """Another team that can take the case, nearest first."""
+    """The nearest other team that can take the case at that moment, if any."""
     others = [t for t in world.teams if t is not current and t.dispatchable_at(at)]
     if not others:
         return None
@@ -617,8 +620,9 @@ def _plan(*episodes: EpisodePlan, home: str | None = None) -> PersonPlan:
 
 
 _O = Outcome
-# Stories every demo of twenty-odd people or more contains, so each status, closure
-# reason, contact type and outcome and linkage status shows up at least once.
+# Stories the demo always tells (as many as there are people), so every referral and
+# case status, closure reason, contact type and outcome and linkage status appears:
+# twenty people cover all of them, the whole list adds a second of several.
 FORCED_PLANS: tuple[PersonPlan, ...] = (
     _plan(EpisodePlan(_O.OPEN, heavy=True, showcase=True), home="East New York"),
     _plan(EpisodePlan(_O.OPEN, heavy=True, reassigned=True), home="Mott Haven"),
@@ -691,7 +695,7 @@ def _earlier_episode(dice: Dice) -> EpisodePlan:
     return EpisodePlan(
         _O.CLOSED,
         dice.weighted(reasons),
-        first_contact=dice.weighted(((FirstContact.ON_TIME, 85), (FirstContact.LATE, 15))),
+        first_contact=dice.weighted(((FirstContact.ON_TIME, 88), (FirstContact.LATE, 12))),
     )
 
 
@@ -713,8 +717,8 @@ def _final_episode(dice: Dice) -> EpisodePlan:
             _O.OPEN,
             first_contact=dice.weighted(
                 (
-                    (FirstContact.ON_TIME, 84),
-                    (FirstContact.LATE, 13),
+                    (FirstContact.ON_TIME, 87),
+                    (FirstContact.LATE, 10),
                     (FirstContact.OVERDUE, 1.5),
                     (FirstContact.PENDING, 1.5),
                 )
@@ -726,7 +730,7 @@ def _final_episode(dice: Dice) -> EpisodePlan:
         return EpisodePlan(
             _O.CLOSED,
             dice.weighted(_CLOSURE_WEIGHTS),
-            first_contact=dice.weighted(((FirstContact.ON_TIME, 85), (FirstContact.LATE, 15))),
+            first_contact=dice.weighted(((FirstContact.ON_TIME, 88), (FirstContact.LATE, 12))),
             reassigned=dice.chance(0.05),
             info_first=dice.chance(0.08),
         )
@@ -787,11 +791,14 @@ def _received(
 
 
 def _chain(start: datetime, gaps: Sequence[timedelta], deadline: datetime) -> list[datetime]:
-    """Times after `start` separated by `gaps`, squeezed proportionally to end by `deadline`."""
+    """Times after `start` separated by `gaps`, squeezed proportionally to end by `deadline`.
+
+    Callers leave room before the deadline, so squeezed times stay in order.
+    """
     total = sum(gaps, timedelta())
     scale = 1.0
     if total > timedelta(0) and start + total > deadline:
-        scale = max(0.05, (deadline - start) / total)
+        scale = max(0.0, (deadline - start) / total)
     times, moment = [], start
     for gap in gaps:
         moment = moment + gap * scale
@@ -1089,11 +1096,11 @@ _PLURAL = {"is": "are", "was": "were"}
 
 def _birth_date(dice: Dice, today: date) -> tuple[date, bool]:
     """Ages 18–80, mostly 20s to 50s; one in ten worked out from an approximate age."""
-    age = 18 + int(dice.skewed(0, 62.99, 1.35))
+    age = 18 + int(dice.skewed(0, 61.99, 1.35))
     born = today - timedelta(days=int(age * 365.25) + dice.integer(0, 364))
     if dice.chance(0.1):
-        # An estimated birth date is conventionally 1 January (or 1 July) of the year.
-        return date(born.year, dice.pick((1, 7)), 1), True
+        # An estimated birth date is conventionally 1 January of the year.
+        return date(born.year, 1, 1), True
     return born, False
 
 
@@ -1251,12 +1258,14 @@ def _aliases(
 
 
 def _misspell(dice: Dice, name: str) -> str:
-    """The kind of slip an earlier record makes: a swapped ending, a doubled letter."""
+    """The kind of slip an earlier record makes: a common swap, else two letters swapped."""
     for wrong, right in MISSPELLINGS:
         if wrong in name:
             return name.replace(wrong, right, 1)
-    position = dice.integer(1, max(1, len(name) - 2))
-    return name[:position] + name[position] + name[position:]
+    if len(name) < 4:
+        return name + name[-1]
+    i = dice.integer(1, len(name) - 3)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
 
 
 _RELATIONS: tuple[tuple[SupportRelationship, tuple[str, ...], float], ...] = (
@@ -1277,6 +1286,7 @@ _SAME_SURNAME = (
     SupportRelationship.OTHER_FAMILY,
 )
 _FEMININE_DETAILS = ("Mother", "Sister", "Wife", "Girlfriend", "Daughter", "Aunt", "Grandmother")
+_MASCULINE_DETAILS = ("Father", "Brother", "Husband", "Boyfriend", "Son", "Uncle")
 
 
 def _support_contacts(
@@ -1305,10 +1315,15 @@ def _support_contact(
 ) -> SupportContact:
     detail = dice.pick(details)
     organization = None
-    if relationship in (SupportRelationship.CASE_MANAGER, SupportRelationship.PROVIDER):
+    if relationship is SupportRelationship.CASE_MANAGER:
         organization = dice.pick(CASE_MANAGER_ORGANIZATIONS)
-        community = dice.pick(COMMUNITIES)
-    feminine = detail in _FEMININE_DETAILS or (detail not in _MASCULINE and dice.chance(0.5))
+    elif relationship is SupportRelationship.PROVIDER:
+        organization = dice.pick(TREATING_ORGANIZATIONS)
+    if organization is not None:
+        community = dice.pick(COMMUNITIES)  # professionals come from anywhere
+    feminine = detail in _FEMININE_DETAILS or (
+        detail not in _MASCULINE_DETAILS and dice.chance(0.5)
+    )
     first = dice.pick(community.female if feminine else community.male)
     last = surname if relationship in _SAME_SURNAME else dice.pick(community.surnames)
     email = None
@@ -1323,9 +1338,6 @@ def _support_contact(
         email=email,
         created_at=created,
     )
-
-
-_MASCULINE = ("Father", "Brother", "Husband", "Boyfriend", "Son", "Uncle")
 
 
 # --------------------------------------------------------------------------------------
@@ -1360,7 +1372,7 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
     sources = list(ReferralSource)
     source = sources[index] if index < len(sources) else dice.weighted(_SOURCE_WEIGHTS)
     place = draft.residence_at(episode.received_at).place
-    referrer = _referrer(dice, source, place)
+    referrer = _referrer(dice, source, place, draft)
     indicators = dice.weighted_sample(
         _INDICATOR_WEIGHTS, dice.weighted(((1, 30), (2, 40), (3, 20), (4, 10)))
     )
@@ -1495,7 +1507,9 @@ class Referrer:
     email: str | None
 
 
-def _referrer(dice: Dice, source: ReferralSource, place: Neighborhood) -> Referrer:
+def _referrer(
+    dice: Dice, source: ReferralSource, place: Neighborhood, draft: PersonDraft
+) -> Referrer:
     """Who sent the referral, from where, and how to call them back."""
     community = dice.pick(COMMUNITIES)
     person = f"{dice.pick(community.female + community.male)} {dice.pick(community.surnames)}"
@@ -1511,6 +1525,10 @@ def _referrer(dice: Dice, source: ReferralSource, place: Neighborhood) -> Referr
         return Referrer(ed, f"{person}, LCSW", "the ED social worker", ed, phone, email)
     if source is ReferralSource.FAMILY_COMMUNITY:
         detail = dice.pick(FAMILY_REFERRERS)
+        if detail in _FEMININE_DETAILS + _MASCULINE_DETAILS:
+            # Family comes from the person's community and usually shares the surname.
+            names = draft.community.female if detail in _FEMININE_DETAILS else draft.community.male
+            person = f"{dice.pick(names)} {draft.person.last_name}"
         return Referrer(detail, person, person, None, phone, None)
     detail = dice.pick(SOURCE_DETAILS[source])
     short = f"{person} at {detail}"
@@ -1601,7 +1619,6 @@ def _work_case(world: World, story: CaseStory, assigned_at: datetime) -> None:
         fences += [*new_team.fences(), handover_at]
     reopen_team = team
     if episode.reopened_at is not None:
-        # Reopened to the same team if it can still take cases, else to the one dispatch picks.
         reopen_team = _reopen_team(world, draft, team, episode.reopened_at)
         teams = teams[: len(stretches[0])] + [reopen_team] * len(stretches[1])
         fences += [*reopen_team.fences(), episode.reopened_at]
@@ -1633,6 +1650,7 @@ def _work_case(world: World, story: CaseStory, assigned_at: datetime) -> None:
 def _reopen_team(
     world: World, draft: PersonDraft, team: TeamTimeline, at: datetime
 ) -> TeamTimeline:
+    """The case's last team if it can still take cases, else the one dispatch would pick."""
     if team.dispatchable_at(at):
         return team
     return _team_for(world, draft.residence_at(at).place, at)[0]
@@ -2288,7 +2306,7 @@ def _linkage_status(dice: Dice, kind: LinkageKind, closing: bool) -> LinkageStat
         return dice.weighted(((_L.IDENTIFIED, 25), (_L.CONNECTED, 55), (_L.NOT_CONNECTED, 20)))
     waitlist = 45 if kind in (LinkageKind.IMT, LinkageKind.ACT) else 0
     if kind is LinkageKind.HOUSING:
-        waitlist = 8
+        waitlist = 5  # supportive housing has waitlists too, but fewer people on them
     if closing:
         return dice.weighted(
             (
@@ -2988,9 +3006,15 @@ CASE_MANAGER_ORGANIZATIONS = (
     "Atlantic Avenue Men's Shelter",
     "Bronx Supportive Housing Network",
     "Harlem Support and Connection Center",
-    "Eastern Parkway Behavioral Health Clinic",
     "Citywide Benefits Help Desk",
     "Brooklyn Peer Recovery Network",
+)
+TREATING_ORGANIZATIONS = (
+    "Eastern Parkway Behavioral Health Clinic",
+    "Bronx Riverside Outpatient Clinic",
+    "Harlem Wellness Counseling Center",
+    "Flushing Family Mental Health Clinic",
+    "Brownsville Community Health Center",
 )
 
 

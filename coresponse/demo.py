@@ -609,14 +609,15 @@ class EpisodePlan:
 
 @dataclass(frozen=True)
 class PersonPlan:
-    """A person's referrals in order; `home` pins their neighborhood."""
+    """A person's referrals in order; `home` pins their neighborhood, `moved` forces a move."""
 
     episodes: tuple[EpisodePlan, ...]
     home: str | None = None
+    moved: bool = False
 
 
-def _plan(*episodes: EpisodePlan, home: str | None = None) -> PersonPlan:
-    return PersonPlan(tuple(episodes), home)
+def _plan(*episodes: EpisodePlan, home: str | None = None, moved: bool = False) -> PersonPlan:
+    return PersonPlan(tuple(episodes), home, moved)
 
 
 _O = Outcome
@@ -626,7 +627,11 @@ _O = Outcome
 FORCED_PLANS: tuple[PersonPlan, ...] = (
     _plan(EpisodePlan(_O.OPEN, heavy=True, showcase=True), home="East New York"),
     _plan(EpisodePlan(_O.OPEN, heavy=True, reassigned=True), home="Mott Haven"),
-    _plan(EpisodePlan(_O.RECEIVED)),
+    _plan(
+        EpisodePlan(_O.CLOSED, ClosureReason.UNABLE_TO_LOCATE),
+        EpisodePlan(_O.RECEIVED),
+        moved=True,
+    ),
     _plan(EpisodePlan(_O.CLOSED, ClosureReason.INCARCERATED)),
     _plan(EpisodePlan(_O.INFO_REQUESTED)),
     _plan(EpisodePlan(_O.NOT_ELIGIBLE)),
@@ -644,7 +649,7 @@ FORCED_PLANS: tuple[PersonPlan, ...] = (
     _plan(EpisodePlan(_O.CLOSED, ClosureReason.DECEASED)),
     _plan(EpisodePlan(_O.CLOSED, ClosureReason.OTHER)),
     _plan(EpisodePlan(_O.OPEN, first_contact=FirstContact.LATE, reassigned=True)),
-    _plan(EpisodePlan(_O.CLOSED, ClosureReason.UNABLE_TO_LOCATE), EpisodePlan(_O.RECEIVED)),
+    _plan(EpisodePlan(_O.RECEIVED)),
     _plan(EpisodePlan(_O.INFO_REQUESTED)),
     _plan(EpisodePlan(_O.AWAITING)),
     _plan(EpisodePlan(_O.OPEN, first_contact=FirstContact.OVERDUE)),
@@ -652,6 +657,7 @@ FORCED_PLANS: tuple[PersonPlan, ...] = (
     _plan(
         EpisodePlan(_O.CLOSED, ClosureReason.DECLINED_SERVICES),
         EpisodePlan(_O.OPEN, info_first=True),
+        moved=True,
     ),
 )
 
@@ -1129,7 +1135,7 @@ def _residences(
     home = NEIGHBORHOODS_BY_NAME[plan.home] if plan.home else _home_place(dice, community)
     main = [e for e in episodes if e.plan.outcome is not _O.DUPLICATE]
     moved_at, new_home = None, None
-    if plan.home is None and len(main) > 1 and dice.chance(0.35):
+    if plan.home is None and len(main) > 1 and (plan.moved or dice.chance(0.35)):
         moved_at, new_home = main[-1].received_at, _home_place(dice, community)
     elif plan.home is None and dice.chance(0.08):
         moved_at = min(first_at + dice.hours(2, 72), world.now - timedelta(hours=1))

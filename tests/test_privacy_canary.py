@@ -1,0 +1,123 @@
+"""Officers and police supervisors never receive clinical content, on any page.
+
+Clinical content with unique canary strings is put everywhere it can live; then every
+GET endpoint in the URL map is fetched with real ids, and no canary may appear.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+
+from coresponse.auth.models import Discipline, Role
+from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
+from coresponse.contacts.services import add_addendum, log_contact
+from coresponse.db_types import utcnow
+from coresponse.extensions import db
+from coresponse.linkages.models import LinkageKind
+from coresponse.linkages.services import create_linkage
+from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
+from tests.factories import make_case, make_staffed_team, make_user
+from tests.linkages.helpers import make_provider
+
+CANARIES = {
+    "reason": "CANARY-REFERRAL-REASON-a1",
+    "clinical_note": "CANARY-CLINICAL-NOTE-b2",
+    "addendum": "CANARY-ADDENDUM-CLINICAL-c3",
+    "linkage": "CANARY-LINKAGE-NOTE-d4",
+    "provider": "CANARY-SUBSTANCE-PROGRAM-e5",
+}
+# Labels only clinical readers should ever see.
+CLINICAL_LABELS = ("Substance use", "Suicidal ideation", "Substance-use program")
+
+
+@pytest.fixture
+def world(app: Flask):  # type: ignore[no-untyped-def]
+    team, officer, _, clinician = make_staffed_team()
+    case = make_case(team)
+    referral = db.session.get(Referral, case.referral_id)
+    referral.reason = f"Referred after overdose. {CANARIES['reason']}"
+    db.session.add_all(
+        ReferralRiskIndicator(referral_id=referral.id, indicator=indicator)
+        for indicator in (RiskIndicator.SUBSTANCE_USE, RiskIndicator.WEAPONS_ACCESS)
+    )
+    db.session.flush()
+
+    contact = log_contact(
+        case, by=clinician, type=ContactType.IN_PERSON_HOME,
+        occurred_at=utcnow() - timedelta(hours=1), outcome=ContactOutcome.ENGAGED,
+        participants=[clinician, officer], operational_note="Met in the lobby.",
+        clinical_note=f"Using daily. {CANARIES['clinical_note']}", risk_level=RiskLevel.HIGH,
+        risk_factors=[RiskFactor.SUICIDAL_IDEATION],
+    )  # fmt: skip
+    add_addendum(contact, by=clinician, reason="More detail", clinical_text=CANARIES["addendum"])
+    provider = make_provider(LinkageKind.SUBSTANCE_USE_PROGRAM, name=CANARIES["provider"])
+    linkage = create_linkage(
+        case, by=clinician, kind=LinkageKind.SUBSTANCE_USE_PROGRAM, provider=provider,
+        note=CANARIES["linkage"],
+    )  # fmt: skip
+    db.session.commit()
+    return {
+        "officer": officer,
+        "clinician": clinician,
+        "ids": {
+            "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
+            "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
+            "user_id": officer.id, "membership_id": 1, "provider_id": provider.id,
+            "key": "overdue",
+        },
+    }  # fmt: skip
+
+
+def every_get_url(app: Flask, ids: dict[str, object]) -> list[str]:
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static":
+            continue
+        url = rule.rule
+        for arg in rule.arguments:
+            url = url.replace(f"<int:{arg}>", str(ids[arg])).replace(f"<{arg}>", str(ids[arg]))
+        urls.append(url)
+    # Pages reached with query parameters too.
+    urls += ["/people/?q=a", f"/people/{ids['person_id']}?kind=linkage", "/cases/queue/triage"]
+    return urls
+
+
+def fetch_all(app: Flask, login, user, ids) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    client = login(user)
+    pages = {}
+    for url in every_get_url(app, ids):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        pages[url] = response.get_data(as_text=True)
+    client.post("/logout")
+    return pages
+
+
+def test_a_clinician_on_the_team_does_see_the_canaries(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
+    pages = fetch_all(app, login, world["clinician"], world["ids"])
+    seen = "".join(pages.values())
+    for canary in CANARIES.values():
+        assert canary in seen, canary  # so the test below can fail
+
+
+@pytest.mark.parametrize("who", ["officer", "police_supervisor", "analyst", "admin"])
+def test_no_canary_reaches_non_clinical_roles(app: Flask, world, login, who: str) -> None:  # type: ignore[no-untyped-def]
+    user = {
+        "officer": world["officer"],
+        "police_supervisor": make_user(Role.SUPERVISOR, discipline=Discipline.POLICE),
+        "analyst": make_user(Role.ANALYST),
+        "admin": make_user(Role.ADMIN),
+    }[who]
+    pages = fetch_all(app, login, user, world["ids"])
+    for url, body in pages.items():
+        for name, canary in CANARIES.items():
+            if name == "provider" and url.startswith("/providers"):
+                continue  # the directory itself is public: a provider's name is not about a person
+            assert canary not in body, (who, url, name)
+        for label in CLINICAL_LABELS:
+            if url.startswith(("/providers", "/referrals/new")):
+                continue  # blank form options and the public directory are about no one
+            assert label not in body, (who, url, label)

@@ -92,7 +92,8 @@ def reset_password_command(username, password, keep):  # type: ignore[no-untyped
 @click.option("--password", default=None, help="Password for the demo logins.")
 @click.option("--force", is_flag=True, help="Add the demo even if the database holds data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing (and succeed) if data exists.")
-@click.option("--people", default=300, show_default=True, type=click.IntRange(10, 100_000))
+@click.option("--people", default=300, show_default=True, type=click.IntRange(20, 100_000),
+              help="How many people (20 or more, so every state appears).")  # fmt: skip
 @click.option("--seed", default=2016, show_default=True, type=int, help="Random seed.")
 def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[no-untyped-def]
     """Fill an empty database with a realistic, deterministic demo program."""
@@ -103,7 +104,8 @@ def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[
     password = password or current_app.config["DEMO_PASSWORD"]
     if demo.database_has_data():
         if if_empty:
-            click.echo("The database already holds data; demo not added.")
+            click.echo("The database already holds data; the demo was not added again.")
+            click.echo("If this database was seeded with the demo, its logins are:")
             click.echo(demo.logins_text(password=None))
             return
         if not force:

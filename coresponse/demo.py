@@ -57,7 +57,7 @@ from coresponse.contacts.models import (
     RiskFactor,
     RiskLevel,
 )
-from coresponse.db_types import utcnow
+from coresponse.db_types import LabelledEnum, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
@@ -186,7 +186,9 @@ def _check_can_seed(password: str) -> None:
     usernames = [login.username for login in DEMO_LOGINS] + [s.username for s in TEAM_STAFF]
     taken = list(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
     if taken:
-        shown = ", ".join(sorted(taken))
+        shown = ", ".join(sorted(taken)[:6]) + (
+            f" and {len(taken) - 6} more" if len(taken) > 6 else ""
+        )
         raise DomainError(
             f"The demo logins already exist in this database ({shown}): the demo was already "
             "added. Seed into an empty database instead (for example a new DATABASE_URL)."
@@ -2335,7 +2337,18 @@ def _linkage_status(dice: Dice, kind: LinkageKind, closing: bool) -> LinkageStat
 
 
 def _linkage_path(dice: Dice, kind: LinkageKind, status: LinkageStatus) -> list[LinkageStatus]:
-    """The steps to `status` along the linkage service's allowed transitions."""
+    """The steps to `status` along the linkage service's allowed transitions.
+
+    Some appointments are rescheduled (a second "appointment scheduled" step).
+    """
+    path = _direct_path(dice, kind, status)
+    if _L.APPOINTMENT_SCHEDULED in path and dice.chance(0.15):
+        index = path.index(_L.APPOINTMENT_SCHEDULED)
+        path.insert(index, _L.APPOINTMENT_SCHEDULED)
+    return path
+
+
+def _direct_path(dice: Dice, kind: LinkageKind, status: LinkageStatus) -> list[LinkageStatus]:
     family = kind.category is LinkageCategory.FAMILY
     waitlisted = kind in (LinkageKind.IMT, LinkageKind.ACT)
     if status is _L.IDENTIFIED:
@@ -2419,18 +2432,23 @@ def _linkage_row(world: World, story: CaseStory, plan: LinkagePlan) -> Linkage:
         created_at=start,
         created_by_id=clinician.user_id,
     )
+    appointments = _appointments(world, dice, path, moments)
+    linkage.appointment_at = next((a for a in reversed(appointments) if a), None)
     for i, step in enumerate(path):
+        previous = path[i - 1] if i else None
+        notes = RESCHEDULE_NOTES if step is previous else STEP_NOTES[step]
         world.rows.add(
             LinkageStatusChange,
             linkage,
             "linkage_id",
-            from_status=path[i - 1] if i else None,
+            from_status=previous,
             to_status=step,
             at=moments[i],
             by_id=clinician.user_id,
-            note=dice.pick(STEP_NOTES[step]).format_map(fill),
+            note=dice.pick(notes).format_map(fill),
+            appointment_at=appointments[i],
         )
-    _linkage_details(world, dice, linkage, path, moments, support, target, clinician)
+    _outcome_details(world, dice, linkage, moments[-1], support, target, clinician)
     return linkage
 
 
@@ -2452,27 +2470,36 @@ def _linkage_target(
     return _provider_for(world, dice, kind, borough), None
 
 
-def _linkage_details(
+def _appointments(
+    world: World, dice: Dice, path: list[LinkageStatus], moments: list[datetime]
+) -> list[datetime | None]:
+    """The appointment each scheduling step set; a pending one is in the coming weeks."""
+    appointments: list[datetime | None] = []
+    for index, step in enumerate(path):
+        if step is not _L.APPOINTMENT_SCHEDULED:
+            appointments.append(None)
+        elif index == len(path) - 1:
+            day = (world.now + dice.days(1, 21)).astimezone(world.tz).date()
+            appointments.append(_local(world.tz, day, dice.integer(9, 15), dice.pick((0, 30))))
+        else:
+            # Before the next step: attended, missed (then rescheduled), or not kept.
+            scheduled, after = moments[index], moments[index + 1]
+            appointments.append(scheduled + (after - scheduled) * dice.between(0.5, 0.95))
+    return appointments
+
+
+def _outcome_details(
     world: World,
     dice: Dice,
     linkage: Linkage,
-    path: list[LinkageStatus],
-    moments: list[datetime],
+    at: datetime,
     support: SupportContact | None,
     target: str,
     clinician: Span,
 ) -> None:
-    """Appointment, verification or the reason it did not happen, as the steps require."""
-    if _L.APPOINTMENT_SCHEDULED in path:
-        index = path.index(_L.APPOINTMENT_SCHEDULED)
-        if index == len(path) - 1:
-            day = (world.now + dice.days(1, 21)).astimezone(world.tz).date()
-            linkage.appointment_at = _local(world.tz, day, dice.integer(9, 15), dice.pick((0, 30)))
-        else:
-            scheduled, after = moments[index], moments[index + 1]
-            linkage.appointment_at = scheduled + (after - scheduled) * dice.between(0.5, 0.95)
+    """How a connection was verified, or why it did not happen."""
     if linkage.status is _L.CONNECTED:
-        linkage.verified_on = moments[-1].astimezone(world.tz).date()
+        linkage.verified_on = at.astimezone(world.tz).date()
         if support is not None:
             linkage.verification_method = VerificationMethod.FAMILY_CONFIRMED
             detail = (support.relationship_detail or "family").lower()
@@ -2522,17 +2549,15 @@ def _summary(world: World, seed: int) -> str:
         f"  Referrals: {referrals} ({_by_label(tally.referrals, ReferralStatus)})",
         f"  Cases:     {cases} ({_by_label(tally.cases, CaseStatus)}; {tally.reopened} reopened)",
         f"  Contacts:  {tally.contacts}",
-        f"  Connections: {sum(tally.linkages.values())} ({_by_label(tally.linkages, LinkageStatus)})",
+        f"  Connections: {sum(tally.linkages.values())} "
+        f"({_by_label(tally.linkages, LinkageStatus)})",
     ]
     return "\n".join(lines)
 
 
-def _by_label(counts: Counter[T], kind: type[enum.Enum]) -> str:
-    return ", ".join(
-        f"{counts[member]} {member.label.lower()}"  # type: ignore[attr-defined]
-        for member in kind
-        if counts[member]  # type: ignore[index]
-    )
+def _by_label(counts: Counter[Any], kind: type[LabelledEnum]) -> str:
+    """'3 open, 2 closed' in the enum's order, leaving out what is absent."""
+    return ", ".join(f"{counts[m]} {m.label.lower()}" for m in kind if counts[m])
 
 
 # --------------------------------------------------------------------------------------
@@ -2715,9 +2740,11 @@ _MN, _BX, _BK, _QN, _SI = (
 NEIGHBORHOODS: tuple[Neighborhood, ...] = (
     Neighborhood("East Harlem", _MN, "23", "10029", "New York", 40.7930, -73.9440,
                  ("E 104th St", "E 108th St", "Lexington Ave", "1st Ave", "3rd Ave"),
-                 ("Thomas Jefferson Park", "the 103rd St (6) station", "the Washington Houses courtyard")),
+                 ("Thomas Jefferson Park", "the 103rd St (6) station",
+                  "the Washington Houses courtyard")),
     Neighborhood("Central Harlem", _MN, "28", "10026", "New York", 40.8027, -73.9527,
-                 ("W 118th St", "Frederick Douglass Blvd", "W 121st St", "Malcolm X Blvd", "W 116th St"),
+                 ("W 118th St", "Frederick Douglass Blvd", "W 121st St", "Malcolm X Blvd",
+                  "W 116th St"),
                  ("the 116th St (2/3) station", "the benches on Frederick Douglass Blvd",
                   "the laundromat on W 116th St")),
     Neighborhood("Washington Heights", _MN, "33", "10032", "New York", 40.8384, -73.9405,
@@ -2725,7 +2752,8 @@ NEIGHBORHOODS: tuple[Neighborhood, ...] = (
                  ("Highbridge Park", "the 168th St station", "the bodega on Amsterdam Ave")),
     Neighborhood("Inwood", _MN, "34", "10034", "New York", 40.8677, -73.9212,
                  ("Dyckman St", "Sherman Ave", "Vermilyea Ave", "Seaman Ave", "W 207th St"),
-                 ("Inwood Hill Park", "the Dyckman St (1) station", "the Dyckman Houses courtyard")),
+                 ("Inwood Hill Park", "the Dyckman St (1) station",
+                  "the Dyckman Houses courtyard")),
     Neighborhood("Lower East Side", _MN, "7", "10002", "New York", 40.7150, -73.9843,
                  ("Clinton St", "Rivington St", "Pitt St", "Stanton St", "Grand St"),
                  ("Seward Park", "the Delancey St station", "the Essex Market benches")),
@@ -2737,7 +2765,8 @@ NEIGHBORHOODS: tuple[Neighborhood, ...] = (
                  ("DeWitt Clinton Park", "the 50th St (C/E) station", "Hell's Kitchen Park")),
     Neighborhood("Mott Haven", _BX, "40", "10454", "Bronx", 40.8091, -73.9229,
                  ("E 138th St", "Willis Ave", "Brook Ave", "E 141st St", "Alexander Ave"),
-                 ("St. Mary's Park", "the 3rd Ave–138th St station", "the Mitchel Houses courtyard"),
+                 ("St. Mary's Park", "the 3rd Ave–138th St station",
+                  "the Mitchel Houses courtyard"),
                  4),
     Neighborhood("Morrisania", _BX, "42", "10456", "Bronx", 40.8290, -73.9079,
                  ("Boston Rd", "E 169th St", "Washington Ave", "Teller Ave", "E 166th St"),
@@ -2751,14 +2780,16 @@ NEIGHBORHOODS: tuple[Neighborhood, ...] = (
                  3),
     Neighborhood("Mount Hope", _BX, "46", "10457", "Bronx", 40.8478, -73.9030,
                  ("E Tremont Ave", "Walton Ave", "E Burnside Ave", "Anthony Ave", "Valentine Ave"),
-                 ("the Tremont Ave (B/D) station", "Echo Park", "the drop-in center on Burnside Ave")),
+                 ("the Tremont Ave (B/D) station", "Echo Park",
+                  "the drop-in center on Burnside Ave")),
     Neighborhood("Williamsbridge", _BX, "47", "10467", "Bronx", 40.8787, -73.8712,
                  ("White Plains Rd", "E Gun Hill Rd", "Barnes Ave", "E 215th St", "Holland Ave"),
                  ("the Gun Hill Rd (2/5) station", "the laundromat on E Gun Hill Rd",
                   "the bus stop on White Plains Rd")),
     Neighborhood("Brownsville", _BK, "73", "11212", "Brooklyn", 40.6627, -73.9097,
                  ("Pitkin Ave", "Rockaway Ave", "Mother Gaston Blvd", "Livonia Ave", "Amboy St"),
-                 ("Betsy Head Park", "the Rockaway Ave (3) station", "the Brownsville Houses courtyard"),
+                 ("Betsy Head Park", "the Rockaway Ave (3) station",
+                  "the Brownsville Houses courtyard"),
                  5),
     Neighborhood("East New York", _BK, "75", "11207", "Brooklyn", 40.6703, -73.8918,
                  ("Pennsylvania Ave", "Linden Blvd", "New Lots Ave", "Sutter Ave", "Glenmore Ave"),
@@ -2766,7 +2797,8 @@ NEIGHBORHOODS: tuple[Neighborhood, ...] = (
                   "the Cypress Hills Houses courtyard"), 5),
     Neighborhood("Cypress Hills", _BK, "75", "11208", "Brooklyn", 40.6810, -73.8760,
                  ("Fulton St", "Crescent St", "Euclid Ave", "Etna St", "Atlantic Ave"),
-                 ("Highland Park", "the Crescent St (J) station", "the Euclid Ave (A/C) station"), 3),
+                 ("Highland Park", "the Crescent St (J) station",
+                  "the Euclid Ave (A/C) station"), 3),
     Neighborhood("Crown Heights", _BK, "77", "11213", "Brooklyn", 40.6710, -73.9363,
                  ("Eastern Pkwy", "Utica Ave", "St Johns Pl", "Sterling Pl", "Prospect Pl"),
                  ("Brower Park", "the Utica Ave (3/4) station", "the Albany Houses courtyard"), 4),
@@ -2831,7 +2863,8 @@ NEIGHBORHOODS: tuple[Neighborhood, ...] = (
                  ("Astoria Park", "the Steinway St (M/R) station", "the Astoria Houses courtyard")),
     Neighborhood("St. George", _SI, "120", "10301", "Staten Island", 40.6432, -74.0796,
                  ("Richmond Terrace", "Jersey St", "Victory Blvd", "Bay St", "St Marks Pl"),
-                 ("the St. George ferry terminal", "Tompkinsville Park", "the bus stop on Jersey St")),
+                 ("the St. George ferry terminal", "Tompkinsville Park",
+                  "the bus stop on Jersey St")),
     Neighborhood("Port Richmond", _SI, "121", "10302", "Staten Island", 40.6355, -74.1377,
                  ("Port Richmond Ave", "Castleton Ave", "Richmond Ave", "Heberton Ave"),
                  ("Veterans Park", "the laundromat on Castleton Ave",
@@ -3495,6 +3528,11 @@ STEP_NOTES: dict[LinkageStatus, tuple[str, ...]] = {
     _L.CONNECTED: ("Attended; confirmed.", "Now seeing {target} regularly."),
     _L.NOT_CONNECTED: ("Closed the referral.", "Did not happen; see reason."),
 }
+RESCHEDULE_NOTES = (
+    "Missed the first appointment; rebooked.",
+    "{target} moved the appointment.",
+    "Rebooked for an afternoon slot; mornings are hard for {obj}.",
+)
 VERIFIERS: dict[VerificationMethod, tuple[str, ...]] = {
     VerificationMethod.PROVIDER_CONFIRMED: (
         "Intake coordinator, {target}",

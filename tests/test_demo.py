@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from flask import Flask
@@ -17,8 +19,14 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from coresponse import create_app, demo
 from coresponse.auth import services as auth_services
 from coresponse.auth.models import Discipline, Role, User
-from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, CaseStatus
-from coresponse.cases.models import ClosureReason
+from coresponse.cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    ClosureReason,
+)
 from coresponse.contacts.models import (
     Contact,
     ContactOutcome,
@@ -38,6 +46,7 @@ from coresponse.linkages.models import (
     LinkageStatusChange,
     Provider,
 )
+from coresponse.linkages.services import TRANSITIONS
 from coresponse.people.models import LocationStatus, Person, PersonAddress, SupportContact
 from coresponse.people.services import name_key
 from coresponse.referrals.models import (
@@ -49,6 +58,7 @@ from coresponse.referrals.models import (
 )
 from coresponse.teams.models import Team, TeamMembership
 
+M = TypeVar("M")
 PASSWORD = "demo-password-2016"
 LOGINS = {
     "admin": (Role.ADMIN, None),
@@ -97,11 +107,12 @@ def empty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
         yield app
 
 
-def _all(model: type) -> list:  # type: ignore[type-arg]
+def _all(model: type[M]) -> list[M]:
     return list(db.session.scalars(select(model)))
 
 
-def _values(column) -> set:  # type: ignore[no-untyped-def, type-arg]
+def _values(column: Any) -> set[Any]:
+    """The distinct values a column holds."""
     return set(db.session.scalars(select(column).distinct()))
 
 
@@ -197,7 +208,7 @@ def test_referral_histories_lead_to_their_status(seeded: str) -> None:
         chain = events[referral.id]
         assert (chain[0].from_status, chain[0].to_status) == (None, ReferralStatus.RECEIVED)
         assert chain[0].at == referral.received_at
-        for before, after in zip(chain, chain[1:], strict=False):
+        for before, after in itertools.pairwise(chain):
             assert after.from_status is before.to_status
             assert after.at >= before.at
             assert after.by_id is not None
@@ -304,14 +315,14 @@ def test_contacts_are_recorded_by_the_team_on_the_case_at_the_time(seeded: str) 
     for p in _all(ContactParticipant):
         participants[p.contact_id].add(p.user_id)
 
-    def team_at(case_id, at):  # type: ignore[no-untyped-def]
+    def team_at(case_id: int, at: datetime) -> int:
         return next(
             a.team_id
             for a in assignments[case_id]
             if a.assigned_at <= at and (a.ended_at is None or at <= a.ended_at)
         )
 
-    def on_team(user_id, team_id, at) -> bool:  # type: ignore[no-untyped-def]
+    def on_team(user_id: int, team_id: int, at: datetime) -> bool:
         return any(
             m.team_id == team_id and m.joined_at <= at and (m.left_at is None or at < m.left_at)
             for m in memberships[user_id]
@@ -357,10 +368,16 @@ def test_linkages_carry_the_steps_to_their_status(seeded: str) -> None:
     for linkage in _all(Linkage):
         chain = changes[linkage.id]
         assert (chain[0].from_status, chain[0].to_status) == (None, LinkageStatus.IDENTIFIED)
-        for before, after in zip(chain, chain[1:], strict=False):
+        for before, after in itertools.pairwise(chain):
             assert after.from_status is before.to_status
+            assert after.to_status in TRANSITIONS[before.to_status]
             assert before.at <= after.at
         assert chain[-1].to_status is linkage.status
+        scheduled = [c.appointment_at for c in chain if c.appointment_at is not None]
+        assert len(scheduled) == sum(
+            c.to_status is LinkageStatus.APPOINTMENT_SCHEDULED for c in chain
+        )
+        assert linkage.appointment_at == (scheduled[-1] if scheduled else None)
         assert linkage.status_changed_at == chain[-1].at <= now
         case = cases[linkage.case_id]
         assert case.first_assigned_at <= chain[0].at
@@ -378,7 +395,7 @@ def test_linkages_carry_the_steps_to_their_status(seeded: str) -> None:
             assert support.relationship_type.is_family_or_friend
         else:
             assert (linkage.provider_id is None) != (linkage.target_name is None)
-    waitlisted = [l.kind for l in _all(Linkage) if l.status is LinkageStatus.WAITLISTED]
+    waitlisted = [x.kind for x in _all(Linkage) if x.status is LinkageStatus.WAITLISTED]
     treatment = sum(k in (LinkageKind.IMT, LinkageKind.ACT) for k in waitlisted)
     assert treatment >= 1
     assert treatment >= len(waitlisted) / 2
@@ -387,7 +404,7 @@ def test_linkages_carry_the_steps_to_their_status(seeded: str) -> None:
 # Repeatability, emptiness and the command ---------------------------------------------
 
 
-def _fingerprint() -> tuple:  # type: ignore[type-arg]
+def _fingerprint() -> tuple[list[tuple[Any, ...]], dict[str, int], list[tuple[Any, ...]]]:
     people = db.session.execute(
         select(Person.first_name, Person.last_name, Person.date_of_birth).order_by(Person.id)
     ).all()

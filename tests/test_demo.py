@@ -479,5 +479,5 @@ def test_the_seed_demo_command(empty: Flask) -> None:
 
     if_empty = runner.invoke(args=["seed-demo", "--if-empty"])
     assert if_empty.exit_code == 0, if_empty.output
-    assert "demo not added" in if_empty.output
+    assert "the demo was not added again" in if_empty.output
     assert "default coresponse-demo" in if_empty.output

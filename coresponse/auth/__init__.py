@@ -41,4 +41,3 @@ def init_app(app: Flask) -> None:
         ):
             return redirect(url_for("auth.change_password"))
         return None
-

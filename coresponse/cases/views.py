@@ -13,7 +13,7 @@ from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.contacts.queries import case_contacts
+from coresponse.contacts.queries import case_contacts, count_case_contacts
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.queries import case_linkages
@@ -44,12 +44,18 @@ def _audit_view(case: Case, *, printed: bool = False) -> None:
     db.session.commit()
 
 
-def _case_context(case: Case) -> dict[str, object]:
+# The case page shows the newest contacts; the person's timeline pages through the rest.
+CASE_PAGE_CONTACTS = 25
+
+
+def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object]:
     queries.load_case_history(case)
+    limit = None if all_contacts else CASE_PAGE_CONTACTS
     return {
         "case": case,
         "person": case.person,
-        "contacts": case_contacts(case.id, current_user),
+        "contacts": case_contacts(case.id, current_user, limit=limit),
+        "contact_count": count_case_contacts(case.id),
         "linkages": case_linkages(case.id) if policy.can_view_linkages(current_user) else [],
         "statuses": CaseStatus,
     }
@@ -72,7 +78,8 @@ def detail(case_id: int):
 def print_summary(case_id: int):
     """A printable case summary (clinical parts only for clinical readers)."""
     case = queries.get_visible_case(current_user, case_id)
-    context = _case_context(case)
+    # A printout is the whole record: every contact, not the newest page.
+    context = _case_context(case, all_contacts=True)
     _audit_view(case, printed=True)
     return render_template("cases/print.html", **context)
 

@@ -8,10 +8,11 @@ leaking (the clinical note is not even in the Python object to leak).
 from __future__ import annotations
 
 import uuid as uuid_module
+from datetime import datetime
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, inspect, select
+from sqlalchemy import Select, func, inspect, select
 from sqlalchemy.orm import defer, joinedload, raiseload, selectinload
 
 from coresponse.auth.models import Role, User
@@ -78,24 +79,71 @@ def _visible_contacts(viewer: User) -> Select[tuple[Contact]]:
     )
 
 
-def case_contacts(case_id: int, viewer: User) -> list[Contact]:
-    """A case's contacts, newest first, loaded for `viewer` (none if the case is not visible)."""
+def case_contacts(case_id: int, viewer: User, *, limit: int | None = None) -> list[Contact]:
+    """A case's contacts, newest first, loaded for `viewer` (none if the case is not visible).
+
+    With `limit`, only the newest ones: the full history is paged on the person's timeline.
+    """
     stmt = (
         _visible_contacts(viewer)
         .where(Contact.case_id == case_id)
         .order_by(Contact.occurred_at.desc(), Contact.id.desc())
     )
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt).unique())
 
 
-def person_contacts(person_id: int, viewer: User) -> list[Contact]:
-    """A person's contacts on every case the viewer may see, newest first (for the timeline)."""
+def count_case_contacts(case_id: int) -> int:
+    """How many contacts a case has (for "showing 20 of 312")."""
+    return db.session.scalar(
+        select(func.count()).select_from(Contact).where(Contact.case_id == case_id)
+    )
+
+
+def person_contacts(
+    person_id: int,
+    viewer: User,
+    *,
+    before: datetime | None = None,
+    limit: int | None = None,
+) -> list[Contact]:
+    """A person's contacts on every case the viewer may see, newest first (for the timeline).
+
+    `before` and `limit` page through a long history by time (keyset), never by offset.
+    """
     stmt = (
         _visible_contacts(viewer)
         .where(Contact.person_id == person_id)
         .order_by(Contact.occurred_at.desc(), Contact.id.desc())
     )
+    if before is not None:
+        stmt = stmt.where(Contact.occurred_at < before)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt).unique())
+
+
+def person_addenda(
+    person_id: int, viewer: User, *, before: datetime | None = None, limit: int | None = None
+) -> list[Addendum]:
+    """Addenda to a person's visible contacts, newest first, clinical text only for clinical readers."""
+    stmt = (
+        select(Addendum)
+        .join(Contact, Contact.id == Addendum.contact_id)
+        .join(Case, Case.id == Contact.case_id)
+        .where(Contact.person_id == person_id, policy.case_visibility(viewer))
+        .options(joinedload(Addendum.author))
+        .order_by(Addendum.created_at.desc(), Addendum.id.desc())
+    )
+    if not policy.can_read_clinical(viewer):
+        _forget_clinical()
+        stmt = stmt.options(defer(Addendum.clinical_text, raiseload=True))
+    if before is not None:
+        stmt = stmt.where(Addendum.created_at < before)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
 
 
 def get_visible_contact(viewer: User, contact_id: int) -> Contact:

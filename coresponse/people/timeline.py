@@ -1,4 +1,4 @@
-"""One timeline of everything that happened with a person, newest first."""
+"""One timeline of everything that happened with a person, newest first, a page at a time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseEvent
-from coresponse.contacts.queries import person_contacts
+from coresponse.contacts.queries import person_addenda, person_contacts
 from coresponse.extensions import db
 from coresponse.linkages.queries import person_linkages
 from coresponse.privacy.policy import can_view_linkages, case_visibility, sees_all_cases
@@ -23,6 +23,7 @@ KINDS = {
     "addendum": "Addenda",
     "linkage": "Connections",
 }
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,13 @@ class Entry:
     item: object
     # Breaks ties between entries at the same moment, so the order is stable.
     order: int = 0
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    entries: list[Entry]
+    # Show entries older than this next; None on the last page.
+    older_than: datetime | None
 
 
 def visible_cases(viewer: User, person_id: int) -> list[Case]:
@@ -45,14 +53,29 @@ def visible_cases(viewer: User, person_id: int) -> list[Case]:
     )
 
 
-def person_timeline(viewer: User, person_id: int, *, kind: str | None = None) -> list[Entry]:
-    """What the viewer may see of the person's history, newest first."""
+def person_timeline(
+    viewer: User,
+    person_id: int,
+    *,
+    kind: str | None = None,
+    before: datetime | None = None,
+    size: int = PAGE_SIZE,
+) -> TimelinePage:
+    """What the viewer may see of the person's history, newest first.
+
+    Pages by time (keyset): each source gives at most `size` entries older than
+    `before`, the merge keeps the newest `size` and every entry sharing the last
+    one's moment, and the next page starts strictly before that moment.
+    """
     entries: list[Entry] = []
     cases = visible_cases(viewer, person_id)
     case_ids = [c.id for c in cases]
 
     def wants(k: str) -> bool:
         return kind is None or kind == k
+
+    def older(at: datetime) -> bool:
+        return before is None or at < before
 
     if wants("referral"):
         referral_filter = Referral.person_id == person_id
@@ -68,26 +91,36 @@ def person_timeline(viewer: User, person_id: int, *, kind: str | None = None) ->
             )
         ).all()
         for referral in referrals:
-            entries.append(Entry(referral.received_at, "referral", referral))
+            if older(referral.received_at):
+                entries.append(Entry(referral.received_at, "referral", referral))
             for event in referral.events:
-                if event.from_status is not None:
+                if event.from_status is not None and older(event.at):
                     entries.append(Entry(event.at, "triage", event, 1))
     if wants("case") and case_ids:
-        events = db.session.scalars(
+        stmt = (
             select(CaseEvent)
             .where(CaseEvent.case_id.in_(case_ids))
             .options(joinedload(CaseEvent.by))
-        ).all()
-        entries += [Entry(e.at, "case", e, 2) for e in events]
-    if (wants("contact") or wants("addendum")) and case_ids:
-        for contact in person_contacts(person_id, viewer):
-            if wants("contact"):
-                entries.append(Entry(contact.occurred_at, "contact", contact, 3))
-            if wants("addendum"):
-                entries += [Entry(a.created_at, "addendum", a, 4) for a in contact.addenda]
+            .order_by(CaseEvent.at.desc())
+            .limit(size + 1)
+        )
+        if before is not None:
+            stmt = stmt.where(CaseEvent.at < before)
+        entries += [Entry(e.at, "case", e, 2) for e in db.session.scalars(stmt)]
+    if wants("contact") and case_ids:
+        contacts = person_contacts(person_id, viewer, before=before, limit=size + 1)
+        entries += [Entry(c.occurred_at, "contact", c, 3) for c in contacts]
+    if wants("addendum") and case_ids:
+        addenda = person_addenda(person_id, viewer, before=before, limit=size + 1)
+        entries += [Entry(a.created_at, "addendum", a, 4) for a in addenda]
     if wants("linkage") and can_view_linkages(viewer) and case_ids:
         for linkage in person_linkages(person_id, case_visibility(viewer)):
             for change in linkage.changes:
-                entries.append(Entry(change.at, "linkage", (linkage, change), 5))
+                if older(change.at):
+                    entries.append(Entry(change.at, "linkage", (linkage, change), 5))
     entries.sort(key=lambda e: (e.at, e.order), reverse=True)
-    return entries
+    if len(entries) <= size:
+        return TimelinePage(entries=entries, older_than=None)
+    boundary = entries[size - 1].at
+    page = [e for e in entries if e.at >= boundary]
+    return TimelinePage(entries=page, older_than=boundary)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -66,7 +68,8 @@ def detail(person_id: int):
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400, description="Unknown kind of timeline entry.")
-    entries = person_timeline(current_user, person.id, kind=kind)
+    before = _parse_before(request.args.get("before"))
+    timeline = person_timeline(current_user, person.id, kind=kind, before=before)
     flags = safety_flags(person.id)
     cases = visible_cases(current_user, person.id)
     clinical = policy.can_read_clinical(current_user)
@@ -77,9 +80,22 @@ def detail(person_id: int):
     )  # fmt: skip
     db.session.commit()
     return render_template(
-        "people/detail.html", person=person, entries=entries, flags=flags, cases=cases,
-        kind=kind, kinds=KINDS,
+        "people/detail.html", person=person, entries=timeline.entries, flags=flags, cases=cases,
+        kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
     )  # fmt: skip
+
+
+def _parse_before(raw: str | None) -> datetime | None:
+    """The timeline's page marker: an ISO 8601 time with its offset, as the page made it."""
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        abort(400, description="This page link is not valid; start again from the newest entries.")
+    if value.tzinfo is None:
+        abort(400, description="This page link is not valid; start again from the newest entries.")
+    return value.astimezone(UTC)
 
 
 @bp.route("/<int:person_id>/location", methods=["GET", "POST"])

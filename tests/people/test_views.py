@@ -72,3 +72,39 @@ def test_location_can_be_set_by_hand(login) -> None:  # type: ignore[no-untyped-
     db.session.expire_all()
     address = db.session.get(PersonAddress, address_id)
     assert address.location_status is LocationStatus.MANUAL and address.precinct == "73"
+
+
+def test_a_long_timeline_pages_by_time_and_shows_every_contact_once(login) -> None:  # type: ignore[no-untyped-def]
+    import re
+    from datetime import timedelta
+
+    from coresponse.contacts.models import Contact, ContactOutcome, ContactType
+    from coresponse.db_types import utcnow
+
+    team, officer, _, _ = make_staffed_team()
+    case = make_case(team)
+    start = utcnow() - timedelta(days=200)
+    db.session.add_all(
+        Contact(
+            case_id=case.id, person_id=case.person_id, type=ContactType.PHONE,
+            occurred_at=start + timedelta(hours=n), outcome=ContactOutcome.ENGAGED,
+            operational_note=f"call-{n:03d}-end", recorded_by_id=officer.id,
+        )
+        for n in range(130)
+    )  # fmt: skip
+    db.session.commit()
+    client = login(officer)
+    seen: list[str] = []
+    url = f"/people/{case.person_id}?kind=contact"
+    pages = 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += re.findall(r"call-(\d{3})-end", page)
+        older = re.search(r'href="([^"]*before=[^"]*)"[^>]*>Older entries', page)
+        url = older.group(1).replace("&amp;", "&") if older else None
+        pages += 1
+    assert pages == 3
+    assert seen == [f"{n:03d}" for n in reversed(range(130))]
+    case_page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Showing the newest 25 of 130" in case_page
+    assert client.get(f"/people/{case.person_id}?before=yesterday").status_code == 400

@@ -204,40 +204,36 @@ def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None
     ), status
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
-@login_required
-def disable_user(user_id: int):
-    """Disable an account; it is logged out everywhere and leaves its team."""
+def _account_switch(user_id: int, change, done: str):  # type: ignore[no-untyped-def]
+    """Run an enable/disable service for an administrator's confirmed button press."""
     _require_admin()
     user = get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.disable_user(user, by=current_user, request_info=request_info())
+        change(user, by=current_user, request_info=request_info())
     except DomainError as error:
         status = refuse(None, error)
         return _render_edit(get_or_404(User, user_id), status)
     db.session.commit()
-    flash(f"{user.username} is disabled and logged out everywhere.", "success")
+    flash(done.format(username=user.username), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@login_required
+def disable_user(user_id: int):
+    """Disable an account; it is logged out everywhere and leaves its team."""
+    return _account_switch(
+        user_id, services.disable_user, "{username} is disabled and logged out everywhere."
+    )
 
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
 @login_required
 def enable_user(user_id: int):
     """Let a disabled account log in again."""
-    _require_admin()
-    user = get_or_404(User, user_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.enable_user(user, by=current_user, request_info=request_info())
-    except DomainError as error:
-        status = refuse(None, error)
-        return _render_edit(get_or_404(User, user_id), status)
-    db.session.commit()
-    flash(f"{user.username} can log in again.", "success")
-    return redirect(url_for("auth.edit_user", user_id=user.id))
+    return _account_switch(user_id, services.enable_user, "{username} can log in again.")
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])

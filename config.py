@@ -43,7 +43,22 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 15))
+    # Sessions end after this long idle, and after the absolute limit whatever happens.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 15)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=SESSION_IDLE_MINUTES)
+    # Login throttling: this many failures within the window locks the account for a while.
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
+    LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
+    # Roles that must use two-factor (TOTP) login, comma separated, e.g. "admin,supervisor".
+    TOTP_REQUIRED_ROLES = [
+        r.strip()
+        for r in os.environ.get("CORESPONSE_TOTP_REQUIRED_ROLES", "").split(",")
+        if r.strip()
+    ]
+    # How long a break-glass grant lets a clinician outside the team read a record.
+    BREAK_GLASS_HOURS = _int("CORESPONSE_BREAK_GLASS_HOURS", 12)
     # The program's wall clock: times are stored in UTC and shown in this zone.
     TIMEZONE = os.environ.get("CORESPONSE_TIMEZONE", "America/New_York")
     PROGRAM_NAME = os.environ.get("CORESPONSE_PROGRAM_NAME", "Co-Response Program")

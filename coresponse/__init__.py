@@ -51,8 +51,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     login_manager.init_app(app)
 
     from coresponse import (
+        audit,
         auth,
         cases,
+        consent,
         contacts,
         dashboard,
         errors_web,
@@ -86,6 +88,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(people.bp)
     app.register_blueprint(referrals.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(consent.bp)
+    app.register_blueprint(audit.bp)
     errors_web.init_app(app)
     templating.init_app(app)
     register_cli(app)

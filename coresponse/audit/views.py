@@ -1,0 +1,3 @@
+"""HTTP views of this domain."""
+
+from coresponse.audit import bp  # noqa: F401

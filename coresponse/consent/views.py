@@ -1,0 +1,3 @@
+"""HTTP views of this domain."""
+
+from coresponse.consent import bp  # noqa: F401

@@ -43,6 +43,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # Browsers remember to use HTTPS only; production sits behind TLS.
+    HSTS_ENABLED = True
     # Sessions end after this long idle, and after the absolute limit whatever happens.
     SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 15)
     SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
@@ -93,6 +95,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
+    HSTS_ENABLED = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -108,6 +111,7 @@ class TestConfig(Config):
     FIXED_SECRET_KEY = "test-secret-key"  # noqa: S105  (tests only)
     DEFAULT_DATABASE = "sqlite://"
     SESSION_COOKIE_SECURE = False
+    HSTS_ENABLED = False
     WTF_CSRF_ENABLED = False
 
 

@@ -61,6 +61,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         linkages,
         people,
         referrals,
+        security,
         teams,
         templating,
     )
@@ -91,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(consent.bp)
     app.register_blueprint(audit.bp)
     errors_web.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
     register_cli(app)
 

@@ -224,7 +224,8 @@ class Dice:
     """
 
     def __init__(self, seed: int) -> None:
-        self._rng = random.Random(seed)
+        # Deterministic demo data, not secrets: a seeded generator is what is wanted.
+        self._rng = random.Random(seed)  # nosec B311
 
     def unit(self) -> float:
         return self._rng.random()

@@ -1,0 +1,56 @@
+"""Web hardening: headers on every page, CSRF, safe redirects, cookies."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from coresponse.auth.models import Role
+from coresponse.security import CONTENT_SECURITY_POLICY
+from tests.factories import make_user
+
+
+def test_pages_carry_security_headers_and_are_never_cached(login) -> None:  # type: ignore[no-untyped-def]
+    client = login(make_user(Role.SUPERVISOR))
+    for url in ("/", "/teams/", "/login", "/no-such-page"):
+        response = client.get(url)
+        headers = response.headers
+        assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY, url
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+        assert headers["Cache-Control"] == "no-store", url
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+        assert "Strict-Transport-Security" not in headers  # tests run on plain HTTP
+
+
+def test_static_files_may_be_cached(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+    response.close()
+
+
+def test_production_sends_hsts_and_secure_cookies(make_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_app()
+    monkeypatch.setenv("SECRET_KEY", "s" * 64)
+    from coresponse import create_app
+    from tests.conftest import POSTGRES_URL
+
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=POSTGRES_URL or "sqlite://")
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    with app.test_request_context():
+        response = app.test_client().get("/login", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_templates_have_no_inline_scripts_or_styles(app: Flask) -> None:
+    """The CSP forbids them; a template that used one would break in the browser."""
+    import re
+    from pathlib import Path
+
+    for path in Path(app.template_folder).rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert " style=" not in text and "<style" not in text, path
+        assert not re.search(r"\son[a-z]+=", text), path  # onclick= and friends

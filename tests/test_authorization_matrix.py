@@ -1,0 +1,156 @@
+"""Every endpoint × every role: who may use it, who is refused (403), who is told it is not there (404).
+
+A new endpoint without an entry here fails the test, so access is decided on purpose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from coresponse.auth.models import Discipline, Role
+from coresponse.contacts.models import ContactOutcome, ContactType
+from coresponse.contacts.services import log_contact
+from coresponse.db_types import utcnow
+from coresponse.extensions import db
+from coresponse.linkages.models import LinkageKind
+from coresponse.linkages.services import create_linkage
+from coresponse.teams.models import TeamMembership
+from tests.factories import PASSWORD, make_case, make_referral, make_staffed_team, make_user
+from tests.linkages.helpers import make_provider
+
+ROLES = ("admin", "clin_sup", "pol_sup", "clinician", "officer", "other_clinician", "analyst")
+OK, FORBIDDEN, HIDDEN = "ok", 403, 404
+
+TEAM = ("clinician", "officer")
+SUPERVISORS = ("clin_sup", "pol_sup")
+CLINICAL = ("clin_sup", "clinician")
+EVERYONE = ROLES
+
+
+def rule(ok: tuple[str, ...] = (), hidden: tuple[str, ...] = ()) -> dict[str, object]:
+    """Roles in `ok` may use it; roles in `hidden` get 404; every other role gets 403."""
+    return {role: OK if role in ok else HIDDEN if role in hidden else FORBIDDEN for role in ROLES}
+
+
+CASE_RECORD_HIDDEN = ("other_clinician", "admin", "analyst")
+MATRIX: dict[str, dict[str, object]] = {
+    "auth.logout": rule(ok=EVERYONE),
+    "auth.change_password": rule(ok=EVERYONE),
+    "auth.users": rule(ok=("admin",)),
+    "auth.new_user": rule(ok=("admin",)),
+    "auth.edit_user": rule(ok=("admin",)),
+    "auth.disable_user": rule(ok=("admin",)),
+    "auth.enable_user": rule(ok=("admin",)),
+    "auth.reset_password": rule(ok=("admin",)),
+    "dashboard.home": rule(ok=EVERYONE),
+    "teams.index": rule(ok=EVERYONE),
+    "teams.detail": rule(ok=EVERYONE),
+    "teams.new": rule(ok=("admin", *SUPERVISORS)),
+    "teams.edit": rule(ok=("admin", *SUPERVISORS)),
+    "teams.add_member": rule(ok=("admin", *SUPERVISORS)),
+    "teams.remove_member": rule(ok=("admin", *SUPERVISORS)),
+    "people.search": rule(ok=(*SUPERVISORS, *TEAM, "other_clinician")),
+    "people.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "people.location": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "referrals.new": rule(ok=(*SUPERVISORS, "clinician", "other_clinician")),
+    "referrals.detail": rule(ok=SUPERVISORS),
+    "referrals.accept": rule(ok=SUPERVISORS),
+    "referrals.decline": rule(ok=SUPERVISORS),
+    "referrals.request_info_view": rule(ok=SUPERVISORS),
+    "referrals.info_received": rule(ok=SUPERVISORS),
+    "cases.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "cases.print_summary": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "cases.assign": rule(ok=SUPERVISORS),
+    "cases.close": rule(ok=(*SUPERVISORS, "clinician"), hidden=CASE_RECORD_HIDDEN),
+    "cases.reopen": rule(ok=(*SUPERVISORS, "clinician"), hidden=CASE_RECORD_HIDDEN),
+    "cases.caseload": rule(ok=(*TEAM, "other_clinician")),
+    "cases.queue": rule(ok=SUPERVISORS),
+    "contacts.new_contact": rule(ok=TEAM, hidden=CASE_RECORD_HIDDEN),
+    "contacts.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "contacts.new_addendum": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "linkages.new_linkage": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
+    "linkages.detail": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
+    "linkages.change_status": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
+    "linkages.providers": rule(ok=EVERYONE),
+    "linkages.new_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
+    "linkages.edit_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
+}
+PUBLIC = {"auth.login", "static"}
+
+
+@pytest.fixture
+def world(app: Flask):  # type: ignore[no-untyped-def]
+    team, officer, _, clinician = make_staffed_team()
+    _, _, _, other_clinician = make_staffed_team()
+    case = make_case(team)
+    contact = log_contact(
+        case, by=clinician, type=ContactType.PHONE, occurred_at=utcnow(),
+        outcome=ContactOutcome.ENGAGED, participants=[clinician],
+    )  # fmt: skip
+    provider = make_provider(LinkageKind.OUTPATIENT_CLINIC)
+    linkage = create_linkage(
+        case, by=clinician, kind=LinkageKind.OUTPATIENT_CLINIC, provider=provider
+    )
+    referral = make_referral()
+    users = {
+        "admin": make_user(Role.ADMIN),
+        "clin_sup": make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL),
+        "pol_sup": make_user(Role.SUPERVISOR, discipline=Discipline.POLICE),
+        "clinician": clinician,
+        "officer": officer,
+        "other_clinician": other_clinician,
+        "analyst": make_user(Role.ANALYST),
+    }
+    membership = db.session.scalar(
+        db.select(TeamMembership).where(TeamMembership.user_id == officer.id)
+    )
+    db.session.commit()
+    ids = {
+        "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
+        "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
+        "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
+        "key": "triage",
+    }  # fmt: skip
+    return {"users": users, "ids": ids}
+
+
+def _url(rule, ids: dict[str, object]) -> str:  # type: ignore[no-untyped-def]
+    url = rule.rule
+    for arg in rule.arguments:
+        url = url.replace(f"<int:{arg}>", str(ids[arg])).replace(f"<{arg}>", str(ids[arg]))
+    return url
+
+
+def test_every_endpoint_has_an_entry(app: Flask) -> None:
+    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - PUBLIC
+    missing = sorted(endpoints - set(MATRIX))
+    assert not missing, f"decide who may use these endpoints: {missing}"
+    assert not sorted(set(MATRIX) - endpoints), "entries for endpoints that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_the_matrix_says(app: Flask, world, role: str) -> None:  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    user = world["users"][role]
+    assert (
+        client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code
+        == 302
+    )
+    failures = []
+    for url_rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        if url_rule.endpoint in PUBLIC or url_rule.endpoint == "auth.logout":
+            continue
+        expected = MATRIX[url_rule.endpoint][role]
+        method = "GET" if "GET" in url_rule.methods else "POST"
+        response = client.open(_url(url_rule, world["ids"]), method=method, data={})
+        status = response.status_code
+        if expected == OK:
+            good = status < 500 and status not in (401, 403, 404)
+        else:
+            good = status == expected
+        if not good:
+            failures.append(
+                f"{method} {url_rule.rule} ({url_rule.endpoint}): expected {expected}, got {status}"
+            )
+    assert not failures, "\n".join(failures)

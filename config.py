@@ -53,6 +53,8 @@ class Config:
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_FAILURE_WINDOW_MINUTES = _int("LOGIN_FAILURE_WINDOW_MINUTES", 15)
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
+    # More failures than this from one address within the window answer 429.
+    LOGIN_IP_MAX_FAILURES = _int("LOGIN_IP_MAX_FAILURES", 20)
     # Roles that must use two-factor (TOTP) login, comma separated, e.g. "admin,supervisor".
     TOTP_REQUIRED_ROLES = [
         r.strip()

@@ -88,6 +88,33 @@ def reset_password_command(username, password, keep):  # type: ignore[no-untyped
     click.echo(f"Password reset for {user.username}.")
 
 
+@users_cli.command("unlock")
+@click.argument("username")
+def unlock_user_command(username):  # type: ignore[no-untyped-def]
+    """Lift a lockout after too many failed logins."""
+    user = auth_services.get_user_by_username(username)
+    if user is None:
+        _fail(f"No user called {username!r}.")
+    auth_services.unlock_user(user, by=None)
+    db.session.commit()
+    click.echo(f"{user.username} can try to log in again.")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("username")
+def reset_two_factor_command(username):  # type: ignore[no-untyped-def]
+    """Turn off a user's two-factor login (a lost phone); they enrol again next time."""
+    user = auth_services.get_user_by_username(username)
+    if user is None:
+        _fail(f"No user called {username!r}.")
+    try:
+        auth_services.reset_two_factor(user, by=None)
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+    click.echo(f"Two-factor login reset for {user.username}; their sessions have ended.")
+
+
 @click.command("seed-demo")
 @click.option("--password", default=None, help="Password for the demo logins.")
 @click.option("--force", is_flag=True, help="Add the demo even if the database holds data.")
@@ -120,5 +147,8 @@ def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[
 
 
 def register_cli(app: Flask) -> None:
+    from coresponse.audit.cli import audit_cli
+
     app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo_command)

@@ -1,8 +1,15 @@
 """Imports every domain's tables so metadata, migrations and tests see them all."""
 
 from coresponse.audit.models import AuditEvent
-from coresponse.auth.models import User
+from coresponse.auth.models import LoginFailure, TotpCredential, User, UserSession
 from coresponse.cases.models import Assignment, Case, CaseEvent
+from coresponse.consent.models import (
+    BreakGlassAccess,
+    Consent,
+    ConsentScope,
+    Disclosure,
+    DisclosureScope,
+)
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant, ContactRiskFactor
 from coresponse.geo.models import GeocodeCache
 from coresponse.linkages.models import Linkage, LinkageStatusChange, Provider
@@ -21,14 +28,20 @@ __all__ = [
     "Addendum",
     "Assignment",
     "AuditEvent",
+    "BreakGlassAccess",
     "Case",
     "CaseEvent",
+    "Consent",
+    "ConsentScope",
     "Contact",
     "ContactParticipant",
     "ContactRiskFactor",
+    "Disclosure",
+    "DisclosureScope",
     "GeocodeCache",
     "Linkage",
     "LinkageStatusChange",
+    "LoginFailure",
     "Person",
     "PersonAddress",
     "PersonAlias",
@@ -42,5 +55,7 @@ __all__ = [
     "Team",
     "TeamCoverage",
     "TeamMembership",
+    "TotpCredential",
     "User",
+    "UserSession",
 ]

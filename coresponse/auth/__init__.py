@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, request, url_for
+from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user
+from flask_login.utils import login_url
 
-from coresponse.auth.models import User
-from coresponse.extensions import db, login_manager
+from coresponse.auth.models import SessionEndReason, User
+from coresponse.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
 # Pages a user who must change their password may still reach.
 _OPEN_WHEN_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static"}
+# Pages a user whose role requires two-factor may reach before enrolling.
+_OPEN_BEFORE_TWO_FACTOR = {
+    "auth.two_factor",
+    "auth.two_factor_confirm",
+    "auth.logout",
+    "static",
+}
+# Flask-Login's keys in the session cookie, plus ours; cleared when a session ends.
+_LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 
 
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login to the User table and the forced password change."""
+    """Wire Flask-Login to the server-side sessions, and the forced password change
+    and two-factor enrolment."""
+    from coresponse.auth import sessions, two_factor
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
@@ -23,21 +36,65 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
+        """The user of this request's session row, if that session is still good."""
         ident, _, version = user_id.partition(":")
-        if not ident.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(ident))
-        # A disabled account or a newer session version ends this session at once.
-        if user is None or not user.active or user.session_version != int(version):
-            return None
+        token = session.get(sessions.TOKEN_KEY)
+        if not ident.isdigit() or not version.isdigit() or not isinstance(token, str):
+            return _session_ended(None)
+        found = sessions.find_session(token)
+        if found is None:
+            return _session_ended(None)
+        row, user = found
+        if user.id != int(ident):
+            return _session_ended(None)
+        reason = sessions.end_reason(row, user, session_version=int(version))
+        if reason is not None:
+            if row.ended_at is None:
+                sessions.close_quietly(row, reason)
+            return _session_ended(reason)
+        sessions.record_activity(row)
+        g.user_session = row
         return user
 
+    def _session_ended(reason: SessionEndReason | None) -> None:
+        """Forget the login in this browser and say why, once."""
+        for key in (*_LOGIN_KEYS, sessions.TOKEN_KEY):
+            session.pop(key, None)
+        if reason is SessionEndReason.IDLE:
+            minutes = app.config["SESSION_IDLE_MINUTES"]
+            message = f"Your session ended after {minutes} minutes without activity. Log in again."
+        elif reason is SessionEndReason.EXPIRED:
+            hours = app.config["SESSION_ABSOLUTE_HOURS"]
+            message = f"Your session ended after {hours} hours. Log in again."
+        else:
+            message = "You were logged out."
+        flash(message, "info")
+        g.session_end_flashed = True
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():  # type: ignore[no-untyped-def]
+        """Send the visitor to the login page, saying why only once."""
+        if not g.get("session_end_flashed"):
+            flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url("auth.login", next_url=request.url))
+
     @app.before_request
-    def require_password_change():  # type: ignore[no-untyped-def]
+    def require_account_steps():  # type: ignore[no-untyped-def]
+        """A reset password must be changed, and a required second factor set up,
+        before anything else."""
+        if not current_user.is_authenticated:
+            return None
         if (
-            current_user.is_authenticated
-            and current_user.must_change_password
+            current_user.must_change_password
             and request.endpoint not in _OPEN_WHEN_PASSWORD_EXPIRED
         ):
             return redirect(url_for("auth.change_password"))
+        row = g.get("user_session")
+        if (
+            two_factor.required_for(current_user)
+            and not (row is not None and row.two_factor_verified)
+            and request.endpoint not in _OPEN_BEFORE_TWO_FACTOR
+        ):
+            return redirect(url_for("auth.two_factor"))
         return None

@@ -16,9 +16,51 @@ def _optional_enum(enum_cls):  # type: ignore[no-untyped-def]
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=64)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        "Username",
+        validators=[DataRequired(), Length(max=64)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     submit = SubmitField("Log in")
+
+
+def _code_field(label: str = "Code from your app") -> StringField:
+    return StringField(
+        label,
+        validators=[DataRequired(), Length(max=20)],
+        description="6 digits; spaces do not matter.",
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "pattern": "[0-9 ]*",
+            "maxlength": "20",
+        },
+    )
+
+
+class LoginCodeForm(FlaskForm):
+    code = _code_field()
+    submit = SubmitField("Continue")
+
+
+class TwoFactorConfirmForm(FlaskForm):
+    code = _code_field()
+    submit = SubmitField("Turn on two-factor login")
+
+
+class TwoFactorDisableForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = _code_field()
+    submit = SubmitField("Turn off two-factor login")
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -34,18 +76,25 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
                     f"(and at most {MAX_PASSWORD_LENGTH}).",
                 ),
             ],
-            description=f"At least {MIN_PASSWORD_LENGTH} characters. A phrase of several "
-            "words is easy to type and hard to guess.",
+            description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common password "
+            "and not your name. A phrase of several unrelated words is easy to type and hard "
+            "to guess.",
+            render_kw={"autocomplete": "new-password"},
         ),
         PasswordField(
             "Repeat new password",
             validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+            render_kw={"autocomplete": "new-password"},
         ),
     )
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
     password, confirm = _new_password_fields()
     submit = SubmitField("Change password")
 

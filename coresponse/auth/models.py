@@ -1,11 +1,11 @@
-"""User accounts and roles."""
+"""User accounts and roles, their login sessions, failed logins and two-factor keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
@@ -112,3 +112,92 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
+
+
+class SessionEndReason(LabelledEnum):
+    """Why a login session stopped working."""
+
+    LOGOUT = "logout", "Logged out"
+    IDLE = "idle", "Idle too long"
+    EXPIRED = "expired", "Reached the absolute limit"
+    DISABLED = "disabled", "Account disabled"
+    PASSWORD_RESET = "password_reset", "Password reset by an administrator"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-factor reset by an administrator"
+    REVOKED = "revoked", "Ended by the server"
+
+
+class UserSession(db.Model):
+    """One login on one device, checked on every request.
+
+    The browser holds a random 256-bit token; only its SHA-256 is stored, so a copy
+    of the database cannot be turned into working cookies. Ending the row ends the
+    session at once, wherever the cookie has been copied to.
+    """
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Written at most once a minute per session, not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[SessionEndReason | None] = mapped_column(enum_type(SessionEndReason))
+    # True once this login proved a two-factor code (at login, or by enrolling).
+    two_factor_verified: Mapped[bool] = mapped_column(default=False)
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(400))
+
+    def __repr__(self) -> str:
+        return f"<UserSession {self.id} user={self.user_id} ended={self.end_reason}>"
+
+
+class LoginFailureReason(LabelledEnum):
+    """Why a login attempt was refused (kept for throttling, never shown at login)."""
+
+    PASSWORD = "password", "Wrong password or unknown username"
+    DISABLED = "disabled", "Account disabled"
+    CODE = "code", "Wrong two-factor code"
+    # Refused because the account was already locked: counts per address, not per account.
+    LOCKED = "locked", "Account locked"
+
+
+class LoginFailure(db.Model):
+    """A refused login, per username and address: the throttle and lockout read these.
+
+    Kept in the database (not in a worker's memory) so every gunicorn worker and
+    every instance sees the same count. The username is stored only as a keyed
+    hash: people type passwords into the username box, and those must not be kept.
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (
+        Index("ix_login_failure_username_key_at", "username_key", "at"),
+        Index("ix_login_failure_ip_address_at", "ip_address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    username_key: Mapped[str] = mapped_column(String(64))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    reason: Mapped[LoginFailureReason] = mapped_column(enum_type(LoginFailureReason))
+    # Set when the user logs in successfully or an administrator unlocks the account.
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TotpCredential(db.Model):
+    """A user's two-factor (TOTP) key: pending until confirmed with a code, never deleted."""
+
+    __tablename__ = "totp_credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The base32 secret, sealed with AES-GCM under a key derived from SECRET_KEY (auth/crypto.py).
+    secret_sealed: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last 30-second step a code was accepted for: a code works once only.
+    last_used_step: Mapped[int | None] = mapped_column()

@@ -1,8 +1,9 @@
-"""Every change to user accounts: creation, edits, disabling, passwords, login."""
+"""Every change to user accounts: creation, edits, disabling, passwords, login, two-factor."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -10,7 +11,16 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
-from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth import common_passwords, sessions, throttle, two_factor
+from coresponse.auth.models import (
+    Discipline,
+    LoginFailureReason,
+    Role,
+    SessionEndReason,
+    TotpCredential,
+    User,
+    UserSession,
+)
 from coresponse.db_types import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
@@ -22,15 +32,39 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 _DUMMY_HASH = generate_password_hash("coresponse-timing-equaliser")
 
 
+# The one message for every refused login: it must not tell a wrong password from an
+# unknown username, a disabled account or a locked one.
+LOGIN_REFUSED = (
+    "That username and password do not match an active account, or the account is "
+    "locked for a few minutes after too many attempts."
+)
+
+
 class AuthError(DomainError):
     """An account change the rules refuse."""
+
+
+class WrongCredentials(AuthError):
+    """A wrong password or code from a logged-in user.
+
+    The refusal has been recorded (it counts toward the lockout), and nothing else
+    changed: the view commits before showing the error, so the record survives.
+    """
+
+
+class TooManyAttempts(AuthError):
+    """Too many failed logins from one address: refused before any password is checked."""
+
+    status_code = 429
 
 
 def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def check_password_policy(password: str, *, username: str | None = None) -> None:
+def check_password_policy(
+    password: str, *, username: str | None = None, full_name: str | None = None
+) -> None:
     """Raise AuthError naming what is wrong with a proposed password."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(
@@ -40,8 +74,21 @@ def check_password_policy(password: str, *, username: str | None = None) -> None
         raise AuthError(
             f"Password must be at most {MAX_PASSWORD_LENGTH} characters.", field="password"
         )
-    if username and username.lower() in password.lower():
+    lowered = password.lower()
+    if username and username.lower() in lowered:
         raise AuthError("Password must not contain the username.", field="password")
+    # Parts of the name long enough to matter ("Rivera", not "Li").
+    for part in re.split(r"[\s\-'.]+", (full_name or "").lower()):
+        if len(part) >= 4 and part in lowered:
+            raise AuthError("Password must not contain the person's name.", field="password")
+    reason = common_passwords.predictable_reason(password)
+    if reason is not None or common_passwords.is_common(password):
+        why = f" (it {reason})" if reason else ""
+        raise AuthError(
+            f"That password is too easy to guess{why}. Choose something less predictable: "
+            "a phrase of three or four unrelated words works well.",
+            field="password",
+        )
 
 
 def hash_password(password: str) -> str:
@@ -88,7 +135,7 @@ def create_user(
     if not full_name:
         raise AuthError("Full name is required.", field="full_name")
     discipline = _check_role(role, discipline)
-    check_password_policy(password, username=username)
+    check_password_policy(password, username=username, full_name=full_name)
     if db.session.scalar(select(func.count()).where(User.username == username)):
         raise Conflict(f"The username {username!r} is already taken.", field="username")
     user = User(
@@ -155,6 +202,7 @@ def disable_user(user: User, *, by: User | None, request_info: RequestInfo | Non
     user.active = False
     user.disabled_at = utcnow()
     user.session_version += 1
+    sessions.end_user_sessions(user, SessionEndReason.DISABLED)
     end_current_membership(user, by=by, reason="account disabled")
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "disabled", request_info)
@@ -181,10 +229,11 @@ def reset_password(
     request_info: RequestInfo | None = None,
 ) -> User:
     """Set a new password for someone else; by default they must change it at next login."""
-    check_password_policy(new_password, username=user.username)
+    check_password_policy(new_password, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = must_change
     user.session_version += 1
+    sessions.end_user_sessions(user, SessionEndReason.PASSWORD_RESET)
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "password reset", request_info)
     return user
@@ -197,16 +246,20 @@ def change_own_password(
     *,
     request_info: RequestInfo | None = None,
 ) -> User:
-    """Change one's own password after proving the current one."""
-    if not check_password_hash(user.password_hash, current_password):
-        raise AuthError("The current password is not correct.", field="current_password")
+    """Change one's own password after proving the current one.
+
+    Every session of the user ends, this one included: the caller opens a new one.
+    Wrong current passwords count toward the lockout, so a session left open on a
+    shared tablet cannot be used to guess the password.
+    """
+    _prove_password(user, current_password, field="current_password", request_info=request_info)
     if current_password == new_password:
         raise AuthError("The new password must differ from the current one.", field="password")
-    check_password_policy(new_password, username=user.username)
+    check_password_policy(new_password, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = False
-    # Other sessions (a tablet left logged in) end; the caller logs this one in again.
     user.session_version += 1
+    sessions.end_user_sessions(user, SessionEndReason.PASSWORD_CHANGED)
     db.session.flush()
     _audit(AuditAction.UPDATE, user, user, "changed own password", request_info)
     return user
@@ -215,23 +268,196 @@ def change_own_password(
 def authenticate(
     username: str, password: str, *, request_info: RequestInfo | None = None
 ) -> User | None:
-    """The active user with these credentials, or None. Records the attempt."""
-    user = get_user_by_username(username) if username else None
+    """The active, unlocked user with these credentials, or None. Records a refusal.
+
+    Every path costs one password hash and the same queries and writes, so neither
+    the answer nor its timing tells an unknown username from a wrong password, a
+    disabled account or a locked one. Does not log in: see open_session(), and
+    two_factor.verify_code() first when the user has two-factor login.
+    Raises TooManyAttempts when the caller's address failed too often lately.
+    """
+    ip_address = request_info.ip_address if request_info else None
+    _refuse_throttled_address(ip_address)
+    name = normalise_username(username or "")
+    key = throttle.username_key(name)
+    user = get_user_by_username(name) if name else None
+    locked = throttle.locked_until(key) is not None
+    password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
+    if user is not None and user.active and password_ok and not locked:
+        return user
+    if locked:
+        reason, detail = LoginFailureReason.LOCKED, "account locked after failed logins"
+    elif user is not None and password_ok:
+        reason, detail = LoginFailureReason.DISABLED, "account disabled"
+    else:
+        reason, detail = LoginFailureReason.PASSWORD, "wrong password"
+    throttle.record_failure(key, reason=reason, ip_address=ip_address)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(user.password_hash, password) or not user.active:
-        _audit(AuditAction.LOGIN_FAILED, user, None, None, request_info)
-        return None
+        # Recorded like the others (same writes, same time), without the typed name:
+        # people type passwords into the username box.
+        record_event(
+            AuditAction.LOGIN_FAILED,
+            by=None,
+            record_type="user",
+            category=DataCategory.ACCOUNT,
+            detail="unknown username",
+            request_info=request_info,
+        )
+    else:
+        _audit(AuditAction.LOGIN_FAILED, user, None, detail, request_info)
+    return None
+
+
+def verify_login_code(user: User, code: str, *, request_info: RequestInfo | None = None) -> bool:
+    """The second login step: True when the two-factor code is right and the account
+    is not locked. A wrong code counts toward the lockout like a wrong password."""
+    ip_address = request_info.ip_address if request_info else None
+    _refuse_throttled_address(ip_address)
+    key = throttle.username_key(user.username)
+    if throttle.locked_until(key) is not None:
+        throttle.record_failure(key, reason=LoginFailureReason.LOCKED, ip_address=ip_address)
+        _audit(AuditAction.LOGIN_FAILED, user, None, "account locked after failed logins",
+               request_info)  # fmt: skip
+        return False
+    if user.active and two_factor.verify_code(user, code):
+        return True
+    throttle.record_failure(key, reason=LoginFailureReason.CODE, ip_address=ip_address)
+    _audit(AuditAction.LOGIN_FAILED, user, None, "wrong two-factor code", request_info)
+    return False
+
+
+def login_locked(user: User) -> bool:
+    """True when the user's failed attempts have locked the account."""
+    return throttle.locked_until(throttle.username_key(user.username)) is not None
+
+
+def open_session(
+    user: User, *, two_factor_verified: bool, request_info: RequestInfo | None = None
+) -> tuple[UserSession, str]:
+    """Log a user in whose password (and code, if they use one) checked out.
+
+    Clears their failed attempts, notes the login, and returns the new session row
+    and the token the cookie carries.
+    """
+    throttle.clear_failures(throttle.username_key(user.username))
     user.last_login_at = utcnow()
+    row, token = sessions.begin_session(
+        user, two_factor_verified=two_factor_verified, request_info=request_info
+    )
+    _audit(
+        AuditAction.LOGIN,
+        user,
+        user,
+        "with a two-factor code" if two_factor_verified else None,
+        request_info,
+    )
+    return row, token
+
+
+def record_logout(
+    user: User,
+    *,
+    session_row: UserSession | None = None,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """End this session for good and note the logout in the audit trail."""
+    if session_row is not None:
+        sessions.end_session(session_row, SessionEndReason.LOGOUT)
+    _audit(AuditAction.LOGOUT, user, user, None, request_info)
+
+
+def login_lock_status(user: User) -> tuple[datetime | None, int]:
+    """When the user's login lock ends (None if not locked), and recent failed attempts."""
+    key = throttle.username_key(user.username)
+    return throttle.locked_until(key), throttle.recent_failures(key)
+
+
+def unlock_user(user: User, *, by: User | None, request_info: RequestInfo | None = None) -> User:
+    """Forget an account's failed logins, ending its lock before the lock runs out."""
+    throttle.clear_failures(throttle.username_key(user.username))
     db.session.flush()
-    _audit(AuditAction.LOGIN, user, user, None, request_info)
+    _audit(AuditAction.UPDATE, user, by, "login lock cleared", request_info)
     return user
 
 
-def record_logout(user: User, *, request_info: RequestInfo | None = None) -> None:
-    """Note a logout in the audit trail."""
-    _audit(AuditAction.LOGOUT, user, user, None, request_info)
+# --- Two-factor login ------------------------------------------------------------
+
+
+def confirm_two_factor(
+    user: User,
+    code: str,
+    *,
+    session_row: UserSession | None,
+    request_info: RequestInfo | None = None,
+) -> TotpCredential:
+    """Turn on two-factor login with the first code the user's app shows."""
+    credential = two_factor.confirm_enrolment(user, code, session_row=session_row)
+    _audit(AuditAction.UPDATE, user, user, "two-factor login turned on", request_info)
+    return credential
+
+
+def turn_off_two_factor(
+    user: User,
+    password: str,
+    code: str,
+    *,
+    session_row: UserSession | None,
+    request_info: RequestInfo | None = None,
+) -> User:
+    """Turn off one's own two-factor login, proving both the password and a code."""
+    if two_factor.active_credential(user) is None:
+        raise AuthError("Two-factor login is not on.")
+    _prove_password(user, password, field="password", request_info=request_info)
+    if not verify_login_code(user, code, request_info=request_info):
+        raise WrongCredentials(
+            "That code is not right, or it was already used. Enter the code your app shows now.",
+            field="code",
+        )
+    two_factor.turn_off(user)
+    if session_row is not None:
+        # Roles that require two-factor are sent straight back to enrolment.
+        session_row.two_factor_verified = False
+    db.session.flush()
+    _audit(AuditAction.UPDATE, user, user, "two-factor login turned off", request_info)
+    return user
+
+
+def reset_two_factor(
+    user: User, *, by: User | None, request_info: RequestInfo | None = None
+) -> User:
+    """An administrator removes a lost device: the user's key goes, their sessions end."""
+    if two_factor.active_credential(user) is None and two_factor.pending_credential(user) is None:
+        raise AuthError(f"{user.username} has no two-factor login to reset.")
+    two_factor.turn_off(user)
+    user.session_version += 1
+    sessions.end_user_sessions(user, SessionEndReason.TWO_FACTOR_RESET)
+    db.session.flush()
+    _audit(AuditAction.UPDATE, user, by, "two-factor login reset", request_info)
+    return user
+
+
+def _refuse_throttled_address(ip_address: str | None) -> None:
+    if throttle.address_throttled(ip_address):
+        minutes = int(throttle.window().total_seconds() // 60)
+        raise TooManyAttempts(
+            f"Too many failed logins from this network. Wait {minutes} minutes and try again."
+        )
+
+
+def _prove_password(
+    user: User, password: str, *, field: str, request_info: RequestInfo | None
+) -> None:
+    """Check a logged-in user's password again; wrong ones count toward the lockout."""
+    key = throttle.username_key(user.username)
+    if throttle.locked_until(key) is not None:
+        raise AuthError(
+            "Too many wrong attempts: wait a few minutes before trying again.", field=field
+        )
+    if not check_password_hash(user.password_hash, password):
+        ip_address = request_info.ip_address if request_info else None
+        throttle.record_failure(key, reason=LoginFailureReason.PASSWORD, ip_address=ip_address)
+        _audit(AuditAction.LOGIN_FAILED, user, user, "wrong password re-entered", request_info)
+        raise WrongCredentials("The current password is not correct.", field=field)
 
 
 def _audit(

@@ -70,3 +70,21 @@ def test_unknown_users_are_named(app: Flask) -> None:
         result = run(app, *args)
         assert result.exit_code == 1
         assert "No user called 'ghost'." in result.output
+
+
+def test_unlock_and_reset_two_factor_from_the_command_line(app: Flask) -> None:
+    from coresponse.auth.services import login_locked
+
+    user = make_user(Role.ADMIN, username="root2")
+    db.session.commit()
+    client = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login", data={"username": "root2", "password": "not the password at all"})
+    db.session.expire_all()
+    assert login_locked(db.session.get(User, user.id))
+    result = run(app, "users", "unlock", "ROOT2")
+    assert result.exit_code == 0, result.output
+    assert not login_locked(db.session.get(User, user.id))
+    assert run(app, "users", "unlock", "nobody").exit_code == 1
+    result = run(app, "users", "reset-two-factor", "root2")
+    assert result.exit_code == 1 and "has no two-factor login to reset" in result.output

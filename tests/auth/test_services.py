@@ -93,7 +93,13 @@ def test_authenticate_rejects_wrong_password_unknown_user_and_disabled_account(a
     failed = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == AuditAction.LOGIN_FAILED)
     ).all()
-    assert len(failed) == 2
+    # Unknown usernames are on the record too, without the name that was typed.
+    assert [(e.record_id, e.detail) for e in failed] == [
+        (str(user.id), "wrong password"),
+        (None, "unknown username"),
+        (str(user.id), "account disabled"),
+    ]
+    assert all("nobody" not in (e.detail or "") for e in failed)
 
 
 def test_disable_ends_sessions_and_team_membership(app: Flask) -> None:

@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth.services import LOGIN_REFUSED
 from coresponse.extensions import db
 from tests.factories import PASSWORD, add_to_team, make_team, make_user
 
@@ -35,7 +36,7 @@ def test_failed_login_says_the_same_for_unknown_users_and_wrong_passwords(client
     wrong = client.post("/login", data={"username": "casey", "password": "not the password"})
     unknown = client.post("/login", data={"username": "nobody", "password": "not the password"})
     assert wrong.status_code == unknown.status_code == 422
-    message = "That username and password do not match an active account."
+    message = LOGIN_REFUSED
     assert message in wrong.get_data(as_text=True)
     assert message in unknown.get_data(as_text=True)
 

@@ -77,6 +77,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "people",
         "referrals",
         "cases",
+        "consent",
+        "audit",
     ):
         importlib.import_module(f"coresponse.{name}.views")
 

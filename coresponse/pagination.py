@@ -42,6 +42,9 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
         raise BadCursor("This page link is not valid; start again from the first page.")
     if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
         raise BadCursor("This page link is not valid; start again from the first page.")
+    # Beyond a 64-bit integer the database cannot compare it (SQLite raises): not ours.
+    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+        raise BadCursor("This page link is not valid; start again from the first page.")
     return values
 
 

@@ -116,3 +116,11 @@ def test_app_factory_uses_root_templates_and_static(app: Flask) -> None:
     assert app.static_folder.endswith("static")
     fresh = create_app("test")
     assert fresh.config["WTF_CSRF_ENABLED"] is False
+
+
+def test_page_links_with_out_of_range_numbers_are_refused(app: Flask) -> None:
+    from coresponse.pagination import BadCursor, decode_cursor, encode_cursor
+
+    with pytest.raises(BadCursor):
+        decode_cursor(encode_cursor([2**70]), 1)
+    assert decode_cursor(encode_cursor(["x", 5]), 2) == ["x", 5]

@@ -5,10 +5,14 @@ A new endpoint without an entry here fails the test, so access is decided on pur
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 
 from coresponse.auth.models import Discipline, Role
+from coresponse.consent.models import ConsentMethod, ShareScope
+from coresponse.consent.services import break_glass, record_consent, resolve_recipient
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
 from coresponse.db_types import utcnow
@@ -16,7 +20,14 @@ from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
 from coresponse.teams.models import TeamMembership
-from tests.factories import PASSWORD, make_case, make_referral, make_staffed_team, make_user
+from tests.factories import (
+    PASSWORD,
+    make_case,
+    make_person,
+    make_referral,
+    make_staffed_team,
+    make_user,
+)
 from tests.linkages.helpers import make_provider
 
 ROLES = ("admin", "clin_sup", "pol_sup", "clinician", "officer", "other_clinician", "analyst")
@@ -34,6 +45,9 @@ def rule(ok: tuple[str, ...] = (), hidden: tuple[str, ...] = ()) -> dict[str, ob
 
 
 CASE_RECORD_HIDDEN = ("other_clinician", "admin", "analyst")
+# A clinician outside the team is offered break-glass (403 with the prompt), not the record.
+BREAK_GLASS_OFFERED = ("admin", "analyst")
+NON_CLINICAL_OR_OUTSIDE = ("admin", "pol_sup", "officer", "other_clinician", "analyst")
 MATRIX: dict[str, dict[str, object]] = {
     "auth.logout": rule(ok=EVERYONE),
     "auth.change_password": rule(ok=EVERYONE),
@@ -43,6 +57,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "auth.disable_user": rule(ok=("admin",)),
     "auth.enable_user": rule(ok=("admin",)),
     "auth.reset_password": rule(ok=("admin",)),
+    "auth.unlock_user": rule(ok=("admin",)),
+    "auth.reset_two_factor": rule(ok=("admin",)),
+    "auth.two_factor": rule(ok=EVERYONE),
+    "auth.two_factor_confirm": rule(ok=EVERYONE),
+    "auth.two_factor_disable": rule(ok=EVERYONE),
     "dashboard.home": rule(ok=EVERYONE),
     "teams.index": rule(ok=EVERYONE),
     "teams.detail": rule(ok=EVERYONE),
@@ -51,16 +70,16 @@ MATRIX: dict[str, dict[str, object]] = {
     "teams.add_member": rule(ok=("admin", *SUPERVISORS)),
     "teams.remove_member": rule(ok=("admin", *SUPERVISORS)),
     "people.search": rule(ok=(*SUPERVISORS, *TEAM, "other_clinician")),
-    "people.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
-    "people.location": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "people.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
+    "people.location": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
     "referrals.new": rule(ok=(*SUPERVISORS, "clinician", "other_clinician")),
     "referrals.detail": rule(ok=SUPERVISORS),
     "referrals.accept": rule(ok=SUPERVISORS),
     "referrals.decline": rule(ok=SUPERVISORS),
     "referrals.request_info_view": rule(ok=SUPERVISORS),
     "referrals.info_received": rule(ok=SUPERVISORS),
-    "cases.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
-    "cases.print_summary": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "cases.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
+    "cases.print_summary": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
     "cases.assign": rule(ok=SUPERVISORS),
     "cases.close": rule(ok=(*SUPERVISORS, "clinician"), hidden=CASE_RECORD_HIDDEN),
     "cases.reopen": rule(ok=(*SUPERVISORS, "clinician"), hidden=CASE_RECORD_HIDDEN),
@@ -73,17 +92,36 @@ MATRIX: dict[str, dict[str, object]] = {
     "linkages.detail": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.change_status": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.providers": rule(ok=EVERYONE),
+    "audit.report": rule(ok=("admin",)),
+    "audit.export": rule(ok=("admin",)),
+    "audit.person_log": rule(ok=SUPERVISORS),
+    "consent.consents": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
+    "consent.new_consent": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
+    "consent.revoke_consent": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
+    "consent.new_disclosure": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
+    "consent.accounting": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
+    "consent.break_glass": rule(
+        ok=("clinician", "other_clinician"), hidden=("admin", *SUPERVISORS, "officer", "analyst")
+    ),
+    "consent.break_glass_queue": rule(
+        ok=("clin_sup",), hidden=("admin", "pol_sup", *TEAM, "other_clinician", "analyst")
+    ),
+    "consent.acknowledge_break_glass": rule(
+        ok=("clin_sup",), hidden=("admin", "pol_sup", *TEAM, "other_clinician", "analyst")
+    ),
     "linkages.new_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
     "linkages.edit_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
 }
-PUBLIC = {"auth.login", "static"}
+# The second login step is reached between password and code, before a session exists.
+PUBLIC = {"auth.login", "auth.login_two_factor", "static"}
 
 
 @pytest.fixture
 def world(app: Flask):  # type: ignore[no-untyped-def]
     team, officer, _, clinician = make_staffed_team()
     _, _, _, other_clinician = make_staffed_team()
-    case = make_case(team)
+    person = make_person()
+    case = make_case(team, person)
     contact = log_contact(
         case, by=clinician, type=ContactType.PHONE, occurred_at=utcnow(),
         outcome=ContactOutcome.ENGAGED, participants=[clinician],
@@ -93,6 +131,15 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         case, by=clinician, kind=LinkageKind.OUTPATIENT_CLINIC, provider=provider
     )
     referral = make_referral()
+    consent = record_consent(
+        person, by=clinician, recipient=resolve_recipient(case.person_id, "other", name="Rosa Lopez", detail="sister"),
+        scopes=[ShareScope.ATTENDANCE], purpose="Family support", method=ConsentMethod.WRITTEN,
+        given_on=date.today(),
+    )  # fmt: skip
+    third_clinician = make_staffed_team()[3]
+    access = break_glass(
+        person, by=third_clinician, reason="Called by the ER about a crisis tonight"
+    )
     users = {
         "admin": make_user(Role.ADMIN),
         "clin_sup": make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL),
@@ -110,6 +157,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
         "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
         "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
+        "consent_id": consent.id, "access_id": access.id,
         "key": "triage",
     }  # fmt: skip
     return {"users": users, "ids": ids}

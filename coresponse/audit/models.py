@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.ddl import attach_append_only_triggers
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
 from coresponse.extensions import db
 
@@ -52,3 +53,7 @@ class AuditEvent(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(400))
     prev_hash: Mapped[str] = mapped_column(String(64))
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# The database itself refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE).
+attach_append_only_triggers(AuditEvent.__table__)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select, text
 
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import User
 from coresponse.db_types import utcnow
@@ -27,7 +30,25 @@ class RequestInfo:
     user_agent: str | None = None
 
 
-def event_hash(event: AuditEvent) -> str:
+class HashedContent(Protocol):
+    """What the hash covers: an AuditEvent, or a plain row of the audit_event table."""
+
+    at: datetime
+    user_id: int | None
+    username: str | None
+    role: str | None
+    action: AuditAction
+    person_id: int | None
+    record_type: str
+    record_id: str | None
+    category: DataCategory
+    detail: str | None
+    ip_address: str | None
+    user_agent: str | None
+    prev_hash: str
+
+
+def event_hash(event: HashedContent) -> str:
     """SHA-256 over the event's content and the previous row's hash."""
     content = {
         "at": event.at.isoformat(),
@@ -48,6 +69,23 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _lock_chain() -> None:
+    """Hold the database's write lock before reading the chain's last hash.
+
+    Two transactions that both read the same last hash would both chain onto it and
+    fork the trail. PostgreSQL: an advisory lock held until commit. SQLite: a write
+    that changes nothing (no row matches, so the append-only triggers never fire)
+    takes the database's single write lock, waiting for the busy timeout; the read
+    that follows then sees every committed append, and no other writer can append
+    until this transaction ends.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    elif dialect == "sqlite":
+        db.session.execute(text("UPDATE audit_event SET id = id WHERE 0 = 1"))
+
+
 def record_event(
     action: AuditAction,
     *,
@@ -60,9 +98,7 @@ def record_event(
     request_info: RequestInfo | None = None,
 ) -> AuditEvent:
     """Append one event to the chained audit trail (flushed, not committed)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Two transactions must not both chain onto the same previous row.
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    _lock_chain()
     prev_hash = db.session.scalar(
         select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
     )
@@ -86,3 +122,51 @@ def record_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+# Reading the trail is itself on the record ---------------------------------------------
+
+
+def record_access_log_view(
+    person_id: int, *, by: User, request_info: RequestInfo | None = None
+) -> AuditEvent:
+    """Note that `by` opened the list of who accessed this person's record."""
+    return record_event(
+        AuditAction.VIEW,
+        by=by,
+        record_type="access_log",
+        record_id=person_id,
+        person_id=person_id,
+        category=DataCategory.IDENTITY,
+        request_info=request_info,
+    )
+
+
+def record_report_view(
+    filters: AuditFilters, *, by: User, request_info: RequestInfo | None = None
+) -> AuditEvent:
+    """Note that `by` read the audit report with these filters."""
+    return record_event(
+        AuditAction.VIEW,
+        by=by,
+        record_type="audit_report",
+        person_id=filters.person_id,
+        category=DataCategory.ACCOUNT,
+        detail=f"audit report: {filters.describe()}",
+        request_info=request_info,
+    )
+
+
+def record_report_export(
+    filters: AuditFilters, *, rows: int, by: User, request_info: RequestInfo | None = None
+) -> AuditEvent:
+    """Note that `by` exported the audit report as CSV: the filters and how many rows."""
+    return record_event(
+        AuditAction.EXPORT,
+        by=by,
+        record_type="audit_report",
+        person_id=filters.person_id,
+        category=DataCategory.ACCOUNT,
+        detail=f"audit report CSV: {filters.describe()}; {rows} rows",
+        request_info=request_info,
+    )

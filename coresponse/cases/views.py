@@ -6,6 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.exceptions import NotFound
 
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
@@ -13,6 +14,7 @@ from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.consent.views import break_glass_prompt_for_case_or_404
 from coresponse.contacts.queries import case_contacts, count_case_contacts
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -24,6 +26,15 @@ from coresponse.privacy import policy
 from coresponse.referrals.models import Referral
 from coresponse.teams.models import Team, TeamMembership
 from coresponse.web import refuse, request_info
+
+
+def _case_or_break_glass(case_id: int) -> Case:
+    """The visible case; a clinician outside the team is offered break-glass, others get 404."""
+    try:
+        return queries.get_visible_case(current_user, case_id)
+    except NotFound:
+        break_glass_prompt_for_case_or_404(case_id)
+        raise
 
 
 def _audit_view(case: Case, *, printed: bool = False) -> None:
@@ -65,7 +76,7 @@ def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object
 @login_required
 def detail(case_id: int):
     """The case: person card, deadlines, contacts, connections and history."""
-    case = queries.get_visible_case(current_user, case_id)
+    case = _case_or_break_glass(case_id)
     context = _case_context(case)
     _audit_view(case)
     return render_template(
@@ -77,7 +88,7 @@ def detail(case_id: int):
 @login_required
 def print_summary(case_id: int):
     """A printable case summary (clinical parts only for clinical readers)."""
-    case = queries.get_visible_case(current_user, case_id)
+    case = _case_or_break_glass(case_id)
     # A printout is the whole record: every contact, not the newest page.
     context = _case_context(case, all_contacts=True)
     _audit_view(case, printed=True)

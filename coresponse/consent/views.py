@@ -1,3 +1,427 @@
-"""HTTP views of this domain."""
+"""Consent, disclosure, accounting of disclosures and break-glass screens.
 
-from coresponse.consent import bp  # noqa: F401
+Clinical staff only: to anyone else these pages do not exist (404). Reading a
+person's consents follows who may see the person (break-glass included); recording
+or revoking needs the person's team clinician or a clinical supervisor.
+"""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from coresponse.audit.categories import DataCategory
+from coresponse.auth.permissions import require
+from coresponse.cases.models import Case
+from coresponse.consent import bp, queries, services
+from coresponse.consent.forms import (
+    AcknowledgeForm,
+    BreakGlassForm,
+    ConsentForm,
+    DisclosureForm,
+    RevokeForm,
+)
+from coresponse.consent.models import ConsentStatus, DisclosureBasis, ShareScope
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.pagination import BadCursor
+from coresponse.people.models import Person
+from coresponse.privacy import policy
+from coresponse.templating import format_datetime
+from coresponse.web import refuse, request_info
+
+# An expired or revoked consent has nothing left to withdraw.
+REVOCABLE = (ConsentStatus.ACTIVE, ConsentStatus.NOT_YET)
+
+
+def _person_for_consent(person_id: int) -> Person:
+    """The person with support contacts, or 404 for anyone who may not read their consents."""
+    if not policy.can_view_consents(current_user, person_id):
+        abort(404)
+    person = queries.person_with_contacts(person_id)
+    if person is None:
+        abort(404)
+    return person
+
+
+def _category(scope_lists: list[list[ShareScope]]) -> DataCategory:
+    if any(ShareScope.SUBSTANCE_USE in scopes for scopes in scope_lists):
+        return DataCategory.SUBSTANCE_USE
+    return DataCategory.CLINICAL
+
+
+def _audit_view(person_id: int, record_type: str, **kwargs: object) -> None:
+    services.record_consent_view(
+        person_id, by=current_user, record_type=record_type, request_info=request_info(), **kwargs
+    )
+
+
+def _recipient_form(form: ConsentForm | DisclosureForm, person: Person) -> None:
+    form.set_recipients(queries.recipient_contacts(person), queries.directory_providers())
+
+
+# --- Consents -------------------------------------------------------------------------
+
+
+@bp.route("/people/<int:person_id>/consents")
+@login_required
+def consents(person_id: int):
+    """The person's consents to share information: active, expired and revoked."""
+    person = _person_for_consent(person_id)
+    return _render_consents(person)
+
+
+def _render_consents(
+    person: Person, *, status: int = 200, failed: tuple[int, RevokeForm] | None = None
+):
+    now = utcnow()
+    today = services.program_date(now)
+    rows = queries.person_consents(person.id)
+    statuses = {c.id: c.status_on(today, now) for c in rows}
+    # Those in force first; each group newest first, as the query ordered them.
+    rows.sort(key=lambda c: statuses[c.id] not in REVOCABLE)
+    revoke_forms = {
+        c.id: (failed[1] if failed and failed[0] == c.id else RevokeForm(formdata=None))
+        for c in rows
+        if statuses[c.id] in REVOCABLE
+    }
+    _audit_view(person.id, "consents", category=_category([c.scopes for c in rows]))
+    page = render_template(
+        "consent/consents.html",
+        person=person,
+        consents=rows,
+        statuses=statuses,
+        revoke_forms=revoke_forms,
+        open_revoke=failed[0] if failed else None,
+        active=ConsentStatus.ACTIVE,
+        can_record=policy.can_record_consent(current_user, person.id),
+    )
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/people/<int:person_id>/consents/new", methods=["GET", "POST"])
+@login_required
+def new_consent(person_id: int):
+    """Record a consent: to whom, what, for what, how given, from when until when."""
+    person = _person_for_consent(person_id)
+    require(policy.can_record_consent(current_user, person.id))
+    form = ConsentForm()
+    _recipient_form(form, person)
+    if not form.is_submitted():
+        form.given_on.data = services.program_date(utcnow())
+        if request.args.get("recipient"):
+            form.recipient.data = request.args["recipient"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            consent = services.record_consent(
+                person,
+                by=current_user,
+                request_info=request_info(),
+                **form.service_kwargs(person.id),
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            person = _person_for_consent(person_id)
+        else:
+            name = consent.recipient_name
+            db.session.commit()
+            flash(f"Consent to share with {name} recorded.", "success")
+            return redirect(url_for("consent.consents", person_id=person_id))
+    elif form.is_submitted():
+        status = 422
+    _audit_view(person.id, "consent", detail="consent form")
+    page = render_template("consent/consent_form.html", person=person, form=form)
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
+@login_required
+def revoke_consent(consent_id: int):
+    """The person withdrew a consent: it stays on record, marked revoked from now."""
+    consent = queries.get_consent(consent_id)
+    if consent is None:
+        abort(404)
+    person = _person_for_consent(consent.person_id)
+    require(policy.can_record_consent(current_user, person.id))
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _render_consents(person, status=422, failed=(consent_id, form))
+    try:
+        services.revoke_consent(
+            consent, by=current_user, note=form.note.data, request_info=request_info()
+        )
+    except DomainError as error:
+        status = refuse(form, error)
+        person = _person_for_consent(person.id)
+        return _render_consents(person, status=status, failed=(consent_id, form))
+    name = consent.recipient_name
+    db.session.commit()
+    flash(f"Consent to share with {name} revoked.", "success")
+    return redirect(url_for("consent.consents", person_id=person.id))
+
+
+# --- Disclosures ----------------------------------------------------------------------
+
+
+@bp.route("/people/<int:person_id>/disclosures/new", methods=["GET", "POST"])
+@login_required
+def new_disclosure(person_id: int):
+    """Record information shared with family or a provider, on consent or an emergency basis."""
+    person = _person_for_consent(person_id)
+    require(policy.can_record_consent(current_user, person.id))
+    form = DisclosureForm()
+    _recipient_form(form, person)
+    if not form.is_submitted() and request.args.get("recipient"):
+        form.recipient.data = request.args["recipient"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            disclosure = services.record_disclosure(
+                person,
+                by=current_user,
+                request_info=request_info(),
+                **form.service_kwargs(person.id),
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            person = _person_for_consent(person_id)
+        else:
+            name, basis = disclosure.recipient_name, disclosure.basis
+            db.session.commit()
+            how = (
+                "on the emergency basis" if basis is DisclosureBasis.EMERGENCY else "under consent"
+            )
+            flash(f"Disclosure to {name} recorded {how}.", "success")
+            return redirect(url_for("consent.accounting", person_id=person_id))
+    elif form.is_submitted():
+        status = 422
+    _audit_view(person.id, "disclosure", detail="disclosure form")
+    page = render_template(
+        "consent/disclosure_form.html",
+        person=person,
+        form=form,
+        emergency=DisclosureBasis.EMERGENCY,
+    )
+    db.session.commit()
+    return page, status
+
+
+@bp.route("/people/<int:person_id>/disclosures")
+@login_required
+def accounting(person_id: int):
+    """The accounting of disclosures: everything shared in the last six years, newest first."""
+    person = _person_for_consent(person_id)
+    printing = request.args.get("print") == "1"
+    now = utcnow()
+    if printing:
+        rows = queries.accounting_all(person.id, now=now)
+        next_cursor = None
+    else:
+        try:
+            page = queries.accounting_page(
+                person.id,
+                cursor=request.args.get("after"),
+                size=int(current_app.config["PAGE_SIZE"]),
+                now=now,
+            )
+        except BadCursor as error:
+            abort(400, description=str(error))
+        rows, next_cursor = page.items, page.next_cursor
+    _audit_view(
+        person.id,
+        "accounting_of_disclosures",
+        category=_category([d.scopes for d in rows]),
+        printed=printing,
+    )
+    body = render_template(
+        "consent/accounting_print.html" if printing else "consent/accounting.html",
+        person=person,
+        disclosures=rows,
+        next_cursor=next_cursor,
+        paged=bool(request.args.get("after")),
+        since=queries.accounting_start(now),
+        emergency=DisclosureBasis.EMERGENCY,
+        can_record=policy.can_record_consent(current_user, person.id),
+    )
+    db.session.commit()
+    return body
+
+
+# --- Break-glass ----------------------------------------------------------------------
+
+
+class BreakGlassRequired(Exception):
+    """A clinician outside the team opened a person or case page: offer break-glass."""
+
+    def __init__(self, person_id: int, case_id: int | None = None) -> None:
+        super().__init__(person_id)
+        self.person_id = person_id
+        self.case_id = case_id
+
+
+def break_glass_prompt_or_404(person_id: int) -> NoReturn:
+    """Stop the request: a clinician gets the break-glass prompt (403), anyone else a 404.
+
+    Called where a person page would 404 for a user who may not see the person; only
+    clinicians learn that the person exists.
+    """
+    if policy.can_break_glass(current_user) and queries.person_exists(person_id) is not None:
+        raise BreakGlassRequired(person_id)
+    abort(404)
+
+
+def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
+    """As break_glass_prompt_or_404, for a case page the user may not see."""
+    if policy.can_break_glass(current_user):
+        person_id = db.session.scalar(select(Case.person_id).where(Case.id == case_id))
+        if person_id is not None:
+            raise BreakGlassRequired(person_id, case_id)
+    abort(404)
+
+
+@bp.app_errorhandler(BreakGlassRequired)
+def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    person = queries.person_exists(signal.person_id)
+    if person is None:  # checked before the signal was raised; kept for safety
+        return render_template(
+            "errors/error.html", code=404, title="Not found", message="This page does not exist."
+        ), 404
+    form = BreakGlassForm(formdata=None, data={"case_id": signal.case_id or ""})
+    return _render_break_glass(person, form, status=403, prompt=True)
+
+
+def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False):
+    _audit_view(
+        person.id, "break_glass", category=DataCategory.IDENTITY, detail="break-glass prompt"
+    )
+    page = render_template(
+        "consent/break_glass.html",
+        person=person,
+        form=form,
+        prompt=prompt,
+        hours=int(current_app.config["BREAK_GLASS_HOURS"]),
+    )
+    db.session.commit()
+    return page, status
+
+
+def _after_break_glass(person_id: int, raw_case_id: str | None):
+    """The case the clinician was opening, if it is this person's; else the person page."""
+    wanted = services.parse_id(raw_case_id)
+    if wanted is not None:
+        case_id = db.session.scalar(
+            select(Case.id).where(Case.id == wanted, Case.person_id == person_id)
+        )
+        if case_id is not None:
+            return url_for("cases.detail", case_id=case_id)
+    return url_for("people.detail", person_id=person_id)
+
+
+@bp.route("/people/<int:person_id>/break-glass", methods=["GET", "POST"])
+@login_required
+def break_glass(person_id: int):
+    """A clinician outside the team states a reason, then reads the record for a few hours."""
+    if not policy.can_break_glass(current_user):
+        abort(404)
+    person = queries.person_exists(person_id)
+    if person is None:
+        abort(404)
+    form = BreakGlassForm()
+    current = services.active_break_glass(current_user, person.id)
+    if current is not None or not services.has_hidden_parts(current_user, person.id):
+        if current is not None:
+            flash(
+                "You have emergency access to this record until "
+                f"{format_datetime(current.expires_at)}.",
+                "info",
+            )
+        return redirect(_after_break_glass(person.id, form.case_id.data))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            access = services.break_glass(
+                person, by=current_user, reason=form.reason.data, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+            person = queries.person_exists(person_id)
+        else:
+            until = format_datetime(access.expires_at)
+            target = _after_break_glass(person_id, form.case_id.data)
+            db.session.commit()
+            flash(
+                f"Emergency access recorded: you can read this record until {until}. "
+                "A clinical supervisor will review it.",
+                "info",
+            )
+            return redirect(target)
+    elif form.is_submitted():
+        status = 422
+    return _render_break_glass(person, form, status=status)  # type: ignore[arg-type]
+
+
+@bp.route("/break-glass/")
+@login_required
+def break_glass_queue():
+    """Clinical supervisors: emergency accesses waiting for review, oldest first."""
+    if not policy.can_review_break_glass(current_user):
+        abort(404)
+    try:
+        page = queries.unacknowledged_break_glass(
+            cursor=request.args.get("after"), size=int(current_app.config["PAGE_SIZE"])
+        )
+    except BadCursor as error:
+        abort(400, description=str(error))
+    return _render_queue(page)
+
+
+def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm] | None = None):  # type: ignore[no-untyped-def]
+    forms = {
+        a.id: failed[1] if failed and failed[0] == a.id else AcknowledgeForm(formdata=None)
+        for a in page.items
+    }
+    return render_template(
+        "consent/break_glass_queue.html",
+        page=page,
+        forms=forms,
+        now=utcnow(),
+        paged=bool(request.args.get("after")),
+    ), status
+
+
+@bp.route("/break-glass/<int:access_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge_break_glass(access_id: int):
+    """A clinical supervisor has reviewed an emergency access: it leaves the queue."""
+    if not policy.can_review_break_glass(current_user):
+        abort(404)
+    try:
+        access = services.get_break_glass(access_id)
+    except DomainError:
+        abort(404)
+    form = AcknowledgeForm()
+    if form.validate_on_submit():
+        try:
+            services.acknowledge_break_glass(
+                access, by=current_user, note=form.note.data, request_info=request_info()
+            )
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            flash("Acknowledged: it is off the review queue.", "success")
+            return redirect(url_for("consent.break_glass_queue"))
+    else:
+        status = 422
+    page = queries.unacknowledged_break_glass(
+        cursor=None, size=int(current_app.config["PAGE_SIZE"])
+    )
+    return _render_queue(page, status=status, failed=(access_id, form))

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from coresponse.auth.models import Role
 from coresponse.cases import queries as case_queries
+from coresponse.consent import queries as consent_queries
 from coresponse.dashboard import bp, queries
 from coresponse.privacy import policy
 from coresponse.teams import queries as team_queries
@@ -26,4 +27,6 @@ def home():
         context["teams"] = team_queries.list_teams()
     if policy.sees_all_cases(current_user):
         context["queue"] = case_queries.supervisor_queue()
+    if policy.can_review_break_glass(current_user):
+        context["break_glass_count"] = consent_queries.count_unacknowledged_break_glass()
     return render_template("main/home.html", **context)

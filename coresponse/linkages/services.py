@@ -304,7 +304,7 @@ def change_linkage_status(
     allowed = (
         policy.can_manage_linkages(by, case)
         if case is not None
-        else policy.can_read_clinical(by) and policy.can_view_person(by, linkage.person_id)
+        else policy.can_read_clinical(by) and policy.can_edit_person(by, linkage.person_id)
     )
     if not allowed:
         raise LinkageNotAllowed(

@@ -283,6 +283,8 @@ def record_view(
     printed: bool = False,
 ) -> None:
     """Note in the audit trail that someone opened (or printed) part of a person's record."""
+    from coresponse.privacy.policy import is_break_glass_access
+
     record_event(
         AuditAction.PRINT if printed else AuditAction.VIEW,
         by=by,
@@ -290,5 +292,6 @@ def record_view(
         record_id=record_id,
         person_id=person_id,
         category=category,
+        detail="break-glass" if is_break_glass_access(by, person_id) else None,
         request_info=request_info,
     )

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coresponse.audit.categories import DataCategory
+from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.auth.permissions import require
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -24,7 +25,8 @@ from coresponse.web import refuse, request_info
 
 def _person_or_404(person_id: int) -> Person:
     if not policy.can_view_person(current_user, person_id):
-        abort(404)
+        # Clinicians are offered emergency (break-glass) access; everyone else gets a 404.
+        break_glass_prompt_or_404(person_id)
     person = queries.get_person_card(person_id)
     if person is None:
         abort(404)
@@ -103,6 +105,8 @@ def _parse_before(raw: str | None) -> datetime | None:
 def location(person_id: int):
     """Set the point of the person's current address by hand."""
     person = _person_or_404(person_id)
+    # Reading through break-glass is read-only.
+    require(policy.can_edit_person(current_user, person.id))
     address = person.current_address
     if address is None:
         abort(404)

@@ -7,10 +7,12 @@ them too and never restate a rule. A record the user may not see is a 404.
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
+from coresponse.consent.models import BreakGlassAccess
+from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership
 
@@ -46,20 +48,58 @@ def can_read_clinical(user: User) -> bool:
     return user.is_authenticated and user.active and user.is_clinical
 
 
-def case_visibility(user: User) -> ColumnElement[bool]:
-    """A WHERE clause on Case limiting rows to those the user may see."""
-    if sees_all_cases(user):
-        return true()
+# --- Break-glass: a clinician outside the team opens a record after stating why ----------
+
+
+def can_break_glass(user: User) -> bool:
+    """Clinicians may open another team's person in an emergency (supervisors already see all)."""
+    return user.is_authenticated and user.active and user.role is Role.CLINICIAN
+
+
+def can_review_break_glass(user: User) -> bool:
+    """Clinical supervisors review break-glass accesses: the reasons may be clinical."""
+    return sees_all_cases(user) and can_read_clinical(user)
+
+
+def _break_glass_people(user: User) -> Select[tuple[int]]:
+    """The people this user holds an unexpired break-glass grant for (a subquery)."""
+    return select(BreakGlassAccess.person_id).where(
+        BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow()
+    )
+
+
+def break_glass_person_ids(user: User) -> frozenset[int]:
+    """The people this user may read through break-glass now (cached for the request)."""
+    if not can_break_glass(user):
+        return frozenset()
+    cache_key = f"_break_glass_{user.id}"
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    ids = frozenset(db.session.scalars(_break_glass_people(user)))
+    if has_request_context():
+        setattr(g, cache_key, ids)
+    return ids
+
+
+def forget_break_glass(user: User) -> None:
+    """Drop the request's cached grants (after a grant is made in this request)."""
+    if has_request_context():
+        g.pop(f"_break_glass_{user.id}", None)
+
+
+# --- Team membership: every change to a case or person needs it ---------------------------
+
+
+def _team_clause(user: User) -> ColumnElement[bool] | None:
     if is_field_member(user):
         team_id = current_team_id(user)
         if team_id is not None:
             return Case.team_id == team_id
-    return false()
+    return None
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    if sees_all_cases(user):
-        return True
+def is_on_case_team(user: User, case: Case) -> bool:
+    """The user is a current member of the team the case is assigned to."""
     return (
         is_field_member(user)
         and case.team_id is not None
@@ -67,18 +107,64 @@ def can_view_case(user: User, case: Case) -> bool:
     )
 
 
-def can_view_person(user: User, person_id: int) -> bool:
-    """Supervisors see everyone; team members see people with a case of their team."""
-    if sees_all_cases(user):
-        return True
-    if not is_field_member(user) or current_team_id(user) is None:
+def is_on_person_team(user: User, person_id: int) -> bool:
+    """The user's team has a case of this person."""
+    clause = _team_clause(user)
+    if clause is None:
         return False
     return (
-        db.session.scalar(
-            select(Case.id).where(Case.person_id == person_id, case_visibility(user)).limit(1)
-        )
+        db.session.scalar(select(Case.id).where(Case.person_id == person_id, clause).limit(1))
         is not None
     )
+
+
+def can_edit_person(user: User, person_id: int) -> bool:
+    """Change a person's record: supervisors and their team, never a break-glass reader."""
+    return sees_all_cases(user) or is_on_person_team(user, person_id)
+
+
+# --- Reading ------------------------------------------------------------------------
+
+
+def case_visibility(user: User) -> ColumnElement[bool]:
+    """A WHERE clause on Case limiting rows to those the user may see.
+
+    Team members see their team's cases; a clinician also sees, read-only, the cases
+    of people they hold an unexpired break-glass grant for.
+    """
+    if sees_all_cases(user):
+        return true()
+    clauses = []
+    team = _team_clause(user)
+    if team is not None:
+        clauses.append(team)
+    if can_break_glass(user):
+        clauses.append(Case.person_id.in_(_break_glass_people(user)))
+    if not clauses:
+        return false()
+    return clauses[0] if len(clauses) == 1 else or_(*clauses)
+
+
+def can_view_case(user: User, case: Case) -> bool:
+    """Read the case: supervisors, its team, and clinicians with break-glass for its person."""
+    if sees_all_cases(user) or is_on_case_team(user, case):
+        return True
+    return case.person_id in break_glass_person_ids(user)
+
+
+def can_view_person(user: User, person_id: int) -> bool:
+    """Supervisors see everyone; team members see people with a case of their team;
+    a clinician with an unexpired break-glass grant sees that person, read-only."""
+    if sees_all_cases(user) or is_on_person_team(user, person_id):
+        return True
+    return person_id in break_glass_person_ids(user)
+
+
+def is_break_glass_access(user: User, person_id: int) -> bool:
+    """True when the user reads this person only through break-glass (for the audit detail)."""
+    if not can_break_glass(user) or person_id not in break_glass_person_ids(user):
+        return False
+    return not is_on_person_team(user, person_id)
 
 
 def can_search_people(user: User) -> bool:
@@ -98,21 +184,24 @@ def can_assign(user: User) -> bool:
     return sees_all_cases(user)
 
 
+# Changes check team membership, not visibility: break-glass never lets anyone write.
+
+
 def can_close_case(user: User, case: Case) -> bool:
     """Supervisors and the team's clinician close and reopen cases."""
     if sees_all_cases(user):
         return True
-    return user.role is Role.CLINICIAN and can_view_case(user, case)
+    return user.role is Role.CLINICIAN and is_on_case_team(user, case)
 
 
 def can_log_contact(user: User, case: Case) -> bool:
     """The team's officers and clinician log contacts on the team's cases."""
-    return is_field_member(user) and can_view_case(user, case)
+    return is_on_case_team(user, case)
 
 
 def can_manage_linkages(user: User, case: Case) -> bool:
     """Connections to care are clinical: the team's clinician and clinical supervisors."""
-    return can_read_clinical(user) and can_view_case(user, case)
+    return can_read_clinical(user) and (sees_all_cases(user) or is_on_case_team(user, case))
 
 
 def can_view_linkages(user: User) -> bool:
@@ -125,3 +214,16 @@ def can_manage_providers(user: User) -> bool:
         and user.active
         and (user.role in (Role.CLINICIAN, Role.ADMIN) or user.is_clinical)
     )
+
+
+# --- Consent and disclosures (clinical staff only; officers never see them) -----------------
+
+
+def can_view_consents(user: User, person_id: int) -> bool:
+    """Read a person's consents and accounting of disclosures: clinical staff who see the person."""
+    return can_read_clinical(user) and can_view_person(user, person_id)
+
+
+def can_record_consent(user: User, person_id: int) -> bool:
+    """Record or revoke consent, record a disclosure: the team's clinician, clinical supervisors."""
+    return can_read_clinical(user) and can_edit_person(user, person_id)

@@ -1,0 +1,196 @@
+"""Reading the audit trail: the admins' report, a person's access log, the CSV export.
+
+Rows are read as plain table rows (never ORM objects), newest first, a keyset page at
+a time, so lists and exports stay cheap however long the trail grows.
+
+What a viewer sees of an event follows the privacy rules: for a viewer who may not
+read clinical content (police supervisors, administrators), an event about clinical
+or substance-use data shows only that a clinical record was touched - not which kind
+of record, its id, or the event's detail (which can hold e.g. an addendum's reason).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from coresponse import MAX_ID
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.filters import AuditFilters
+from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.auth.models import Role, User
+from coresponse.extensions import db
+from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from coresponse.people.models import Person
+
+_EVENT = AuditEvent.__table__
+CLINICAL_CATEGORIES = tuple(c for c in DataCategory if c.clinical)
+RESTRICTED_RECORD = "clinical record"
+RESTRICTED_CATEGORY = "Clinical (restricted)"
+EXPORT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One event as a particular viewer may see it."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str | None
+    full_name: str | None
+    role: str | None
+    role_label: str
+    action: AuditAction
+    person_id: int | None
+    record_type: str
+    record_id: str | None
+    category: str
+    category_label: str
+    detail: str | None
+    ip_address: str | None
+    user_agent: str | None
+    row_hash: str
+    restricted: bool
+
+    @property
+    def record_label(self) -> str:
+        label = self.record_type.replace("_", " ")
+        return f"{label} #{self.record_id}" if self.record_id else label
+
+
+def _role_label(value: str | None) -> str:
+    if value is None:
+        return "—"
+    try:
+        return Role(value).label
+    except ValueError:
+        return value
+
+
+def _as_row(row: Any, *, clinical_reader: bool) -> AuditRow:
+    category: DataCategory = row.category
+    restricted = category.clinical and not clinical_reader
+    return AuditRow(
+        id=row.id,
+        at=row.at,
+        user_id=row.user_id,
+        username=row.username,
+        full_name=row.full_name,
+        role=row.role,
+        role_label=_role_label(row.role),
+        action=row.action,
+        person_id=row.person_id,
+        record_type=RESTRICTED_RECORD if restricted else row.record_type,
+        record_id=None if restricted else row.record_id,
+        # Substance use is itself protected (42 CFR Part 2): restricted rows say "clinical".
+        category=DataCategory.CLINICAL.value if restricted else category.value,
+        category_label=RESTRICTED_CATEGORY if restricted else category.label,
+        detail=None if restricted else row.detail,
+        ip_address=row.ip_address,
+        user_agent=row.user_agent,
+        row_hash=row.row_hash,
+        restricted=restricted,
+    )
+
+
+def _base(filters: AuditFilters, *, clinical_reader: bool) -> Select[Any]:
+    stmt = select(_EVENT, User.full_name).outerjoin(User, User.id == _EVENT.c.user_id)
+    if filters.user_id is not None:
+        stmt = stmt.where(_EVENT.c.user_id == filters.user_id)
+    if filters.person_id is not None:
+        stmt = stmt.where(_EVENT.c.person_id == filters.person_id)
+    if filters.action is not None:
+        stmt = stmt.where(_EVENT.c.action == filters.action)
+    if filters.record_type:
+        stmt = stmt.where(_EVENT.c.record_type == filters.record_type)
+        if not clinical_reader:
+            # Otherwise the filter would reveal which clinical records exist.
+            stmt = stmt.where(_EVENT.c.category.not_in(CLINICAL_CATEGORIES))
+    if filters.start is not None:
+        stmt = stmt.where(_EVENT.c.at >= filters.start)
+    if filters.end is not None:
+        stmt = stmt.where(_EVENT.c.at < filters.end)
+    return stmt
+
+
+def _newest_first(stmt: Select[Any]) -> Select[Any]:
+    return stmt.order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc())
+
+
+def _older_than(stmt: Select[Any], at: datetime, event_id: int) -> Select[Any]:
+    return stmt.where(or_(_EVENT.c.at < at, and_(_EVENT.c.at == at, _EVENT.c.id < event_id)))
+
+
+def _decode(cursor: str) -> tuple[datetime, int]:
+    raw_at, event_id = decode_cursor(cursor, 2)
+    if not isinstance(raw_at, str) or not isinstance(event_id, int) or not 0 < event_id <= MAX_ID:
+        raise BadCursor("This page link is not valid; start again from the first page.")
+    try:
+        at = datetime.fromisoformat(raw_at)
+    except ValueError as exc:
+        raise BadCursor("This page link is not valid; start again from the first page.") from exc
+    if at.tzinfo is None:
+        raise BadCursor("This page link is not valid; start again from the first page.")
+    return at, event_id
+
+
+def events_page(
+    filters: AuditFilters, *, clinical_reader: bool, cursor: str | None, size: int
+) -> Page[AuditRow]:
+    """One page of matching events, newest first (raises BadCursor for a forged link)."""
+    stmt = _base(filters, clinical_reader=clinical_reader)
+    if cursor:
+        stmt = _older_than(stmt, *_decode(cursor))
+    rows = db.session.execute(_newest_first(stmt).limit(size + 1)).all()
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = encode_cursor([rows[-1].at.isoformat(), rows[-1].id])
+    return Page(
+        items=[_as_row(r, clinical_reader=clinical_reader) for r in rows], next_cursor=next_cursor
+    )
+
+
+def last_event_id() -> int:
+    """The newest event's id (0 when there is none): an export's fixed upper bound."""
+    return db.session.scalar(select(func.max(_EVENT.c.id))) or 0
+
+
+def count_events(filters: AuditFilters, *, clinical_reader: bool, up_to: int) -> int:
+    stmt = _base(filters, clinical_reader=clinical_reader).where(_EVENT.c.id <= up_to)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def export_rows(
+    filters: AuditFilters, *, clinical_reader: bool, up_to: int, batch: int | None = None
+) -> Iterator[AuditRow]:
+    """Every matching event up to id `up_to`, newest first, read a batch at a time."""
+    batch = batch or EXPORT_BATCH
+    stmt = _base(filters, clinical_reader=clinical_reader).where(_EVENT.c.id <= up_to)
+    last: Any = None
+    while True:
+        page_stmt = stmt if last is None else _older_than(stmt, last.at, last.id)
+        rows = db.session.execute(_newest_first(page_stmt).limit(batch)).all()
+        for row in rows:
+            yield _as_row(row, clinical_reader=clinical_reader)
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def person_exists(person_id: int) -> bool:
+    return db.session.scalar(select(Person.id).where(Person.id == person_id)) is not None
+
+
+def get_person(person_id: int) -> Person | None:
+    """The person whose access log is shown (their name only: no relationships loaded)."""
+    return db.session.get(Person, person_id)

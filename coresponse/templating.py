@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from flask_login import current_user
 
+from coresponse.audit.permissions import can_view_audit_report
 from coresponse.auth.permissions import can_manage_users
 from coresponse.db_types import utcnow
 from coresponse.people.models import Borough
@@ -60,4 +61,5 @@ def init_app(app: Flask) -> None:
             "program_name": app.config["PROGRAM_NAME"],
             "nav_users": signed_in and can_manage_users(current_user),
             "nav_manage_teams": signed_in and can_manage_teams(current_user),
+            "nav_audit": signed_in and can_view_audit_report(current_user),
         }

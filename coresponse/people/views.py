@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coresponse.audit.categories import DataCategory
-from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.auth.permissions import require
+from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor

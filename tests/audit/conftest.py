@@ -7,9 +7,6 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
-# TEMPORARY: create_app() does not import coresponse.audit.views yet (add "audit" to its
-# list of views modules); until then the routes attach here, before any app is built.
-import coresponse.audit.views  # noqa: F401
 from coresponse.audit.ddl import SQLITE_DROP, SQLITE_TRIGGERS
 from coresponse.extensions import db
 

@@ -14,10 +14,9 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from config import load_config
+from coresponse.db_types import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
-# Largest id a URL may name: beyond it SQLite raises instead of finding nothing.
-MAX_ID = 2**63 - 1
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -90,3 +90,16 @@ def like_contains(fragment: str) -> str:
 def like_prefix(fragment: str) -> str:
     """A LIKE pattern matching values that start with `fragment` (taken literally)."""
     return f"{_like_escape(fragment)}%"
+
+
+# Ids are 32-bit INTEGER columns on PostgreSQL; a larger number makes the database raise.
+MAX_ID = 2**31 - 1
+
+
+def parse_id(raw: object) -> int | None:
+    """A positive id a database can look up, from user input; None for anything else."""
+    text = str(raw).strip() if raw is not None else ""
+    if not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None

@@ -42,8 +42,8 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
         raise BadCursor("This page link is not valid; start again from the first page.")
     if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
         raise BadCursor("This page link is not valid; start again from the first page.")
-    # Beyond a 64-bit integer the database cannot compare it (SQLite raises): not ours.
-    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in values):
+    # Beyond a 32-bit integer (the id columns on PostgreSQL) the database raises: not ours.
+    if any(isinstance(v, int) and not -(2**31) <= v < 2**31 for v in values):
         raise BadCursor("This page link is not valid; start again from the first page.")
     return values
 

@@ -16,6 +16,7 @@ from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.consent.views import break_glass_prompt_for_case_or_404
 from coresponse.contacts.queries import case_contacts, count_case_contacts
+from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.queries import case_linkages
@@ -108,8 +109,8 @@ def assign(case_id: int):
         flash("This case is closed; reopen it before assigning a team.", "error")
         return redirect(url_for("cases.detail", case_id=case.id))
     if form.validate_on_submit():
-        team_id = form.team_id.data or ""
-        team = _team(int(team_id)) if team_id.isdigit() else None
+        team_id = parse_id(form.team_id.data)
+        team = _team(team_id) if team_id else None
         if team is None or not team.active:
             form.team_id.errors = ["Choose one of the teams listed."]
             status = 422

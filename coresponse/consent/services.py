@@ -7,7 +7,6 @@ audit event. Nothing here commits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -18,7 +17,6 @@ from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coresponse import MAX_ID
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
@@ -36,7 +34,7 @@ from coresponse.consent.models import (
     RecipientKind,
     ShareScope,
 )
-from coresponse.db_types import utcnow
+from coresponse.db_types import parse_id, utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
@@ -57,7 +55,6 @@ REASON_MAX = 1000
 # Tablets' clocks drift; a disclosure a few minutes "ahead" of the server is not an error.
 CLOCK_SKEW = timedelta(minutes=5)
 SU = ShareScope.SUBSTANCE_USE
-_ID = re.compile(r"[0-9]{1,19}")
 
 
 class ConsentError(DomainError):
@@ -179,14 +176,6 @@ def same_recipient(consent: Consent, recipient: Recipient) -> bool:
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def parse_id(raw: str | None) -> int | None:
-    """A row id typed into a form or URL, or None when it cannot be one (too large included)."""
-    if not raw or not _ID.fullmatch(raw):
-        return None
-    value = int(raw)
-    return value if value <= MAX_ID else None
 
 
 def _clean(text: str | None) -> str | None:

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
+from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people import services as people_services
@@ -73,9 +74,10 @@ def _save_intake(form: IntakeForm, choice: str) -> Referral:
     if choice == "new":
         person = people_services.create_person(details, by=current_user, request_info=info)
     else:
-        if not choice.isdigit():
+        person_id = parse_id(choice)
+        if person_id is None:
             abort(400, description="Choose a person from the list or 'a new person'.")
-        person = get_person_card(int(choice))
+        person = get_person_card(person_id)
         if person is None:
             abort(400, description="That person is no longer on record; check the matches again.")
         # A new referral brings fresh contact details; older ones are kept, retired.
@@ -182,7 +184,8 @@ def decline(referral_id: int):
     duplicate_of = None
     raw = form.duplicate_of_id.data or ""
     if raw:
-        duplicate_of = db.session.get(Referral, int(raw)) if raw.isdigit() else None
+        duplicate_id = parse_id(raw)
+        duplicate_of = db.session.get(Referral, duplicate_id) if duplicate_id else None
         if duplicate_of is None or duplicate_of.person_id != referral.person_id:
             form.duplicate_of_id.errors = ["Choose one of this person's other referrals."]
             return _render_detail(referral, 422, decline=form)

@@ -99,7 +99,7 @@ MAX_ID = 2**31 - 1
 def parse_id(raw: object) -> int | None:
     """A positive id a database can look up, from user input; None for anything else."""
     text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or len(text) > 10:
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
         return None
     value = int(text)
     return value if 0 < value <= MAX_ID else None

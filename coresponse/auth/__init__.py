@@ -39,7 +39,9 @@ def init_app(app: Flask) -> None:
         """The user of this request's session row, if that session is still good."""
         ident, _, version = user_id.partition(":")
         token = session.get(sessions.TOKEN_KEY)
-        if not ident.isdigit() or not version.isdigit() or not isinstance(token, str):
+        if not (
+            ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()
+        ) or not isinstance(token, str):
             return _session_ended(None)
         found = sessions.find_session(token)
         if found is None:

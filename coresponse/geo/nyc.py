@@ -22,7 +22,7 @@ PRECINCT_BOROUGH: dict[str, Borough] = {
 
 def normalise_precinct(raw: str) -> str | None:
     """'075', '75th', '75 Pct' → '75'; None when it is not an NYC precinct."""
-    digits = "".join(ch for ch in raw if ch.isdigit())
+    digits = "".join(ch for ch in raw if ch in "0123456789")
     if not digits:
         return None
     code = str(int(digits))

@@ -42,7 +42,7 @@ def name_key(name: str) -> str:
 
 def phone_digits(number: str) -> str:
     """Digits only, without a leading US country code, for matching."""
-    digits = "".join(ch for ch in number if ch.isdigit())
+    digits = "".join(ch for ch in number if ch in "0123456789")
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits

@@ -61,6 +61,10 @@ class Config:
         for r in os.environ.get("CORESPONSE_TOTP_REQUIRED_ROLES", "").split(",")
         if r.strip()
     ]
+    # How many reverse proxies stand in front of the app: their X-Forwarded-For/-Proto
+    # headers are then trusted, so the audit trail and login throttle see the real
+    # client address. 0 (the default) trusts none: set it only behind a proxy.
+    TRUSTED_PROXIES = _int("CORESPONSE_TRUSTED_PROXIES", 0)
     # How long a break-glass grant lets a clinician outside the team read a record.
     BREAK_GLASS_HOURS = _int("CORESPONSE_BREAK_GLASS_HOURS", 12)
     # The program's wall clock: times are stored in UTC and shown in this zone.

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import load_config
@@ -39,6 +40,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     # Every table is mapped before any view module builds queries at import time.
     from coresponse import models  # noqa: F401

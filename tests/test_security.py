@@ -54,3 +54,21 @@ def test_templates_have_no_inline_scripts_or_styles(app: Flask) -> None:
         assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
         assert " style=" not in text and "<style" not in text, path
         assert not re.search(r"\son[a-z]+=", text), path  # onclick= and friends
+
+
+def test_forwarded_addresses_are_trusted_only_behind_a_configured_proxy(make_app) -> None:  # type: ignore[no-untyped-def]
+    from flask import request
+
+    def address_seen(app) -> str:  # type: ignore[no-untyped-def]
+        seen = []
+        app.add_url_rule("/_addr", "addr", lambda: seen.append(request.remote_addr) or "ok")
+        with app.app_context():
+            app.test_client().get(
+                "/_addr",
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                headers={"X-Forwarded-For": "203.0.113.9"},
+            )
+        return seen[0]
+
+    assert address_seen(make_app()) == "10.0.0.1"  # no proxy configured: the header is ignored
+    assert address_seen(make_app(TRUSTED_PROXIES=1)) == "203.0.113.9"

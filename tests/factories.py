@@ -169,7 +169,9 @@ def make_case(
             first_contact_due_at=now - timedelta(hours=6),
         )
     fields.update(overrides)
-    case = Case(assignments=[], events=[], **fields)
+    # The case holds its person and referral: the session keeps only weak references,
+    # so `case.person` would otherwise depend on the garbage collector.
+    case = Case(assignments=[], events=[], person=person, referral=referral, **fields)
     db.session.add(case)
     db.session.flush()
     if team is not None:

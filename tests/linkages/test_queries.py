@@ -94,10 +94,11 @@ def test_accepting_only_filter(app: Flask) -> None:
 
 def test_case_linkages_come_newest_first_with_everything_loaded(app: Flask) -> None:
     team, _, _, clinician = make_staffed_team()
-    case = make_case(team)
+    person = make_person()  # held here: the session keeps only weak references to rows
+    case = make_case(team, person)
     older = make_linkage(case, clinician, target_name="Older", kind=LinkageKind.HOUSING)
     older.created_at -= timedelta(days=3)
-    sister = make_support_contact(case.person, name="Ana")
+    sister = make_support_contact(person, name="Ana")
     newer = make_linkage(case, clinician, kind=LinkageKind.FAMILY, support_contact=sister)
     services.change_linkage_status(older, by=clinician, to_status=LinkageStatus.REFERRED)
     db.session.commit()

@@ -23,15 +23,11 @@ from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
+from coresponse.text import clean_text as _clean
 
 
 class CaseError(DomainError):
     """A case change the rules refuse."""
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 def first_contact_window() -> timedelta:

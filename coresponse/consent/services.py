@@ -41,6 +41,7 @@ from coresponse.linkages.models import Provider
 from coresponse.people.models import Person, SupportContact
 from coresponse.privacy import policy
 from coresponse.templating import format_date, format_datetime
+from coresponse.text import clean_text as _clean
 
 NAME_MAX = 160
 DETAIL_MAX = 160
@@ -176,11 +177,6 @@ def same_recipient(consent: Consent, recipient: Recipient) -> bool:
 
 
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _clean(text: str | None) -> str | None:
-    text = (text or "").strip()
-    return text or None
 
 
 def program_zone() -> ZoneInfo:

@@ -31,6 +31,7 @@ from coresponse.linkages.models import (
 )
 from coresponse.people.models import SupportContact
 from coresponse.privacy import policy
+from coresponse.text import clean_text as _clean
 
 S = LinkageStatus
 
@@ -95,11 +96,6 @@ def provider_kinds_for(kind: LinkageKind) -> frozenset[LinkageKind]:
 def program_today() -> date:
     """Today's date on the program's wall clock."""
     return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
-def _clean(text: str | None) -> str | None:
-    text = (text or "").strip()
-    return text or None
 
 
 # Connections -------------------------------------------------------------------

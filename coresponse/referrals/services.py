@@ -22,6 +22,7 @@ from coresponse.referrals.models import (
     ReferralStatus,
     RiskIndicator,
 )
+from coresponse.text import clean_text as _clean
 
 # Clocks on tablets drift; a referral "received" a few minutes ahead is not in the future.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -42,11 +43,6 @@ class ReferralDetails:
     referrer_email: str | None = None
     referrer_organization: str | None = None
     risk_indicators: list[RiskIndicator] = field(default_factory=list)
-
-
-def _clean(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 def create_referral(

@@ -207,41 +207,42 @@ def decline(referral_id: int):
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 
+def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # type: ignore[no-untyped-def]
+    """Post a note-only triage step (hold for information, or resume), then back to the referral."""
+    referral = _referral_or_404(referral_id)
+    if not form.validate_on_submit():
+        return _render_detail(referral, 422, **{form_key: form})
+    try:
+        change(referral, by=current_user, note=form.note.data, request_info=request_info())
+    except DomainError as error:
+        status = refuse(form, error)
+        return _render_detail(_referral_or_404(referral_id), status, **{form_key: form})
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("referrals.detail", referral_id=referral.id))
+
+
 @bp.route("/<int:referral_id>/request-info", methods=["POST"])
 @login_required
 def request_info_view(referral_id: int):
     """Hold the referral until the referrer answers."""
-    referral = _referral_or_404(referral_id)
-    form = InfoRequestForm()
-    if not form.validate_on_submit():
-        return _render_detail(referral, 422, info=form)
-    try:
-        services.request_more_information(
-            referral, by=current_user, note=form.note.data, request_info=request_info()
-        )
-    except DomainError as error:
-        status = refuse(form, error)
-        return _render_detail(_referral_or_404(referral_id), status, info=form)
-    db.session.commit()
-    flash("Marked as waiting for more information.", "success")
-    return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return _hold_step(
+        referral_id,
+        InfoRequestForm(),
+        "info",
+        services.request_more_information,
+        "Marked as waiting for more information.",
+    )
 
 
 @bp.route("/<int:referral_id>/info-received", methods=["POST"])
 @login_required
 def info_received(referral_id: int):
     """The answer came: back to the triage queue."""
-    referral = _referral_or_404(referral_id)
-    form = InfoReceivedForm()
-    if not form.validate_on_submit():
-        return _render_detail(referral, 422, received=form)
-    try:
-        services.record_information_received(
-            referral, by=current_user, note=form.note.data, request_info=request_info()
-        )
-    except DomainError as error:
-        status = refuse(form, error)
-        return _render_detail(_referral_or_404(referral_id), status, received=form)
-    db.session.commit()
-    flash("Back in the triage queue.", "success")
-    return redirect(url_for("referrals.detail", referral_id=referral.id))
+    return _hold_step(
+        referral_id,
+        InfoReceivedForm(),
+        "received",
+        services.record_information_received,
+        "Back in the triage queue.",
+    )

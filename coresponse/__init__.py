@@ -54,6 +54,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     login_manager.init_app(app)
 
     from coresponse import (
+        api,
         audit,
         auth,
         cases,
@@ -82,6 +83,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "cases",
         "consent",
         "audit",
+        "api",
     ):
         importlib.import_module(f"coresponse.{name}.views")
 
@@ -96,7 +98,11 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(cases.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(api.tokens_bp)
     errors_web.init_app(app)
+    # After the page error handlers: errors under /api/ answer problem details instead.
+    api.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     register_cli(app)

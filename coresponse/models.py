@@ -1,5 +1,6 @@
 """Imports every domain's tables so metadata, migrations and tests see them all."""
 
+from coresponse.api.models import ApiToken
 from coresponse.audit.models import AuditEvent
 from coresponse.auth.models import LoginFailure, TotpCredential, User, UserSession
 from coresponse.cases.models import Assignment, Case, CaseEvent
@@ -26,6 +27,7 @@ from coresponse.teams.models import Team, TeamCoverage, TeamMembership
 
 __all__ = [
     "Addendum",
+    "ApiToken",
     "Assignment",
     "AuditEvent",
     "BreakGlassAccess",

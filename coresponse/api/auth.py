@@ -1,0 +1,47 @@
+"""Who is calling the API: a personal token (`Authorization: Bearer`), or the browser session.
+
+Token calls are exempt from CSRF (a token is not sent by the browser on its own);
+writes with the session cookie need the header `X-CSRFToken`.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_login import current_user
+
+from coresponse.api import services
+from coresponse.api.problems import ApiProblem
+from coresponse.extensions import csrf
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TOKEN_AUTH, SESSION_AUTH = "token", "session"  # nosec B105 (labels, not secrets)
+
+
+def authenticate() -> None:
+    """Log the request in by its bearer token or session, or stop it with 401."""
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, value = header.strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise ApiProblem(401, "Send the token as `Authorization: Bearer <token>`.")
+        found = services.find_token(value.strip())
+        if found is None:
+            raise ApiProblem(
+                401,
+                "This API token is not valid: it may have been revoked, or its account disabled.",
+            )
+        token, user = found
+        services.record_token_use(token)
+        # Flask-Login's current_user for this request only; no session cookie is set.
+        g._login_user = user
+        g.api_auth = TOKEN_AUTH
+        return
+    if not current_user.is_authenticated:
+        raise ApiProblem(401)
+    g.api_auth = SESSION_AUTH
+    if request.method in WRITE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+
+
+def is_session_auth() -> bool:
+    return g.get("api_auth") == SESSION_AUTH

@@ -1,0 +1,225 @@
+"""Reading JSON request bodies: types checked field by field, every error named.
+
+Domain rules (a contact's time after the referral, an attempt's outcome...) stay in
+the services; this only turns JSON into the arguments the services take.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import uuid
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import json, request
+
+from coresponse.api.problems import ApiProblem, field_error, validation_problem
+from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
+from coresponse.db_types import MAX_ID
+
+E = TypeVar("E", bound=enum.Enum)
+_MISSING = object()
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or a 415/400/422 problem saying what is wrong with it."""
+    if not request.is_json:
+        raise ApiProblem(415)
+    try:
+        data = json.loads(request.get_data(cache=True) or b"")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiProblem(400, f"The body is not valid JSON: {error}") from None
+    if not isinstance(data, dict):
+        raise validation_problem([field_error("", "Send a JSON object.")])
+    return data
+
+
+class Reader:
+    """Takes typed values out of a JSON object, collecting a message per bad field."""
+
+    def __init__(self, data: dict[str, Any], allowed: set[str]) -> None:
+        self.data = data
+        self.errors: list[dict[str, str]] = []
+        for key in sorted(set(data) - allowed):
+            self.errors.append(field_error(key, "Unknown field."))
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.append(field_error(field, message))
+
+    def check(self) -> None:
+        if self.errors:
+            raise validation_problem(self.errors)
+
+    def _get(self, field: str, required: bool) -> Any:
+        value = self.data.get(field, _MISSING)
+        if value is _MISSING or (value is None and required):
+            if required:
+                self.fail(field, "This field is required.")
+            return None
+        return value
+
+    def id(self, field: str, *, required: bool = True) -> int | None:
+        value = self._get(field, required)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            self.fail(field, "Give a whole number.")
+            return None
+        if not 0 < value <= MAX_ID:
+            self.fail(field, "There is no record with this id.")
+            return None
+        return value
+
+    def uuid(self, field: str) -> uuid.UUID | None:
+        value = self._get(field, True)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            return uuid.UUID(value)
+        except ValueError:
+            self.fail(field, "Give a UUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.")
+            return None
+
+    def text(self, field: str, *, max_length: int, required: bool = False) -> str | None:
+        value = self._get(field, required)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.fail(field, "Give text or null.")
+            return None
+        if "\x00" in value:
+            self.fail(field, "Text cannot contain NUL characters.")
+            return None
+        if len(value) > max_length:
+            self.fail(field, f"Too long: at most {max_length} characters.")
+            return None
+        if required and not value.strip():
+            self.fail(field, "This field is required.")
+            return None
+        return value
+
+    def choice(self, field: str, cls: type[E], *, required: bool = True) -> E | None:
+        value = self._get(field, required)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            return cls(value)
+        except ValueError:
+            self.fail(field, "Choose one of: " + ", ".join(m.value for m in cls) + ".")
+            return None
+
+    def choices(self, field: str, cls: type[E]) -> list[E]:
+        value = self._get(field, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(field, "Give a list.")
+            return []
+        result: list[E] = []
+        for item in value:
+            try:
+                if not isinstance(item, str):
+                    raise ValueError
+                result.append(cls(item))
+            except ValueError:
+                self.fail(field, "Each must be one of: " + ", ".join(m.value for m in cls) + ".")
+                return []
+        return result
+
+    def ids(self, field: str, *, max_items: int = 50) -> list[int] | None:
+        value = self._get(field, False)
+        if value is None:
+            return None
+        if not isinstance(value, list) or len(value) > max_items:
+            self.fail(field, f"Give a list of at most {max_items} user ids.")
+            return None
+        if not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_ID for v in value
+        ):
+            self.fail(field, "Each must be a user id (a positive whole number).")
+            return None
+        return list(dict.fromkeys(value))
+
+    def number(self, field: str) -> float | None:
+        value = self._get(field, False)
+        if value is None:
+            return None
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            self.fail(field, "Give a number or null.")
+            return None
+        number = float(value)
+        if not math.isfinite(number):
+            self.fail(field, "Give a finite number.")
+            return None
+        return number
+
+    def moment(self, field: str, *, required: bool = False) -> datetime | None:
+        value = self._get(field, required)
+        if value is None:
+            return None
+        try:
+            if not isinstance(value, str):
+                raise ValueError
+            moment = datetime.fromisoformat(value)
+        except (ValueError, OverflowError):
+            self.fail(
+                field,
+                "Give an ISO 8601 date and time with its offset, e.g. 2026-03-14T15:30:00-04:00.",
+            )
+            return None
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            self.fail(
+                field, "Give the time's offset from UTC, e.g. 2026-03-14T15:30:00-04:00 or …Z."
+            )
+            return None
+        return moment
+
+
+CONTACT_FIELDS = {
+    "id", "case_id", "type", "occurred_at", "outcome", "operational_note", "location",
+    "latitude", "longitude", "participants", "others_present", "transport_destination",
+    "next_contact_planned_at", "clinical_note", "risk_level", "risk_factors",
+}  # fmt: skip
+
+
+def contact_input(data: dict[str, Any]) -> tuple[int, list[int] | None, dict[str, Any]]:
+    """(case id, participant ids or None, keyword arguments for contacts.services.log_contact)."""
+    r = Reader(data, CONTACT_FIELDS)
+    values: dict[str, Any] = {
+        "uuid": r.uuid("id"),
+        "type": r.choice("type", ContactType),
+        "occurred_at": r.moment("occurred_at", required=True),
+        "outcome": r.choice("outcome", ContactOutcome),
+        "operational_note": r.text("operational_note", max_length=10000),
+        "location": r.text("location", max_length=200),
+        "latitude": r.number("latitude"),
+        "longitude": r.number("longitude"),
+        "others_present": r.text("others_present", max_length=200),
+        "transport_destination": r.text("transport_destination", max_length=160),
+        "next_contact_planned_at": r.moment("next_contact_planned_at"),
+        "clinical_note": r.text("clinical_note", max_length=20000),
+        "risk_level": r.choice("risk_level", RiskLevel, required=False),
+        "risk_factors": r.choices("risk_factors", RiskFactor),
+    }
+    case_id = r.id("case_id")
+    participants = r.ids("participants")
+    r.check()
+    assert case_id is not None  # noqa: S101  # nosec B101 (check() raised otherwise)
+    return case_id, participants, values
+
+
+def addendum_input(data: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for contacts.services.add_addendum."""
+    r = Reader(data, {"reason", "operational_text", "clinical_text"})
+    values = {
+        "reason": r.text("reason", max_length=200, required=True),
+        "operational_text": r.text("operational_text", max_length=10000),
+        "clinical_text": r.text("clinical_text", max_length=20000),
+    }
+    r.check()
+    return values

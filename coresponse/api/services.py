@@ -1,0 +1,144 @@
+"""Personal API tokens: creating, revoking, and recognising them on a request.
+
+A token is `crt_` followed by 32 random bytes (urlsafe base64). Only its SHA-256
+is stored; the full token is shown once, when it is made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from coresponse.api.models import ApiToken
+from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
+from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth.models import User
+from coresponse.db_types import utcnow
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.text import clean_text
+
+log = logging.getLogger(__name__)
+
+TOKEN_PREFIX = "crt_"  # noqa: S105  # nosec B105 (a marker in front of tokens, not a secret)
+PREFIX_LENGTH = 8
+NAME_MAX = 80
+# last_used_at is written at most this often per token, not on every request.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class TokenError(DomainError):
+    """A token change the rules refuse."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    user: User, *, name: str | None, by: User | None, request_info: RequestInfo | None = None
+) -> tuple[ApiToken, str]:
+    """Make a personal API token for `user`; returns the row and the token (shown once)."""
+    if not user.active:
+        raise TokenError(f"{user.username}'s account is disabled; enable it before adding a token.")
+    label = clean_text(name) or "API token"
+    if len(label) > NAME_MAX:
+        raise TokenError(f"The name is too long: at most {NAME_MAX} characters.", field="name")
+    secret = secrets.token_urlsafe(32)  # 256 random bits
+    token = f"{TOKEN_PREFIX}{secret}"
+    row = ApiToken(
+        user_id=user.id,
+        name=label,
+        prefix=secret[:PREFIX_LENGTH],
+        token_hash=hash_token(token),
+        created_at=utcnow(),
+        created_by_id=by.id if by is not None else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record_event(
+        AuditAction.CREATE,
+        by=by,
+        record_type="api_token",
+        record_id=row.id,
+        category=DataCategory.ACCOUNT,
+        detail=f"API token “{label}” ({row.display}) for {user.username}",
+        request_info=request_info,
+    )
+    return row, token
+
+
+def revoke_token(
+    row: ApiToken, *, by: User | None, request_info: RequestInfo | None = None
+) -> None:
+    """Stop a token working at once (the row stays, with who revoked it and when)."""
+    if row.revoked_at is not None:
+        raise TokenError("This token was already revoked.")
+    row.revoked_at = utcnow()
+    row.revoked_by_id = by.id if by is not None else None
+    db.session.flush()
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="api_token",
+        record_id=row.id,
+        category=DataCategory.ACCOUNT,
+        detail=f"API token “{row.name}” ({row.display}) revoked",
+        request_info=request_info,
+    )
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    """The user's tokens, working ones first, newest first."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id)
+        )
+    )
+
+
+def find_token(token: str) -> tuple[ApiToken, User] | None:
+    """The working token and its active user for a bearer token, in one query; else None."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    if api_token.revoked_at is not None or not user.active:
+        return None
+    return api_token, user
+
+
+def record_token_use(row: ApiToken, *, now: datetime | None = None) -> None:
+    """Move last_used_at forward, at most once per TOUCH_INTERVAL per token.
+
+    Written in its own short transaction and conditionally, so concurrent requests
+    write once and never conflict with the request's own work; a failure is logged.
+    """
+    now = now or utcnow()
+    if row.last_used_at is not None and now - row.last_used_at < TOUCH_INTERVAL:
+        return
+    statement = (
+        update(ApiToken)
+        .where(ApiToken.id == row.id)
+        .where((ApiToken.last_used_at.is_(None)) | (ApiToken.last_used_at <= now - TOUCH_INTERVAL))
+        .values(last_used_at=now)
+    )
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+    except SQLAlchemyError:
+        log.warning("Could not record an API token's use", exc_info=True)

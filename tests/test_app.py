@@ -57,8 +57,8 @@ def test_every_endpoint_sends_anonymous_users_to_login(app: Flask) -> None:
     client = app.test_client()
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
-            continue
+        if rule.endpoint in PUBLIC_ENDPOINTS or rule.endpoint.startswith("api."):
+            continue  # the JSON API answers 401 instead (tests/api)
         url = rule.rule
         for arg in rule.arguments:
             url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x")

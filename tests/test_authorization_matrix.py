@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
+from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role
 from coresponse.consent.models import ConsentMethod, ShareScope
 from coresponse.consent.services import break_glass, record_consent, resolve_recipient
@@ -111,6 +112,26 @@ MATRIX: dict[str, dict[str, object]] = {
     ),
     "linkages.new_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
     "linkages.edit_provider": rule(ok=("admin", *CLINICAL, "other_clinician")),
+    # API v1: the same rules as the pages, answered as JSON. The matrix posts form data,
+    # so a permitted write answers 415 (send JSON), which counts as allowed here.
+    "api.openapi": rule(ok=EVERYONE),
+    "api.me": rule(ok=EVERYONE),
+    "api.list_cases": rule(ok=(*SUPERVISORS, *TEAM, "other_clinician")),
+    "api.get_case": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "api.case_linkages": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
+    "api.get_person": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "api.person_timeline": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "api.create_contact": rule(ok=(*TEAM, "other_clinician")),
+    "api.get_contact": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "api.create_addendum": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    "api.get_linkage": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
+    "api.change_linkage_status": rule(
+        ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")
+    ),
+    "api.create_referral": rule(ok=(*SUPERVISORS, "clinician", "other_clinician")),
+    # Everyone manages their own API tokens; another user's token is not there for them.
+    "api_tokens.index": rule(ok=EVERYONE),
+    "api_tokens.revoke": rule(ok=("officer",), hidden=tuple(r for r in ROLES if r != "officer")),
 }
 # The second login step is reached between password and code, before a session exists.
 PUBLIC = {"auth.login", "auth.login_two_factor", "static"}
@@ -152,12 +173,14 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     membership = db.session.scalar(
         db.select(TeamMembership).where(TeamMembership.user_id == officer.id)
     )
+    officer_token, _ = create_token(officer, name="matrix", by=officer)
     db.session.commit()
     ids = {
         "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
         "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
         "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
         "consent_id": consent.id, "access_id": access.id,
+        "contact_uuid": str(contact.uuid), "token_id": officer_token.id,
         "key": "triage",
     }  # fmt: skip
     return {"users": users, "ids": ids}

@@ -66,6 +66,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
             "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
             "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
             "user_id": officer.id, "membership_id": 1, "provider_id": provider.id,
+            "contact_uuid": str(contact.uuid), "token_id": 1,
             "key": "overdue",
         },
     }  # fmt: skip

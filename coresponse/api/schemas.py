@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import math
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from flask import json, request
@@ -17,6 +17,10 @@ from flask import json, request
 from coresponse.api.problems import ApiProblem, field_error, validation_problem
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.db_types import MAX_ID
+from coresponse.linkages.models import LinkageStatus, VerificationMethod
+from coresponse.people.services import AddressDetails, PersonDetails
+from coresponse.referrals.models import ReferralSource, RiskIndicator
+from coresponse.referrals.services import ReferralDetails
 
 E = TypeVar("E", bound=enum.Enum)
 _MISSING = object()
@@ -223,3 +227,132 @@ def addendum_input(data: dict[str, Any]) -> dict[str, Any]:
     }
     r.check()
     return values
+
+
+def _date(r: Reader, field: str) -> date | None:
+    value = r._get(field, False)
+    if value is None:
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return date.fromisoformat(value)
+    except ValueError:
+        r.fail(field, "Give a date as YYYY-MM-DD.")
+        return None
+
+
+def linkage_status_input(data: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for linkages.services.change_linkage_status."""
+    r = Reader(data, {"to_status", "note", "appointment_at", "verified_on",
+                      "verification_method", "verified_by", "not_connected_reason", "version"})  # fmt: skip
+    values = {
+        "to_status": r.choice("to_status", LinkageStatus),
+        "note": r.text("note", max_length=10000),
+        "appointment_at": r.moment("appointment_at"),
+        "verified_on": _date(r, "verified_on"),
+        "verification_method": r.choice("verification_method", VerificationMethod, required=False),
+        "verified_by": r.text("verified_by", max_length=160),
+        "not_connected_reason": r.text("not_connected_reason", max_length=10000),
+        "expected_version": r.id("version", required=False),
+    }
+    r.check()
+    return values
+
+
+PERSON_FIELDS = {
+    "first_name", "last_name", "middle_name", "preferred_name", "date_of_birth",
+    "approximate_age", "gender", "aliases", "languages", "needs_interpreter", "phone", "address",
+}  # fmt: skip
+ADDRESS_FIELDS = {"line1", "line2", "city", "state", "postal_code"}
+REFERRAL_FIELDS = {
+    "person_id", "person", "source", "received_at", "reason", "source_detail", "referrer_name",
+    "referrer_phone", "referrer_email", "referrer_organization", "risk_indicators",
+}  # fmt: skip
+
+
+def _strings(r: Reader, field: str, *, max_items: int, max_length: int) -> list[str]:
+    value = r._get(field, False)
+    if value is None:
+        return []
+    if (
+        not isinstance(value, list)
+        or len(value) > max_items
+        or not all(isinstance(v, str) and len(v) <= max_length and "\x00" not in v for v in value)
+    ):
+        r.fail(field, f"Give a list of at most {max_items} texts of up to {max_length} characters.")
+        return []
+    return value
+
+
+def _person(r: Reader, data: Any) -> PersonDetails | None:
+    if not isinstance(data, dict):
+        r.fail("person", "Give the person as an object.")
+        return None
+    p = Reader(data, PERSON_FIELDS)
+    age = p.id("approximate_age", required=False)
+    needs_interpreter = p._get("needs_interpreter", False)
+    if needs_interpreter is not None and not isinstance(needs_interpreter, bool):
+        p.fail("needs_interpreter", "Give true or false.")
+    address = None
+    raw_address = p._get("address", False)
+    if raw_address is not None:
+        if not isinstance(raw_address, dict):
+            p.fail("address", "Give the address as an object.")
+        else:
+            a = Reader(raw_address, ADDRESS_FIELDS)
+            values = {
+                "line1": a.text("line1", max_length=200, required=True),
+                "line2": a.text("line2", max_length=200),
+                "city": a.text("city", max_length=80) or "New York",
+                "state": a.text("state", max_length=2) or "NY",
+                "postal_code": a.text("postal_code", max_length=10),
+            }
+            p.errors += [field_error(f"address.{e['field']}", e["message"]) for e in a.errors]
+            if not a.errors:
+                address = AddressDetails(**values)
+    details = PersonDetails(
+        first_name=p.text("first_name", max_length=80, required=True) or "",
+        last_name=p.text("last_name", max_length=80, required=True) or "",
+        middle_name=p.text("middle_name", max_length=80),
+        preferred_name=p.text("preferred_name", max_length=80),
+        date_of_birth=_date(p, "date_of_birth"),
+        approximate_age=age,
+        gender=p.text("gender", max_length=40),
+        aliases=_strings(p, "aliases", max_items=20, max_length=160),
+        languages=_strings(p, "languages", max_items=10, max_length=60),
+        needs_interpreter=bool(needs_interpreter),
+        phone=p.text("phone", max_length=40),
+        address=address,
+    )
+    r.errors += [field_error(f"person.{e['field']}", e["message"]) for e in p.errors]
+    return None if p.errors else details
+
+
+def referral_input(
+    data: dict[str, Any],
+) -> tuple[int | None, PersonDetails | None, ReferralDetails]:
+    """(an existing person's id, or a new person's details) and the referral's details."""
+    r = Reader(data, REFERRAL_FIELDS)
+    person_id = r.id("person_id", required=False)
+    person = None
+    if "person" in data and data["person"] is not None:
+        person = _person(r, data["person"])
+    if (person_id is None) == ("person" not in data or data["person"] is None) and not r.errors:
+        r.fail("person_id", "Give either person_id (someone on record) or person (someone new).")
+    source = r.choice("source", ReferralSource)
+    received_at = r.moment("received_at", required=True)
+    reason = r.text("reason", max_length=10000, required=True)
+    details = ReferralDetails(
+        source=source,  # type: ignore[arg-type]
+        received_at=received_at,  # type: ignore[arg-type]
+        reason=reason or "",
+        source_detail=r.text("source_detail", max_length=160),
+        referrer_name=r.text("referrer_name", max_length=160),
+        referrer_phone=r.text("referrer_phone", max_length=40),
+        referrer_email=r.text("referrer_email", max_length=254),
+        referrer_organization=r.text("referrer_organization", max_length=160),
+        risk_indicators=r.choices("risk_indicators", RiskIndicator),
+    )
+    r.check()
+    return person_id, person, details

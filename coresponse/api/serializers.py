@@ -14,7 +14,11 @@ from typing import Any
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.contacts.models import Addendum, Contact
-from coresponse.people.models import Person
+from coresponse.linkages.models import Linkage
+from coresponse.linkages.services import allowed_next
+from coresponse.people.models import Person, PersonAddress
+from coresponse.people.timeline import Entry
+from coresponse.referrals.models import Referral, RiskIndicator
 
 
 def moment(value: datetime | None) -> str | None:
@@ -97,5 +101,173 @@ def contact(
     return data
 
 
-def person_name(person: Person) -> str:
-    return person.display_name
+def _indicators(indicators: list[RiskIndicator], *, clinical: bool) -> list[str]:
+    """Risk indicators a reader may see: safety ones for everyone, the rest for clinical readers."""
+    return [i.value for i in indicators if clinical or not i.category.clinical]
+
+
+def address(item: PersonAddress | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {
+        "line1": item.line1,
+        "line2": item.line2,
+        "city": item.city,
+        "state": item.state,
+        "postal_code": item.postal_code,
+        "borough": item.borough.value if item.borough is not None else None,
+        "precinct": item.precinct,
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+        "one_line": item.one_line,
+    }
+
+
+def person(
+    item: Person, *, cases: list[Case], flags: list[RiskIndicator], clinical: bool
+) -> dict[str, Any]:
+    """A person's card (addresses, phones, aliases and languages loaded) and their visible cases."""
+    return {
+        "id": item.id,
+        "first_name": item.first_name,
+        "middle_name": item.middle_name,
+        "last_name": item.last_name,
+        "preferred_name": item.preferred_name,
+        "display_name": item.display_name,
+        "date_of_birth": day(item.date_of_birth),
+        "date_of_birth_estimated": item.date_of_birth_estimated,
+        "gender": item.gender,
+        "needs_interpreter": item.needs_interpreter,
+        "languages": [lang.language for lang in sorted(item.languages, key=lambda x: x.position)],
+        "aliases": [a.name for a in item.aliases if a.retired_at is None],
+        "phones": [{"number": p.number, "kind": p.kind.value} for p in item.current_phones],
+        "address": address(item.current_address),
+        "risk_indicators": _indicators(flags, clinical=clinical),
+        "cases": [
+            {
+                "id": c.id,
+                "status": c.status.value,
+                "team_id": c.team_id,
+                "opened_at": moment(c.accepted_at),
+            }
+            for c in cases
+        ],
+    }
+
+
+def case_detail(
+    case: Case, *, contacts: list[Contact], contact_count: int, clinical: bool
+) -> dict[str, Any]:
+    """A case with its dates, team and newest contacts (the person's card is /people/{id})."""
+    data = case_summary(case)
+    data.update(
+        {
+            "referral_id": case.referral_id,
+            "referred_at": moment(case.referred_at),
+            "assigned_at": moment(case.assigned_at),
+            "first_contact_at": moment(case.first_contact_at),
+            "next_contact_planned_at": moment(case.next_contact_planned_at),
+            "closed_at": moment(case.closed_at),
+            "closure_reason": case.closure_reason.value if case.closure_reason else None,
+            "team": {"id": case.team.id, "name": case.team.name} if case.team else None,
+            "contact_count": contact_count,
+            "contacts": [contact(c, clinical=clinical) for c in contacts],
+        }
+    )
+    return data
+
+
+def linkage(item: Linkage) -> dict[str, Any]:
+    """A connection and its path (only ever built for clinical readers: connections are clinical)."""
+    return {
+        "id": item.id,
+        "case_id": item.case_id,
+        "person_id": item.person_id,
+        "kind": item.kind.value,
+        "category": item.category.value,
+        "target": item.target,
+        "provider": {"id": item.provider.id, "name": item.provider.name} if item.provider else None,
+        "support_contact_id": item.support_contact_id,
+        "target_name": item.target_name,
+        "status": item.status.value,
+        "status_changed_at": moment(item.status_changed_at),
+        "appointment_at": moment(item.appointment_at),
+        "verified_on": day(item.verified_on),
+        "verification_method": item.verification_method.value if item.verification_method else None,
+        "verified_by": item.verified_by,
+        "not_connected_reason": item.not_connected_reason,
+        "note": item.note,
+        "created_at": moment(item.created_at),
+        "version": item.version,
+        "next_statuses": [s.value for s in allowed_next(item.status)]
+        if not item.status.final
+        else [],
+        "changes": [
+            {
+                "from_status": ch.from_status.value if ch.from_status else None,
+                "to_status": ch.to_status.value,
+                "at": moment(ch.at),
+                "by": user_ref(ch.by) if ch.by else None,
+                "note": ch.note,
+                "appointment_at": moment(ch.appointment_at),
+            }
+            for ch in item.changes
+        ],
+    }
+
+
+def referral(item: Referral, *, clinical: bool) -> dict[str, Any]:
+    """A referral; its reason and clinical indicators only for clinical readers."""
+    data: dict[str, Any] = {
+        "id": item.id,
+        "person_id": item.person_id,
+        "status": item.status.value,
+        "source": item.source.value,
+        "source_detail": item.source_detail,
+        "received_at": moment(item.received_at),
+        "risk_indicators": _indicators(item.indicators, clinical=clinical),
+    }
+    if clinical:
+        data["reason"] = item.reason
+    return data
+
+
+def timeline_entry(entry: Entry, *, clinical: bool) -> dict[str, Any]:
+    """One entry of a person's timeline: when, what kind, and the item in its own shape."""
+    item: Any = entry.item
+    data: dict[str, Any] = {"at": moment(entry.at), "kind": entry.kind}
+    if entry.kind == "referral":
+        data["referral"] = referral(item, clinical=clinical)
+    elif entry.kind == "triage":
+        data["triage"] = {
+            "referral_id": item.referral_id,
+            "from_status": item.from_status.value if item.from_status else None,
+            "to_status": item.to_status.value,
+            "by": user_ref(item.by) if item.by else None,
+            "note": item.note,
+        }
+    elif entry.kind == "case":
+        data["case_event"] = {
+            "case_id": item.case_id,
+            "kind": item.kind.value,
+            "summary": item.summary,
+            "closure_reason": item.closure_reason.value if item.closure_reason else None,
+            "team_id": item.team_id,
+            "by": user_ref(item.by) if item.by else None,
+            "note": item.note,
+        }
+    elif entry.kind == "contact":
+        data["contact"] = contact(item, clinical=clinical)
+    elif entry.kind == "addendum":
+        data["addendum"] = addendum(item, clinical=clinical)
+    elif entry.kind == "linkage":
+        link, change = item
+        data["linkage"] = {
+            "linkage_id": link.id,
+            "kind": link.kind.value,
+            "target": link.target,
+            "to_status": change.to_status.value,
+            "by": user_ref(change.by) if change.by else None,
+            "note": change.note,
+        }
+    return data

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import jsonify, request, url_for
@@ -27,7 +28,14 @@ from coresponse.api.problems import (
     problem_response,
     validation_problem,
 )
-from coresponse.api.schemas import addendum_input, contact_input, json_body
+from coresponse.api.schemas import (
+    addendum_input,
+    contact_input,
+    json_body,
+    linkage_status_input,
+    referral_input,
+)
+from coresponse.audit.categories import DataCategory
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
@@ -36,13 +44,24 @@ from coresponse.contacts import services as contact_services
 from coresponse.contacts.models import Contact
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.linkages import queries as linkage_queries
+from coresponse.linkages import services as linkage_services
 from coresponse.pagination import BadCursor, keyset_page
+from coresponse.people import queries as people_queries
+from coresponse.people import services as people_services
 from coresponse.people.models import Person
+from coresponse.people.services import record_view
+from coresponse.people.timeline import KINDS, visible_cases
+from coresponse.people.timeline import person_timeline as timeline
 from coresponse.privacy import policy
+from coresponse.referrals import services as referral_services
+from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 from coresponse.teams.models import Team
 from coresponse.web import request_info
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+# The case shows its newest contacts, as the case page does; the timeline pages the rest.
+CASE_CONTACTS = 25
 # Endpoints open without a login: the API's own description.
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -138,6 +157,117 @@ def list_cases():
     return jsonify(
         {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
     )
+
+
+def _record_view(person_id: int, *, record_type: str, record_id: object, clinical: bool) -> None:
+    """Audit a read of a person's record exactly as the pages do."""
+    record_view(
+        person_id, by=current_user, record_type=record_type, record_id=record_id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        request_info=request_info(),
+    )  # fmt: skip
+
+
+@bp.get("/cases/<int:case_id>")
+def get_case(case_id: int):
+    """A case: dates, team and its newest contacts, as on the case page."""
+    case = get_visible_case(current_user, case_id)
+    clinical = policy.can_read_clinical(current_user)
+    contacts = contact_queries.case_contacts(case.id, current_user, limit=CASE_CONTACTS)
+    body = serializers.case_detail(
+        case, contacts=contacts, contact_count=contact_queries.count_case_contacts(case.id),
+        clinical=clinical,
+    )  # fmt: skip
+    _record_view(case.person_id, record_type="case", record_id=case.id, clinical=clinical)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.get("/cases/<int:case_id>/linkages")
+def case_linkages(case_id: int):
+    """A case's connections to care, newest first (clinical readers only; others get 404)."""
+    if not policy.can_view_linkages(current_user):
+        raise ApiProblem(404)
+    case = get_visible_case(current_user, case_id, with_person=False)
+    items = [serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]
+    _record_view(case.person_id, record_type="case", record_id=case.id, clinical=True)
+    db.session.commit()
+    return jsonify({"items": items})
+
+
+# --- People ---------------------------------------------------------------------------
+
+
+def safety_flags(person_id: int) -> list[RiskIndicator]:
+    """The risk indicators of every referral of the person, as the person page lists them."""
+    rows = db.session.scalars(
+        select(ReferralRiskIndicator.indicator)
+        .join(Referral, Referral.id == ReferralRiskIndicator.referral_id)
+        .where(Referral.person_id == person_id)
+        .distinct()
+    ).all()
+    return sorted(set(rows), key=list(RiskIndicator).index)
+
+
+def _visible_person(person_id: int) -> Person:
+    """The person's card, or 404 (break-glass grants count, as on the pages; no prompt here)."""
+    if not policy.can_view_person(current_user, person_id):
+        raise ApiProblem(404)
+    person = people_queries.get_person_card(person_id)
+    if person is None:
+        raise ApiProblem(404)
+    return person
+
+
+@bp.get("/people/<int:person_id>")
+def get_person(person_id: int):
+    """A person's card: names, address, phones, languages, safety flags and visible cases."""
+    person = _visible_person(person_id)
+    clinical = policy.can_read_clinical(current_user)
+    body = serializers.person(
+        person, cases=visible_cases(current_user, person.id), flags=safety_flags(person.id),
+        clinical=clinical,
+    )  # fmt: skip
+    _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
+    db.session.commit()
+    return jsonify(body)
+
+
+def _before() -> datetime | None:
+    raw = request.args.get("before")
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        value = None
+    if value is None or value.utcoffset() is None:
+        raise validation_problem(
+            [
+                field_error(
+                    "before", "Give the `next` value of the previous page (ISO 8601 with offset)."
+                )
+            ]
+        )
+    return value.astimezone(UTC)
+
+
+@bp.get("/people/<int:person_id>/timeline")
+def person_timeline(person_id: int):
+    """Everything the caller may see of the person's history, newest first, a page at a time."""
+    person = _visible_person(person_id)
+    kind = request.args.get("kind") or None
+    if kind is not None and kind not in KINDS:
+        raise validation_problem([field_error("kind", "Choose one of: " + ", ".join(KINDS) + ".")])
+    page = timeline(current_user, person.id, kind=kind, before=_before())
+    clinical = policy.can_read_clinical(current_user)
+    body = {
+        "items": [serializers.timeline_entry(e, clinical=clinical) for e in page.entries],
+        "next": serializers.moment(page.older_than),
+    }
+    _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
+    db.session.commit()
+    return jsonify(body)
 
 
 # --- Contacts -------------------------------------------------------------------------
@@ -262,3 +392,72 @@ def create_addendum(contact_uuid: str):
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_contact", contact_uuid=contact_uuid)
     return response
+
+
+# --- Connections to care (clinical) ---------------------------------------------------
+
+
+def _show_linkage(linkage_id: int) -> dict[str, Any]:
+    linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
+    linkage_services.record_linkage_view(linkage, by=current_user, request_info=request_info())
+    body = serializers.linkage(linkage)
+    db.session.commit()
+    return body
+
+
+@bp.get("/linkages/<int:linkage_id>")
+def get_linkage(linkage_id: int):
+    """A connection, its path and the steps it may take next (clinical readers only)."""
+    return jsonify(_show_linkage(linkage_id))
+
+
+@bp.route("/linkages/<int:linkage_id>/status", methods=["PATCH", "POST"])
+def change_linkage_status(linkage_id: int):
+    """Move a connection one step along its path; `version` refuses a stale change (409)."""
+    linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
+    case = (
+        get_visible_case(current_user, linkage.case_id, with_person=False)
+        if linkage.case_id is not None
+        else None
+    )
+    require(case is not None and policy.can_manage_linkages(current_user, case),
+            "Only the team's clinician or a clinical supervisor updates connections.")  # fmt: skip
+    values = linkage_status_input(json_body())
+    linkage_services.change_linkage_status(
+        linkage, by=current_user, request_info=request_info(), **values
+    )
+    db.session.commit()
+    db.session.expire(linkage)
+    return jsonify(
+        serializers.linkage(linkage_queries.get_visible_linkage(current_user, linkage_id))
+    )
+
+
+# --- Referrals ------------------------------------------------------------------------
+
+
+@bp.post("/referrals")
+def create_referral():
+    """Record a referral of someone on record (`person_id`) or someone new (`person`)."""
+    require(policy.can_take_referrals(current_user), "Supervisors and clinicians take referrals.")
+    person_id, details, referral_details = referral_input(json_body())
+    info = request_info()
+    if person_id is not None:
+        person = people_queries.get_person_card(person_id)
+        if person is None:
+            raise validation_problem([field_error("person_id", "There is no person with this id.")])
+    else:
+        assert details is not None  # noqa: S101  # nosec B101 (referral_input checked)
+        person = people_services.create_person(details, by=current_user, request_info=info)
+    referral = referral_services.create_referral(
+        person, referral_details, by=current_user, request_info=info
+    )
+    body = serializers.referral(referral, clinical=policy.can_read_clinical(current_user))
+    db.session.commit()
+    response = jsonify(body)
+    response.status_code = 201
+    return response
+
+
+# The API's description and the token settings page attach their routes too.
+from coresponse.api import openapi, settings  # noqa: E402, F401

@@ -1,0 +1,65 @@
+"""The API tokens page: a user makes and revokes their own personal API tokens."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from coresponse.api import services, tokens_bp
+from coresponse.api.forms import RevokeForm, TokenForm
+from coresponse.api.models import ApiToken
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.web import refuse, request_info
+
+
+def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    body = render_template(
+        "api/tokens.html",
+        form=form,
+        revoke_form=RevokeForm(),
+        tokens=services.user_tokens(current_user),
+        new_token=new_token,
+    )
+    return body, status
+
+
+@tokens_bp.route("/", methods=["GET", "POST"])
+@login_required
+def index():
+    """The user's tokens; a new one is shown once, right after it is made."""
+    form = TokenForm()
+    if form.validate_on_submit():
+        try:
+            _, token = services.create_token(
+                current_user, name=form.name.data, by=current_user, request_info=request_info()
+            )
+        except DomainError as error:
+            return _page(form, status=refuse(form, error))
+        db.session.commit()
+        # Rendered, not redirected: the token exists only in this response.
+        return _page(TokenForm(formdata=None), new_token=token)
+    return _page(form, status=422 if form.is_submitted() else 200)
+
+
+@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    """Revoke one of the user's own tokens; it stops working at once."""
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    )
+    if row is None:
+        abort(404)
+    if RevokeForm().validate_on_submit():
+        try:
+            services.revoke_token(row, by=current_user, request_info=request_info())
+        except DomainError as error:
+            refuse(None, error)
+        else:
+            db.session.commit()
+            flash(f"Token {row.display} ({row.name}) revoked. It no longer works.", "success")
+    else:
+        flash("The form expired; reload the page and try again.", "error")
+    return redirect(url_for("api_tokens.index"))

@@ -1,0 +1,172 @@
+// Field mode's first screen: the team's open cases (from the API, or the tablet's
+// encrypted copy) and the contacts waiting to be sent, each with its state.
+
+import { config, el, formatWhen, initShell, plural } from './shell.js';
+import * as store from './store.js';
+import { status, sync } from './sync.js';
+
+const caseList = document.querySelector('[data-case-list]');
+const casesEmpty = document.querySelector('[data-cases-empty]');
+const casesMeta = document.querySelector('[data-cases-meta]');
+const outboxPanel = document.querySelector('[data-outbox-panel]');
+const outboxList = document.querySelector('[data-outbox-list]');
+const savedNote = document.querySelector('[data-saved-note]');
+
+// Items whose "Discard" was pressed once: the second press deletes.
+const confirming = new Set();
+
+function label(kind, value) {
+  return (config.labels[kind] && config.labels[kind][value]) || value || '';
+}
+
+function dueLine(item) {
+  if (item.last_contact_at) {
+    return el('p', { class: 'case-due' }, `Last contact ${formatWhen(item.last_contact_at)}`);
+  }
+  if (item.first_contact_due_at) {
+    const overdue = new Date(item.first_contact_due_at) < new Date();
+    return el(
+      'p',
+      { class: overdue ? 'case-due overdue' : 'case-due' },
+      `${overdue ? 'First contact overdue since' : 'First contact due'} ${formatWhen(item.first_contact_due_at)}`,
+    );
+  }
+  return el('p', { class: 'case-due' }, 'No contact yet');
+}
+
+function emptyText(message) {
+  casesEmpty.textContent = message;
+  casesEmpty.hidden = false;
+}
+
+async function renderCases(outbox) {
+  const cached = await store.loadCached('cases', config.maxAgeMs).catch(() => null);
+  casesEmpty.hidden = true;
+  if (!cached) {
+    caseList.replaceChildren();
+    casesMeta.textContent = '';
+    if (status.signedOut) emptyText('Sign in again to load your cases.');
+    else if (navigator.onLine && (status.syncing || status.lastSyncAt === null)) emptyText('Loading your cases…');
+    else emptyText('No case list is kept on this tablet yet. Open field mode once with a connection to keep an encrypted copy for use without signal.');
+    return;
+  }
+  const items = cached.value;
+  casesMeta.textContent = `${plural(items.length, 'open case', 'open cases')} · list saved on this tablet ${formatWhen(cached.savedAt)}`;
+  if (items.length === 0) emptyText('Your team has no open cases. New assignments appear here.');
+  const waitingByCase = new Map();
+  for (const item of outbox) {
+    if (item.case) waitingByCase.set(item.case.id, (waitingByCase.get(item.case.id) || 0) + 1);
+  }
+  caseList.replaceChildren(
+    ...items.map((item) => {
+      const waiting = waitingByCase.get(item.id) || 0;
+      return el(
+        'li',
+        { class: 'case-card', 'data-case-id': String(item.id) },
+        el('div', { class: 'case-text' },
+          el('h2', {}, item.person_name || `Case ${item.id}`),
+          el('p', { class: 'case-address' }, item.address || 'No address on record'),
+          dueLine(item),
+          waiting ? el('p', { class: 'case-waiting' }, `${plural(waiting, 'contact', 'contacts')} waiting to send`) : null,
+        ),
+        el('a', { class: 'button primary', href: `${config.contact}?case=${encodeURIComponent(item.id)}` }, 'Log contact'),
+      );
+    }),
+  );
+}
+
+function problemBlock(problem) {
+  // A field message that only repeats the detail is not shown twice.
+  const errors = (problem.errors || []).filter((e) => e.message && e.message !== problem.detail);
+  return el(
+    'div',
+    { class: 'outbox-problem', role: 'alert' },
+    el('p', {}, el('strong', {}, `Not accepted by the server: ${problem.title}`)),
+    problem.detail ? el('p', { class: 'problem-detail' }, problem.detail) : null,
+    errors.length
+      ? el('ul', { class: 'problem-errors' }, ...errors.map((e) => el('li', {}, e.field ? `${e.field.replace(/_/g, ' ')}: ${e.message}` : e.message)))
+      : null,
+  );
+}
+
+function discardControls(item, redraw) {
+  if (confirming.has(item.id)) {
+    return [
+      el('span', { class: 'confirm-text' }, 'Discard this contact for good? It has not reached the server.'),
+      el('button', {
+        type: 'button',
+        class: 'button danger',
+        'data-discard-confirm': '',
+        onclick: async () => {
+          confirming.delete(item.id);
+          await store.deleteOutbox(item.id);
+          await redraw();
+        },
+      }, 'Yes, discard it'),
+      el('button', { type: 'button', class: 'button', onclick: () => { confirming.delete(item.id); redraw(); } }, 'Keep it'),
+    ];
+  }
+  return [
+    el('button', { type: 'button', class: 'button', 'data-discard': '', onclick: () => { confirming.add(item.id); redraw(); } }, 'Discard…'),
+  ];
+}
+
+function outboxItem(item, me, redraw) {
+  if (item.unreadable) {
+    return el('li', { class: 'outbox-item refused', 'data-outbox-id': item.id },
+      el('p', {}, 'A saved contact that can no longer be opened on this tablet (its key is gone).'),
+      el('div', { class: 'button-row' }, ...discardControls(item, redraw)));
+  }
+  if (me && item.owner && item.owner.username !== me.username) {
+    return el('li', { class: 'outbox-item other-user', 'data-outbox-id': item.id },
+      el('p', {}, `Saved by ${item.owner.full_name} on this tablet. It is sent when they sign in here again.`));
+  }
+  const payload = item.payload;
+  const head = el('div', { class: 'outbox-head' },
+    el('strong', {}, item.case ? item.case.person_name : `Case ${payload.case_id}`),
+    el('span', {}, `${label('types', payload.type)} · ${label('outcomes', payload.outcome)}`),
+    el('time', { datetime: payload.occurred_at }, formatWhen(payload.occurred_at)));
+  const children = [head];
+  const buttons = [];
+  if (item.state === 'refused' && item.problem) {
+    children.push(problemBlock(item.problem));
+    buttons.push(
+      el('a', { class: 'button', href: `${config.contact}?edit=${encodeURIComponent(item.id)}` }, 'Edit and resend'),
+      el('button', { type: 'button', class: 'button', 'data-retry': '', onclick: () => sync({ retryId: item.id }) }, 'Try again'),
+      ...discardControls(item, redraw),
+    );
+  } else {
+    let state = navigator.onLine ? 'Waiting to send' : 'Waiting for a connection';
+    if (status.signedOut) state = 'Sign in again to send';
+    else if (item.lastError) state = item.lastError;
+    children.push(el('p', { class: 'outbox-state' }, state,
+      item.attempts ? ` (tried ${plural(item.attempts, 'time', 'times')})` : ''));
+  }
+  if (buttons.length) children.push(el('div', { class: 'button-row' }, ...buttons));
+  return el('li', { class: `outbox-item ${item.state === 'refused' ? 'refused' : 'pending'}`, 'data-outbox-id': item.id }, ...children);
+}
+
+async function renderOutbox(outbox, redraw) {
+  const cachedMe = await store.loadCached('me', config.maxAgeMs).catch(() => null);
+  const me = status.me || (cachedMe && cachedMe.value);
+  outboxPanel.hidden = outbox.length === 0;
+  outboxList.replaceChildren(...outbox.map((item) => outboxItem(item, me, redraw)));
+}
+
+let drawing = Promise.resolve();
+
+async function draw() {
+  // Draws run one after another so a slow one never overwrites a newer one.
+  drawing = drawing.catch(() => {}).then(async () => {
+    const outbox = await store.listOutbox().catch(() => []);
+    await renderOutbox(outbox, redraw);
+    await renderCases(outbox);
+  });
+  return drawing;
+}
+
+if (window.location.hash === '#saved') {
+  savedNote.hidden = false;
+  history.replaceState(null, '', window.location.pathname);
+}
+const redraw = initShell({ refreshCases: true, onChange: draw });

@@ -63,6 +63,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         dashboard,
         errors_web,
         linkages,
+        offline,
         people,
         referrals,
         security,
@@ -84,6 +85,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "consent",
         "audit",
         "api",
+        "offline",
     ):
         importlib.import_module(f"coresponse.{name}.views")
 
@@ -100,6 +102,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(audit.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)
+    app.register_blueprint(offline.bp)
     errors_web.init_app(app)
     # After the page error handlers: errors under /api/ answer problem details instead.
     api.init_app(app)

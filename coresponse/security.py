@@ -21,6 +21,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 HSTS = "max-age=31536000; includeSubDomains"
+# Responses with no personal data that set their own Cache-Control (field mode's
+# service worker and manifest must revalidate, which "no-store" would not say).
+SELF_CACHED_ENDPOINTS = frozenset({"offline.service_worker", "offline.manifest"})
 
 
 def init_app(app: Flask) -> None:
@@ -36,7 +39,7 @@ def init_app(app: Flask) -> None:
         # Geolocation stays available to our own pages (tablets may record where a visit was).
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if request.endpoint != "static":
+        if request.endpoint != "static" and request.endpoint not in SELF_CACHED_ENDPOINTS:
             # Pages carry personal data: never kept by the browser or a proxy, even on Back.
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"

@@ -132,6 +132,12 @@ MATRIX: dict[str, dict[str, object]] = {
     # Everyone manages their own API tokens; another user's token is not there for them.
     "api_tokens.index": rule(ok=EVERYONE),
     "api_tokens.revoke": rule(ok=("officer",), hidden=tuple(r for r in ROLES if r != "officer")),
+    # Field mode: the offline shells are for team members; the worker and manifest hold
+    # no data and are open to every signed-in (and signed-out) browser.
+    "offline.index": rule(ok=(*TEAM, "other_clinician")),
+    "offline.contact": rule(ok=(*TEAM, "other_clinician")),
+    "offline.service_worker": rule(ok=EVERYONE),
+    "offline.manifest": rule(ok=EVERYONE),
 }
 # The second login step is reached between password and code, before a session exists.
 PUBLIC = {"auth.login", "auth.login_two_factor", "static"}

@@ -39,7 +39,10 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
     kind = schema["type"]
-    return {**schema, "type": [kind, "null"] if isinstance(kind, str) else [*kind, "null"]}
+    result = {**schema, "type": [kind, "null"] if isinstance(kind, str) else [*kind, "null"]}
+    if "enum" in schema:
+        result["enum"] = [*schema["enum"], None]
+    return result
 
 
 def choice(cls: type[enum.Enum]) -> dict[str, Any]:

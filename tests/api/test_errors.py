@@ -1,0 +1,94 @@
+"""Every error under /api/ is a problem-details JSON document, never an HTML page."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from coresponse.api import views
+from coresponse.api.services import create_token
+from coresponse.auth.models import Role
+from coresponse.extensions import db
+from tests.api.conftest import ApiClient
+from tests.api.helpers import contact_body
+from tests.factories import make_user
+
+PROBLEM = "application/problem+json"
+
+
+def _problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM
+    data = response.get_json()
+    assert data["status"] == status and data["title"] and data["detail"]
+    assert "<html" not in response.get_data(as_text=True).lower()
+    return data
+
+
+def test_routing_and_method_errors(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.officer)
+    _problem(client.get("/api/v1/no-such-thing"), 404)
+    _problem(client.get("/api/v2/cases"), 404)
+    response = client.post("/api/v1/me", json={})
+    _problem(response, 405)
+    assert "GET" in response.headers["Allow"]
+    _problem(client.client.delete("/api/v1/contacts"), 405)
+
+
+def test_ids_beyond_the_database_and_malformed_uuids_are_404(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)
+    for url in ("/api/v1/cases/99999999999999999999", "/api/v1/people/2147483648",
+                "/api/v1/linkages/-1", "/api/v1/cases/0", "/api/v1/contacts/not-a-uuid",
+                "/api/v1/contacts/00000000-0000-0000-0000-000000000000",
+                "/api/v1/people/2147483647/timeline"):  # fmt: skip
+        _problem(client.get(url), 404)
+    body = contact_body(world.case, case_id=2**40)
+    data = _problem(client.post("/api/v1/contacts", json=body), 422)
+    assert data["errors"][0]["field"] == "case_id"
+
+
+def test_bodies_that_are_not_json_objects(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.officer)
+    _problem(
+        client.post("/api/v1/contacts", data="{not json", content_type="application/json"), 400
+    )
+    _problem(client.post("/api/v1/contacts", data={"case_id": "1"}), 415)
+    _problem(client.post("/api/v1/contacts", data="x", content_type="text/plain"), 415)
+    data = _problem(client.post("/api/v1/contacts", json=[1, 2]), 422)
+    assert data["errors"][0]["message"] == "Send a JSON object."
+    _problem(
+        client.post("/api/v1/contacts", data=b"\xff\xfe", content_type="application/json"), 400
+    )
+
+
+def test_authentication_errors(world, api) -> None:  # type: ignore[no-untyped-def]
+    anonymous = api(None)
+    response = anonymous.get("/api/v1/cases")
+    _problem(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    for header in ("Bearer", "Basic dXNlcjpwYXNz", "Bearer crt_not-a-real-token", "Bearer x"):
+        _problem(anonymous.get("/api/v1/me", headers={"Authorization": header}), 401)
+    # Writes without a login are refused before the body is read.
+    _problem(anonymous.post("/api/v1/contacts", data="junk", content_type="text/plain"), 401)
+
+
+def test_the_api_description_needs_no_login(world, api) -> None:  # type: ignore[no-untyped-def]
+    response = api(None).get("/api/v1/openapi.json")
+    assert response.status_code == 200 and response.get_json()["openapi"].startswith("3.1")
+
+
+def test_an_unexpected_failure_is_a_500_problem(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    app: Flask = make_app(PROPAGATE_TEST_ERRORS=False)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database fell over")
+
+    monkeypatch.setattr(views.policy, "current_team_id", broken)
+    with app.app_context():
+        _, token = create_token(make_user(Role.OFFICER), name="t", by=None)
+        db.session.commit()
+        data = _problem(ApiClient(app.test_client(), token).get("/api/v1/me"), 500)
+        assert "database fell over" not in data["detail"]
+        # Pages keep their HTML error page.
+        page = app.test_client().get("/no-such-page")
+        assert page.status_code == 404 and page.mimetype == "text/html"

@@ -1,0 +1,128 @@
+"""Personal API tokens: made on the settings page or the CLI, shown once, stored hashed."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from coresponse.api import services
+from coresponse.api.models import ApiToken
+from coresponse.auth import services as auth_services
+from coresponse.extensions import db
+from tests.api.conftest import ApiClient
+from tests.api.helpers import contact_body
+from tests.factories import PASSWORD, make_case, make_staffed_team
+
+
+def test_flask_tokens_create_prints_the_token_alone_on_its_last_line(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", world.officer.username, "--name", "Tablet 3"]
+    )
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert re.fullmatch(r"crt_[A-Za-z0-9_-]{43}", token)
+    response = ApiClient(app.test_client(), token).get("/api/v1/me")
+    assert response.get_json()["username"] == world.officer.username
+    listed = app.test_cli_runner().invoke(args=["tokens", "list", world.officer.username])
+    assert "Tablet 3" in listed.output and token not in listed.output
+    unknown = app.test_cli_runner().invoke(args=["tokens", "create", "nobody"])
+    assert unknown.exit_code != 0 and "No user named" in unknown.output
+
+
+def test_tokens_are_stored_as_hashes_only(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    row, token = services.create_token(world.clinician, name="Records sync", by=world.clinician)
+    db.session.commit()
+    stored = db.session.get(ApiToken, row.id)
+    assert token not in (stored.token_hash, stored.prefix, stored.name)
+    assert stored.token_hash == services.hash_token(token)
+    assert token.startswith(f"crt_{stored.prefix}")
+
+
+def test_a_revoked_token_and_a_disabled_account_are_refused(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    row, token = services.create_token(world.officer, name="t", by=world.officer)
+    db.session.commit()
+    client = ApiClient(app.test_client(), token)
+    assert client.get("/api/v1/me").status_code == 200
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "revoke", world.officer.username, str(row.id)]
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/api/v1/me").status_code == 401
+
+    _, token = services.create_token(world.clinician, name="t", by=world.clinician)
+    db.session.commit()
+    client = ApiClient(app.test_client(), token)
+    assert client.get("/api/v1/me").status_code == 200
+    auth_services.disable_user(world.clinician, by=world.admin)
+    db.session.commit()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    row, token = services.create_token(world.officer, name="t", by=world.officer)
+    db.session.commit()
+    client = ApiClient(app.test_client(), token)
+    client.get("/api/v1/me")
+    first = db.session.get(ApiToken, row.id).last_used_at
+    assert first is not None
+    client.get("/api/v1/me")
+    assert db.session.get(ApiToken, row.id).last_used_at == first
+    stored = db.session.get(ApiToken, row.id)
+    stored.last_used_at = first - timedelta(minutes=2)
+    db.session.commit()
+    client.get("/api/v1/me")
+    assert db.session.get(ApiToken, row.id).last_used_at > first - timedelta(minutes=1)
+
+
+def test_the_settings_page_shows_a_new_token_once_and_revokes_it(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.officer)
+    home = client.get("/")
+    assert 'href="/account/api-tokens/"' in home.get_data(as_text=True)
+    created = client.post("/account/api-tokens/", data={"name": "Tablet 7"})
+    page = created.get_data(as_text=True)
+    token = re.search(r"data-new-token>(crt_[^<]+)<", page).group(1)
+    assert ApiClient(app.test_client(), token).get("/api/v1/me").status_code == 200
+    again = client.get("/account/api-tokens/").get_data(as_text=True)
+    assert "Tablet 7" in again and token not in again
+    row = db.session.scalar(select(ApiToken).where(ApiToken.name == "Tablet 7"))
+    # Someone else cannot revoke it, nor see it.
+    other = app.test_client()
+    other.post("/login", data={"username": world.clinician.username, "password": PASSWORD})
+    assert other.post(f"/account/api-tokens/{row.id}/revoke").status_code == 404
+    assert "Tablet 7" not in other.get("/account/api-tokens/").get_data(as_text=True)
+    response = client.post(f"/account/api-tokens/{row.id}/revoke", follow_redirects=True)
+    assert "revoked" in response.get_data(as_text=True)
+    assert ApiClient(app.test_client(), token).get("/api/v1/me").status_code == 401
+    too_long = client.post("/account/api-tokens/", data={"name": "x" * 81})
+    assert too_long.status_code == 422
+
+
+def test_session_writes_need_the_csrf_header_and_tokens_do_not(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        team, officer, _, _ = make_staffed_team()
+        case = make_case(team)
+        _, token = services.create_token(officer, name="t", by=officer)
+        db.session.commit()
+        browser = app.test_client()
+        login_page = browser.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', login_page).group(1)
+        browser.post(
+            "/login",
+            data={"username": officer.username, "password": PASSWORD, "csrf_token": csrf},
+        )
+        me = browser.get("/api/v1/me").get_json()
+        assert me["csrf_token"]
+        refused = browser.post("/api/v1/contacts", json=contact_body(case))
+        assert refused.status_code == 403 and refused.mimetype == "application/problem+json"
+        accepted = browser.post(
+            "/api/v1/contacts", json=contact_body(case), headers={"X-CSRFToken": me["csrf_token"]}
+        )
+        assert accepted.status_code == 201, accepted.get_json()
+        by_token = ApiClient(app.test_client(), token).post(
+            "/api/v1/contacts", json=contact_body(case)
+        )
+        assert by_token.status_code == 201

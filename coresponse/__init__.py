@@ -62,7 +62,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         contacts,
         dashboard,
         errors_web,
+        health,
         linkages,
+        locking,
         offline,
         people,
         referrals,
@@ -71,6 +73,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         templating,
     )
     from coresponse.cli import register_cli
+    from coresponse.ops.cli import backup_command
 
     # Blueprints' routes live in their views modules; importing them attaches the routes.
     for name in (
@@ -86,6 +89,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "audit",
         "api",
         "offline",
+        "health",
     ):
         importlib.import_module(f"coresponse.{name}.views")
 
@@ -103,12 +107,21 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)
     app.register_blueprint(offline.bp)
+    app.register_blueprint(health.bp)
+    if app.config.get("BENCH_FLOOR"):
+        # `make bench` only: the floor every page is measured against (coresponse/bench/floor.py).
+        from coresponse.bench.floor import bp as bench_floor_bp
+
+        app.register_blueprint(bench_floor_bp)
     errors_web.init_app(app)
     # After the page error handlers: errors under /api/ answer problem details instead.
     api.init_app(app)
     security.init_app(app)
     templating.init_app(app)
     register_cli(app)
+    app.cli.add_command(backup_command)
+    # A save that lost a race (optimistic locking) is a 409 page or problem, never a 500.
+    locking.init_app(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

@@ -139,8 +139,15 @@ MATRIX: dict[str, dict[str, object]] = {
     "offline.service_worker": rule(ok=EVERYONE),
     "offline.manifest": rule(ok=EVERYONE),
 }
+MATRIX.update(
+    {
+        # Operations: editing a person's details follows who may correct their location.
+        "people.edit": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
+    }
+)
 # The second login step is reached between password and code, before a session exists.
-PUBLIC = {"auth.login", "auth.login_two_factor", "static"}
+# Operations: /healthz answers load balancers without a login (no personal data).
+PUBLIC = {"auth.login", "auth.login_two_factor", "static", "health.healthz"}
 
 
 @pytest.fixture

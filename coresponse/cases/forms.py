@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.cases.models import ClosureReason
 from coresponse.form_helpers import enum_choices
+from coresponse.locking import VersionField
 
 
 class AssignForm(FlaskForm):
@@ -16,12 +17,14 @@ class AssignForm(FlaskForm):
         "Reason for the change", validators=[Optional(), Length(max=500)],
         description="Needed when the case moves from one team to another.",
     )  # fmt: skip
+    version = VersionField()
     submit = SubmitField("Assign")
 
 
 class CloseForm(FlaskForm):
     reason = SelectField("Reason", choices=enum_choices(ClosureReason), coerce=ClosureReason)
     note = TextAreaField("Closing note", validators=[DataRequired(), Length(max=4000)])
+    version = VersionField()
     submit = SubmitField("Close the case")
 
 
@@ -30,4 +33,5 @@ class ReopenForm(FlaskForm):
         "Why reopen", validators=[DataRequired(), Length(max=4000)],
         description="E.g. re-referred by the precinct after a new 911 call.",
     )  # fmt: skip
+    version = VersionField()
     submit = SubmitField("Reopen the case")

@@ -79,6 +79,10 @@ class Case(db.Model):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking of status changes (see coresponse/locking.py); contact times are
+    # written by an atomic UPDATE that leaves it alone.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     person: Mapped[Person] = relationship(lazy="raise_on_sql")
     referral: Mapped[Referral] = relationship(lazy="raise_on_sql")

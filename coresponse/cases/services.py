@@ -21,6 +21,7 @@ from coresponse.cases.models import (
 from coresponse.db_types import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.locking import check_version, flush_or_conflict
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from coresponse.text import clean_text as _clean
@@ -61,12 +62,15 @@ def assign_case(
     *,
     by: User,
     reason: str | None = None,
+    expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> Assignment:
     """Give the case to a dispatchable team; first contact is due within the window.
 
     Reassignment ends the current assignment and needs a reason; history is kept.
+    A change prepared from an older version of the case is refused (StaleRecord).
     """
+    check_version(case, expected_version, f"Case #{case.id}")
     if case.status is CaseStatus.CLOSED:
         raise CaseError("This case is closed; reopen it before assigning a team.")
     staffing = team.staffing()
@@ -103,7 +107,7 @@ def assign_case(
     # The 24-hour standard runs from the first assignment until someone reaches out.
     if case.first_contact_at is None:
         case.first_contact_due_at = due
-    db.session.flush()
+    flush_or_conflict(f"Case #{case.id}", expected_version)
     kind = CaseEventKind.REASSIGNED if current is not None else CaseEventKind.ASSIGNED
     _event(case, kind, by, note=reason, team_id=team.id, summary=f"to {team.name}")
     _audit(case, by, f"{kind.label.lower()} to {team.name}", request_info)
@@ -116,9 +120,11 @@ def close_case(
     by: User,
     reason: ClosureReason,
     note: str,
+    expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> Case:
     """Close with a coded reason and a note; the current assignment ends."""
+    check_version(case, expected_version, f"Case #{case.id}")
     if case.status is CaseStatus.CLOSED:
         raise CaseError("This case is already closed.")
     note = _clean(note)
@@ -133,7 +139,7 @@ def close_case(
         if assignment.ended_at is None:
             assignment.ended_at = now
             assignment.end_reason = f"case closed: {reason.label.lower()}"
-    db.session.flush()
+    flush_or_conflict(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.CLOSED, by, note=note, closure_reason=reason)
     _audit(case, by, f"closed: {reason.label}", request_info)
     return case
@@ -145,6 +151,7 @@ def reopen_case(
     by: User,
     note: str,
     team: Team | None = None,
+    expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> Case:
     """Reopen a closed case, its history intact.
@@ -152,6 +159,7 @@ def reopen_case(
     It goes back to its last team when that team can still take cases (`team` is
     that team, loaded by the caller); otherwise it waits for a supervisor to assign one.
     """
+    check_version(case, expected_version, f"Case #{case.id}")
     if case.status is not CaseStatus.CLOSED:
         raise CaseError("Only a closed case can be reopened.")
     note = _clean(note)
@@ -162,7 +170,7 @@ def reopen_case(
     case.closed_at = None
     case.closure_reason = None
     case.closure_note = None
-    db.session.flush()
+    flush_or_conflict(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.REOPENED, by, note=note)
     if team is not None and team.id == case.team_id and team.dispatchable:
         assignment = Assignment(

@@ -20,6 +20,7 @@ from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.queries import case_linkages
+from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people.models import Person
 from coresponse.people.services import record_view
@@ -81,8 +82,9 @@ def detail(case_id: int):
     context = _case_context(case)
     _audit_view(case)
     return render_template(
-        "cases/detail.html", close_form=CloseForm(), reopen_form=ReopenForm(), **context
-    )
+        "cases/detail.html", close_form=stamp(CloseForm(), case),
+        reopen_form=stamp(ReopenForm(), case), **context,
+    )  # fmt: skip
 
 
 @bp.route("/<int:case_id>/print")
@@ -118,7 +120,13 @@ def assign(case_id: int):
             try:
                 services.assign_case(
                     case, team, by=current_user, reason=form.reason.data,
-                    request_info=request_info(),
+                    expected_version=form.version.data, request_info=request_info(),
+                )  # fmt: skip
+            except StaleRecord:
+                db.session.rollback()
+                return _case_conflict(
+                    case_id, "Assign",
+                    [("Status", "Open"), ("Team", team.name), ("Reason", form.reason.data)],
                 )  # fmt: skip
             except DomainError as error:
                 status = refuse(form, error)
@@ -135,6 +143,7 @@ def assign(case_id: int):
     elif form.is_submitted():
         status = 422
     options = rank_teams(case, case.person.current_address)
+    stamp(form, case)
     return render_template("cases/assign.html", case=case, options=options, form=form), status
 
 
@@ -161,7 +170,14 @@ def close(case_id: int):
         try:
             services.close_case(
                 case, by=current_user, reason=form.reason.data, note=form.note.data,
-                request_info=request_info(),
+                expected_version=form.version.data, request_info=request_info(),
+            )  # fmt: skip
+        except StaleRecord:
+            db.session.rollback()
+            return _case_conflict(
+                case_id, "Close",
+                [("Status", "Closed"), ("Closure reason", form.reason.data),
+                 ("Closing note", form.note.data)],
             )  # fmt: skip
         except DomainError as error:
             status = refuse(form, error)
@@ -173,8 +189,9 @@ def close(case_id: int):
         status = 422
     case = queries.get_visible_case(current_user, case_id)
     return render_template(
-        "cases/detail.html", close_form=form, reopen_form=ReopenForm(), **_case_context(case)
-    ), status
+        "cases/detail.html", close_form=stamp(form, case), reopen_form=stamp(ReopenForm(), case),
+        **_case_context(case),
+    ), status  # fmt: skip
 
 
 @bp.route("/<int:case_id>/reopen", methods=["POST"])
@@ -189,7 +206,13 @@ def reopen(case_id: int):
         team = _team(case.team_id) if case.team_id else None
         try:
             services.reopen_case(
-                case, by=current_user, note=form.note.data, team=team, request_info=request_info()
+                case, by=current_user, note=form.note.data, team=team,
+                expected_version=form.version.data, request_info=request_info(),
+            )  # fmt: skip
+        except StaleRecord:
+            db.session.rollback()
+            return _case_conflict(
+                case_id, "Reopen", [("Status", "Open again"), ("Why reopen", form.note.data)]
             )
         except DomainError as error:
             status = refuse(form, error)
@@ -206,8 +229,35 @@ def reopen(case_id: int):
         status = 422
     case = queries.get_visible_case(current_user, case_id)
     return render_template(
-        "cases/detail.html", close_form=CloseForm(), reopen_form=form, **_case_context(case)
-    ), status
+        "cases/detail.html", close_form=stamp(CloseForm(), case), reopen_form=stamp(form, case),
+        **_case_context(case),
+    ), status  # fmt: skip
+
+
+def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]]):
+    """The 409 page: the change the user sent beside the case as it is now."""
+    case = queries.get_visible_case(current_user, case_id)
+    stored = {
+        "Status": case.status,
+        "Team": case.team.name if case.team else None,
+        "Closure reason": case.closure_reason,
+        "Closing note": case.closure_note,
+    }
+    page = ConflictPage(
+        what=f"case #{case.id} of {case.person.display_name}",
+        restart_url=url_for("cases.detail", case_id=case.id),
+        restart_label="Start again from the current case",
+        last_change=last_audited_change("case", case.id, person_id=case.person_id),
+        note=f"Your change: {action.lower()} the case.",
+    )
+    for label, value in submitted:
+        page.add(label, value, stored.get(label))
+    record_view(
+        case.person_id, by=current_user, record_type="case", record_id=case.id,
+        category=DataCategory.OPERATIONAL, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
+    return page.render()
 
 
 @bp.route("/mine")

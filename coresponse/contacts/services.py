@@ -10,8 +10,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
@@ -367,15 +369,34 @@ def _participants(case: Case, by: User, participants: Sequence[User]) -> list[Us
 
 
 def _update_case_times(case: Case, contact: Contact) -> None:
-    """First contact (an attempt counts as the first response), last contact, next planned."""
-    at = contact.occurred_at
-    if case.first_contact_at is None or at < case.first_contact_at:
-        case.first_contact_at = at
-    if case.last_contact_at is None or at >= case.last_contact_at:
-        case.last_contact_at = at
-        # The latest contact's plan replaces the previous one, even when it has none.
-        case.next_contact_planned_at = contact.next_contact_planned_at
-    db.session.flush()
+    """First contact (an attempt counts as the first response), last contact, next planned.
+
+    One atomic UPDATE computed from the row as stored, so contacts saved at the same
+    moment on one case never lose each other's times, and the case's optimistic-locking
+    version (for status changes) is left alone: logging a contact is not a conflict.
+    """
+    table = Case.__table__
+    at = sa.literal(contact.occurred_at, table.c.last_contact_at.type)
+    planned = sa.literal(contact.next_contact_planned_at, table.c.next_contact_planned_at.type)
+    latest = sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at <= at)
+    earliest = sa.or_(table.c.first_contact_at.is_(None), table.c.first_contact_at > at)
+    row = db.session.execute(
+        sa.update(table)
+        .where(table.c.id == case.id)
+        .values(
+            first_contact_at=sa.case((earliest, at), else_=table.c.first_contact_at),
+            last_contact_at=sa.case((latest, at), else_=table.c.last_contact_at),
+            # The latest contact's plan replaces the previous one, even when it has none.
+            next_contact_planned_at=sa.case(
+                (latest, planned), else_=table.c.next_contact_planned_at
+            ),
+        )
+        .returning(
+            table.c.first_contact_at, table.c.last_contact_at, table.c.next_contact_planned_at
+        )
+    ).one()
+    for name in ("first_contact_at", "last_contact_at", "next_contact_planned_at"):
+        set_committed_value(case, name, getattr(row, name))
 
 
 def _same_content(

@@ -30,6 +30,7 @@ from coresponse.linkages.models import (
     VerificationMethod,
 )
 from coresponse.linkages.services import ProviderDetails, status_requirements
+from coresponse.locking import VersionField
 from coresponse.people.models import SupportContact
 
 NOTE_MAX = 4000
@@ -156,6 +157,8 @@ class StatusChangeForm(FlaskForm):
     not_connected_reason = TextAreaField(
         "Why it was not made", validators=[Optional(), Length(max=NOTE_MAX)]
     )
+    # The version of the connection the page showed: a stale step is a 409, not a save.
+    version = VersionField()
     submit = SubmitField("Save")
 
     # Which fields each status asks for, in the order the form shows them.
@@ -202,6 +205,7 @@ class StatusChangeForm(FlaskForm):
             "verification_method": self.verification_method.data,
             "verified_by": self.verified_by.data,
             "not_connected_reason": self.not_connected_reason.data,
+            "expected_version": self.version.data,
         }
 
 

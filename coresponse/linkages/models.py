@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.audit.categories import DataCategory
@@ -137,6 +137,9 @@ class Linkage(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Optimistic locking: every UPDATE checks and bumps it (see coresponse/locking.py).
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     provider: Mapped[Provider | None] = relationship(lazy="raise_on_sql")
     support_contact: Mapped[SupportContact | None] = relationship(lazy="raise_on_sql")

@@ -29,6 +29,7 @@ from coresponse.linkages.models import (
     Provider,
     VerificationMethod,
 )
+from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people.models import SupportContact
 from coresponse.privacy import policy
 from coresponse.text import clean_text as _clean
@@ -292,9 +293,13 @@ def change_linkage_status(
     verification_method: VerificationMethod | None = None,
     verified_by: str | None = None,
     not_connected_reason: str | None = None,
+    expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> Linkage:
-    """Move a connection one step along its path, recording when, by whom and why."""
+    """Move a connection one step along its path, recording when, by whom and why.
+
+    A step chosen from an older version of the connection is refused (StaleRecord, 409).
+    """
     to_status = LinkageStatus(to_status)
     case = db.session.get(Case, linkage.case_id) if linkage.case_id is not None else None
     allowed = (
@@ -306,6 +311,7 @@ def change_linkage_status(
         raise LinkageNotAllowed(
             "Only the team's clinician or a clinical supervisor updates connections."
         )
+    check_version(linkage, expected_version, f"The connection to {linkage.target}")
     if case is not None and case.status is CaseStatus.CLOSED:
         raise LinkageError("This case is closed. Reopen it before updating its connections.")
 
@@ -370,7 +376,7 @@ def change_linkage_status(
     else:
         change.linkage_id = linkage.id
         db.session.add(change)
-    db.session.flush()
+    flush_or_conflict(f"The connection to {linkage.target}", expected_version)
     detail = f"{plain(current)} → {plain(to_status)}"
     if to_status is current:
         detail = "appointment rescheduled"

@@ -19,6 +19,7 @@ from coresponse.linkages.models import (
     LinkageStatus,
     Provider,
 )
+from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
 from coresponse.web import get_or_404, refuse, request_info
@@ -165,7 +166,7 @@ def _render_detail(
             if failed is not None and failed[0] is step:
                 step_forms.append(failed)
                 continue
-            form = StatusChangeForm(formdata=None, prefix=step.value)
+            form = stamp(StatusChangeForm(formdata=None, prefix=step.value), linkage)
             if step is LinkageStatus.CONNECTED:
                 form.verified_by.data = current_user.full_name
                 form.verified_on.data = services.program_today()
@@ -206,6 +207,9 @@ def change_status(linkage_id: int):
             request_info=request_info(),
             **form.service_kwargs(to_status, timezone),
         )
+    except StaleRecord:
+        db.session.rollback()
+        return _linkage_conflict(linkage_id, to_status, form)
     except DomainError as error:
         # A step not offered (already moved on, in another tab) is told as a message.
         status = refuse(form if offered else None, error)
@@ -216,6 +220,34 @@ def change_status(linkage_id: int):
     db.session.commit()
     flash(f"Connection to {target} is now {to_status.label.lower()}.", "success")
     return redirect(url_for("linkages.detail", linkage_id=linkage_id))
+
+
+def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusChangeForm):
+    """The 409 page: the step the user sent beside the connection as it is now."""
+    linkage = queries.get_visible_linkage(current_user, linkage_id)
+    timezone = current_app.config["TIMEZONE"]
+    page = ConflictPage(
+        what=f"the connection to {linkage.target}",
+        restart_url=url_for("linkages.detail", linkage_id=linkage.id),
+        restart_label="Start again from the current connection",
+        last_change=last_audited_change("linkage", linkage.id, person_id=linkage.person_id),
+    )
+    page.add("Status", to_status, linkage.status)
+    if to_status is LinkageStatus.APPOINTMENT_SCHEDULED:
+        page.add("Appointment", form.local_appointment(timezone), linkage.appointment_at)
+    if to_status is LinkageStatus.CONNECTED:
+        page.add("How it was verified", form.verification_method.data, linkage.verification_method)
+        page.add("Verified by", form.verified_by.data, linkage.verified_by)
+        page.add("Verified on", form.verified_on.data, linkage.verified_on)
+    if to_status is LinkageStatus.NOT_CONNECTED:
+        page.add(
+            "Why it was not made", form.not_connected_reason.data, linkage.not_connected_reason
+        )
+    latest = linkage.changes[-1] if linkage.changes else None
+    page.add("Note on the step", form.note.data, latest.note if latest else None)
+    services.record_linkage_view(linkage, by=current_user, request_info=request_info())
+    db.session.commit()
+    return page.render()
 
 
 # The provider directory -------------------------------------------------------------

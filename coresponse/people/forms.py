@@ -1,12 +1,89 @@
-"""Forms for people: correcting a location."""
+"""Forms for people: editing their details, correcting a location."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import FloatField, SelectField, SubmitField
-from wtforms.validators import DataRequired, NumberRange
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coresponse.locking import VersionField
+from coresponse.people.models import Person
+from coresponse.people.services import DetailsEdit
 from coresponse.referrals.forms import precinct_choices
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class PersonDetailsForm(FlaskForm):
+    """The person's identity details, with the version they were read at."""
+
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
+    middle_name = StringField("Middle name", validators=[Optional(), Length(max=80)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
+    preferred_name = StringField(
+        "Preferred name", validators=[Optional(), Length(max=80)],
+        description="What the person likes to be called, if different.",
+    )  # fmt: skip
+    aliases = TextAreaField(
+        "Other names", validators=[Optional(), Length(max=2000)],
+        description="One per line: street names, former names, spellings seen in records. "
+        "A name removed here is kept in the history and still found by search.",
+    )  # fmt: skip
+    date_of_birth = DateField("Date of birth", validators=[Optional()])
+    date_of_birth_estimated = BooleanField("The date of birth is an estimate")
+    gender = StringField(
+        "Gender", validators=[Optional(), Length(max=40)],
+        description="As the person describes it.",
+    )  # fmt: skip
+    languages = StringField(
+        "Languages", validators=[Optional(), Length(max=400)],
+        description="Separated by commas, the preferred one first. Languages on record can be "
+        "put in a different order, not removed.",
+    )  # fmt: skip
+    needs_interpreter = BooleanField("Needs an interpreter")
+    phones = TextAreaField(
+        "Phone numbers", validators=[Optional(), Length(max=1000)],
+        description="One per line. A number removed here is kept in the history as no "
+        "longer current.",
+    )  # fmt: skip
+    version = VersionField()
+    submit = SubmitField("Save details")
+
+    @classmethod
+    def for_person(cls, person: Person) -> PersonDetailsForm:
+        """The form filled from the record (phones, languages and aliases loaded)."""
+        form = cls()
+        if not form.is_submitted():
+            form.process(obj=person)
+            form.aliases.data = "\n".join(a.name for a in person.aliases if a.retired_at is None)
+            form.languages.data = ", ".join(lang.language for lang in person.languages)
+            form.phones.data = "\n".join(p.number for p in person.current_phones)
+        return form
+
+    def details(self) -> DetailsEdit:
+        return DetailsEdit(
+            first_name=self.first_name.data or "",
+            last_name=self.last_name.data or "",
+            middle_name=self.middle_name.data,
+            preferred_name=self.preferred_name.data,
+            date_of_birth=self.date_of_birth.data,
+            date_of_birth_estimated=bool(self.date_of_birth_estimated.data),
+            gender=self.gender.data,
+            needs_interpreter=bool(self.needs_interpreter.data),
+            languages=[part.strip() for part in (self.languages.data or "").split(",")],
+            phones=_lines(self.phones.data),
+            aliases=_lines(self.aliases.data),
+        )
 
 
 class LocationForm(FlaskForm):

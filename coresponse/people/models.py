@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
@@ -85,6 +85,9 @@ class Person(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Optimistic locking: every UPDATE checks and bumps it (see coresponse/locking.py).
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     aliases: Mapped[list[PersonAlias]] = relationship(
         back_populates="person", order_by="PersonAlias.id", lazy="raise_on_sql"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
@@ -16,6 +16,7 @@ from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
 from coresponse.geo.services import borough_for_zip, geocode_address
+from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people.models import (
     Borough,
     LocationStatus,
@@ -159,6 +160,7 @@ def add_languages(person: Person, languages: list[str]) -> None:
             person.languages.append(PersonLanguage(language=language, position=position))
             have.add(language.lower())
             position += 1
+            _touch(person)
 
 
 def add_phone(person: Person, number: str) -> PersonPhone | None:
@@ -171,7 +173,17 @@ def add_phone(person: Person, number: str) -> PersonPhone | None:
         return None
     phone = PersonPhone(number=number, digits=digits, current=True, recorded_at=utcnow())
     person.phones.append(phone)
+    _touch(person)
     return phone
+
+
+def _touch(person: Person) -> None:
+    """Mark the person's row changed, so its version moves on with its phones and languages.
+
+    A details form opened before this change is then stale (409), and cannot retire
+    a phone number it never showed.
+    """
+    person.updated_at = utcnow()
 
 
 def set_address(person: Person, details: AddressDetails, *, by: User | None) -> PersonAddress:
@@ -236,6 +248,172 @@ def set_address(person: Person, details: AddressDetails, *, by: User | None) -> 
         address.borough = address.borough or point.borough
     person.addresses.insert(0, address)
     return address
+
+
+@dataclass
+class DetailsEdit:
+    """Everything the "Edit details" page changes about a person."""
+
+    first_name: str
+    last_name: str
+    middle_name: str | None = None
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    date_of_birth_estimated: bool = False
+    gender: str | None = None
+    needs_interpreter: bool = False
+    # In order: the first language is the preferred one.
+    languages: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+
+DETAIL_LABELS = {
+    "first_name": "first name",
+    "middle_name": "middle name",
+    "last_name": "last name",
+    "preferred_name": "preferred name",
+    "date_of_birth": "date of birth",
+    "date_of_birth_estimated": "date of birth estimated",
+    "gender": "gender",
+    "needs_interpreter": "needs an interpreter",
+    "languages": "languages",
+    "phones": "phones",
+    "aliases": "other names",
+}
+
+
+def update_person_details(
+    person: Person,
+    details: DetailsEdit,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    request_info: RequestInfo | None = None,
+) -> list[str]:
+    """Correct a person's identity details; returns what changed (empty: nothing did).
+
+    `person` needs its phones, languages and aliases loaded. Old phones and other names
+    are retired, never deleted. A change prepared from an older version is refused.
+    """
+    check_version(person, expected_version, f"The details of {person.display_name}")
+    first, last = _clean(details.first_name), _clean(details.last_name)
+    if not first:
+        raise PersonError(
+            "First name is required (use 'Unknown' if not known).", field="first_name"
+        )
+    if not last:
+        raise PersonError("Last name is required (use 'Unknown' if not known).", field="last_name")
+    dob, _ = _birth_date(PersonDetails(first, last, date_of_birth=details.date_of_birth))
+    values: dict[str, object] = {
+        "first_name": first,
+        "middle_name": _clean(details.middle_name),
+        "last_name": last,
+        "preferred_name": _clean(details.preferred_name),
+        "date_of_birth": dob,
+        "date_of_birth_estimated": bool(details.date_of_birth_estimated and dob is not None),
+        "gender": _clean(details.gender),
+        "needs_interpreter": bool(details.needs_interpreter),
+    }
+    changed = [name for name, value in values.items() if getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, values[name])
+    person.first_name_key, person.last_name_key = name_key(first), name_key(last)
+    now = utcnow()
+    if _set_languages(person, details.languages):
+        changed.append("languages")
+    if _set_phones(person, details.phones, now):
+        changed.append("phones")
+    if _set_aliases(person, details.aliases, now):
+        changed.append("aliases")
+    if not changed:
+        return []
+    _touch(person)
+    flush_or_conflict(f"The details of {person.display_name}", expected_version)
+    record_event(
+        AuditAction.UPDATE,
+        by=by,
+        record_type="person",
+        record_id=person.id,
+        person_id=person.id,
+        category=DataCategory.IDENTITY,
+        detail="details edited: " + ", ".join(DETAIL_LABELS[name] for name in changed),
+        request_info=request_info,
+    )
+    return changed
+
+
+def _set_languages(person: Person, languages: list[str]) -> bool:
+    """Add and reorder languages. One on record is never dropped from the record."""
+    wanted: list[str] = []
+    for raw in languages:
+        language = _clean(raw)
+        if language and language.lower() not in {w.lower() for w in wanted}:
+            wanted.append(language)
+    keys = [w.lower() for w in wanted]
+    missing = [lang.language for lang in person.languages if lang.language.lower() not in keys]
+    if missing:
+        raise PersonError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} on record and "
+            "cannot be removed here; languages can be added or put in a different order.",
+            field="languages",
+        )
+    before = [lang.language for lang in person.languages]
+    have = {lang.language.lower(): lang for lang in person.languages}
+    for position, language in enumerate(wanted):
+        row = have.get(language.lower())
+        if row is None:
+            person.languages.append(PersonLanguage(language=language, position=position))
+        elif row.position != position:
+            row.position = position
+    person.languages.sort(key=lambda lang: lang.position)
+    return before != [lang.language for lang in person.languages]
+
+
+def _set_phones(person: Person, numbers: list[str], now: datetime) -> bool:
+    """Make these the current numbers: new ones added, missing ones retired (kept)."""
+    wanted: dict[str, str] = {}
+    for raw in numbers:
+        number = _clean(raw)
+        if not number:
+            continue
+        digits = phone_digits(number)
+        if len(digits) < 7:
+            raise PersonError(f"{number!r} is too short for a phone number.", field="phones")
+        wanted.setdefault(digits, number)
+    changed = False
+    current = {p.digits: p for p in person.phones if p.current}
+    for digits, phone in current.items():
+        if digits not in wanted:
+            phone.current, phone.retired_at = False, now
+            changed = True
+    for digits, number in wanted.items():
+        if digits not in current:
+            person.phones.insert(
+                0, PersonPhone(number=number, digits=digits, current=True, recorded_at=now)
+            )
+            changed = True
+    return changed
+
+
+def _set_aliases(person: Person, names: list[str], now: datetime) -> bool:
+    """Make these the other names in use: new ones added, missing ones retired (kept)."""
+    wanted: dict[str, str] = {}
+    for raw in names:
+        name = _clean(raw)
+        if name:
+            wanted.setdefault(name_key(name), name)
+    changed = False
+    current = {a.name_key: a for a in person.aliases if a.retired_at is None}
+    for key, alias in current.items():
+        if key not in wanted:
+            alias.retired_at = now
+            changed = True
+    for key, name in wanted.items():
+        if key not in current:
+            person.aliases.append(PersonAlias(name=name, name_key=key, created_at=now))
+            changed = True
+    return changed
 
 
 def correct_location(

@@ -1,4 +1,4 @@
-"""Person pages: search, the person's card and timeline, correcting a location."""
+"""Person pages: search, the person's card and timeline, editing details, correcting a location."""
 
 from __future__ import annotations
 
@@ -13,10 +13,12 @@ from coresponse.auth.permissions import require
 from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.locking import ConflictPage, StaleRecord, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
-from coresponse.people.forms import LocationForm
+from coresponse.people.forms import LocationForm, PersonDetailsForm
 from coresponse.people.models import Person
+from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
@@ -98,6 +100,72 @@ def _parse_before(raw: str | None) -> datetime | None:
     if value.tzinfo is None:
         abort(400, description="This page link is not valid; start again from the newest entries.")
     return value.astimezone(UTC)
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(person_id: int):
+    """Correct the person's name, date of birth, gender, languages, phones and other names."""
+    person = _person_or_404(person_id)
+    # Reading through break-glass is read-only.
+    require(policy.can_edit_person(current_user, person.id))
+    form = PersonDetailsForm.for_person(person)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            changed = services.update_person_details(
+                person, form.details(), by=current_user, expected_version=form.version.data,
+                request_info=request_info(),
+            )  # fmt: skip
+        except StaleRecord:
+            db.session.rollback()
+            return _details_conflict(person_id, form)
+        except DomainError as error:
+            status = refuse(form, error)
+            person = _person_or_404(person_id)
+        else:
+            db.session.commit()
+            flash("Details saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("people.detail", person_id=person.id))
+    elif form.is_submitted():
+        status = 422
+    services.record_view(
+        person.id, by=current_user, record_type="person", record_id=person.id,
+        category=DataCategory.IDENTITY, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
+    return render_template("people/edit.html", person=person, form=form), status
+
+
+def _details_conflict(person_id: int, form: PersonDetailsForm):
+    """The 409 page: the details as sent beside the details stored now."""
+    person = _person_or_404(person_id)
+    stored = PersonDetailsForm(formdata=None, obj=person)
+    stored.aliases.data = "\n".join(a.name for a in person.aliases if a.retired_at is None)
+    stored.languages.data = ", ".join(lang.language for lang in person.languages)
+    stored.phones.data = "\n".join(p.number for p in person.current_phones)
+    page = ConflictPage(
+        what=f"the details of {person.display_name}",
+        restart_url=url_for("people.edit", person_id=person.id),
+        restart_label="Start again from the current details",
+        last_change=last_audited_change("person", person.id, person_id=person.id),
+    )
+    for name, label in DETAIL_LABELS.items():
+        page.add(label.capitalize(), _as_text(form[name].data), _as_text(stored[name].data))
+    services.record_view(
+        person.id, by=current_user, record_type="person", record_id=person.id,
+        category=DataCategory.IDENTITY, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
+    return page.render()
+
+
+def _as_text(value: object) -> object:
+    """Form values compared as a person reads them (blank and None are the same)."""
+    if isinstance(value, str):
+        lines = [line.strip() for line in value.splitlines()]
+        return "\n".join(line for line in lines if line) or None
+    return value
 
 
 @bp.route("/<int:person_id>/location", methods=["GET", "POST"])

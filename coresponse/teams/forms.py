@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.locking import VersionField
 from coresponse.people.models import Borough
 from coresponse.teams.models import Team
 from coresponse.teams.services import TeamDetails
@@ -45,6 +46,7 @@ class TeamForm(FlaskForm):
         description="Leave both empty for a team on call around the clock.",
     )
     active = BooleanField("Active (takes new cases)", default=True)
+    version = VersionField()
     submit = SubmitField("Save team")
 
     @classmethod
@@ -72,6 +74,8 @@ class TeamForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     user_id = SelectField("Add a member", coerce=int, choices=[])
+    # The team's version when the page was shown: membership changes since are a 409.
+    version = VersionField()
     submit = SubmitField("Add to team")
 
 
@@ -81,4 +85,5 @@ class RemoveMemberForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="E.g. transferred, on leave, left the program.",
     )
+    version = VersionField()
     submit = SubmitField("Remove from team")

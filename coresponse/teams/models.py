@@ -43,6 +43,10 @@ class Team(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Optimistic locking: bumped by every edit and every membership change, so two
+    # supervisors changing the members at once cannot both win (coresponse/locking.py).
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+    __mapper_args__ = {"version_id_col": version}
 
     coverage: Mapped[list[TeamCoverage]] = relationship(
         back_populates="team",

@@ -16,6 +16,7 @@ from coresponse.db_types import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import normalise_precinct
+from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people.models import Borough
 from coresponse.teams.models import (
     REQUIRED_COMPOSITION,
@@ -128,9 +129,15 @@ def create_team(
 
 
 def update_team(
-    team: Team, details: TeamDetails, *, by: User | None, request_info: RequestInfo | None = None
+    team: Team,
+    details: TeamDetails,
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+    request_info: RequestInfo | None = None,
 ) -> Team:
     """Change a team's name, base, coverage, shift or active flag."""
+    check_version(team, expected_version, team.name)
     name, precincts = _validated(details, team_id=team.id)
     team.name = name
     team.base_address = details.base_address.strip()
@@ -140,7 +147,9 @@ def update_team(
     team.shift_end = details.shift_end
     team.active = details.active
     _set_coverage(team, precincts, details.boroughs)
-    db.session.flush()
+    # Coverage lives in its own rows: the team row changes too, so its version moves on.
+    team.updated_at = utcnow()
+    flush_or_conflict(team.name, expected_version)
     _audit(AuditAction.UPDATE, team, by, "details edited", request_info)
     return team
 
@@ -155,9 +164,19 @@ def current_membership(user: User) -> TeamMembership | None:
 
 
 def add_member(
-    team: Team, user: User, *, by: User | None, request_info: RequestInfo | None = None
+    team: Team,
+    user: User,
+    *,
+    by: User | None,
+    expected_version: int | None = None,
+    request_info: RequestInfo | None = None,
 ) -> TeamMembership:
-    """Put an officer or clinician on a team, keeping it to two officers and one clinician."""
+    """Put an officer or clinician on a team, keeping it to two officers and one clinician.
+
+    The team's version moves on with every membership change, so two supervisors
+    filling the same place at once cannot both succeed: the second gets a 409.
+    """
+    check_version(team, expected_version, team.name)
     if not user.active:
         raise TeamError(f"{user.full_name}'s account is disabled.", field="user_id")
     if user.role not in TEAM_ROLES:
@@ -193,7 +212,8 @@ def add_member(
         )
     membership = TeamMembership(team=team, user=user, added_by_id=by.id if by else None)
     db.session.add(membership)
-    db.session.flush()
+    team.updated_at = utcnow()
+    flush_or_conflict(team.name, expected_version)
     _audit(AuditAction.UPDATE, team, by, f"{user.username} joined", request_info)
     return membership
 
@@ -203,15 +223,19 @@ def remove_member(
     *,
     by: User | None,
     reason: str | None = None,
+    expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> TeamMembership:
-    """End a membership; the row stays as history."""
+    """End a membership; the row stays as history (`membership.team` must be loaded)."""
+    team = membership.team
+    check_version(team, expected_version, team.name)
     if membership.left_at is not None:
         raise TeamError("That person has already left the team.")
     membership.left_at = utcnow()
     membership.removed_by_id = by.id if by else None
     membership.leave_reason = (reason or "").strip() or None
-    db.session.flush()
+    team.updated_at = membership.left_at
+    flush_or_conflict(team.name, expected_version)
     _audit(
         AuditAction.UPDATE,
         membership.team,

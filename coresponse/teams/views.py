@@ -10,6 +10,7 @@ from coresponse.auth.models import Role, User
 from coresponse.auth.permissions import require
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.teams import bp, queries, services
 from coresponse.teams.forms import AddMemberForm, RemoveMemberForm, TeamForm
 from coresponse.teams.models import Team
@@ -82,10 +83,24 @@ def _render_detail(team: Team, status: int = 200, add_form: AddMemberForm | None
         "teams/detail.html",
         team=team,
         can_manage=manage,
-        add_form=(add_form or _add_member_form()) if manage else None,
-        remove_form=RemoveMemberForm() if manage else None,
+        add_form=stamp(add_form or _add_member_form(), team) if manage else None,
+        remove_form=stamp(RemoveMemberForm(formdata=None), team) if manage else None,
         roles=Role,
     ), status
+
+
+def _team_conflict(team_id: int, change: str):
+    """The 409 page: the membership change the user sent beside the members stored now."""
+    team = _team_or_404(team_id)
+    page = ConflictPage(
+        what=team.name,
+        restart_url=url_for("teams.detail", team_id=team.id),
+        restart_label="Start again from the current team",
+        last_change=last_audited_change("team", team.id),
+    )
+    page.add("Members", change, [member.full_name for member in team.current_members])
+    page.add("Staffing", "—", team.staffing().summary)
+    return page.render()
 
 
 @bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
@@ -98,7 +113,13 @@ def edit(team_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            services.update_team(team, form.details(), by=current_user, request_info=request_info())
+            services.update_team(
+                team, form.details(), by=current_user, expected_version=form.version.data,
+                request_info=request_info(),
+            )  # fmt: skip
+        except StaleRecord:
+            db.session.rollback()
+            return _edit_conflict(team_id, form)
         except DomainError as error:
             status = refuse(form, error)
             team = _team_or_404(team_id)
@@ -109,6 +130,24 @@ def edit(team_id: int):
     elif form.is_submitted():
         status = 422
     return render_template("teams/form.html", form=form, team=team), status
+
+
+def _edit_conflict(team_id: int, form: TeamForm):
+    """The 409 page for the team's details: what was sent beside what is stored."""
+    team = _team_or_404(team_id)
+    stored = TeamForm(formdata=None, obj=team)
+    stored.precincts.data = ", ".join(team.precincts)
+    stored.boroughs.data = team.boroughs
+    page = ConflictPage(
+        what=team.name,
+        restart_url=url_for("teams.edit", team_id=team.id),
+        restart_label="Start again from the current team",
+        last_change=last_audited_change("team", team.id),
+    )
+    for name in ("name", "base_address", "base_latitude", "base_longitude", "precincts",
+                 "boroughs", "shift_start", "shift_end", "active"):  # fmt: skip
+        page.add(str(form[name].label.text), form[name].data, stored[name].data)
+    return page.render()
 
 
 @bp.route("/<int:team_id>/members", methods=["POST"])
@@ -131,7 +170,13 @@ def add_member(team_id: int):
     if user is None:
         abort(404)
     try:
-        services.add_member(team, user, by=current_user, request_info=request_info())
+        services.add_member(
+            team, user, by=current_user, expected_version=form.version.data,
+            request_info=request_info(),
+        )  # fmt: skip
+    except StaleRecord:
+        db.session.rollback()
+        return _team_conflict(team_id, f"Add {user.full_name}")
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_team_or_404(team_id), status, form)
@@ -161,13 +206,18 @@ def remove_member(team_id: int, membership_id: int):
     if not form.validate_on_submit():
         flash("; ".join(form.reason.errors) or "The form expired; try again.", "error")
         return _render_detail(team, 422)
+    leaving = membership.user
     try:
         services.remove_member(
-            membership, by=current_user, reason=form.reason.data, request_info=request_info()
-        )
+            membership, by=current_user, reason=form.reason.data,
+            expected_version=form.version.data, request_info=request_info(),
+        )  # fmt: skip
+    except StaleRecord:
+        db.session.rollback()
+        return _team_conflict(team_id, f"Remove {leaving.full_name}")
     except DomainError as error:
         status = refuse(None, error)
         return _render_detail(_team_or_404(team_id), status)
     db.session.commit()
-    flash(f"{membership.user.full_name} left {team.name}.", "success")
+    flash(f"{leaving.full_name} left {team.name}.", "success")
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -1,0 +1,1 @@
+"""Operations: keeping a running deployment safe (backups)."""

@@ -60,6 +60,30 @@ async () => {
 """
 
 
+# Everything tappable that is visible and smaller than 44 x 44 CSS pixels.
+SMALL_TARGETS = """
+() => [...document.querySelectorAll(
+    'a, button, input:not([type=checkbox]):not([type=radio]):not([type=hidden]), textarea, '
+    + 'label.choice, fieldset.checkboxes li')]
+  .filter((el) => el.getClientRects().length > 0)
+  .map((el) => ({html: el.outerHTML.slice(0, 90), box: el.getBoundingClientRect()}))
+  .filter((t) => t.box.height < 44 || t.box.width < 44)
+  .map((t) => `${t.html} ${Math.round(t.box.width)}x${Math.round(t.box.height)}`)
+"""
+
+
+def check_tablet_layout(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """At both tablet sizes: nothing scrolls sideways, every target is big enough."""
+    for size in (TABLET_PORTRAIT, TABLET_LANDSCAPE):
+        page.set_viewport_size(size)
+        assert page.evaluate("document.documentElement.scrollWidth") <= size["width"], name
+        assert page.evaluate(SMALL_TARGETS) == [], name
+        page.screenshot(
+            path=ARTIFACTS / f"{name}-{size['width']}x{size['height']}.png", full_page=True
+        )
+    page.set_viewport_size(TABLET_PORTRAIT)
+
+
 @pytest.fixture
 def app(make_app):  # type: ignore[no-untyped-def]
     """CSRF on, as in production: the tablet's writes carry the session's token."""
@@ -155,7 +179,14 @@ def test_three_contacts_logged_offline_survive_a_reload_and_are_stored_once(
     sign_in(page, field_world["clinician"])
     open_field_mode(page)
     assert "Maria Lopes" in page.locator(".case-cards").inner_text()
-    page.screenshot(path=ARTIFACTS / "field-online-768x1024.png", full_page=True)
+    check_tablet_layout(page, "field-online")
+    page.locator(f".case-card[data-case-id='{case.id}']").get_by_role(
+        "link", name="Log contact"
+    ).click()
+    page.wait_for_selector("form[data-contact-form]:not([hidden])")
+    check_tablet_layout(page, "field-contact-online")
+    page.get_by_role("link", name="Back to my cases").click()
+    page.locator(".case-card").first.wait_for()
 
     page.context.set_offline(True)
     page.wait_for_selector("[data-net][data-state=offline]")
@@ -178,10 +209,7 @@ def test_three_contacts_logged_offline_survive_a_reload_and_are_stored_once(
     assert page.locator("[data-net]").inner_text() == "Offline"
     assert page.locator(".outbox-item").count() == 3
     assert "Maria Lopes" in page.locator(".case-cards").inner_text()
-    page.screenshot(path=ARTIFACTS / "field-offline-pending-768x1024.png", full_page=True)
-    page.set_viewport_size(TABLET_LANDSCAPE)
-    page.screenshot(path=ARTIFACTS / "field-offline-pending-1024x768.png", full_page=True)
-    page.set_viewport_size(TABLET_PORTRAIT)
+    check_tablet_layout(page, "field-offline-pending")
     # The form still opens offline, with the case filled in.
     page.locator(f".case-card[data-case-id='{case.id}']").get_by_role(
         "link", name="Log contact"
@@ -305,10 +333,7 @@ def test_a_refused_contact_stays_with_the_server_message_until_fixed_or_discarde
     items = page.locator(".outbox-item.refused")
     assert "before the referral was received" in items.nth(0).inner_text()
     assert "This case is closed" in items.nth(1).inner_text()
-    page.screenshot(path=ARTIFACTS / "field-refused-768x1024.png", full_page=True)
-    page.set_viewport_size(TABLET_LANDSCAPE)
-    page.screenshot(path=ARTIFACTS / "field-refused-1024x768.png", full_page=True)
-    page.set_viewport_size(TABLET_PORTRAIT)
+    check_tablet_layout(page, "field-refused")
     # A timer or reload never drops them.
     page.reload()
     wait_pending(page, 2)

@@ -1,0 +1,28 @@
+"""The benchmark's floor: the least a page of this app can cost.
+
+One indexed query (a team by primary key) and a small template, through the same
+app, middleware, security headers and gunicorn workers as every real page. It is
+registered only when the app is built with BENCH_FLOOR set (bench/run.py does
+`create_app(BENCH_FLOOR=True)`), so the normal app never has it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+
+from coresponse.extensions import db
+from coresponse.teams.models import Team
+
+bp = Blueprint("bench", __name__, url_prefix="/_bench")
+
+
+@bp.route("/floor/<int:team_id>")
+def floor(team_id: int):
+    """A team's name and base, from one primary-key lookup: the measured floor."""
+    row = db.session.execute(
+        select(Team.id, Team.name, Team.base_address).where(Team.id == team_id)
+    ).one_or_none()
+    if row is None:
+        abort(404)
+    return render_template("bench/floor.html", team=row)

@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint security format clean help
+.PHONY: run test lint security format clean help loadtest
 
 help:
 	@echo "make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000"
 	@echo "make test   run the whole test suite (set DATABASE_URL to run it on PostgreSQL)"
 	@echo "make lint   ruff check and format check"
 	@echo "make security   bandit over the application code"
+	@echo "make loadtest   two app instances on PostgreSQL, 20 clinicians syncing: exactly-once check (LOADTEST_SECONDS=60)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "CoResponse needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -42,6 +43,10 @@ lint: $(VENV)/.dev-installed
 # Medium and high findings fail; the demo's seeded random generator is marked nosec.
 security: $(VENV)/.dev-installed
 	$(BIN)/bandit -q -r coresponse -ll
+
+# Two gunicorn instances against one PostgreSQL (BENCH_DATABASE_URL, or a fresh database).
+loadtest: $(VENV)/.runtime-installed
+	$(BIN)/python bench/load_sync.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -46,7 +46,8 @@ def cache_version(app: Flask) -> str:
     worker, which fills a new cache and deletes the old one.
     """
     cached = app.extensions.get("offline_cache_version")
-    if cached:
+    # In development files change under a running server: hash them on every request.
+    if cached and not app.debug:
         return str(cached)
     digest = hashlib.sha256()
     template_root = Path(str(app.template_folder))

@@ -384,6 +384,11 @@ def test_an_officer_gets_no_clinical_fields_and_an_ended_session_asks_to_sign_in
     assert field_world["clinician"].full_name in page.locator("[data-participants]").inner_text()
     assert field_world["officer"].full_name not in page.locator("[data-participants]").inner_text()
     page.get_by_label(field_world["clinician"].full_name, exact=False).check()
+    # The tablet's location is recorded on request (the browser asks permission).
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 40.6782, "longitude": -73.9442, "accuracy": 12})
+    page.get_by_role("button", name="Use my location").click()
+    page.locator("[data-geo-status]", has_text="40.67820, -73.94420 (within 12 m)").wait_for()
     page.get_by_label("Operational note").fill("Officer's note typed offline")
     page.get_by_role("button", name="Save contact").click()
     page.wait_for_url(re.compile(r"/field/$"))
@@ -402,6 +407,8 @@ def test_an_officer_gets_no_clinical_fields_and_an_ended_session_asks_to_sign_in
     page.wait_for_url(re.compile(r"/field/$"))
     wait_pending(page, 0)
     [stored] = stored_contacts(case.id)
+    assert (stored.latitude, stored.longitude) == (40.6782, -73.9442)
+    assert stored.clinical_note is None and stored.risk_level is None
     assert {p.user_id for p in stored_participants(stored)} == {
         field_world["officer"].id,
         field_world["clinician"].id,

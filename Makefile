@@ -4,13 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint security format clean help loadtest
+.PHONY: run test lint security format clean help loadtest bench
 
 help:
 	@echo "make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000"
 	@echo "make test   run the whole test suite (set DATABASE_URL to run it on PostgreSQL)"
 	@echo "make lint   ruff check and format check"
 	@echo "make security   bandit over the application code"
+	@echo "make bench  large data (built once) under gunicorn, every page timed against a floor (bench/README.md)"
 	@echo "make loadtest   two app instances on PostgreSQL, 20 clinicians syncing: exactly-once check (LOADTEST_SECONDS=60)"
 
 $(BIN)/python:
@@ -47,6 +48,10 @@ security: $(VENV)/.dev-installed
 # Two gunicorn instances against one PostgreSQL (BENCH_DATABASE_URL, or a fresh database).
 loadtest: $(VENV)/.runtime-installed
 	$(BIN)/python bench/load_sync.py
+
+# Not part of `make test`. BENCH_PEOPLE, BENCH_CONTACTS, BENCH_DATABASE_URL, BENCH_DURATION: bench/README.md.
+bench: $(VENV)/.runtime-installed
+	$(BIN)/python bench/run.py
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

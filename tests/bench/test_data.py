@@ -28,7 +28,7 @@ from coresponse.people.models import Person
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team, TeamMembership
 
-DEMO_PASSWORD = "coresponse-demo"  # noqa: S105  (the demo's published password)
+DEMO_PASSWORD = "coresponse-demo"  # the demo's published password
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,9 @@ from tests.conftest import POSTGRES_URL
 from tests.factories import make_user
 
 # Endpoints anyone may reach without logging in.
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+# Field mode's service worker and manifest hold no data; browsers fetch the manifest
+# without cookies, so both answer without a login.
+PUBLIC_ENDPOINTS = {"auth.login", "static", "offline.service_worker", "offline.manifest"}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:

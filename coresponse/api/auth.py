@@ -14,7 +14,7 @@ from coresponse.api.problems import ApiProblem
 from coresponse.extensions import csrf
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-TOKEN_AUTH, SESSION_AUTH = "token", "session"  # nosec B105 (labels, not secrets)
+TOKEN_AUTH, SESSION_AUTH = "token", "session"
 
 
 def authenticate() -> None:

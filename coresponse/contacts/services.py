@@ -349,6 +349,9 @@ def _check_point(latitude: float | None, longitude: float | None) -> None:
 
 def _participants(case: Case, by: User, participants: Sequence[User]) -> list[User]:
     """The recorder plus the members named, each checked to be on the case's team now."""
+    if all(user.id == by.id for user in participants):
+        # The recorder alone (the usual tablet save): can_log_contact already checked them.
+        return [by]
     members = set(
         db.session.scalars(
             select(TeamMembership.user_id).where(

@@ -15,6 +15,7 @@ from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Case
 from coresponse.extensions import db
 from coresponse.teams.models import Team
+from tests.browser.conftest import live_server  # noqa: F401  (a threaded server, real HTTP)
 from tests.factories import make_case, make_staffed_team, make_user
 
 
@@ -65,6 +66,10 @@ class ApiClient:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         headers.update(extra or {})
         return headers
+
+    def open(self, url: str, method: str, **kwargs: Any):  # type: ignore[no-untyped-def]
+        headers = self._headers(kwargs.pop("headers", None))
+        return self.client.open(url, method=method, headers=headers, **kwargs)
 
     def get(self, url: str, **kwargs: Any):  # type: ignore[no-untyped-def]
         return self.client.get(url, headers=self._headers(kwargs.pop("headers", None)), **kwargs)

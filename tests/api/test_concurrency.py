@@ -20,7 +20,6 @@ from coresponse.contacts import services
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db
 from tests.api.helpers import contact_body
-from tests.browser.conftest import live_server  # noqa: F401  (the threaded server fixture)
 
 THREADS = 8
 
@@ -31,7 +30,7 @@ def _post_all(base_url: str, token: str, bodies: list[dict]) -> list[tuple[int, 
     results: list[tuple[int, dict]] = [(0, {})] * len(bodies)
 
     def post(index: int) -> None:
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310  (a local http URL)
             f"{base_url}/api/v1/contacts",
             data=json.dumps(bodies[index]).encode(),
             headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
@@ -65,7 +64,7 @@ def _token(world) -> str:  # type: ignore[no-untyped-def]
     return token
 
 
-def test_eight_identical_retries_store_one_contact(world, live_server: str) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_eight_identical_retries_store_one_contact(world, live_server: str) -> None:  # type: ignore[no-untyped-def]
     body = contact_body(world.case, clinical_note="Stable.", risk_factors=["recent_loss"])
     results = _post_all(live_server, _token(world), [body] * THREADS)
     statuses = sorted(status for status, _ in results)
@@ -76,7 +75,7 @@ def test_eight_identical_retries_store_one_contact(world, live_server: str) -> N
 
 def test_eight_different_contacts_under_one_id_store_the_first_and_refuse_the_rest(  # type: ignore[no-untyped-def]
     world,
-    live_server: str,  # noqa: F811
+    live_server: str,
 ) -> None:
     first = contact_body(world.case)
     bodies = [{**first, "operational_note": f"Version {i}"} for i in range(THREADS)]
@@ -94,7 +93,7 @@ def test_eight_different_contacts_under_one_id_store_the_first_and_refuse_the_re
 def test_the_race_is_decided_by_the_constraint_not_the_pre_check(  # type: ignore[no-untyped-def]
     world,
     live_server: str,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ) -> None:
     """With the service's look-up blinded, every request tries to insert: still one row."""
     monkeypatch.setattr(services, "contact_with_uuid", _blind(services.contact_with_uuid))

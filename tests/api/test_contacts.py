@@ -134,12 +134,12 @@ def test_reading_a_contact_by_its_id_is_audited_and_hides_clinical_keys(app, wor
         assert response.status_code == 200
         assert_documented(app, response, url)
         data = response.get_json()
-        assert (CLINICAL_KEYS <= set(data)) is clinical
+        assert (set(data) >= CLINICAL_KEYS) is clinical
         assert bool(CLINICAL_KEYS & set(data)) is clinical
     views = db.session.scalar(
         select(func.count())
         .select_from(AuditEvent)
-        .where(AuditEvent.record_type == "contact", AuditEvent.action == "view")  # fmt: skip
+        .where(AuditEvent.record_type == "contact", AuditEvent.action == "view")
     )
     assert views == 4
     assert api(world.other_clinician).get(url).status_code == 404

@@ -16,7 +16,14 @@ from tests.factories import make_user
 # Endpoints anyone may reach without logging in.
 # Field mode's service worker and manifest hold no data; browsers fetch the manifest
 # without cookies, so both answer without a login.
-PUBLIC_ENDPOINTS = {"auth.login", "static", "offline.service_worker", "offline.manifest"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "static",
+    "offline.service_worker",
+    "offline.manifest",
+    # Operations: load balancers check /healthz without logging in (tests/ops/test_health.py).
+    "health.healthz",
+}
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:

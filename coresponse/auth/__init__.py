@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, abort, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_login.utils import login_url
 
@@ -81,6 +81,10 @@ def init_app(app: Flask) -> None:
             flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url("auth.login", next_url=request.url))
 
+    def _is_api() -> bool:
+        # A program reading JSON cannot follow a redirect to a form; it gets a problem.
+        return request.path.startswith("/api/")
+
     @app.before_request
     def require_account_steps():  # type: ignore[no-untyped-def]
         """A reset password must be changed, and a required second factor set up,
@@ -91,6 +95,8 @@ def init_app(app: Flask) -> None:
             current_user.must_change_password
             and request.endpoint not in _OPEN_WHEN_PASSWORD_EXPIRED
         ):
+            if _is_api():
+                abort(403, description="Change your password in CoResponse before using the API.")
             return redirect(url_for("auth.change_password"))
         row = g.get("user_session")
         if (
@@ -98,5 +104,9 @@ def init_app(app: Flask) -> None:
             and not (row is not None and row.two_factor_verified)
             and request.endpoint not in _OPEN_BEFORE_TWO_FACTOR
         ):
+            if _is_api():
+                abort(
+                    403, description="Set up two-factor login in CoResponse before using the API."
+                )
             return redirect(url_for("auth.two_factor"))
         return None

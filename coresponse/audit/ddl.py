@@ -1,7 +1,9 @@
 """The database refuses to change or remove audit events: triggers on audit_event.
+On PostgreSQL also the function that hands the next append the chain's last hash.
 
-Attached to the table so `db.create_all()` (the tests) builds them; migration 0004
-holds its own copy of the same SQL for databases built by `flask db upgrade`.
+Attached to the table so `db.create_all()` (the tests) builds them; migrations hold
+their own copy of the same SQL for databases built by `flask db upgrade` (0004 the
+triggers; audit_chain_head() is listed for the lead's next migration).
 
 PostgreSQL also refuses TRUNCATE, unless the transaction first ran
 `SET LOCAL coresponse.allow_audit_truncate = 'on'` - the test suite does that to
@@ -51,12 +53,28 @@ POSTGRES_DROP = (
     "DROP FUNCTION IF EXISTS audit_event_append_only()",
 )
 
+# The chain's newest hash, read only once this transaction holds the chain's lock.
+# VOLATILE matters: each query in a volatile function takes a fresh snapshot, so the
+# read sees the row the previous lock holder committed while this one waited. (A read
+# in the calling statement itself would not: its snapshot predates the wait.)
+POSTGRES_CHAIN_HEAD = """
+CREATE OR REPLACE FUNCTION audit_chain_head() RETURNS varchar
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    -- Any constant works: it names the lock that serialises chain appends.
+    PERFORM pg_advisory_xact_lock(1129271877);
+    RETURN (SELECT row_hash FROM audit_event ORDER BY id DESC LIMIT 1);
+END
+$$
+"""
+POSTGRES_CHAIN_HEAD_DROP = "DROP FUNCTION IF EXISTS audit_chain_head()"
+
 
 def attach_append_only_triggers(table: Table) -> None:
     """Create the triggers whenever metadata creates the table."""
     for statement in SQLITE_TRIGGERS:
         event.listen(table, "after_create", DDL(statement).execute_if(dialect="sqlite"))
-    for statement in (POSTGRES_FUNCTION, POSTGRES_TRIGGER):
+    for statement in (POSTGRES_FUNCTION, POSTGRES_TRIGGER, POSTGRES_CHAIN_HEAD):
         # DDL() formats its text with %: the function's own % placeholders are doubled.
         ddl = DDL(statement.replace("%", "%%")).execute_if(dialect="postgresql")
         event.listen(table, "after_create", ddl)

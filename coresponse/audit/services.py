@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, String, func, insert, literal, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import make_transient_to_detached
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
@@ -18,8 +23,6 @@ from coresponse.db_types import utcnow
 from coresponse.extensions import db
 
 GENESIS_HASH = "0" * 64
-# Any constant works; it names the lock that serialises chain appends on PostgreSQL.
-_CHAIN_LOCK_KEY = 0x434F5245
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,7 @@ class HashedContent(Protocol):
     prev_hash: str
 
 
-def event_hash(event: HashedContent) -> str:
-    """SHA-256 over the event's content and the previous row's hash."""
+def _payload(event: HashedContent, prev_hash: str) -> str:
     content = {
         "at": event.at.isoformat(),
         "user_id": event.user_id,
@@ -63,27 +65,97 @@ def event_hash(event: HashedContent) -> str:
         "detail": event.detail,
         "ip_address": event.ip_address,
         "user_agent": event.user_agent,
-        "prev_hash": event.prev_hash,
+        "prev_hash": prev_hash,
     }
-    payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
 
-def _lock_chain() -> None:
-    """Hold the database's write lock before reading the chain's last hash.
+def event_hash(event: HashedContent) -> str:
+    """SHA-256 over the event's content and the previous row's hash."""
+    return hashlib.sha256(_payload(event, event.prev_hash).encode()).hexdigest()
 
-    Two transactions that both read the same last hash would both chain onto it and
-    fork the trail. PostgreSQL: an advisory lock held until commit. SQLite: a write
-    that changes nothing (no row matches, so the append-only triggers never fire)
-    takes the database's single write lock, waiting for the busy timeout; the read
-    that follows then sees every committed append, and no other writer can append
-    until this transaction ends.
+
+def _hash_around_prev(event: AuditEvent) -> tuple[str, str]:
+    """The hashed payload split around the previous row's hash: (before, after).
+
+    For any 64-hex-digit previous hash P, sha256(before + P + after) is exactly
+    event_hash() of the event chained onto P (a hex string needs no JSON escaping), so
+    the database can finish the hash once it has read P under the chain lock.
+    """
+    marker = secrets.token_hex(32)
+    payload = _payload(event, marker)
+    before, after = payload.split(f'"prev_hash":"{marker}"')
+    return f'{before}"prev_hash":"', f'"{after}'
+
+
+def _sha256_hex(dialect: str, text_value: ColumnElement[str]) -> ColumnElement[str]:
+    if dialect == "postgresql":
+        return func.encode(func.sha256(func.convert_to(text_value, "UTF8")), "hex")
+    return func.coresponse_sha256(text_value)
+
+
+@sa_event.listens_for(Engine, "connect")
+def _register_sqlite_sha256(dbapi_connection: object, _record: object) -> None:
+    """SQLite has no SHA-256 of its own: the chain append borrows Python's."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_function(
+            "coresponse_sha256",
+            1,
+            lambda value: hashlib.sha256(value.encode()).hexdigest(),
+            deterministic=True,
+        )
+
+
+def _append(event: AuditEvent) -> None:
+    """Insert the event chained onto the newest row, in one statement.
+
+    The INSERT ... SELECT reads the last hash and finishes the new row's hash in the
+    database, so no other append can slip in between:
+    SQLite: an INSERT takes the database's single write lock before it reads, so the
+    last hash it reads belongs to a chain no one else can extend until this transaction
+    ends (the append-only triggers never fire: nothing is updated).
+    PostgreSQL: audit_chain_head() (see ddl.py) takes the chain's advisory lock, held
+    until commit, and only then reads the last hash, with a snapshot of its own.
     """
     dialect = db.session.get_bind().dialect.name
+    table = AuditEvent.__table__
     if dialect == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    elif dialect == "sqlite":
-        db.session.execute(text("UPDATE audit_event SET id = id WHERE 0 = 1"))
+        last: ColumnElement[str] = func.audit_chain_head(type_=String)
+    else:
+        # The newest row by its primary key (max(id) is one index probe, plainly so in the
+        # query plan, where ORDER BY id DESC LIMIT 1 reads like a full scan).
+        newest = select(func.max(table.c.id)).scalar_subquery()
+        last = select(table.c.row_hash).where(table.c.id == newest).scalar_subquery()
+    head = select(func.coalesce(last, GENESIS_HASH).label("prev")).subquery("head")
+    before, after = _hash_around_prev(event)
+    row_hash = _sha256_hex(dialect, literal(before) + head.c.prev + literal(after))
+    names = list(_CONTENT_COLUMNS)
+    values = [literal(getattr(event, name), type_=table.c[name].type) for name in names]
+    stmt = (
+        insert(table)
+        .from_select([*names, "prev_hash", "row_hash"], select(*values, head.c.prev, row_hash))
+        .returning(table.c.id, table.c.prev_hash, table.c.row_hash)
+    )
+    event.id, event.prev_hash, event.row_hash = db.session.execute(stmt).one()
+    # The row is stored: the session keeps the object as loaded, without inserting it again.
+    make_transient_to_detached(event)
+    db.session.add(event)
+
+
+_CONTENT_COLUMNS = (
+    "at",
+    "user_id",
+    "username",
+    "role",
+    "action",
+    "person_id",
+    "record_type",
+    "record_id",
+    "category",
+    "detail",
+    "ip_address",
+    "user_agent",
+)
 
 
 def record_event(
@@ -97,11 +169,7 @@ def record_event(
     detail: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> AuditEvent:
-    """Append one event to the chained audit trail (flushed, not committed)."""
-    _lock_chain()
-    prev_hash = db.session.scalar(
-        select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1)
-    )
+    """Append one event to the chained audit trail (stored, not committed)."""
     info = request_info or RequestInfo()
     event = AuditEvent(
         at=utcnow(),
@@ -116,11 +184,8 @@ def record_event(
         detail=detail,
         ip_address=info.ip_address,
         user_agent=(info.user_agent or None) and info.user_agent[:400],
-        prev_hash=prev_hash or GENESIS_HASH,
     )
-    event.row_hash = event_hash(event)
-    db.session.add(event)
-    db.session.flush()
+    _append(event)
     return event
 
 

@@ -21,8 +21,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.audit.services import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
+from coresponse.consent.models import BreakGlassAccess
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
+from coresponse.privacy import policy
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +89,29 @@ def end_user_sessions(user: User, reason: SessionEndReason) -> None:
 
 
 def find_session(token: str) -> tuple[UserSession, User] | None:
-    """The session row for a cookie's token, with its user, in one query."""
-    row = db.session.execute(
-        select(UserSession, User)
+    """The session row for a cookie's token, with its user, in one query.
+
+    The same query reads what nearly every page then asks about the user: their
+    current team and their unexpired break-glass grants (one row per grant). The
+    privacy policy keeps both for the rest of the request.
+    """
+    rows = db.session.execute(
+        select(
+            UserSession,
+            User,
+            policy.current_team_column(User.id).label("team_id"),
+            BreakGlassAccess.person_id,
+        )
         .join(User, User.id == UserSession.user_id)
+        .outerjoin(BreakGlassAccess, policy.break_glass_grant_clause(User.id))
         .where(UserSession.token_hash == hash_token(token))
-    ).first()
-    return None if row is None else (row[0], row[1])
+    ).all()
+    if not rows:
+        return None
+    row, user, team_id, _ = rows[0]
+    grants = frozenset(person_id for *_, person_id in rows if person_id is not None)
+    policy.remember_viewer(user, team_id=team_id, break_glass_ids=grants)
+    return row, user
 
 
 def end_reason(

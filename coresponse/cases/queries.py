@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import abort, current_app
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
@@ -16,43 +16,53 @@ from coresponse.extensions import db
 from coresponse.people.models import Person
 from coresponse.privacy.policy import case_visibility
 from coresponse.referrals.models import Referral, ReferralStatus
+from coresponse.teams.models import Team, TeamMembership
 
 QUEUE_PREVIEW = 10
 
 
-def get_visible_case(user: User, case_id: int, *, with_person: bool = True) -> Case:
-    """The case with its person (addresses, phones, languages) and team, or a 404.
+def get_visible_case(
+    user: User, case_id: int, *, with_person: bool = True, with_team_members: bool = False
+) -> Case:
+    """The case with its person (addresses, phones, languages) and team, or a 404;
+    `with_team_members`: also the team's memberships with their users (a handful).
 
     A case the user may not see is indistinguishable from one that does not exist.
     """
     stmt = select(Case).where(Case.id == case_id, case_visibility(user))
     stmt = stmt.options(joinedload(Case.team))
+    if with_team_members:
+        stmt = stmt.options(
+            joinedload(Case.team).joinedload(Team.memberships).joinedload(TeamMembership.user)
+        )
     if with_person:
+        # One query: a person has a few addresses, phones, languages and aliases, so
+        # joining them all multiplies one row by a small number.
         stmt = stmt.options(
             joinedload(Case.person).options(
-                selectinload(Person.addresses),
-                selectinload(Person.phones),
-                selectinload(Person.languages),
-                selectinload(Person.aliases),
+                joinedload(Person.addresses),
+                joinedload(Person.phones),
+                joinedload(Person.languages),
+                joinedload(Person.aliases),
             )
         )
-    case = db.session.scalar(stmt)
+    case = db.session.scalars(stmt).unique().one_or_none()
     if case is None:
         abort(404)
     return case
 
 
 def load_case_history(case: Case) -> None:
-    """Load the case's referral, assignments and events (with people and teams)."""
+    """Load the case's referral, assignments and events (with people and teams), in one query."""
     db.session.scalars(
         select(Case)
         .where(Case.id == case.id)
         .options(
-            joinedload(Case.referral).selectinload(Referral.risk_indicators),
-            selectinload(Case.assignments).options(
+            joinedload(Case.referral).joinedload(Referral.risk_indicators),
+            joinedload(Case.assignments).options(
                 joinedload(Assignment.team), joinedload(Assignment.assigned_by)
             ),
-            selectinload(Case.events).joinedload(CaseEvent.by),
+            joinedload(Case.events).joinedload(CaseEvent.by),
         )
     ).unique().all()
 
@@ -70,13 +80,6 @@ class QueueSection:
 
 def _stale_days() -> int:
     return int(current_app.config.get("STALE_CASE_DAYS", 7))
-
-
-def _case_rows(stmt: Select, order, limit: int) -> list[Case]:  # type: ignore[type-arg,no-untyped-def]
-    stmt = stmt.options(
-        joinedload(Case.person).selectinload(Person.addresses), joinedload(Case.team)
-    )
-    return list(db.session.scalars(stmt.order_by(*order).limit(limit)).unique())
 
 
 def queue_statements() -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
@@ -135,35 +138,63 @@ def queue_title(key: str) -> str:
 
 
 def supervisor_queue() -> list[QueueSection]:
-    """Every queue with its count and first rows, oldest (most urgent) first."""
+    """Every queue with its count and first rows, oldest (most urgent) first, in two queries:
+    the referrals waiting for triage, and the cases of the other queues (one UNION ALL)."""
     statements = queue_statements()
-    # Every count in one round trip.
-    counts = (
-        db.session.execute(
-            select(
-                *(
-                    select(func.count()).select_from(stmt.subquery()).scalar_subquery().label(key)
-                    for key, (stmt, _order) in statements.items()
-                )
+    triage_stmt, triage_order = statements.pop("triage")
+    referral_rows = db.session.execute(
+        triage_stmt.add_columns(func.count().over().label("total"))
+        .options(joinedload(Referral.person).joinedload(Person.addresses))
+        .order_by(*triage_order)
+        .limit(QUEUE_PREVIEW)
+    ).unique()
+    referrals = [(referral, total) for referral, total in referral_rows]
+    sections = [
+        QueueSection(
+            key="triage",
+            title=queue_title("triage"),
+            count=referrals[0][1] if referrals else 0,
+            rows=[referral for referral, _ in referrals],
+        )
+    ]
+    # Each queue's first rows with its size (a window count, taken before the LIMIT) and
+    # each row's place in it; a case may sit in two queues and comes back once for each.
+    parts = []
+    for key, (stmt, order) in statements.items():
+        part = (
+            stmt.with_only_columns(
+                *Case.__table__.columns,
+                literal(key).label("section"),
+                func.count().over().label("total"),
+                func.row_number().over(order_by=order).label("place"),
+            )
+            .order_by(*order)
+            .limit(QUEUE_PREVIEW)
+            .subquery()
+        )
+        parts.append(select(part))
+    queued = union_all(*parts).subquery("queued")
+    rows_of = aliased(Case, queued)
+    found = db.session.execute(
+        select(rows_of, queued.c.section, queued.c.total, queued.c.place).options(
+            joinedload(rows_of.person).joinedload(Person.addresses), joinedload(rows_of.team)
+        )
+    ).unique()
+    by_section: dict[str, list[tuple[int, Case]]] = {key: [] for key in statements}
+    totals: dict[str, int] = {}
+    for case, section, total, place in found:
+        by_section[section].append((place, case))
+        totals[section] = total
+    for key, placed in by_section.items():
+        placed.sort(key=lambda item: item[0])
+        sections.append(
+            QueueSection(
+                key=key,
+                title=queue_title(key),
+                count=totals.get(key, 0),
+                rows=[case for _, case in placed],
             )
         )
-        .one()
-        ._asdict()
-    )
-    sections = []
-    for key, (stmt, order) in statements.items():
-        count = counts[key] or 0
-        if key == "triage":
-            rows = list(
-                db.session.scalars(
-                    stmt.options(joinedload(Referral.person).selectinload(Person.addresses))
-                    .order_by(*order)
-                    .limit(QUEUE_PREVIEW)
-                ).unique()
-            )
-        else:
-            rows = _case_rows(stmt, order, QUEUE_PREVIEW)
-        sections.append(QueueSection(key=key, title=queue_title(key), count=count, rows=rows))
     return sections
 
 

@@ -15,7 +15,7 @@ from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.consent.views import break_glass_prompt_for_case_or_404
-from coresponse.contacts.queries import case_contacts, count_case_contacts
+from coresponse.contacts.queries import case_contacts_and_count
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -64,11 +64,12 @@ CASE_PAGE_CONTACTS = 25
 def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object]:
     queries.load_case_history(case)
     limit = None if all_contacts else CASE_PAGE_CONTACTS
+    contacts, contact_count = case_contacts_and_count(case.id, current_user, limit=limit)
     return {
         "case": case,
         "person": case.person,
-        "contacts": case_contacts(case.id, current_user, limit=limit),
-        "contact_count": count_case_contacts(case.id),
+        "contacts": contacts,
+        "contact_count": contact_count,
         "linkages": case_linkages(case.id) if policy.can_view_linkages(current_user) else [],
         "statuses": CaseStatus,
     }

@@ -11,30 +11,35 @@ import uuid as uuid_module
 from datetime import datetime
 from typing import Any
 
-from flask import abort
+from flask import abort, g, has_request_context
 from sqlalchemy import Select, func, inspect, select
-from sqlalchemy.orm import defer, joinedload, raiseload, selectinload
+from sqlalchemy.orm import defer, joinedload, raiseload
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant
 from coresponse.extensions import db
 from coresponse.privacy import policy
-from coresponse.teams.models import TeamMembership
+from coresponse.teams.models import Team, TeamMembership
 
 
 def contact_loads(viewer: User) -> list[Any]:
-    """Loader options for showing contacts to `viewer`: everything a card needs, in bulk."""
-    addenda = selectinload(Contact.addenda)
+    """Loader options for showing contacts to `viewer`: everything a card needs, in one query.
+
+    A contact has a few participants, rarely an addendum and at most eight risk factors,
+    so joining all three multiplies its rows by a small number while a page of contacts
+    stays one statement, however long the history.
+    """
+    addenda = joinedload(Contact.addenda)
     options: list[Any] = [
         joinedload(Contact.case),
         joinedload(Contact.recorded_by),
-        selectinload(Contact.participants).joinedload(ContactParticipant.user),
+        joinedload(Contact.participants).joinedload(ContactParticipant.user),
     ]
     if policy.can_read_clinical(viewer):
         options += [
             addenda.joinedload(Addendum.author),
-            selectinload(Contact.risk_factors),
+            joinedload(Contact.risk_factors),
         ]
     else:
         options += [
@@ -92,6 +97,23 @@ def case_contacts(case_id: int, viewer: User, *, limit: int | None = None) -> li
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(db.session.scalars(stmt).unique())
+
+
+def case_contacts_and_count(
+    case_id: int, viewer: User, *, limit: int | None = None
+) -> tuple[list[Contact], int]:
+    """The newest `limit` contacts of a case (as case_contacts) and how many it has in all,
+    in one query: the count is a window over the rows before the LIMIT."""
+    stmt = (
+        _visible_contacts(viewer)
+        .add_columns(func.count().over().label("total"))
+        .where(Contact.case_id == case_id)
+        .order_by(Contact.occurred_at.desc(), Contact.id.desc())
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = db.session.execute(stmt).unique().all()
+    return [contact for contact, _ in rows], (rows[0][1] if rows else 0)
 
 
 def count_case_contacts(case_id: int) -> int:
@@ -174,4 +196,70 @@ def team_members(team_id: int | None) -> list[User]:
         .where(TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None))
         .order_by(User.role != Role.OFFICER, User.full_name)
     )
-    return list(db.session.scalars(stmt))
+    members = list(db.session.scalars(stmt))
+    _remember_member_ids(team_id, members)
+    return members
+
+
+def members_of(team: Team | None) -> list[User]:
+    """As team_members, from a team loaded with its memberships and their users."""
+    if team is None:
+        return []
+    members = sorted(
+        (m.user for m in team.memberships if m.left_at is None),
+        key=lambda u: (u.role is not Role.OFFICER, u.full_name),
+    )
+    _remember_member_ids(team.id, members)
+    return members
+
+
+def current_member_ids(team_id: int | None) -> set[int]:
+    """Ids of the team's current members (reusing what this request already loaded)."""
+    if team_id is None:
+        return set()
+    key = f"_member_ids_{team_id}"
+    if has_request_context() and key in g:
+        return set(g.get(key))
+    return set(
+        db.session.scalars(
+            select(TeamMembership.user_id).where(
+                TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None)
+            )
+        )
+    )
+
+
+def _remember_member_ids(team_id: int, members: list[User]) -> None:
+    if has_request_context():
+        setattr(g, f"_member_ids_{team_id}", frozenset(u.id for u in members))
+
+
+def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
+    """The contact saved under this uuid, with participants and risk factors, or None.
+
+    The answer is kept for the rest of the transaction (a form's check and the service
+    then ask once); after a rollback (say, a concurrent copy won the insert) it is asked
+    again.
+    """
+    key = f"_contact_uuid_{contact_uuid}"
+    if has_request_context() and key in g:
+        transaction, contact = g.get(key)
+        if transaction is db.session().get_transaction():
+            return contact
+    contact = (
+        db.session.scalars(
+            select(Contact)
+            .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))
+            .where(Contact.uuid == contact_uuid)
+        )
+        .unique()
+        .one_or_none()
+    )
+    remember_contact_uuid(contact_uuid, contact)
+    return contact
+
+
+def remember_contact_uuid(contact_uuid: uuid_module.UUID, contact: Contact | None) -> None:
+    """Note what contact_by_uuid would now find, for the current transaction."""
+    if has_request_context():
+        setattr(g, f"_contact_uuid_{contact_uuid}", (db.session().get_transaction(), contact))

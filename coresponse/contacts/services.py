@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coresponse.audit.categories import DataCategory
@@ -20,6 +18,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.contacts import queries
 from coresponse.contacts.models import (
     Addendum,
     Contact,
@@ -34,7 +33,6 @@ from coresponse.db_types import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy
-from coresponse.teams.models import TeamMembership
 from coresponse.templating import format_datetime
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
@@ -77,11 +75,7 @@ def may_add_addendum(user: User, case: Case) -> bool:
 
 def contact_with_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
     """The contact a form (or a tablet) already saved under this uuid, if any."""
-    return db.session.scalar(
-        select(Contact)
-        .options(selectinload(Contact.participants), selectinload(Contact.risk_factors))
-        .where(Contact.uuid == contact_uuid)
-    )
+    return queries.contact_by_uuid(contact_uuid)
 
 
 def has_clinical_content(contact: Contact) -> bool:
@@ -177,17 +171,14 @@ def log_contact(
     _check_outcome(contact_type, contact_outcome, destination)
     _check_point(latitude, longitude)
 
-    contact = Contact(
-        **content,
-        person_id=case.person_id,
-        participants=[ContactParticipant(user_id=u.id) for u in present],
-        risk_factors=[ContactRiskFactor(factor=f) for f in factors],
-        addenda=[],
-    )
+    contact = Contact(**content, person_id=case.person_id, addenda=[])
     if uuid is not None:
         contact.uuid = uuid
     db.session.add(contact)
     db.session.flush()
+    _store_children(contact, present, factors)
+    if uuid is not None:
+        queries.remember_contact_uuid(uuid, contact)
     _update_case_times(case, contact)
 
     clinical = bool(clinical_note or level is not None or factors)
@@ -347,18 +338,37 @@ def _check_point(latitude: float | None, longitude: float | None) -> None:
         raise ContactError("Longitude must be between -180 and 180.", field="location")
 
 
+def _store_children(contact: Contact, present: list[User], factors: list[RiskFactor]) -> None:
+    """Insert the participants and risk factors, one multi-row INSERT per table.
+
+    (Through the unit of work SQLite would take one INSERT per row: it cannot match
+    the new ids to the rows of a multi-row INSERT in order, and here no order is needed.)
+    """
+    participants = list(
+        db.session.scalars(
+            sa.insert(ContactParticipant).returning(ContactParticipant),
+            [{"contact_id": contact.id, "user_id": u.id} for u in present],
+        )
+    )
+    rows = [{"contact_id": contact.id, "factor": f} for f in factors]
+    risk_factors = (
+        list(db.session.scalars(sa.insert(ContactRiskFactor).returning(ContactRiskFactor), rows))
+        if rows
+        else []
+    )
+    order = {u.id: n for n, u in enumerate(present)}
+    participants.sort(key=lambda p: order[p.user_id])
+    risk_factors.sort(key=lambda r: factors.index(r.factor))
+    set_committed_value(contact, "participants", participants)
+    set_committed_value(contact, "risk_factors", risk_factors)
+
+
 def _participants(case: Case, by: User, participants: Sequence[User]) -> list[User]:
     """The recorder plus the members named, each checked to be on the case's team now."""
     if all(user.id == by.id for user in participants):
         # The recorder alone (the usual tablet save): can_log_contact already checked them.
         return [by]
-    members = set(
-        db.session.scalars(
-            select(TeamMembership.user_id).where(
-                TeamMembership.team_id == case.team_id, TeamMembership.left_at.is_(None)
-            )
-        )
-    )
+    members = queries.current_member_ids(case.team_id)
     present: dict[int, User] = {by.id: by}
     for user in participants:
         if user.id not in members:

@@ -29,14 +29,14 @@ bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
 @login_required
 def new_contact(case_id: int):
     """Log an outreach contact on a case of the user's team: one screen, under a minute."""
-    case = get_visible_case(current_user, case_id)
+    case = get_visible_case(current_user, case_id, with_team_members=True)
     require(policy.can_log_contact(current_user, case))
     try:
         services.ensure_case_open(case)
     except DomainError as error:
         return _render_contact_form(case, None, blocked=error.message, status=error.status_code)
 
-    members = queries.team_members(case.team_id)
+    members = queries.members_of(case.team)
     address = case.person.current_address
     form, posted_clinical = ContactForm.for_case(
         members=members,
@@ -49,7 +49,7 @@ def new_contact(case_id: int):
         data = form.data_for_service(posted_clinical)
         by_id = {u.id: u for u in members}
         participants = [by_id[i] for i in form.participants.data or []]
-        already_saved = queries.contact_exists(data["uuid"])
+        already_saved = services.contact_with_uuid(data["uuid"]) is not None
         try:
             contact = services.log_contact(
                 case,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, Select, func, select
 
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.db_types import utcnow
@@ -29,52 +30,43 @@ class TeamCounts:
     first_contact_overdue: int
 
 
+def _count(stmt: Select[Any]) -> ScalarSelect[int]:
+    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+
+
 def program_counts() -> ProgramCounts:
-    """Program-wide work in progress, in four queries."""
-    referral_counts = dict(
-        db.session.execute(
-            select(Referral.status, func.count())
-            .where(Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED]))
-            .group_by(Referral.status)
-        ).all()
-    )
-    case_counts = dict(
-        db.session.execute(
-            select(Case.status, func.count())
-            .where(Case.status != CaseStatus.CLOSED)
-            .group_by(Case.status)
-        ).all()
-    )
-    return ProgramCounts(
-        referrals_awaiting_triage=referral_counts.get(ReferralStatus.RECEIVED, 0),
-        referrals_info_requested=referral_counts.get(ReferralStatus.INFO_REQUESTED, 0),
-        cases_awaiting_team=case_counts.get(CaseStatus.AWAITING_ASSIGNMENT, 0),
-        open_cases=case_counts.get(CaseStatus.OPEN, 0),
-        first_contact_overdue=_overdue(None),
-        people=db.session.scalar(select(func.count()).select_from(Person)) or 0,
-    )
+    """Program-wide work in progress, every count in one query."""
+    counts = db.session.execute(
+        select(
+            _count(select(Referral.id).where(Referral.status == ReferralStatus.RECEIVED)),
+            _count(select(Referral.id).where(Referral.status == ReferralStatus.INFO_REQUESTED)),
+            _count(select(Case.id).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT)),
+            _count(select(Case.id).where(Case.status == CaseStatus.OPEN)),
+            _count(_overdue(None)),
+            _count(select(Person.id)),
+        )
+    ).one()
+    return ProgramCounts(*(value or 0 for value in counts))
 
 
 def team_counts(team_id: int) -> TeamCounts:
-    """Open cases of one team and how many are past their first-contact deadline."""
-    open_cases = db.session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)
-    )
-    return TeamCounts(open_cases=open_cases or 0, first_contact_overdue=_overdue(team_id))
-
-
-def _overdue(team_id: int | None) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.status == CaseStatus.OPEN,
-            Case.first_contact_at.is_(None),
-            Case.first_contact_due_at < utcnow(),
+    """Open cases of one team and how many are past their first-contact deadline, in one query."""
+    open_cases, overdue = db.session.execute(
+        select(
+            _count(select(Case.id).where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)),
+            _count(_overdue(team_id)),
         )
+    ).one()
+    return TeamCounts(open_cases=open_cases or 0, first_contact_overdue=overdue or 0)
+
+
+def _overdue(team_id: int | None) -> Select[tuple[int]]:
+    """Open cases still waiting for their first contact after its deadline."""
+    stmt = select(Case.id).where(
+        Case.status == CaseStatus.OPEN,
+        Case.first_contact_at.is_(None),
+        Case.first_contact_due_at < utcnow(),
     )
     if team_id is not None:
         stmt = stmt.where(Case.team_id == team_id)
-    return db.session.scalar(stmt) or 0
+    return stmt

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import abort, current_app
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
@@ -22,10 +22,11 @@ from coresponse.people.models import SupportContact
 from coresponse.privacy import policy
 from coresponse.privacy.policy import case_visibility
 
+# Joined: a connection has a handful of steps, so its path comes in the same query.
 _LINKAGE_LOADS = (
-    selectinload(Linkage.changes).selectinload(LinkageStatusChange.by),
-    selectinload(Linkage.provider),
-    selectinload(Linkage.support_contact),
+    joinedload(Linkage.changes).joinedload(LinkageStatusChange.by),
+    joinedload(Linkage.provider),
+    joinedload(Linkage.support_contact),
 )
 _NEWEST_FIRST = (Linkage.created_at.desc(), Linkage.id.desc())
 
@@ -38,7 +39,7 @@ def case_linkages(case_id: int) -> list[Linkage]:
         .where(Linkage.case_id == case_id)
         .order_by(*_NEWEST_FIRST)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def person_linkages(person_id: int, visible_case_filter: ColumnElement[bool]) -> list[Linkage]:
@@ -50,7 +51,7 @@ def person_linkages(person_id: int, visible_case_filter: ColumnElement[bool]) ->
         .where(Linkage.person_id == person_id, visible_case_filter)
         .order_by(*_NEWEST_FIRST)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def get_visible_linkage(viewer: User, linkage_id: int) -> Linkage:
@@ -63,7 +64,7 @@ def get_visible_linkage(viewer: User, linkage_id: int) -> Linkage:
         .options(*_LINKAGE_LOADS)
         .where(Linkage.id == linkage_id, case_visibility(viewer))
     )
-    linkage = db.session.scalar(stmt)
+    linkage = db.session.scalars(stmt).unique().one_or_none()
     if linkage is None:
         abort(404)
     return linkage

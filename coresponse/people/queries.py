@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
@@ -18,6 +18,7 @@ from coresponse.pagination import Page, keyset_page
 from coresponse.people.models import Person, PersonAlias, PersonPhone
 from coresponse.people.services import name_key, phone_digits
 from coresponse.privacy.policy import case_visibility, sees_all_cases
+from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 
 _PERSON_CARD = (
     selectinload(Person.addresses),
@@ -158,10 +159,43 @@ def search_people(viewer: User, query: str, *, cursor: str | None, size: int) ->
     )
 
 
+# One person's card in one query: each of these lists is short, so joining them all
+# multiplies one row by a small number.
+_PERSON_CARD_JOINED = (
+    joinedload(Person.addresses),
+    joinedload(Person.phones),
+    joinedload(Person.aliases),
+    joinedload(Person.languages),
+    joinedload(Person.support_contacts),
+)
+
+
 def get_person_card(person_id: int) -> Person | None:
     """A person with addresses, phones, aliases, languages and support contacts loaded."""
-    return db.session.scalar(
-        select(Person)
-        .options(*_PERSON_CARD, selectinload(Person.support_contacts))
-        .where(Person.id == person_id)
+    return person_card_and_flags(person_id)[0]
+
+
+def person_card_and_flags(person_id: int) -> tuple[Person | None, list[RiskIndicator]]:
+    """The person's card (as get_person_card) and the risk indicators of any of their
+    referrals (the safety flags officers need), in one query."""
+    indicators = (
+        select(ReferralRiskIndicator.indicator.label("indicator"))
+        .join(Referral, Referral.id == ReferralRiskIndicator.referral_id)
+        .where(Referral.person_id == person_id)
+        .distinct()
+        .subquery()
     )
+    flags = select(func.aggregate_strings(indicators.c.indicator, ",")).scalar_subquery()
+    row = (
+        db.session.execute(
+            select(Person, flags.label("flags"))
+            .options(*_PERSON_CARD_JOINED)
+            .where(Person.id == person_id)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if row is None:
+        return None, []
+    found = {RiskIndicator(value) for value in (row[1] or "").split(",") if value}
+    return row[0], sorted(found, key=list(RiskIndicator).index)

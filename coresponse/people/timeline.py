@@ -6,14 +6,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseEvent
 from coresponse.contacts.queries import person_addenda, person_contacts
 from coresponse.extensions import db
 from coresponse.linkages.queries import person_linkages
-from coresponse.privacy.policy import can_view_linkages, case_visibility, sees_all_cases
+from coresponse.privacy.policy import (
+    can_view_linkages,
+    case_visibility,
+    note_visible_cases,
+    sees_all_cases,
+)
 from coresponse.referrals.models import Referral, ReferralEvent
 
 KINDS = {
@@ -42,15 +47,20 @@ class TimelinePage:
     older_than: datetime | None
 
 
-def visible_cases(viewer: User, person_id: int) -> list[Case]:
-    return list(
-        db.session.scalars(
-            select(Case)
-            .where(Case.person_id == person_id, case_visibility(viewer))
-            .options(joinedload(Case.team))
-            .order_by(Case.referred_at.desc())
-        )
+def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) -> list[Case]:
+    """The person's cases the viewer may see, newest referral first, with their teams
+    (and, `with_events`, their events: a case has a few, one per assignment or closure)."""
+    stmt = (
+        select(Case)
+        .where(Case.person_id == person_id, case_visibility(viewer))
+        .options(joinedload(Case.team))
+        .order_by(Case.referred_at.desc())
     )
+    if with_events:
+        stmt = stmt.options(joinedload(Case.events).joinedload(CaseEvent.by))
+    cases = list(db.session.scalars(stmt).unique())
+    note_visible_cases(viewer, person_id, cases)
+    return cases
 
 
 def person_timeline(
@@ -60,15 +70,20 @@ def person_timeline(
     kind: str | None = None,
     before: datetime | None = None,
     size: int = PAGE_SIZE,
+    cases: list[Case] | None = None,
 ) -> TimelinePage:
     """What the viewer may see of the person's history, newest first.
+
+    `cases`: the person's visible cases loaded with their events (visible_cases with
+    with_events=True), when the caller already has them.
 
     Pages by time (keyset): each source gives at most `size` entries older than
     `before`, the merge keeps the newest `size` and every entry sharing the last
     one's moment, and the next page starts strictly before that moment.
     """
     entries: list[Entry] = []
-    cases = visible_cases(viewer, person_id)
+    if cases is None:
+        cases = visible_cases(viewer, person_id, with_events=True)
     case_ids = [c.id for c in cases]
 
     def wants(k: str) -> bool:
@@ -82,14 +97,18 @@ def person_timeline(
         if not sees_all_cases(viewer):
             # Team members see the referrals behind their team's cases only.
             referral_filter &= Referral.id.in_([c.referral_id for c in cases] or [-1])
-        referrals = db.session.scalars(
-            select(Referral)
-            .where(referral_filter)
-            .options(
-                selectinload(Referral.risk_indicators),
-                selectinload(Referral.events).joinedload(ReferralEvent.by),
+        referrals = (
+            db.session.scalars(
+                select(Referral)
+                .where(referral_filter)
+                .options(
+                    joinedload(Referral.risk_indicators),
+                    joinedload(Referral.events).joinedload(ReferralEvent.by),
+                )
             )
-        ).all()
+            .unique()
+            .all()
+        )
         for referral in referrals:
             if older(referral.received_at):
                 entries.append(Entry(referral.received_at, "referral", referral))
@@ -97,16 +116,12 @@ def person_timeline(
                 if event.from_status is not None and older(event.at):
                     entries.append(Entry(event.at, "triage", event, 1))
     if wants("case") and case_ids:
-        stmt = (
-            select(CaseEvent)
-            .where(CaseEvent.case_id.in_(case_ids))
-            .options(joinedload(CaseEvent.by))
-            .order_by(CaseEvent.at.desc())
-            .limit(size + 1)
+        events = sorted(
+            (e for c in cases for e in c.events if older(e.at)),
+            key=lambda e: e.at,
+            reverse=True,
         )
-        if before is not None:
-            stmt = stmt.where(CaseEvent.at < before)
-        entries += [Entry(e.at, "case", e, 2) for e in db.session.scalars(stmt)]
+        entries += [Entry(e.at, "case", e, 2) for e in events[: size + 1]]
     if wants("contact") and case_ids:
         contacts = person_contacts(person_id, viewer, before=before, limit=size + 1)
         entries += [Entry(c.occurred_at, "contact", c, 3) for c in contacts]

@@ -68,14 +68,19 @@ def search():
 @login_required
 def detail(person_id: int):
     """The person's card and one timeline of their history."""
-    person = _person_or_404(person_id)
+    # The visible cases first: they also tell the policy whether the user's team has one.
+    cases = visible_cases(current_user, person_id, with_events=True)
+    if not policy.can_view_person(current_user, person_id):
+        # Clinicians are offered emergency (break-glass) access; everyone else gets a 404.
+        break_glass_prompt_or_404(person_id)
+    person, flags = queries.person_card_and_flags(person_id)
+    if person is None:
+        abort(404)
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400, description="Unknown kind of timeline entry.")
     before = _parse_before(request.args.get("before"))
-    timeline = person_timeline(current_user, person.id, kind=kind, before=before)
-    flags = safety_flags(person.id)
-    cases = visible_cases(current_user, person.id)
+    timeline = person_timeline(current_user, person.id, kind=kind, before=before, cases=cases)
     clinical = policy.can_read_clinical(current_user)
     services.record_view(
         person.id, by=current_user, record_type="person", record_id=person.id,

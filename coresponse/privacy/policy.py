@@ -7,7 +7,7 @@ them too and never restate a rule. A record the user may not see is a 404.
 from __future__ import annotations
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, Select, false, or_, select, true
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, literal, or_, select, true
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
@@ -17,6 +17,16 @@ from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership
 
 
+def current_team_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """The user's current team id, as a column another query can carry."""
+    return (
+        select(TeamMembership.team_id)
+        .where(TeamMembership.user_id == user_id, TeamMembership.left_at.is_(None))
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def current_team_id(user: User) -> int | None:
     """The id of the team the user is on now (cached for the request)."""
     if not user.is_authenticated:
@@ -24,14 +34,23 @@ def current_team_id(user: User) -> int | None:
     cache_key = f"_team_id_{user.id}"
     if has_request_context() and cache_key in g:
         return g.get(cache_key)
-    team_id = db.session.scalar(
-        select(TeamMembership.team_id).where(
-            TeamMembership.user_id == user.id, TeamMembership.left_at.is_(None)
-        )
-    )
+    team_id = db.session.scalar(select(current_team_column(literal(user.id))))
     if has_request_context():
         setattr(g, cache_key, team_id)
     return team_id
+
+
+def break_glass_grant_clause(user_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Joins a user to their unexpired break-glass grants (BreakGlassAccess rows)."""
+    return and_(BreakGlassAccess.user_id == user_id, BreakGlassAccess.expires_at > utcnow())
+
+
+def remember_viewer(user: User, *, team_id: int | None, break_glass_ids: frozenset[int]) -> None:
+    """Cache for this request what the login-session query already read about the user:
+    their current team and the people they hold break-glass grants for."""
+    if has_request_context():
+        setattr(g, f"_team_id_{user.id}", team_id)
+        setattr(g, f"_break_glass_{user.id}", break_glass_ids)
 
 
 def sees_all_cases(user: User) -> bool:
@@ -63,9 +82,7 @@ def can_review_break_glass(user: User) -> bool:
 
 def _break_glass_people(user: User) -> Select[tuple[int]]:
     """The people this user holds an unexpired break-glass grant for (a subquery)."""
-    return select(BreakGlassAccess.person_id).where(
-        BreakGlassAccess.user_id == user.id, BreakGlassAccess.expires_at > utcnow()
-    )
+    return select(BreakGlassAccess.person_id).where(break_glass_grant_clause(literal(user.id)))
 
 
 def break_glass_person_ids(user: User) -> frozenset[int]:
@@ -108,14 +125,29 @@ def is_on_case_team(user: User, case: Case) -> bool:
 
 
 def is_on_person_team(user: User, person_id: int) -> bool:
-    """The user's team has a case of this person."""
+    """The user's team has a case of this person (cached for the request)."""
     clause = _team_clause(user)
     if clause is None:
         return False
-    return (
+    cache_key = f"_on_person_team_{user.id}_{person_id}"
+    if has_request_context() and cache_key in g:
+        return g.get(cache_key)
+    on_team = (
         db.session.scalar(select(Case.id).where(Case.person_id == person_id, clause).limit(1))
         is not None
     )
+    if has_request_context():
+        setattr(g, cache_key, on_team)
+    return on_team
+
+
+def note_visible_cases(user: User, person_id: int, cases: list[Case]) -> None:
+    """Remember, from the person's cases just loaded under case_visibility(user), whether
+    the user's team has one of them: those cases include every case of the team's, so
+    is_on_person_team needs no query of its own for this person in this request."""
+    if has_request_context() and _team_clause(user) is not None:
+        on_team = any(c.person_id == person_id and is_on_case_team(user, c) for c in cases)
+        setattr(g, f"_on_person_team_{user.id}_{person_id}", on_team)
 
 
 def can_edit_person(user: User, person_id: int) -> bool:

@@ -1,0 +1,183 @@
+"""Every main page stays within a budget of SQL statements, whatever the size of the data.
+
+What is counted: every statement SQLAlchemy sends to the database driver while the
+request runs (the `before_cursor_execute` event on the app's engine), from the first
+statement of the request to the last: loading the login session and its user, the
+permission lookups, the page's own queries, the audit trail's lock, read and insert,
+other inserts and updates, and the occasional `last_seen_at` touch of the session row
+(written on its own connection, at most once a minute per session). SAVEPOINTs would
+be counted too; none are used. Not counted, because SQLAlchemy never sees them as
+statements: the driver's implicit BEGIN (pysqlite and psycopg both open transactions
+themselves), COMMIT and ROLLBACK (driver calls, not statements), and the PRAGMAs run
+once on each new SQLite connection.
+
+The data is small but has every kind of row each page shows (several cases,
+contacts with participants, risk factors and addenda, connections with status
+changes, consents, a disclosure, a break-glass grant, referrals in every queue), and
+each page is measured again after the data has grown to three times its size: the
+count must not change, so no page loads rows one query at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask import Flask
+
+from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
+from coresponse.db_types import utcnow
+from coresponse.extensions import db
+from tests.conftest import count_statements
+from tests.perf_world import World, add_history, build_world, login
+
+BUDGET = 8
+TZ = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world()
+
+
+def _contact_form(w: World) -> dict[str, Any]:
+    return {
+        "uuid": str(uuid.uuid4()),
+        "type": ContactType.IN_PERSON_HOME.value,
+        "occurred_at": (utcnow() - timedelta(minutes=30)).astimezone(TZ).strftime("%Y-%m-%dT%H:%M"),
+        "location": "12 Pennsylvania Ave, Brooklyn",
+        "outcome": ContactOutcome.ENGAGED.value,
+        "operational_note": "Talked at the door; calm.",
+        "participants": [str(w.users["officer"].id)],
+        "clinical_note": "Calm today.",
+        "risk_level": RiskLevel.LOW.value,
+        "risk_factors": [RiskFactor.RECENT_LOSS.value],
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    """One request: who makes it, what, and the status it must get."""
+
+    role: str
+    path: Callable[[World], str]
+    method: str = "GET"
+    data: Callable[[World], dict[str, Any]] | None = None
+    status: int = 200
+
+
+def _timeline_before(w: World) -> str:
+    # The second page of the timeline: entries older than ten days ago.
+    return quote((utcnow() - timedelta(days=10)).isoformat())
+
+
+PAGES: dict[str, Page] = {
+    "login form (anonymous)": Page("", lambda w: "/login"),
+    **{
+        f"home as {role}": Page(role, lambda w: "/")
+        for role in ("clinician", "officer", "clin_sup", "pol_sup", "admin", "analyst")
+    },
+    **{
+        f"supervisor queue {key}": Page("clin_sup", lambda w, key=key: f"/cases/queue/{key}")  # type: ignore[misc]
+        for key in ("triage", "unassigned", "overdue", "stale", "closed")
+    },
+    "my caseload as clinician": Page("clinician", lambda w: "/cases/mine"),
+    "my caseload as officer": Page("officer", lambda w: "/cases/mine"),
+    "case as clinician": Page("clinician", lambda w: f"/cases/{w.case.id}"),
+    "case as officer": Page("officer", lambda w: f"/cases/{w.case.id}"),
+    "case as supervisor": Page("clin_sup", lambda w: f"/cases/{w.case.id}"),
+    "case through break-glass": Page("break_glass_clinician", lambda w: f"/cases/{w.case.id}"),
+    "case print": Page("clinician", lambda w: f"/cases/{w.case.id}/print"),
+    "case assign form": Page("clin_sup", lambda w: f"/cases/{w.case.id}/assign"),
+    "person as clinician": Page("clinician", lambda w: f"/people/{w.person.id}"),
+    "person as officer": Page("officer", lambda w: f"/people/{w.person.id}"),
+    "person as supervisor": Page("pol_sup", lambda w: f"/people/{w.person.id}"),
+    "person through break-glass": Page("break_glass_clinician", lambda w: f"/people/{w.person.id}"),
+    "person timeline next page": Page(
+        "clinician", lambda w: f"/people/{w.person.id}?before={_timeline_before(w)}"
+    ),
+    "person timeline contacts only": Page(
+        "clinician", lambda w: f"/people/{w.person.id}?kind=contact"
+    ),
+    "break-glass prompt": Page("other_clinician", lambda w: f"/people/{w.person.id}", status=403),
+    "person location form": Page("clinician", lambda w: f"/people/{w.person.id}/location"),
+    "people search by name as clinician": Page("clinician", lambda w: "/people/?q=rive"),
+    "people search by name as supervisor": Page("clin_sup", lambda w: "/people/?q=rivera"),
+    "people search by phone": Page("clin_sup", lambda w: "/people/?q=718-555-0"),
+    "contact as clinician": Page("clinician", lambda w: f"/contacts/{w.contact.id}"),
+    "contact as officer": Page("officer", lambda w: f"/contacts/{w.contact.id}"),
+    "new contact form": Page("clinician", lambda w: f"/cases/{w.case.id}/contacts/new"),
+    "new contact saved": Page(
+        "clinician", lambda w: f"/cases/{w.case.id}/contacts/new", "POST", _contact_form, 302
+    ),
+    "addendum form": Page("clinician", lambda w: f"/contacts/{w.contact.id}/addenda/new"),
+    "addendum saved": Page(
+        "clinician",
+        lambda w: f"/contacts/{w.contact.id}/addenda/new",
+        "POST",
+        lambda w: {"reason": "Wrong time", "operational_text": "It was 3pm.", "clinical_text": "x"},
+        302,
+    ),
+    "linkage": Page("clinician", lambda w: f"/linkages/{w.linkage.id}"),
+    "new linkage form": Page("clinician", lambda w: f"/cases/{w.case.id}/linkages/new"),
+    "linkage status saved": Page(
+        "clinician",
+        lambda w: f"/linkages/{w.ids['fresh_linkage']}/status",
+        "POST",
+        lambda w: {"to_status": "referred", "referred-note": "Faxed intake form"},
+        302,
+    ),
+    "referral": Page("clin_sup", lambda w: f"/referrals/{w.referral.id}"),
+    "new referral form": Page("clin_sup", lambda w: "/referrals/new"),
+    "teams": Page("pol_sup", lambda w: "/teams/"),
+    "team": Page("pol_sup", lambda w: f"/teams/{w.team.id}"),
+    "team as member": Page("officer", lambda w: f"/teams/{w.team.id}"),
+    "providers": Page("clinician", lambda w: "/providers/"),
+    "audit report": Page("admin", lambda w: "/audit/"),
+    "audit report for a person": Page("admin", lambda w: f"/audit/?person_id={w.person.id}"),
+    "access log of a person": Page("clin_sup", lambda w: f"/audit/people/{w.person.id}"),
+    "consents": Page("clinician", lambda w: f"/people/{w.person.id}/consents"),
+    "new consent form": Page("clinician", lambda w: f"/people/{w.person.id}/consents/new"),
+    "accounting of disclosures": Page("clinician", lambda w: f"/people/{w.person.id}/disclosures"),
+    "new disclosure form": Page("clinician", lambda w: f"/people/{w.person.id}/disclosures/new"),
+    "break-glass queue": Page("clin_sup", lambda w: "/break-glass/"),
+    "users": Page("admin", lambda w: "/users/"),
+}
+
+
+def _measure(app: Flask, w: World, page: Page) -> tuple[int, list[str]]:
+    client = login(app, w.users[page.role]) if page.role else app.test_client()
+    path, data = page.path(w), page.data(w) if page.data else None
+    db.session.commit()
+    with count_statements() as statements:
+        response = client.open(path, method=page.method, data=data)
+    assert response.status_code == page.status, response.get_data(as_text=True)[:2000]
+    return len(statements), statements
+
+
+def _show(statements: list[str]) -> str:
+    lines = (re.sub(r"\s+", " ", statement)[:300] for statement in statements)
+    return "\n".join(f"  {i}. {line}" for i, line in enumerate(lines, 1))
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_within_the_statement_budget(app: Flask, world: World, name: str) -> None:
+    count, statements = _measure(app, world, PAGES[name])
+    assert count <= BUDGET, f"{name}: {count} statements\n{_show(statements)}"
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_statement_count_does_not_grow_with_the_data(app: Flask, world: World, name: str) -> None:
+    small, _ = _measure(app, world, PAGES[name])
+    add_history(world, 2)
+    large, statements = _measure(app, world, PAGES[name])
+    assert large == small, (
+        f"{name}: {small} statements, {large} with 3x the rows\n{_show(statements)}"
+    )

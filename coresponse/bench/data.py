@@ -497,17 +497,19 @@ class Builder:
         elif roll < 0.061:
             last = self._episode(dice, Outcome.AWAITING, now - dice.hours(2, 40))
         elif roll < 0.061 + p_open:
-            if dice.chance(0.04):  # assigned in the last days, nobody has gone out yet
-                last = self._episode(dice, Outcome.OPEN, now - dice.hours(12, 96))
+            if dice.chance(0.04):  # assigned in the last day or so, nobody has gone out yet
+                last = self._episode(dice, Outcome.OPEN, now - dice.hours(2, 30))
                 last.contactable = False
             else:
                 age = dice.skewed(3, 400, 1.6)
                 last = self._episode(dice, Outcome.OPEN, now - timedelta(days=age))
         else:
-            received = now - dice.days(30, demo.HISTORY_DAYS)
-            last = self._episode(dice, Outcome.CLOSED, received)
+            # Closures spread evenly over the history, as a steady program's would.
+            closed = now - dice.days(1, demo.HISTORY_DAYS - 14)
             length = timedelta(days=dice.skewed(14, 200, 1.4))
-            last.closed_at = min(received + length, now - dice.days(0.5, 5))
+            received = max(closed - length, now - history)
+            last = self._episode(dice, Outcome.CLOSED, received)
+            last.closed_at = max(closed, (last.assigned_at or received) + timedelta(days=1))
         episodes = [last]
         before = last.received_at
         for _ in range(n - 1):

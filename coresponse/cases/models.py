@@ -56,6 +56,15 @@ class Case(db.Model):
         Index("ix_case_status_due", "status", "first_contact_due_at"),
         Index("ix_case_status_last_contact", "status", "last_contact_at"),
         Index("ix_case_status_closed", "status", "closed_at"),
+        # The "past the first-contact deadline" queue: open cases nobody has seen yet, a few
+        # hundred among thousands of open cases at 100k people (bench).
+        Index(
+            "ix_case_open_first_contact_due",
+            "first_contact_due_at",
+            "id",
+            sqlite_where=text("status = 'open' AND first_contact_at IS NULL"),
+            postgresql_where=text("status = 'open' AND first_contact_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.audit.categories import DataCategory
@@ -71,7 +71,19 @@ class Referral(db.Model):
     """One referral of a person, from receipt through triage."""
 
     __tablename__ = "referral"
-    __table_args__ = (Index("ix_referral_status_received", "status", "received_at"),)
+    __table_args__ = (
+        Index("ix_referral_status_received", "status", "received_at"),
+        # The triage queue, oldest first. Waiting referrals are the newest rows, so an
+        # ordered scan of all referrals by received_at meets them last: PostgreSQL read
+        # 117,000 rows for 10 at 100k people (bench). This index holds only the waiting ones.
+        Index(
+            "ix_referral_waiting_received",
+            "received_at",
+            "id",
+            sqlite_where=text("status IN ('received', 'info_requested')"),
+            postgresql_where=text("status IN ('received', 'info_requested')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

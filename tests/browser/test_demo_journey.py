@@ -22,7 +22,9 @@ def test_the_demo_logins_run_the_journey(app: Flask, page) -> None:  # type: ign
     def login(username: str) -> None:
         logout = page.get_by_role("button", name="Log out")
         if logout.count():
+            # Logging out first clears the device's field data, then submits: wait for it.
             logout.click()
+            page.wait_for_url("**/login**")
         page.goto("/login")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)

@@ -39,7 +39,9 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     def login(username: str) -> None:
         logout = page.get_by_role("button", name="Log out")
         if logout.count():
+            # Logging out first clears the device's field data, then submits: wait for it.
             logout.click()
+            page.wait_for_url("**/login**")
         page.goto("/login")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g, url_for
 from flask_login import current_user
 
 from coresponse.audit.permissions import can_view_audit_report
@@ -15,27 +16,67 @@ from coresponse.people.models import Borough
 from coresponse.privacy import policy
 from coresponse.teams.permissions import can_manage_teams
 
+# English names, as strftime's %a and %b give them in the C locale the app runs in;
+# looked up instead of formatted, since a list page formats hundreds of times.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
 
 def local(dt: datetime | None) -> datetime | None:
     """A UTC timestamp in the program's time zone."""
     if dt is None:
         return None
-    return dt.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+    return dt.astimezone(_zone(current_app.config["TIMEZONE"]))
+
+
+def _datetime_text(value: datetime) -> str:
+    return (
+        f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}, "
+        f"{value.hour:02d}:{value.minute:02d}"
+    )
+
+
+def _date_text(value: datetime) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def format_datetime(dt: datetime | None, missing: str = "—") -> str:
     """'Mon 3 Nov 2026, 14:05' in the program's time zone."""
     value = local(dt)
-    if value is None:
-        return missing
-    return f"{value:%a} {value.day} {value:%b %Y, %H:%M}"
+    return missing if value is None else _datetime_text(value)
 
 
 def format_date(dt: datetime | None, missing: str = "—") -> str:
+    """'3 Nov 2026' in the program's time zone."""
     value = local(dt)
-    if value is None:
-        return missing
-    return f"{value.day} {value:%b %Y}"
+    return missing if value is None else _date_text(value)
+
+
+# Stands in for the id while a route is built once (any id the URL converters accept).
+_ID_MARK = 987654321
+
+
+def id_url(endpoint: str, **values: int) -> str:
+    """url_for(endpoint, <name>=<id>) for a route with one integer id, as list rows need it.
+
+    The route is built once per request and endpoint, and each row's id put in its place,
+    instead of matching the URL map again for every row.
+    """
+    ((name, value),) = values.items()
+    cache: dict[tuple[str, str], tuple[str, str] | None] = g.setdefault("_id_urls", {})
+    key = (endpoint, name)
+    if key not in cache:
+        head, mark, tail = url_for(endpoint, **{name: _ID_MARK}).rpartition(str(_ID_MARK))
+        cache[key] = (head, tail) if mark else None
+    parts = cache[key]
+    if parts is None:
+        return url_for(endpoint, **values)
+    return f"{parts[0]}{int(value)}{parts[1]}"
 
 
 def format_time(value: time | None, missing: str = "—") -> str:
@@ -44,9 +85,19 @@ def format_time(value: time | None, missing: str = "—") -> str:
 
 def init_app(app: Flask) -> None:
     """Register filters and the globals the layout needs."""
-    app.jinja_env.filters["datetime"] = format_datetime
-    app.jinja_env.filters["date"] = format_date
+    # The filters hold the app's time zone rather than look it up on every call.
+    zone = _zone(app.config["TIMEZONE"])
+
+    def datetime_filter(dt: datetime | None, missing: str = "—") -> str:
+        return missing if dt is None else _datetime_text(dt.astimezone(zone))
+
+    def date_filter(dt: datetime | None, missing: str = "—") -> str:
+        return missing if dt is None else _date_text(dt.astimezone(zone))
+
+    app.jinja_env.filters["datetime"] = datetime_filter
+    app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["time"] = format_time
+    app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
     app.jinja_env.globals["now_local"] = lambda: local(utcnow())
     app.jinja_env.globals["now_utc"] = utcnow

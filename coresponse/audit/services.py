@@ -8,9 +8,10 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, String, func, insert, literal, select
+from sqlalchemy import ColumnElement, Insert, String, bindparam, func, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
@@ -117,26 +118,11 @@ def _append(event: AuditEvent) -> None:
     PostgreSQL: audit_chain_head() (see ddl.py) takes the chain's advisory lock, held
     until commit, and only then reads the last hash, with a snapshot of its own.
     """
-    dialect = db.session.get_bind().dialect.name
-    table = AuditEvent.__table__
-    if dialect == "postgresql":
-        last: ColumnElement[str] = func.audit_chain_head(type_=String)
-    else:
-        # The newest row by its primary key (max(id) is one index probe, plainly so in the
-        # query plan, where ORDER BY id DESC LIMIT 1 reads like a full scan).
-        newest = select(func.max(table.c.id)).scalar_subquery()
-        last = select(table.c.row_hash).where(table.c.id == newest).scalar_subquery()
-    head = select(func.coalesce(last, GENESIS_HASH).label("prev")).subquery("head")
     before, after = _hash_around_prev(event)
-    row_hash = _sha256_hex(dialect, literal(before) + head.c.prev + literal(after))
-    names = list(_CONTENT_COLUMNS)
-    values = [literal(getattr(event, name), type_=table.c[name].type) for name in names]
-    stmt = (
-        insert(table)
-        .from_select([*names, "prev_hash", "row_hash"], select(*values, head.c.prev, row_hash))
-        .returning(table.c.id, table.c.prev_hash, table.c.row_hash)
-    )
-    event.id, event.prev_hash, event.row_hash = db.session.execute(stmt).one()
+    values = {name: getattr(event, name) for name in _CONTENT_COLUMNS}
+    values |= {"hash_before": before, "hash_after": after}
+    stmt = _append_statement(db.session.get_bind().dialect.name)
+    event.id, event.prev_hash, event.row_hash = db.session.execute(stmt, values).one()
     # The row is stored: the session keeps the object as loaded, without inserting it again.
     make_transient_to_detached(event)
     db.session.add(event)
@@ -156,6 +142,30 @@ _CONTENT_COLUMNS = (
     "ip_address",
     "user_agent",
 )
+
+
+@cache
+def _append_statement(dialect: str) -> Insert:
+    """The append of _append, built once per dialect: the event's columns and the hashed
+    payload around the previous hash (hash_before, hash_after) are its parameters."""
+    table = AuditEvent.__table__
+    if dialect == "postgresql":
+        last: ColumnElement[str] = func.audit_chain_head(type_=String)
+    else:
+        # The newest row by its primary key (max(id) is one index probe, plainly so in the
+        # query plan, where ORDER BY id DESC LIMIT 1 reads like a full scan).
+        newest = select(func.max(table.c.id)).scalar_subquery()
+        last = select(table.c.row_hash).where(table.c.id == newest).scalar_subquery()
+    head = select(func.coalesce(last, GENESIS_HASH).label("prev")).subquery("head")
+    payload = bindparam("hash_before", type_=String) + head.c.prev
+    row_hash = _sha256_hex(dialect, payload + bindparam("hash_after", type_=String))
+    names = list(_CONTENT_COLUMNS)
+    values = [bindparam(name, type_=table.c[name].type) for name in names]
+    return (
+        insert(table)
+        .from_select([*names, "prev_hash", "row_hash"], select(*values, head.c.prev, row_hash))
+        .returning(table.c.id, table.c.prev_hash, table.c.row_hash)
+    )
 
 
 def record_event(

@@ -23,29 +23,37 @@ from coresponse.privacy import policy
 from coresponse.teams.models import Team, TeamMembership
 
 
-def contact_loads(viewer: User) -> list[Any]:
+def contact_loads(viewer: User, *, cards: bool = False) -> list[Any]:
     """Loader options for showing contacts to `viewer`: everything a card needs, in one query.
 
     A contact has a few participants, rarely an addendum and at most eight risk factors,
     so joining all three multiplies its rows by a small number while a page of contacts
     stays one statement, however long the history.
+
+    `cards`: only what the contact cards show (templates/contacts/_macros.html), for a
+    caller that already holds the contacts' cases in the session (the case page, the
+    person's timeline): each contact's case is found there instead of being joined and
+    read again for every row, and of the people only their names are read.
     """
     addenda = joinedload(Contact.addenda)
-    options: list[Any] = [
-        joinedload(Contact.case),
-        joinedload(Contact.recorded_by),
-        joinedload(Contact.participants).joinedload(ContactParticipant.user),
-    ]
+    recorded_by = joinedload(Contact.recorded_by)
+    participant = joinedload(Contact.participants).joinedload(ContactParticipant.user)
+    author = joinedload(Addendum.author)
+    if cards:
+        recorded_by, participant, author = (
+            loader.load_only(User.full_name) for loader in (recorded_by, participant, author)
+        )
+    options: list[Any] = [recorded_by, participant]
+    if not cards:
+        options.append(joinedload(Contact.case))
     if policy.can_read_clinical(viewer):
         options += [
-            addenda.joinedload(Addendum.author),
+            addenda.options(author),
             joinedload(Contact.risk_factors),
         ]
     else:
         options += [
-            addenda.options(
-                joinedload(Addendum.author), defer(Addendum.clinical_text, raiseload=True)
-            ),
+            addenda.options(author, defer(Addendum.clinical_text, raiseload=True)),
             defer(Contact.clinical_note, raiseload=True),
             defer(Contact.risk_level, raiseload=True),
             raiseload(Contact.risk_factors),
@@ -73,14 +81,14 @@ def _forget_clinical() -> None:
             db.session.expire(obj)
 
 
-def _visible_contacts(viewer: User) -> Select[tuple[Contact]]:
+def _visible_contacts(viewer: User, *, cards: bool = False) -> Select[tuple[Contact]]:
     if not policy.can_read_clinical(viewer):
         _forget_clinical()
     return (
         select(Contact)
         .join(Case, Case.id == Contact.case_id)
         .where(policy.case_visibility(viewer))
-        .options(*contact_loads(viewer))
+        .options(*contact_loads(viewer, cards=cards))
     )
 
 
@@ -103,9 +111,10 @@ def case_contacts_and_count(
     case_id: int, viewer: User, *, limit: int | None = None
 ) -> tuple[list[Contact], int]:
     """The newest `limit` contacts of a case (as case_contacts) and how many it has in all,
-    in one query: the count is a window over the rows before the LIMIT."""
+    in one query: the count is a window over the rows before the LIMIT. For the contact
+    cards of a page that has the case loaded (contact_loads with `cards`)."""
     stmt = (
-        _visible_contacts(viewer)
+        _visible_contacts(viewer, cards=True)
         .add_columns(func.count().over().label("total"))
         .where(Contact.case_id == case_id)
         .order_by(Contact.occurred_at.desc(), Contact.id.desc())
@@ -133,9 +142,11 @@ def person_contacts(
     """A person's contacts on every case the viewer may see, newest first (for the timeline).
 
     `before` and `limit` page through a long history by time (keyset), never by offset.
+    For the contact cards of the timeline, which has the person's visible cases loaded
+    (timeline.visible_cases; contact_loads with `cards`).
     """
     stmt = (
-        _visible_contacts(viewer)
+        _visible_contacts(viewer, cards=True)
         .where(Contact.person_id == person_id)
         .order_by(Contact.occurred_at.desc(), Contact.id.desc())
     )

@@ -56,6 +56,12 @@ class Case(db.Model):
         Index("ix_case_status_due", "status", "first_contact_due_at"),
         Index("ix_case_status_last_contact", "status", "last_contact_at"),
         Index("ix_case_status_closed", "status", "closed_at"),
+        # The overdue queue's count and first rows as one index range, with the status as a
+        # bound parameter (SQLite passes over the partial index below unless it is forced).
+        Index("ix_case_status_first_contact", "status", "first_contact_at", "first_contact_due_at"),
+        # The stale queue's count read from the index alone (no contact since, or none and
+        # assigned before): without assigned_at each never-contacted case is a table read.
+        Index("ix_case_status_last_contact_assigned", "status", "last_contact_at", "assigned_at"),
         # The "past the first-contact deadline" queue: open cases nobody has seen yet, a few
         # hundred among thousands of open cases at 100k people (bench).
         Index(

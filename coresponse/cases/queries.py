@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import Select, and_, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
-from coresponse.people.models import Person, PersonAddress
+from coresponse.people.models import Person
 from coresponse.privacy.policy import case_visibility
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team, TeamMembership
@@ -84,12 +87,37 @@ def _stale_days() -> int:
 
 def queue_statements() -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
     """Each queue's rows, as (statement, order); shared by the preview and full lists."""
+    return _queue_statements(**_queue_times())
+
+
+def _queue_times() -> dict[str, datetime]:
     now = utcnow()
-    stale_before = now - timedelta(days=_stale_days())
+    return {
+        "now": now,
+        "stale_before": now - timedelta(days=_stale_days()),
+        "closed_since": now - timedelta(days=14),
+    }
+
+
+def _queue_statements(
+    now: Any, stale_before: Any, closed_since: Any
+) -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
+    """The queues for these times: values, or bound parameters of a statement kept for
+    reuse."""
     return {
         "triage": (
+            # The statuses written into the SQL, not bound: only then does SQLite see
+            # that the partial index of waiting referrals applies (else it walks every
+            # referral by received_at, oldest first, to find the newest few hundred).
             select(Referral).where(
-                Referral.status.in_([ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED])
+                Referral.status.in_(
+                    bindparam(
+                        "waiting",
+                        [ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED],
+                        expanding=True,
+                        literal_execute=True,
+                    )
+                )
             ),
             (Referral.received_at, Referral.id),
         ),
@@ -116,9 +144,7 @@ def queue_statements() -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-
             (Case.last_contact_at, Case.id),
         ),
         "closed": (
-            select(Case).where(
-                Case.status == CaseStatus.CLOSED, Case.closed_at >= now - timedelta(days=14)
-            ),
+            select(Case).where(Case.status == CaseStatus.CLOSED, Case.closed_at >= closed_since),
             (Case.closed_at.desc(), Case.id.desc()),
         ),
     }
@@ -138,94 +164,104 @@ def queue_title(key: str) -> str:
 
 
 def supervisor_queue() -> list[QueueSection]:
-    """Every queue with its count and first rows, oldest (most urgent) first, in two queries:
-    the referrals waiting for triage, and the cases of the other queues (one UNION ALL)."""
-    statements = queue_statements()
-    triage_stmt, triage_order = statements.pop("triage")
-    referral_rows = db.session.execute(
-        triage_stmt.add_columns(func.count().over().label("total"))
-        .options(joinedload(Referral.person).joinedload(Person.addresses))
-        .order_by(*triage_order)
-        .limit(QUEUE_PREVIEW)
-    ).unique()
-    referrals = [(referral, total) for referral, total in referral_rows]
+    """Every queue with its count and first rows, oldest (most urgent) first, in three
+    queries: the counts, the referrals waiting for triage, and the cases of the other
+    queues (one UNION ALL).
+
+    Each count reads an index only, and each queue's rows come from an ordered index scan
+    that stops after QUEUE_PREVIEW rows: nothing here grows with the program's size. (A
+    window count or row number taken before the LIMIT would read and sort every row of
+    every queue: all the open cases for "stale", a fortnight of closures for "closed".)
+    """
+    keys, count_stmt, triage_stmt, cases_stmt = _preview_statements()
+    times = _queue_times()
+    counts = dict(zip(keys, db.session.execute(count_stmt, times).one(), strict=True))
+    referrals = list(db.session.scalars(triage_stmt).unique())
     sections = [
         QueueSection(
-            key="triage",
-            title=queue_title("triage"),
-            count=referrals[0][1] if referrals else 0,
-            rows=[referral for referral, _ in referrals],
+            key="triage", title=queue_title("triage"), count=counts["triage"], rows=referrals
         )
     ]
-    # Each queue's first rows with its size (a window count, taken before the LIMIT) and
-    # each row's place in it; a case may sit in two queues and comes back once for each.
-    parts = []
-    for key, (stmt, order) in statements.items():
-        part = (
-            stmt.with_only_columns(
-                *Case.__table__.columns,
-                literal(key).label("section"),
-                func.count().over().label("total"),
-                func.row_number().over(order_by=order).label("place"),
-            )
-            .order_by(*order)
-            .limit(QUEUE_PREVIEW)
-            .subquery()
-        )
-        parts.append(select(part))
-    queued = union_all(*parts).subquery("queued")
-    rows_of = aliased(Case, queued)
-    found = db.session.execute(
-        select(rows_of, queued.c.section, queued.c.total, queued.c.place).options(
-            joinedload(rows_of.person).joinedload(Person.addresses), joinedload(rows_of.team)
-        )
-    ).unique()
-    by_section: dict[str, list[tuple[int, Case]]] = {key: [] for key in statements}
-    totals: dict[str, int] = {}
-    for case, section, total, place in found:
+    by_section: dict[str, list[tuple[int, Case]]] = {key: [] for key in keys if key != "triage"}
+    for case, section, place in db.session.execute(cases_stmt, times).unique():
         by_section[section].append((place, case))
-        totals[section] = total
     for key, placed in by_section.items():
         placed.sort(key=lambda item: item[0])
         sections.append(
             QueueSection(
                 key=key,
                 title=queue_title(key),
-                count=totals.get(key, 0),
+                count=counts[key],
                 rows=[case for _, case in placed],
             )
         )
     return sections
 
 
+@cache
+def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: ignore[type-arg]
+    """The home page's three queue statements, built once per process with the times as
+    bound parameters (building them costs more than running them)."""
+    statements = _queue_statements(
+        now=bindparam("now"),
+        stale_before=bindparam("stale_before"),
+        closed_since=bindparam("closed_since"),
+    )
+    keys = list(statements)
+    count_stmt = select(*(_count(stmt) for stmt, _ in statements.values()))
+    triage, triage_order = statements.pop("triage")
+    triage_stmt = (
+        triage.options(joinedload(Referral.person).joinedload(Person.addresses))
+        .order_by(*triage_order)
+        .limit(QUEUE_PREVIEW)
+    )
+    # Each queue's first rows, and each row's place among them, numbered after the LIMIT;
+    # a case may sit in two queues and comes back once for each.
+    parts = []
+    for key, (stmt, order) in statements.items():
+        first = (
+            stmt.with_only_columns(*Case.__table__.columns)
+            .order_by(*order)
+            .limit(QUEUE_PREVIEW)
+            .subquery()
+        )
+        in_first = ClauseAdapter(first)
+        # ORM attributes are not clause elements: the adapter needs their columns.
+        columns = [getattr(o, "__clause_element__", lambda o=o: o)() for o in order]
+        parts.append(
+            select(
+                first,
+                literal(key).label("section"),
+                func.row_number()
+                .over(order_by=[in_first.traverse(c) for c in columns])
+                .label("place"),
+            )
+        )
+    queued = union_all(*parts).subquery("queued")
+    rows_of = aliased(Case, queued)
+    cases_stmt = select(rows_of, queued.c.section, queued.c.place).options(
+        joinedload(rows_of.person).joinedload(Person.addresses), joinedload(rows_of.team)
+    )
+    return keys, count_stmt, triage_stmt, cases_stmt
+
+
+def _count(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]
+    """The number of rows `stmt` finds, as a scalar subquery (its index, read alone)."""
+    (entity,) = stmt.column_descriptions
+    key = entity["entity"].id
+    return (
+        select(func.count()).select_from(stmt.with_only_columns(key).subquery()).scalar_subquery()
+    )
+
+
 def caseload(team_id: int) -> list[Case]:
     """A team's open cases: past the deadline first, then first contact due soonest,
     then longest without contact."""
-    # Only what a caseload row shows (templates/cases/_row.html): a team has dozens of
-    # open cases, and loading every column of each case, person and address is most
-    # of the cost of the query (another column would load row by row: the statement
-    # budget test would see it).
     stmt = (
         select(Case)
         .where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)
-        .options(
-            load_only(
-                Case.person_id, Case.team_id, Case.status, Case.accepted_at,
-                Case.assigned_at, Case.first_contact_due_at, Case.first_contact_at,
-                Case.last_contact_at, Case.next_contact_planned_at, Case.closed_at,
-                Case.closure_reason,
-            ),
-            joinedload(Case.person)
-            .load_only(
-                Person.first_name, Person.last_name, Person.preferred_name
-            )
-            .selectinload(Person.addresses)
-            .load_only(
-                PersonAddress.line1, PersonAddress.precinct, PersonAddress.current,
-                PersonAddress.recorded_at,
-            ),
-        )
-    )  # fmt: skip
+        .options(joinedload(Case.person).selectinload(Person.addresses))
+    )
     cases = list(db.session.scalars(stmt).unique())
     far = utcnow() + timedelta(days=3650)
 

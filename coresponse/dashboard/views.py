@@ -24,7 +24,7 @@ def home():
     if current_user.role in (Role.ADMIN, Role.ANALYST):
         context["counts"] = queries.program_counts()
     if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
-        context["teams"] = team_queries.list_teams()
+        context["attention"] = team_queries.teams_needing_attention()
     if policy.sees_all_cases(current_user):
         context["queue"] = case_queries.supervisor_queue()
     if policy.can_review_break_glass(current_user):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import TEAM_ROLES, User
 from coresponse.extensions import db
 from coresponse.privacy.policy import current_team_id
-from coresponse.teams.models import Team, TeamMembership
+from coresponse.teams.models import REQUIRED_COMPOSITION, Team, TeamMembership
 
 # One query: a team has a few coverage areas and a few memberships, so joining both
 # multiplies a team's rows by a small number, not by the data's size.
@@ -22,6 +24,50 @@ def list_teams() -> list[Team]:
     """Every team, active first, with coverage and members loaded, in one query."""
     stmt = select(Team).options(*_TEAM_JOINS).order_by(Team.active.desc(), Team.name)
     return list(db.session.scalars(stmt).unique())
+
+
+@dataclass(frozen=True)
+class TeamsAttention:
+    """The active teams that cannot be dispatched now, and how many teams are active."""
+
+    teams: list[Team]
+    active: int
+
+
+def teams_needing_attention() -> TeamsAttention:
+    """Active teams that cannot be dispatched now, with coverage and members loaded: the
+    home page lists what needs a supervisor, not every team of a city. One query (two when
+    every team can be dispatched, to tell that apart from having no team at all).
+
+    The query keeps the teams whose current active members differ from the required two
+    officers and one clinician; the model's own staffing check has the last word.
+    """
+    off_composition = [
+        select(func.count())
+        .select_from(TeamMembership)
+        .join(User, User.id == TeamMembership.user_id)
+        .where(
+            TeamMembership.team_id == Team.id,
+            TeamMembership.left_at.is_(None),
+            User.active,
+            User.role == role,
+        )
+        .scalar_subquery()
+        != needed
+        for role, needed in REQUIRED_COMPOSITION.items()
+    ]
+    active = select(func.count()).select_from(Team).where(Team.active)
+    rows = db.session.execute(
+        select(Team, active.scalar_subquery())
+        .options(*_TEAM_JOINS)
+        .where(Team.active, or_(*off_composition))
+        .order_by(Team.name)
+    ).unique()
+    found = list(rows)
+    if not found:
+        return TeamsAttention(teams=[], active=db.session.scalar(active) or 0)
+    teams = [team for team, _ in found if not team.dispatchable]
+    return TeamsAttention(teams=teams, active=found[0][1])
 
 
 def get_team(team_id: int) -> Team | None:

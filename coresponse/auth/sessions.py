@@ -14,15 +14,16 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.audit.services import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
 from coresponse.consent.models import BreakGlassAccess
-from coresponse.db_types import utcnow
+from coresponse.db_types import UTCDateTime, utcnow
 from coresponse.extensions import db
 from coresponse.privacy import policy
 
@@ -96,15 +97,7 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
     privacy policy keeps both for the rest of the request.
     """
     rows = db.session.execute(
-        select(
-            UserSession,
-            User,
-            policy.current_team_column(User.id).label("team_id"),
-            BreakGlassAccess.person_id,
-        )
-        .join(User, User.id == UserSession.user_id)
-        .outerjoin(BreakGlassAccess, policy.break_glass_grant_clause(User.id))
-        .where(UserSession.token_hash == hash_token(token))
+        _session_query(), {"token_hash": hash_token(token), "now": utcnow()}
     ).all()
     if not rows:
         return None
@@ -112,6 +105,26 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
     grants = frozenset(person_id for *_, person_id in rows if person_id is not None)
     policy.remember_viewer(user, team_id=team_id, break_glass_ids=grants)
     return row, user
+
+
+@cache
+def _session_query() -> Select[tuple[UserSession, User, int | None, int | None]]:
+    """find_session's statement, built once (every request runs it): the token's hash
+    and the current time are its parameters."""
+    return (
+        select(
+            UserSession,
+            User,
+            policy.current_team_column(User.id).label("team_id"),
+            BreakGlassAccess.person_id,
+        )
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(
+            BreakGlassAccess,
+            policy.break_glass_grant_clause(User.id, now=bindparam("now", type_=UTCDateTime)),
+        )
+        .where(UserSession.token_hash == bindparam("token_hash"))
+    )
 
 
 def end_reason(

@@ -29,7 +29,9 @@ bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
 @login_required
 def new_contact(case_id: int):
     """Log an outreach contact on a case of the user's team: one screen, under a minute."""
-    case = get_visible_case(current_user, case_id, with_team_members=True)
+    # The form shows the person's name and offers their address as the place; their
+    # phones, languages and other names are not read here.
+    case = get_visible_case(current_user, case_id, with_team_members=True, person_details=False)
     require(policy.can_log_contact(current_user, case))
     try:
         services.ensure_case_open(case)

@@ -6,6 +6,8 @@ them too and never restate a rule. A record the user may not see is a 404.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, literal, or_, select, true
 
@@ -40,9 +42,16 @@ def current_team_id(user: User) -> int | None:
     return team_id
 
 
-def break_glass_grant_clause(user_id: ColumnElement[int]) -> ColumnElement[bool]:
-    """Joins a user to their unexpired break-glass grants (BreakGlassAccess rows)."""
-    return and_(BreakGlassAccess.user_id == user_id, BreakGlassAccess.expires_at > utcnow())
+def break_glass_grant_clause(
+    user_id: ColumnElement[int], now: ColumnElement[datetime] | None = None
+) -> ColumnElement[bool]:
+    """Joins a user to their unexpired break-glass grants (BreakGlassAccess rows).
+
+    `now`: the current time as a bound parameter, for a statement built once and run
+    many times (the login session's query); the time of the call otherwise.
+    """
+    moment = utcnow() if now is None else now
+    return and_(BreakGlassAccess.user_id == user_id, BreakGlassAccess.expires_at > moment)
 
 
 def remember_viewer(user: User, *, team_id: int | None, break_glass_ids: frozenset[int]) -> None:

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import CompoundSelect, Select, exists, func, or_, select, tuple_, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.db_types import LIKE_ESCAPE, like_contains, like_prefix
 from coresponse.extensions import db
-from coresponse.pagination import Page, keyset_page
+from coresponse.pagination import Page, decode_cursor, keyset_page
 from coresponse.people.models import Person, PersonAlias, PersonPhone
 from coresponse.people.services import name_key, phone_digits
 from coresponse.privacy.policy import case_visibility, sees_all_cases
@@ -112,10 +113,11 @@ def find_possible_duplicates(
 
 
 def visible_people_filter(viewer: User):  # type: ignore[no-untyped-def]
-    """People the viewer may see: all for supervisors, else those with a visible case."""
+    """People the viewer may see: all for supervisors, else those with a visible case
+    (a team's people, read through its cases: a few hundred, not the whole program)."""
     if sees_all_cases(viewer):
         return Person.id.is_not(None)
-    return exists().where(Case.person_id == Person.id, case_visibility(viewer))
+    return Person.id.in_(select(Case.person_id).where(case_visibility(viewer)))
 
 
 def parse_date(text: str) -> date | None:
@@ -130,9 +132,10 @@ def parse_date(text: str) -> date | None:
 def search_people(viewer: User, query: str, *, cursor: str | None, size: int) -> Page[Person]:
     """People by name, alias, date of birth or phone, among those the viewer may see."""
     query = query.strip()[:100]
-    stmt = select(Person).options(*_PERSON_CARD).where(visible_people_filter(viewer))
+    stmt = select(Person).options(*_SEARCH_ROW).where(visible_people_filter(viewer))
     when = parse_date(query)
     digits = phone_digits(query)
+    terms = name_key(query).split()
     if when is not None:
         stmt = stmt.where(Person.date_of_birth == when)
     elif len(digits) >= 7 and not re.search(r"[a-zA-Z]", query):
@@ -141,22 +144,78 @@ def search_people(viewer: User, query: str, *, cursor: str | None, size: int) ->
                 PersonPhone.person_id == Person.id, PersonPhone.digits.like(f"%{digits}%")
             )
         )
-    else:
-        for term in name_key(query).split():
-            like = like_contains(term)
-            stmt = stmt.where(
-                or_(
-                    Person.first_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
-                    Person.last_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
-                    exists().where(
-                        PersonAlias.person_id == Person.id,
-                        PersonAlias.name_key.like(like, escape=LIKE_ESCAPE),
-                    ),
-                )
-            )
-    return keyset_page(
-        stmt, [Person.last_name_key, Person.first_name_key, Person.id], cursor=cursor, size=size
+    elif terms:
+        stmt = stmt.where(*(_name_term(term) for term in terms))
+        # Read by the longest word: first the people with an alias containing it, up to
+        # _ALIAS_LIMIT aliases; a word in more aliases than that is common enough that
+        # walking the name index in order meets a page of matches soon, so the plain
+        # ordered query is the quick one then.
+        word = max(terms, key=len)
+        if not sees_all_cases(viewer):
+            # Only the people of the viewer's cases, read through those cases.
+            return keyset_page(stmt, _SEARCH_ORDER, cursor=cursor, size=size)
+        aliased = db.session.scalars(
+            select(PersonAlias.person_id)
+            .where(PersonAlias.name_key.like(like_contains(word), escape=LIKE_ESCAPE))
+            .limit(_ALIAS_LIMIT + 1)
+        ).all()
+        if len(aliased) <= _ALIAS_LIMIT:
+            candidates = _page_candidates(stmt, word, set(aliased), cursor, size)
+            stmt = stmt.where(Person.id.in_(candidates))
+    return keyset_page(stmt, _SEARCH_ORDER, cursor=cursor, size=size)
+
+
+# What a row of results shows (templates/people/search.html).
+_SEARCH_ROW = (
+    selectinload(Person.addresses),
+    selectinload(Person.phones),
+    selectinload(Person.aliases),
+)
+_SEARCH_ORDER = (Person.last_name_key, Person.first_name_key, Person.id)
+_ALIAS_LIMIT = 1000
+
+
+def _name_term(term: str):  # type: ignore[no-untyped-def]
+    """A person matches a word of the search when a name starts with it or an alias has it."""
+    return or_(
+        Person.first_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
+        Person.last_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
+        exists().where(
+            PersonAlias.person_id == Person.id,
+            PersonAlias.name_key.like(like_contains(term), escape=LIKE_ESCAPE),
+        ),
     )
+
+
+def _page_candidates(
+    stmt: Select[tuple[Person]], word: str, aliased: set[int], cursor: str | None, size: int
+) -> CompoundSelect:
+    """The ids of the page's people, found by bounded reads instead of a walk of the
+    whole name index: a page of those whose last name starts with `word`, a page of those
+    whose first name does, and those among `aliased` (an alias contains it).
+
+    Every match is in one of the three, and each read keeps every condition of `stmt`
+    (and the cursor), so the first page of the three together holds the page. A prefix
+    is also written as a range (`>= 'rivera' AND < 'riverb'`): SQLite's LIKE ignores
+    case, so only the range reads the index.
+    """
+    ids = stmt.with_only_columns(Person.id)
+    if cursor:
+        ids = ids.where(tuple_(*_SEARCH_ORDER) > tuple_(*decode_cursor(cursor, len(_SEARCH_ORDER))))
+    pages = [
+        ids.where(*_prefix_range(column, word)).order_by(*_SEARCH_ORDER).limit(size + 1).subquery()
+        for column in (Person.last_name_key, Person.first_name_key)
+    ]
+    return union_all(
+        *(select(page.c.id) for page in pages), ids.where(Person.id.in_(sorted(aliased)))
+    )
+
+
+def _prefix_range(column, prefix: str) -> list:  # type: ignore[no-untyped-def]
+    """`column` starts with `prefix`, as a range an index can read (the LIKE stays exact)."""
+    if ord(prefix[-1]) >= sys.maxunicode:
+        return []
+    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
 
 
 # One person's card in one query: each of these lists is short, so joining them all

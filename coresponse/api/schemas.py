@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import math
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from coresponse.referrals.models import ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 _MISSING = object()
 
 
@@ -75,17 +77,31 @@ class Reader:
             return None
         return value
 
-    def uuid(self, field: str) -> uuid.UUID | None:
-        value = self._get(field, True)
+    def _parsed(
+        self, field: str, parse: Callable[[str], T], message: str, *, required: bool
+    ) -> T | None:
+        """A string field read by `parse`; anything it refuses gets `message`."""
+        value = self._get(field, required)
         if value is None:
             return None
         try:
             if not isinstance(value, str):
                 raise ValueError
-            return uuid.UUID(value)
-        except ValueError:
-            self.fail(field, "Give a UUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.")
+            return parse(value)
+        except (ValueError, OverflowError):
+            self.fail(field, message)
             return None
+
+    def uuid(self, field: str) -> uuid.UUID | None:
+        return self._parsed(
+            field,
+            uuid.UUID,
+            "Give a UUID, e.g. 0f8fad5b-d9cb-469f-a165-70867728950e.",
+            required=True,
+        )
+
+    def date(self, field: str) -> date | None:
+        return self._parsed(field, date.fromisoformat, "Give a date as YYYY-MM-DD.", required=False)
 
     def text(self, field: str, *, max_length: int, required: bool = False) -> str | None:
         value = self._get(field, required)
@@ -106,16 +122,8 @@ class Reader:
         return value
 
     def choice(self, field: str, cls: type[E], *, required: bool = True) -> E | None:
-        value = self._get(field, required)
-        if value is None:
-            return None
-        try:
-            if not isinstance(value, str):
-                raise ValueError
-            return cls(value)
-        except ValueError:
-            self.fail(field, "Choose one of: " + ", ".join(m.value for m in cls) + ".")
-            return None
+        message = "Choose one of: " + ", ".join(m.value for m in cls) + "."
+        return self._parsed(field, cls, message, required=required)
 
     def choices(self, field: str, cls: type[E]) -> list[E]:
         value = self._get(field, False)
@@ -163,18 +171,13 @@ class Reader:
         return number
 
     def moment(self, field: str, *, required: bool = False) -> datetime | None:
-        value = self._get(field, required)
-        if value is None:
-            return None
-        try:
-            if not isinstance(value, str):
-                raise ValueError
-            moment = datetime.fromisoformat(value)
-        except (ValueError, OverflowError):
-            self.fail(
-                field,
-                "Give an ISO 8601 date and time with its offset, e.g. 2026-03-14T15:30:00-04:00.",
-            )
+        moment = self._parsed(
+            field,
+            datetime.fromisoformat,
+            "Give an ISO 8601 date and time with its offset, e.g. 2026-03-14T15:30:00-04:00.",
+            required=required,
+        )
+        if moment is None:
             return None
         if moment.tzinfo is None or moment.utcoffset() is None:
             self.fail(
@@ -229,19 +232,6 @@ def addendum_input(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _date(r: Reader, field: str) -> date | None:
-    value = r._get(field, False)
-    if value is None:
-        return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        return date.fromisoformat(value)
-    except ValueError:
-        r.fail(field, "Give a date as YYYY-MM-DD.")
-        return None
-
-
 def linkage_status_input(data: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for linkages.services.change_linkage_status."""
     r = Reader(data, {"to_status", "note", "appointment_at", "verified_on",
@@ -250,7 +240,7 @@ def linkage_status_input(data: dict[str, Any]) -> dict[str, Any]:
         "to_status": r.choice("to_status", LinkageStatus),
         "note": r.text("note", max_length=10000),
         "appointment_at": r.moment("appointment_at"),
-        "verified_on": _date(r, "verified_on"),
+        "verified_on": r.date("verified_on"),
         "verification_method": r.choice("verification_method", VerificationMethod, required=False),
         "verified_by": r.text("verified_by", max_length=160),
         "not_connected_reason": r.text("not_connected_reason", max_length=10000),
@@ -316,7 +306,7 @@ def _person(r: Reader, data: Any) -> PersonDetails | None:
         last_name=p.text("last_name", max_length=80, required=True) or "",
         middle_name=p.text("middle_name", max_length=80),
         preferred_name=p.text("preferred_name", max_length=80),
-        date_of_birth=_date(p, "date_of_birth"),
+        date_of_birth=p.date("date_of_birth"),
         approximate_age=age,
         gender=p.text("gender", max_length=40),
         aliases=_strings(p, "aliases", max_items=20, max_length=160),

@@ -66,6 +66,19 @@ def page(browser, live_server: str):  # type: ignore[no-untyped-def]
     context.close()
 
 
+def switch_user(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Log out whoever is logged in (if anyone), then log in as `username`."""
+    logout = page.get_by_role("button", name="Log out")
+    if logout.count():
+        # Logging out first clears the device's field data, then submits: wait for it.
+        logout.click()
+        page.wait_for_url("**/login**")
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 # When Chromium abandons a request (a click navigates away while the page's script
 # modules are still loading), the threaded development server drops the response and
 # leaves its open static file to the garbage collector. That is the test server's

@@ -9,7 +9,7 @@ from flask import Flask
 
 from coresponse import demo
 from coresponse.extensions import db
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, switch_user
 
 pytestmark = pytest.mark.browser
 PASSWORD = "demo-password-for-tests"
@@ -20,15 +20,7 @@ def test_the_demo_logins_run_the_journey(app: Flask, page) -> None:  # type: ign
     db.session.commit()
 
     def login(username: str) -> None:
-        logout = page.get_by_role("button", name="Log out")
-        if logout.count():
-            # Logging out first clears the device's field data, then submits: wait for it.
-            logout.click()
-            page.wait_for_url("**/login**")
-        page.goto("/login")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        switch_user(page, username, PASSWORD)
         assert "/login" not in page.url, username
 
     # The clinical supervisor takes a referral from a family member in the 75th Precinct.

@@ -15,7 +15,7 @@ from coresponse.contacts.models import Contact
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.referrals.models import ReferralEvent
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, switch_user
 from tests.factories import PASSWORD, make_person, make_staffed_team, make_team, make_user
 
 pytestmark = pytest.mark.browser
@@ -37,15 +37,7 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     db.session.commit()
 
     def login(username: str) -> None:
-        logout = page.get_by_role("button", name="Log out")
-        if logout.count():
-            # Logging out first clears the device's field data, then submits: wait for it.
-            logout.click()
-            page.wait_for_url("**/login**")
-        page.goto("/login")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
+        switch_user(page, username, PASSWORD)
 
     # Intake: the duplicate is shown and chosen.
     login("clinsup")

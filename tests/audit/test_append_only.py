@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from flask import Flask
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, delete, make_url, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from coresponse import create_app
@@ -64,26 +60,6 @@ def test_postgres_refuses_truncate_unless_the_session_allows_it(app: Flask) -> N
     db.session.execute(text("TRUNCATE audit_event"))
     db.session.commit()
     _refused(text("TRUNCATE audit_event"))
-
-
-@pytest.fixture
-def empty_database_url(tmp_path: Path) -> Iterator[str]:
-    """A database with nothing in it: a new SQLite file, or a new PostgreSQL database."""
-    if POSTGRES_URL is None:
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    name = f"coresponse_audit_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_the_migration_adds_the_triggers_and_its_downgrade_removes_them(

@@ -70,7 +70,7 @@ class Config:
     # The program's wall clock: times are stored in UTC and shown in this zone.
     TIMEZONE = os.environ.get("CORESPONSE_TIMEZONE", "America/New_York")
     PROGRAM_NAME = os.environ.get("CORESPONSE_PROGRAM_NAME", "Co-Response Program")
-    PAGE_SIZE = _int("CORESPONSE_PAGE_SIZE", 50)
+    PAGE_SIZE = _int("CORESPONSE_PAGE_SIZE", 25)
     # "offline" (ZIP centroids, no network) or a geopy service name such as "nominatim".
     GEOCODER = os.environ.get("CORESPONSE_GEOCODER", "offline")
     GEOCODER_OPTIONS = {

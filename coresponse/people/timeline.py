@@ -28,7 +28,9 @@ KINDS = {
     "addendum": "Addenda",
     "linkage": "Connections",
 }
-PAGE_SIZE = 50
+# As many entries as the case page shows contacts: a tablet screen holds a handful,
+# and "Older entries" pages on (each entry is a full card, the page's main cost).
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import sqlite3
@@ -39,6 +40,12 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(load_config(config_name))
     app.config.update(overrides)
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        from coresponse.sqlite_writes import engine_options
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+            app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+        )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
@@ -125,6 +132,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
+        # Everything built so far (modules, the URL map, mappers) lives as long as the
+        # process: keep it out of the cyclic collector's sweeps, which otherwise walk it
+        # again and again and stall whichever request triggers them.
+        gc.freeze()
     return app
 
 
@@ -138,6 +149,8 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     timeout = 5000
     if has_app_context():
         timeout = int(current_app.config.get("SQLITE_BUSY_TIMEOUT_MS", timeout))
+    if hasattr(dbapi_connection, "busy_timeout_seconds"):  # sqlite_writes.TurnTakingConnection
+        dbapi_connection.busy_timeout_seconds = timeout / 1000
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={timeout:d}")

@@ -203,6 +203,15 @@ class Tally:
     errors: dict[str, int] = field(default_factory=dict)
     first_error: dict[str, str] = field(default_factory=dict)
 
+    def merge(self, other: Tally) -> None:
+        """Add another run's requests to this one's."""
+        for name, values in other.latencies.items():
+            self.latencies.setdefault(name, []).extend(values)
+        for name, count in other.errors.items():
+            self.errors[name] = self.errors.get(name, 0) + count
+        for name, detail in other.first_error.items():
+            self.first_error.setdefault(name, detail)
+
     def add(self, name: str, seconds: float, ok: bool, detail: str = "") -> None:
         if ok:
             self.latencies.setdefault(name, []).append(seconds)

@@ -701,8 +701,15 @@ class Builder:
                 sql = f'SELECT setval({sequence}, COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'  # noqa: S608  # nosec B608
                 db.session.execute(text(sql))
         db.session.commit()
-        self.progress(f"Updating planner statistics (ANALYZE)... ({self._elapsed()})")
-        db.session.execute(text("ANALYZE"))
+        if self.rows.postgres:
+            # VACUUM too: rows written by COPY are not yet marked all-visible, so until
+            # autovacuum comes by, every count reads the table, not only its index.
+            self.progress(f"Vacuuming and updating planner statistics... ({self._elapsed()})")
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM ANALYZE"))
+        else:
+            self.progress(f"Updating planner statistics (ANALYZE)... ({self._elapsed()})")
+            db.session.execute(text("ANALYZE"))
         record_event(
             AuditAction.CREATE,
             by=None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import TEAM_ROLES, User
@@ -42,25 +42,26 @@ def teams_needing_attention() -> TeamsAttention:
     The query keeps the teams whose current active members differ from the required two
     officers and one clinician; the model's own staffing check has the last word.
     """
-    off_composition = [
-        select(func.count())
-        .select_from(TeamMembership)
+    # The teams staffed as required, from one pass over the current memberships (a
+    # count per team and role would probe them 400 times for 200 teams); the query
+    # keeps the active teams not among them.
+    staffed = (
+        select(TeamMembership.team_id)
         .join(User, User.id == TeamMembership.user_id)
-        .where(
-            TeamMembership.team_id == Team.id,
-            TeamMembership.left_at.is_(None),
-            User.active,
-            User.role == role,
+        .where(TeamMembership.left_at.is_(None), User.active)
+        .group_by(TeamMembership.team_id)
+        .having(
+            *(
+                func.count().filter(User.role == role) == needed
+                for role, needed in REQUIRED_COMPOSITION.items()
+            )
         )
-        .scalar_subquery()
-        != needed
-        for role, needed in REQUIRED_COMPOSITION.items()
-    ]
+    )
     active = select(func.count()).select_from(Team).where(Team.active)
     rows = db.session.execute(
         select(Team, active.scalar_subquery())
         .options(*_TEAM_JOINS)
-        .where(Team.active, or_(*off_composition))
+        .where(Team.active, Team.id.not_in(staffed))
         .order_by(Team.name)
     ).unique()
     found = list(rows)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import abort, g, has_request_context
-from sqlalchemy import Select, func, inspect, select
+from sqlalchemy import Select, bindparam, func, inspect, select
 from sqlalchemy.orm import defer, joinedload, raiseload
 
 from coresponse.auth.models import Role, User
@@ -258,16 +259,23 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
         if transaction is db.session().get_transaction():
             return contact
     contact = (
-        db.session.scalars(
-            select(Contact)
-            .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))
-            .where(Contact.uuid == contact_uuid)
-        )
+        db.session.scalars(_contact_by_uuid_statement(), {"uuid": contact_uuid})
         .unique()
         .one_or_none()
     )
     remember_contact_uuid(contact_uuid, contact)
     return contact
+
+
+@cache
+def _contact_by_uuid_statement() -> Select[tuple[Contact]]:
+    """contact_by_uuid's statement, built once (every save runs it; building an ORM
+    statement with its loader options costs more than running it)."""
+    return (
+        select(Contact)
+        .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))
+        .where(Contact.uuid == bindparam("uuid", type_=Contact.__table__.c.uuid.type))
+    )
 
 
 def remember_contact_uuid(contact_uuid: uuid_module.UUID, contact: Contact | None) -> None:

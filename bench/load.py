@@ -1,7 +1,8 @@
-"""The load generator for `make bench`: keep-alive HTTP clients in threads, timed runs.
+"""The load generator for `make bench`: HTTP clients in threads, timed runs.
 
 Pure standard library (http.client, threading), so a fresh clone needs nothing more.
-Each worker thread holds one keep-alive connection and its own cookie jar, sends the
+Each worker thread holds one connection (kept alive when the server allows it; with
+gunicorn's sync workers it reconnects for every request) and its own cookie jar, sends the
 next request as soon as the last answered (a closed loop), and records the time from
 sending the request to reading the whole body. A Python client spends well under a
 millisecond of CPU per request, a small share of what the server spends, so with a
@@ -40,7 +41,7 @@ class Response:
 
 
 class Client:
-    """One keep-alive connection with a cookie jar (a browser tab, or an API client)."""
+    """One connection with a cookie jar (a browser tab, or an API client)."""
 
     def __init__(self, host: str, port: int, cookies: dict[str, str] | None = None) -> None:
         self.host, self.port = host, port

@@ -5,8 +5,9 @@
 
 Settings (environment): BENCH_PEOPLE, BENCH_CONTACTS, BENCH_DATABASE_URL (PostgreSQL;
 default SQLite under bench/data/), BENCH_DURATION (seconds measured per endpoint,
-default 10), BENCH_CONCURRENCY (client threads, default 4), BENCH_WORKERS and
-BENCH_THREADS (gunicorn, default 3 workers x 2 threads), BENCH_PORT (default 8765).
+default 10), BENCH_CONCURRENCY (client threads, default 4), BENCH_WORKERS (gunicorn
+sync workers, default 4; BENCH_WORKER_CLASS=gthread with BENCH_THREADS to compare),
+BENCH_ONLY (some endpoints), BENCH_PORT (default 8765).
 
 1. The dataset is built once with `flask db upgrade` and `flask bench-data` and kept:
    SQLite as bench/data/sqlite-<people>-<contacts>.db, PostgreSQL in the database named
@@ -16,7 +17,7 @@ BENCH_THREADS (gunicorn, default 3 workers x 2 threads), BENCH_PORT (default 876
 2. gunicorn serves `create_app(BENCH_FLOOR=True)` in production config on 127.0.0.1.
 3. This process logs in through the login form (supervisor, clinician), makes an API
    token with `flask tokens create clinician`, and drives each endpoint for a fixed
-   time with keep-alive connections in threads (bench/load.py).
+   time from client threads (bench/load.py).
 4. It prints a markdown table and the targets, and writes bench/results.json.
 """
 
@@ -186,7 +187,9 @@ def postgres_dataset(url: str, people: int, contacts: int) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_server(
+    database_url: str, port: int, worker_class: str, workers: int, threads: int
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "CORESPONSE_ENV": "production",
@@ -198,7 +201,7 @@ def start_server(database_url: str, port: int, workers: int, threads: int) -> su
         "--bind", f"{HOST}:{port}",
         "--workers", str(workers),
         "--threads", str(threads),
-        "--worker-class", "gthread",
+        "--worker-class", worker_class,
         "--keep-alive", "30",
         "--log-level", "warning",
         "coresponse:create_app(BENCH_FLOOR=True)",
@@ -471,7 +474,10 @@ def main() -> int:
     duration = float(os.environ.get("BENCH_DURATION") or 10)
     warmup = min(2.0, duration / 4)
     concurrency = env_int("BENCH_CONCURRENCY", 4)
-    workers, threads = env_int("BENCH_WORKERS", 3), env_int("BENCH_THREADS", 2)
+    # gunicorn's default (sync) workers, as the README's production command runs them:
+    # bench/README.md says why.
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "").strip() or "sync"
+    workers, threads = env_int("BENCH_WORKERS", 4), env_int("BENCH_THREADS", 1)
     port = env_int("BENCH_PORT", 8765)
     postgres_url = os.environ.get("BENCH_DATABASE_URL", "").strip()
     # BENCH_ONLY=case_page,people_search: just those (and the floor), while working on them.
@@ -493,8 +499,10 @@ def main() -> int:
     )
     output = flask(["tokens", "create", "clinician", "--name", "bench"], url, capture=True)
     token = output.strip().splitlines()[-1]
-    log(f"gunicorn: {workers} workers x {threads} threads (gthread); client: {concurrency} threads")
-    server = start_server(url, port, workers, threads)
+    log(
+        f"gunicorn: {workers} {worker_class} workers x {threads} threads; client: {concurrency} threads"
+    )
+    server = start_server(url, port, worker_class, workers, threads)
     try:
         sessions = {user: login(HOST, port, user, PASSWORD) for user in ("supervisor", "clinician")}
         plans = scenarios(fixtures, sessions, token, port)
@@ -554,7 +562,8 @@ def main() -> int:
     passed = report(result, measured, database)
     print(f"\nMachine: {machine()}")
     print(
-        f"Setup: gunicorn {workers} workers x {threads} threads, {concurrency} client threads, "
+        f"Setup: gunicorn {workers} {worker_class} workers x {threads} threads, "
+        f"{concurrency} client threads, "
         f"{duration:.0f} s per endpoint after {warmup:.0f} s warm-up."
     )
     if not only:

@@ -46,7 +46,13 @@ def test_each_queue_counts_every_row_and_shows_the_most_urgent_first(login) -> N
         team, make_person(first_name="Quiet"), first_contact_at=now - timedelta(days=20)
     )
     stale.last_contact_at = now - timedelta(days=20)
+    # Never contacted, assigned long ago (and not yet past its deadline): stale too.
+    forgotten = make_case(
+        team, make_person(first_name="Forgotten"), first_contact_due_at=now + timedelta(days=1)
+    )
+    forgotten.assigned_at = now - timedelta(days=20)
     make_case(team, make_person(first_name="Recent"), first_contact_at=now, last_contact_at=now)
+    db.session.commit()
 
     page = login(make_user(Role.SUPERVISOR)).get("/").get_data(as_text=True)
 
@@ -68,7 +74,9 @@ def test_each_queue_counts_every_row_and_shows_the_most_urgent_first(login) -> N
     assert f'<span class="count ">{extra}</span>' in closed and "All " not in closed
 
     stale_section = _section(page, "stale")
-    assert "Quiet" in stale_section and "Recent" not in stale_section
+    assert "Quiet" in stale_section and "Forgotten" in stale_section
+    assert "Recent" not in stale_section
+    assert '<span class="count ">2</span>' in stale_section
 
     full = login(make_user(Role.SUPERVISOR)).get("/cases/queue/overdue").get_data(as_text=True)
     assert {int(n) for n in re.findall(r"Overdue(\d+) ", full)} == set(range(total))

@@ -107,6 +107,13 @@ def break_glass_person_ids(user: User) -> frozenset[int]:
     return ids
 
 
+def _known_break_glass_ids(user: User) -> frozenset[int] | None:
+    """The grants already read in this request, or None when they have not been."""
+    if has_request_context():
+        return g.get(f"_break_glass_{user.id}")
+    return None
+
+
 def forget_break_glass(user: User) -> None:
     """Drop the request's cached grants (after a grant is made in this request)."""
     if has_request_context():
@@ -180,11 +187,13 @@ def case_visibility(user: User) -> ColumnElement[bool]:
     if team is not None:
         clauses.append(team)
     if can_break_glass(user):
-        # The grants the login-session query already read for this request (most
-        # clinicians hold none, and the clause is then the team's alone).
-        granted = break_glass_person_ids(user)
-        if granted:
-            clauses.append(Case.person_id.in_(sorted(granted)))
+        known = _known_break_glass_ids(user)
+        if known is None:
+            clauses.append(Case.person_id.in_(_break_glass_people(user)))
+        elif known:
+            # The grants the login-session query already read for this request (most
+            # clinicians hold none, and the clause is then the team's alone).
+            clauses.append(Case.person_id.in_(sorted(known)))
     if not clauses:
         return false()
     return clauses[0] if len(clauses) == 1 else or_(*clauses)

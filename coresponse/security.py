@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
 # No inline scripts or styles anywhere: everything comes from static/.
@@ -26,8 +26,22 @@ HSTS = "max-age=31536000; includeSubDomains"
 SELF_CACHED_ENDPOINTS = frozenset({"offline.service_worker", "offline.manifest"})
 
 
+NUL_MESSAGE = (
+    "A field holds a NUL character (\\0), which cannot be stored. Remove it and try again."
+)
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers after every request."""
+    """Refuse NUL characters in input; add the headers after every request."""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No text column may hold one (PostgreSQL refuses it outright, which would be a
+        # 500), so a query parameter or form field carrying one is bad input: a 400 with
+        # a message, before any view reads it. JSON bodies are checked by the API's reader.
+        for values in (request.args, request.form):
+            if any("\x00" in value for _, value in values.items(multi=True)):
+                abort(400, description=NUL_MESSAGE)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

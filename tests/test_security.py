@@ -72,3 +72,23 @@ def test_forwarded_addresses_are_trusted_only_behind_a_configured_proxy(make_app
 
     assert address_seen(make_app()) == "10.0.0.1"  # no proxy configured: the header is ignored
     assert address_seen(make_app(TRUSTED_PROXIES=1)) == "203.0.113.9"
+
+
+def test_nul_characters_in_input_are_refused_with_a_message(login) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL cannot store a NUL character: a field or parameter holding one is a 400
+    that says so, never a 500, and nothing is saved (found by the fuzz test on PostgreSQL,
+    through the API tokens form)."""
+    from coresponse.api.models import ApiToken
+    from coresponse.extensions import db
+
+    client = login(make_user(Role.CLINICIAN))
+    saved = client.post("/account/api-tokens/", data={"name": "Tablet\x003"})
+    assert saved.status_code == 400
+    assert "NUL character" in saved.get_data(as_text=True)
+    assert db.session.query(ApiToken).count() == 0
+    searched = client.get("/people/", query_string={"q": "riv\x00era"})
+    assert searched.status_code == 400
+    assert "NUL character" in searched.get_data(as_text=True)
+    problem = client.get("/api/v1/cases", query_string={"after": "\x00"})
+    assert problem.status_code == 400
+    assert problem.content_type.startswith("application/problem+json")

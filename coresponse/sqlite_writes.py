@@ -39,8 +39,10 @@ class TurnTakingConnection(sqlite3.Connection):
     def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
         path = os.fspath(database) if not isinstance(database, bytes) else database.decode()
-        in_memory = path in ("", ":memory:") or path.startswith("file:") or "mode=memory" in path
-        self._lock_path = None if in_memory else f"{path}-writers"
+        # In-memory databases have no file to put a lock beside, and a "file:" URI may
+        # not name one either: those keep SQLite's own waiting alone.
+        plain_file = path not in ("", ":memory:") and not path.startswith("file:")
+        self._lock_path = f"{path}-writers" if plain_file else None
         self._lock_fd: int | None = None
         self._holder: int | None = None
 

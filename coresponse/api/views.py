@@ -55,7 +55,7 @@ from coresponse.people.timeline import KINDS, visible_cases
 from coresponse.people.timeline import person_timeline as timeline
 from coresponse.privacy import policy
 from coresponse.referrals import services as referral_services
-from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
+from coresponse.referrals.models import RiskIndicator
 from coresponse.teams.models import Team
 from coresponse.web import request_info
 
@@ -198,36 +198,25 @@ def case_linkages(case_id: int):
 # --- People ---------------------------------------------------------------------------
 
 
-def safety_flags(person_id: int) -> list[RiskIndicator]:
-    """The risk indicators of every referral of the person, as the person page lists them."""
-    rows = db.session.scalars(
-        select(ReferralRiskIndicator.indicator)
-        .join(Referral, Referral.id == ReferralRiskIndicator.referral_id)
-        .where(Referral.person_id == person_id)
-        .distinct()
-    ).all()
-    return sorted(set(rows), key=list(RiskIndicator).index)
-
-
-def _visible_person(person_id: int) -> Person:
-    """The person's card, or 404 (break-glass grants count, as on the pages; no prompt here)."""
+def _visible_person(person_id: int) -> tuple[Person, list[RiskIndicator]]:
+    """The person's card and safety flags, or 404 (break-glass grants count, as on the
+    pages; no prompt here)."""
     if not policy.can_view_person(current_user, person_id):
         raise ApiProblem(404)
-    person = people_queries.get_person_card(person_id)
+    person, flags = people_queries.person_card_and_flags(person_id)
     if person is None:
         raise ApiProblem(404)
-    return person
+    return person, flags
 
 
 @bp.get("/people/<int:person_id>")
 def get_person(person_id: int):
     """A person's card: names, address, phones, languages, safety flags and visible cases."""
-    person = _visible_person(person_id)
+    person, flags = _visible_person(person_id)
     clinical = policy.can_read_clinical(current_user)
     body = serializers.person(
-        person, cases=visible_cases(current_user, person.id), flags=safety_flags(person.id),
-        clinical=clinical,
-    )  # fmt: skip
+        person, cases=visible_cases(current_user, person.id), flags=flags, clinical=clinical
+    )
     _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
     db.session.commit()
     return jsonify(body)
@@ -255,7 +244,7 @@ def _before() -> datetime | None:
 @bp.get("/people/<int:person_id>/timeline")
 def person_timeline(person_id: int):
     """Everything the caller may see of the person's history, newest first, a page at a time."""
-    person = _visible_person(person_id)
+    person, _flags = _visible_person(person_id)
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         raise validation_problem([field_error("kind", "Choose one of: " + ", ".join(KINDS) + ".")])

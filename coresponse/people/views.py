@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
@@ -21,7 +20,6 @@ from coresponse.people.models import Person
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
-from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 from coresponse.web import refuse, request_info
 
 
@@ -33,17 +31,6 @@ def _person_or_404(person_id: int) -> Person:
     if person is None:
         abort(404)
     return person
-
-
-def safety_flags(person_id: int) -> list[RiskIndicator]:
-    """Risk indicators from any referral of the person that officers need for safety."""
-    rows = db.session.scalars(
-        select(ReferralRiskIndicator.indicator)
-        .join(Referral, Referral.id == ReferralRiskIndicator.referral_id)
-        .where(Referral.person_id == person_id)
-        .distinct()
-    ).all()
-    return sorted(set(rows), key=list(RiskIndicator).index)
 
 
 @bp.route("/")

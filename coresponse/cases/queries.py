@@ -216,13 +216,13 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
         closed_since=bindparam("closed_since"),
     )
     keys = list(statements)
-    counts = {key: _count(stmt) for key, (stmt, _) in statements.items()}
+    counts = {key: count_of(stmt) for key, (stmt, _) in statements.items()}
     # The stale queue counted as its two disjoint halves, each one range of the
     # (status, last_contact_at, assigned_at) index, instead of reading every open case
     # and filtering on the OR.
     stale_before = bindparam("stale_before")
     open_cases = select(Case).where(Case.status == CaseStatus.OPEN)
-    counts["stale"] = _count(open_cases.where(Case.last_contact_at < stale_before)) + _count(
+    counts["stale"] = count_of(open_cases.where(Case.last_contact_at < stale_before)) + count_of(
         open_cases.where(Case.last_contact_at.is_(None), Case.assigned_at < stale_before)
     )
     count_stmt = select(*(counts[key] for key in keys))
@@ -262,8 +262,9 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
     return keys, count_stmt, triage_stmt, cases_stmt
 
 
-def _count(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]
-    """The number of rows `stmt` finds, as a scalar subquery (its index, read alone)."""
+def count_of(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]
+    """The number of rows `stmt` finds, as a scalar subquery that selects only the id of
+    its entity (so an index can answer alone); the home page's counts use it too."""
     (entity,) = stmt.column_descriptions
     key = entity["entity"].id
     return (

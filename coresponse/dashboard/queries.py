@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ScalarSelect, Select, func, select
+from sqlalchemy import Select, select
 
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.cases.queries import count_of
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.people.models import Person
@@ -30,20 +30,16 @@ class TeamCounts:
     first_contact_overdue: int
 
 
-def _count(stmt: Select[Any]) -> ScalarSelect[int]:
-    return select(func.count()).select_from(stmt.subquery()).scalar_subquery()
-
-
 def program_counts() -> ProgramCounts:
     """Program-wide work in progress, every count in one query."""
     counts = db.session.execute(
         select(
-            _count(select(Referral.id).where(Referral.status == ReferralStatus.RECEIVED)),
-            _count(select(Referral.id).where(Referral.status == ReferralStatus.INFO_REQUESTED)),
-            _count(select(Case.id).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT)),
-            _count(select(Case.id).where(Case.status == CaseStatus.OPEN)),
-            _count(_overdue(None)),
-            _count(select(Person.id)),
+            count_of(select(Referral.id).where(Referral.status == ReferralStatus.RECEIVED)),
+            count_of(select(Referral.id).where(Referral.status == ReferralStatus.INFO_REQUESTED)),
+            count_of(select(Case.id).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT)),
+            count_of(select(Case.id).where(Case.status == CaseStatus.OPEN)),
+            count_of(_overdue(None)),
+            count_of(select(Person.id)),
         )
     ).one()
     return ProgramCounts(*(value or 0 for value in counts))
@@ -53,8 +49,10 @@ def team_counts(team_id: int) -> TeamCounts:
     """Open cases of one team and how many are past their first-contact deadline, in one query."""
     open_cases, overdue = db.session.execute(
         select(
-            _count(select(Case.id).where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)),
-            _count(_overdue(team_id)),
+            count_of(
+                select(Case.id).where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)
+            ),
+            count_of(_overdue(team_id)),
         )
     ).one()
     return TeamCounts(open_cases=open_cases or 0, first_contact_overdue=overdue or 0)

@@ -6,7 +6,9 @@ them too and never restate a rule. A record the user may not see is a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, literal, or_, select, true
@@ -17,6 +19,38 @@ from coresponse.consent.models import BreakGlassAccess
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership
+
+T = TypeVar("T")
+
+
+# --- What one request already knows about its user (kept in flask.g) ---------------------
+
+
+def _team_key(user: User) -> str:
+    return f"_team_id_{user.id}"
+
+
+def _grants_key(user: User) -> str:
+    return f"_break_glass_{user.id}"
+
+
+def _on_team_key(user: User, person_id: int) -> str:
+    return f"_on_person_team_{user.id}_{person_id}"
+
+
+def _remember(key: str, value: object) -> None:
+    """Keep `value` for the rest of the request (nothing outside a request)."""
+    if has_request_context():
+        setattr(g, key, value)
+
+
+def _per_request(key: str, compute: Callable[[], T]) -> T:
+    """compute() once per request, kept under `key`; every time outside a request."""
+    if has_request_context() and key in g:
+        return g.get(key)
+    value = compute()
+    _remember(key, value)
+    return value
 
 
 def current_team_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
@@ -33,13 +67,9 @@ def current_team_id(user: User) -> int | None:
     """The id of the team the user is on now (cached for the request)."""
     if not user.is_authenticated:
         return None
-    cache_key = f"_team_id_{user.id}"
-    if has_request_context() and cache_key in g:
-        return g.get(cache_key)
-    team_id = db.session.scalar(select(current_team_column(literal(user.id))))
-    if has_request_context():
-        setattr(g, cache_key, team_id)
-    return team_id
+    return _per_request(
+        _team_key(user), lambda: db.session.scalar(select(current_team_column(literal(user.id))))
+    )
 
 
 def break_glass_grant_clause(
@@ -57,9 +87,8 @@ def break_glass_grant_clause(
 def remember_viewer(user: User, *, team_id: int | None, break_glass_ids: frozenset[int]) -> None:
     """Cache for this request what the login-session query already read about the user:
     their current team and the people they hold break-glass grants for."""
-    if has_request_context():
-        setattr(g, f"_team_id_{user.id}", team_id)
-        setattr(g, f"_break_glass_{user.id}", break_glass_ids)
+    _remember(_team_key(user), team_id)
+    _remember(_grants_key(user), break_glass_ids)
 
 
 def sees_all_cases(user: User) -> bool:
@@ -98,26 +127,20 @@ def break_glass_person_ids(user: User) -> frozenset[int]:
     """The people this user may read through break-glass now (cached for the request)."""
     if not can_break_glass(user):
         return frozenset()
-    cache_key = f"_break_glass_{user.id}"
-    if has_request_context() and cache_key in g:
-        return g.get(cache_key)
-    ids = frozenset(db.session.scalars(_break_glass_people(user)))
-    if has_request_context():
-        setattr(g, cache_key, ids)
-    return ids
+    return _per_request(
+        _grants_key(user), lambda: frozenset(db.session.scalars(_break_glass_people(user)))
+    )
 
 
 def _known_break_glass_ids(user: User) -> frozenset[int] | None:
     """The grants already read in this request, or None when they have not been."""
-    if has_request_context():
-        return g.get(f"_break_glass_{user.id}")
-    return None
+    return g.get(_grants_key(user)) if has_request_context() else None
 
 
 def forget_break_glass(user: User) -> None:
     """Drop the request's cached grants (after a grant is made in this request)."""
     if has_request_context():
-        g.pop(f"_break_glass_{user.id}", None)
+        g.pop(_grants_key(user), None)
 
 
 # --- Team membership: every change to a case or person needs it ---------------------------
@@ -145,16 +168,13 @@ def is_on_person_team(user: User, person_id: int) -> bool:
     clause = _team_clause(user)
     if clause is None:
         return False
-    cache_key = f"_on_person_team_{user.id}_{person_id}"
-    if has_request_context() and cache_key in g:
-        return g.get(cache_key)
-    on_team = (
-        db.session.scalar(select(Case.id).where(Case.person_id == person_id, clause).limit(1))
-        is not None
+    return _per_request(
+        _on_team_key(user, person_id),
+        lambda: (
+            db.session.scalar(select(Case.id).where(Case.person_id == person_id, clause).limit(1))
+            is not None
+        ),
     )
-    if has_request_context():
-        setattr(g, cache_key, on_team)
-    return on_team
 
 
 def note_visible_cases(user: User, person_id: int, cases: list[Case]) -> None:
@@ -163,7 +183,7 @@ def note_visible_cases(user: User, person_id: int, cases: list[Case]) -> None:
     is_on_person_team needs no query of its own for this person in this request."""
     if has_request_context() and _team_clause(user) is not None:
         on_team = any(c.person_id == person_id and is_on_case_team(user, c) for c in cases)
-        setattr(g, f"_on_person_team_{user.id}_{person_id}", on_team)
+        _remember(_on_team_key(user, person_id), on_team)
 
 
 def can_edit_person(user: User, person_id: int) -> bool:

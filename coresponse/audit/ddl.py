@@ -3,7 +3,7 @@ On PostgreSQL also the function that hands the next append the chain's last hash
 
 Attached to the table so `db.create_all()` (the tests) builds them; migrations hold
 their own copy of the same SQL for databases built by `flask db upgrade` (0004 the
-triggers; audit_chain_head() is listed for the lead's next migration).
+triggers, 0006 audit_chain_head()).
 
 PostgreSQL also refuses TRUNCATE, unless the transaction first ran
 `SET LOCAL coresponse.allow_audit_truncate = 'on'` - the test suite does that to

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -130,18 +131,26 @@ def login(client: FlaskClient) -> Callable[..., FlaskClient]:
 
 
 @contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Collect the SQL statements run inside the block."""
-    statements: list[str] = []
+def on_each_statement(see: Callable[[str, Any, bool], None]) -> Iterator[None]:
+    """Inside the block, call see(statement, parameters, executemany) before each SQL
+    statement the app's engine sends to the driver (it may raise, to fail the statement)."""
 
     def before_execute(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
+        see(statement, parameters, executemany)
 
     event.listen(db.engine, "before_cursor_execute", before_execute)
     try:
-        yield statements
+        yield
     finally:
         event.remove(db.engine, "before_cursor_execute", before_execute)
+
+
+@contextmanager
+def count_statements() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block."""
+    statements: list[str] = []
+    with on_each_statement(lambda statement, _parameters, _many: statements.append(statement)):
+        yield statements
 
 
 @pytest.fixture

@@ -19,10 +19,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from coresponse.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, on_each_statement
 from tests.factories import PASSWORD
 from tests.perf_world import World, build_world, login
 
@@ -52,15 +51,12 @@ def recording() -> Iterator[list[tuple[str, Any]]]:
     """Every single-row statement run inside the block, with its parameters."""
     seen: list[tuple[str, Any]] = []
 
-    def before(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def see(statement: str, parameters: Any, executemany: bool) -> None:
         if not executemany:
             seen.append((statement, parameters))
 
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
+    with on_each_statement(see):
         yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
 
 
 def full_scans(statements: list[tuple[str, Any]]) -> list[str]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from coresponse.auth.models import Role, SessionEndReason
 from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from tests.auth.conftest import copy_cookie, sessions_of
+from tests.conftest import on_each_statement
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -113,15 +114,12 @@ def test_a_failing_last_seen_write_never_breaks_the_page(app: Flask, login) -> N
     row.last_seen_at = utcnow() - timedelta(minutes=2)
     db.session.commit()
 
-    def locked(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def locked(statement: str, parameters: Any, _executemany: bool) -> None:
         if statement.startswith("UPDATE user_session"):
             raise OperationalError(statement, parameters, Exception("database is locked"))
 
-    event.listen(db.engine, "before_cursor_execute", locked)
-    try:
+    with on_each_statement(locked):
         assert client.get("/teams/").status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", locked)
 
 
 def test_concurrent_requests_of_one_session_all_succeed(app: Flask, login) -> None:  # type: ignore[no-untyped-def]

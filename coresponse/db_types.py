@@ -43,6 +43,30 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+# Index.info key naming the one database an index is built on (see postgresql_only).
+ONLY_ON = "only_on"
+
+
+def postgresql_only(index: sa.Index) -> sa.Index:
+    """An index PostgreSQL alone has (a GIN index, say): create_all skips it elsewhere,
+    and comparing the models with a migrated SQLite database leaves it out."""
+    index.info[ONLY_ON] = "postgresql"
+    return index.ddl_if(dialect="postgresql")
+
+
+def include_for(dialect_name: str) -> Any:
+    """Alembic's include_object for a database of `dialect_name`: every schema item but
+    those built only on another database (postgresql_only)."""
+
+    def include(
+        obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any
+    ) -> bool:
+        only = getattr(obj, "info", {}).get(ONLY_ON)
+        return only is None or only == dialect_name
+
+    return include
+
+
 def enum_type(enum_cls: type[enum.Enum], length: int = 40) -> sa.Enum:
     """An enum stored as its value in a VARCHAR.
 

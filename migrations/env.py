@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
-from coresponse.db_types import UTCDateTime
+from coresponse.db_types import UTCDateTime, include_for
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -106,6 +106,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Indexes built on PostgreSQL alone (db_types.postgresql_only) are not missing
+        # from a SQLite database.
+        conf_args.setdefault("include_object", include_for(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

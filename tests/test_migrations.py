@@ -8,6 +8,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 
 from coresponse import create_app
+from coresponse.db_types import include_for
 from coresponse.extensions import db
 
 
@@ -16,9 +17,8 @@ def test_migrations_match_the_models(empty_database_url: str) -> None:
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
-            diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
-            )
+            options = {"compare_type": True, "include_object": include_for(conn.dialect.name)}
+            diff = compare_metadata(MigrationContext.configure(conn, opts=options), db.metadata)
             tables = set(inspect(conn).get_table_names())
         db.engine.dispose()
     assert {"user", "team", "team_membership", "person", "case", "contact", "audit_event"} <= tables

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from coresponse.auth.models import Role, User
 from coresponse.extensions import db
 from coresponse.people import queries
 from coresponse.people.models import Person, PersonAlias
 from coresponse.people.queries import search_people
+from tests.conftest import POSTGRES_URL, on_each_statement
 from tests.factories import make_case, make_person, make_staffed_team, make_user
 
 
@@ -68,3 +70,23 @@ def test_team_members_find_only_the_people_of_their_cases(app: Flask) -> None:
     assert _all_pages(officer, "river") == ["Bo Castro", "Zoe Rivera", "Carl Riverton"]
     assert _all_pages(clinician, "rivera", size=1) == ["Bo Castro", "Zoe Rivera"]
     assert _all_pages(make_user(Role.ANALYST), "river") == []
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL's trigram index")
+def test_a_word_inside_aliases_is_read_from_the_trigram_index_on_postgresql(app: Flask) -> None:
+    """The alias read of a supervisor's search, planned with sequential scans priced out:
+    it is a Bitmap scan of ix_person_alias_name_key_trgm, not a read of every alias
+    (a btree cannot serve LIKE '%word%', so without the index the plan stays a scan)."""
+    _people()
+    supervisor = make_user(Role.SUPERVISOR)
+    seen: list[tuple[str, object]] = []
+    with on_each_statement(lambda sql, params, _many: seen.append((sql, params))):
+        assert _all_pages(supervisor, "lil") == ["Bo Castro"]
+    alias_reads = [
+        (sql, p) for sql, p in seen if sql.lstrip().startswith("SELECT person_alias.person_id")
+    ]
+    assert alias_reads, "the search no longer reads aliases first; update this test"
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    sql, params = alias_reads[0]
+    plan = "\n".join(db.session.connection().exec_driver_sql(f"EXPLAIN {sql}", params).scalars())
+    assert "ix_person_alias_name_key_trgm" in plan, plan

@@ -10,8 +10,9 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.api.models import ApiToken
@@ -22,6 +23,7 @@ from coresponse.auth.models import User
 from coresponse.db_types import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.privacy import policy
 from coresponse.text import clean_text
 
 log = logging.getLogger(__name__)
@@ -106,20 +108,30 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def find_token(token: str) -> tuple[ApiToken, User] | None:
-    """The working token and its active user for a bearer token, in one query; else None."""
+    """The working token and its active user for a bearer token, in one query; else None.
+
+    The query also reads the user's current team and break-glass grants, which the
+    privacy policy keeps for the rest of the request (as for a login session)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_token(token))
-    ).first()
-    if row is None:
+    rows = db.session.execute(
+        _token_query(), {"token_hash": hash_token(token), "now": utcnow()}
+    ).all()
+    if not rows:
         return None
-    api_token, user = row
+    api_token, user, *_ = rows[0]
     if api_token.revoked_at is not None or not user.active:
         return None
+    policy.remember_viewer(user, rows)
     return api_token, user
+
+
+@cache
+def _token_query() -> Select[tuple[ApiToken, User, int | None, int | None]]:
+    """find_token's statement, built once (every API call runs it)."""
+    return policy.with_viewer_facts(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id), User.id
+    ).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
 def record_token_use(row: ApiToken, *, now: datetime | None = None) -> None:

@@ -22,8 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.audit.services import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
-from coresponse.consent.models import BreakGlassAccess
-from coresponse.db_types import UTCDateTime, utcnow
+from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.privacy import policy
 
@@ -101,9 +100,8 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
     ).all()
     if not rows:
         return None
-    row, user, team_id, _ = rows[0]
-    grants = frozenset(person_id for *_, person_id in rows if person_id is not None)
-    policy.remember_viewer(user, team_id=team_id, break_glass_ids=grants)
+    row, user, *_ = rows[0]
+    policy.remember_viewer(user, rows)
     return row, user
 
 
@@ -111,20 +109,9 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
 def _session_query() -> Select[tuple[UserSession, User, int | None, int | None]]:
     """find_session's statement, built once (every request runs it): the token's hash
     and the current time are its parameters."""
-    return (
-        select(
-            UserSession,
-            User,
-            policy.current_team_column(User.id).label("team_id"),
-            BreakGlassAccess.person_id,
-        )
-        .join(User, User.id == UserSession.user_id)
-        .outerjoin(
-            BreakGlassAccess,
-            policy.break_glass_grant_clause(User.id, now=bindparam("now", type_=UTCDateTime)),
-        )
-        .where(UserSession.token_hash == bindparam("token_hash"))
-    )
+    return policy.with_viewer_facts(
+        select(UserSession, User).join(User, User.id == UserSession.user_id), User.id
+    ).where(UserSession.token_hash == bindparam("token_hash"))
 
 
 def end_reason(

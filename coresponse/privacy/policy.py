@@ -6,17 +6,29 @@ them too and never restate a rule. A record the user may not see is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, false, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+)
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
 from coresponse.consent.models import BreakGlassAccess
-from coresponse.db_types import utcnow
+from coresponse.db_types import UTCDateTime, utcnow
 from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership
 
@@ -84,11 +96,27 @@ def break_glass_grant_clause(
     return and_(BreakGlassAccess.user_id == user_id, BreakGlassAccess.expires_at > moment)
 
 
-def remember_viewer(user: User, *, team_id: int | None, break_glass_ids: frozenset[int]) -> None:
-    """Cache for this request what the login-session query already read about the user:
+def with_viewer_facts(stmt: Select[Any], user_id: ColumnElement[int]) -> Select[Any]:
+    """`stmt`, which reads a user (the column `user_id`), also reading what nearly every
+    request then asks about them: their current team, and the people of their unexpired
+    break-glass grants (one row per grant). The current time is the parameter `now`.
+
+    For the statements that log a request in (the session's, the API token's), which
+    then hand their rows to remember_viewer."""
+    return stmt.add_columns(
+        current_team_column(user_id).label("team_id"), BreakGlassAccess.person_id
+    ).outerjoin(
+        BreakGlassAccess,
+        break_glass_grant_clause(user_id, now=bindparam("now", type_=UTCDateTime)),
+    )
+
+
+def remember_viewer(user: User, rows: Sequence[Row[Any]]) -> None:
+    """Cache for this request what a with_viewer_facts statement read about the user:
     their current team and the people they hold break-glass grants for."""
+    *_, team_id, _person_id = rows[0]
     _remember(_team_key(user), team_id)
-    _remember(_grants_key(user), break_glass_ids)
+    _remember(_grants_key(user), frozenset(row[-1] for row in rows if row[-1] is not None))
 
 
 def sees_all_cases(user: User) -> bool:

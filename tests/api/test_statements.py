@@ -41,3 +41,14 @@ def test_posting_a_contact_is_within_budget(app, world, statements) -> None:  # 
     with statements() as retry:
         assert client.post("/api/v1/contacts", json=body).status_code == 200
     assert len(retry) <= BUDGET + 4, "\n".join(retry)  # the retry also reads the contact back
+
+
+def test_the_token_query_also_reads_the_users_team_and_grants(app, world, statements) -> None:  # type: ignore[no-untyped-def]
+    """As the login session's does: no request of a token asks for the team again, and
+    case visibility needs no break-glass subquery."""
+    client = _client(app, world.clinician)
+    with statements() as sent:
+        assert client.get("/api/v1/cases").status_code == 200
+        assert client.post("/api/v1/contacts", json=contact_body(world.case)).status_code == 201
+    for table in ("team_membership", "break_glass_access"):
+        assert not [s for s in sent if f"FROM {table}" in s and "api_token" not in s], sent

@@ -38,8 +38,25 @@ def get_visible_case(
 
     A case the user may not see is indistinguishable from one that does not exist.
     """
-    stmt = select(Case).where(Case.id == case_id, case_visibility(user))
-    stmt = stmt.options(joinedload(Case.team))
+    stmt = _visible_case_statement(with_person, with_team_members, person_details)
+    case = (
+        db.session.scalars(stmt.where(case_visibility(user)), {"case_id": case_id})
+        .unique()
+        .one_or_none()
+    )
+    if case is None:
+        abort(404)
+    return case
+
+
+@cache
+def _visible_case_statement(
+    with_person: bool, with_team_members: bool, person_details: bool
+) -> Select[tuple[Case]]:
+    """get_visible_case's statement before the viewer's visibility clause, built once per
+    set of options (every case page and every save runs it; the loader options cost more
+    to build than the query does to run). The case's id is the parameter `case_id`."""
+    stmt = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.team))
     if with_team_members:
         stmt = stmt.options(
             joinedload(Case.team).joinedload(Team.memberships).joinedload(TeamMembership.user)
@@ -57,10 +74,7 @@ def get_visible_case(
                 joinedload(Person.aliases),
             )
         )
-    case = db.session.scalars(stmt).unique().one_or_none()
-    if case is None:
-        abort(404)
-    return case
+    return stmt
 
 
 def load_case_history(case: Case) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -388,14 +389,26 @@ def _update_case_times(case: Case, contact: Contact) -> None:
     moment on one case never lose each other's times, and the case's optimistic-locking
     version (for status changes) is left alone: logging a contact is not a conflict.
     """
+    row = db.session.execute(
+        _case_times_statement(),
+        {"case_id": case.id, "at": contact.occurred_at, "planned": contact.next_contact_planned_at},
+    ).one()
+    for name in ("first_contact_at", "last_contact_at", "next_contact_planned_at"):
+        set_committed_value(case, name, getattr(row, name))
+
+
+@cache
+def _case_times_statement() -> sa.Update:
+    """_update_case_times's UPDATE, built once (every save runs it): the case's id, the
+    contact's time and its planned next contact are the parameters."""
     table = Case.__table__
-    at = sa.literal(contact.occurred_at, table.c.last_contact_at.type)
-    planned = sa.literal(contact.next_contact_planned_at, table.c.next_contact_planned_at.type)
+    at = sa.bindparam("at", type_=table.c.last_contact_at.type)
+    planned = sa.bindparam("planned", type_=table.c.next_contact_planned_at.type)
     latest = sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at <= at)
     earliest = sa.or_(table.c.first_contact_at.is_(None), table.c.first_contact_at > at)
-    row = db.session.execute(
+    return (
         sa.update(table)
-        .where(table.c.id == case.id)
+        .where(table.c.id == sa.bindparam("case_id"))
         .values(
             first_contact_at=sa.case((earliest, at), else_=table.c.first_contact_at),
             last_contact_at=sa.case((latest, at), else_=table.c.last_contact_at),
@@ -407,9 +420,7 @@ def _update_case_times(case: Case, contact: Contact) -> None:
         .returning(
             table.c.first_contact_at, table.c.last_contact_at, table.c.next_contact_planned_at
         )
-    ).one()
-    for name in ("first_contact_at", "last_contact_at", "next_contact_planned_at"):
-        set_committed_value(case, name, getattr(row, name))
+    )
 
 
 def _same_content(

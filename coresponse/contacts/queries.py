@@ -24,7 +24,7 @@ from coresponse.privacy import policy
 from coresponse.teams.models import Team, TeamMembership
 
 
-def contact_loads(viewer: User, *, cards: bool = False) -> list[Any]:
+def contact_loads(viewer: User, *, cards: bool = False) -> tuple[Any, ...]:
     """Loader options for showing contacts to `viewer`: everything a card needs, in one query.
 
     A contact has a few participants, rarely an addendum and at most eight risk factors,
@@ -36,6 +36,13 @@ def contact_loads(viewer: User, *, cards: bool = False) -> list[Any]:
     person's timeline): each contact's case is found there instead of being joined and
     read again for every row, and of the people only their names are read.
     """
+    return _contact_loads(policy.can_read_clinical(viewer), cards)
+
+
+@cache
+def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
+    """contact_loads for a clinical reader or not, built once each: loader options are
+    immutable, and rebuilding these chains on every page showed in its profile."""
     addenda = joinedload(Contact.addenda)
     recorded_by = joinedload(Contact.recorded_by)
     participant = joinedload(Contact.participants).joinedload(ContactParticipant.user)
@@ -47,7 +54,7 @@ def contact_loads(viewer: User, *, cards: bool = False) -> list[Any]:
     options: list[Any] = [recorded_by, participant]
     if not cards:
         options.append(joinedload(Contact.case))
-    if policy.can_read_clinical(viewer):
+    if clinical:
         options += [
             addenda.options(author),
             joinedload(Contact.risk_factors),
@@ -59,7 +66,7 @@ def contact_loads(viewer: User, *, cards: bool = False) -> list[Any]:
             defer(Contact.risk_level, raiseload=True),
             raiseload(Contact.risk_factors),
         ]
-    return options
+    return tuple(options)
 
 
 _CLINICAL_ATTRIBUTES: dict[type, tuple[str, ...]] = {

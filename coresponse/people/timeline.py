@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from coresponse.auth.models import User
@@ -52,17 +53,25 @@ class TimelinePage:
 def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) -> list[Case]:
     """The person's cases the viewer may see, newest referral first, with their teams
     (and, `with_events`, their events: a case has a few, one per assignment or closure)."""
+    stmt = _visible_cases_statement(with_events).where(case_visibility(viewer))
+    cases = list(db.session.scalars(stmt, {"person_id": person_id}).unique())
+    note_visible_cases(viewer, person_id, cases)
+    return cases
+
+
+@cache
+def _visible_cases_statement(with_events: bool) -> Select[tuple[Case]]:
+    """visible_cases's statement before the viewer's visibility clause, built once each
+    way (every person page runs it); the person's id is the parameter `person_id`."""
     stmt = (
         select(Case)
-        .where(Case.person_id == person_id, case_visibility(viewer))
+        .where(Case.person_id == bindparam("person_id"))
         .options(joinedload(Case.team))
         .order_by(Case.referred_at.desc())
     )
     if with_events:
         stmt = stmt.options(joinedload(Case.events).joinedload(CaseEvent.by))
-    cases = list(db.session.scalars(stmt).unique())
-    note_visible_cases(viewer, person_id, cases)
-    return cases
+    return stmt
 
 
 def person_timeline(

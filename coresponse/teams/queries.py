@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import TEAM_ROLES, User
@@ -42,6 +43,19 @@ def teams_needing_attention() -> TeamsAttention:
     The query keeps the teams whose current active members differ from the required two
     officers and one clinician; the model's own staffing check has the last word.
     """
+    understaffed, active = _attention_statements()
+    found = list(db.session.execute(understaffed).unique())
+    if not found:
+        return TeamsAttention(teams=[], active=db.session.scalar(active) or 0)
+    teams = [team for team, _ in found if not team.dispatchable]
+    return TeamsAttention(teams=teams, active=found[0][1])
+
+
+@cache
+def _attention_statements() -> tuple[Select[tuple[Team, int]], Select[tuple[int]]]:
+    """teams_needing_attention's statements, built once (the supervisor home runs them
+    on every visit): the active teams not staffed as required, each with the number of
+    active teams; and that number alone."""
     # The teams staffed as required, from one pass over the current memberships (a
     # count per team and role would probe them 400 times for 200 teams); the query
     # keeps the active teams not among them.
@@ -58,17 +72,13 @@ def teams_needing_attention() -> TeamsAttention:
         )
     )
     active = select(func.count()).select_from(Team).where(Team.active)
-    rows = db.session.execute(
+    understaffed = (
         select(Team, active.scalar_subquery())
         .options(*_TEAM_JOINS)
         .where(Team.active, Team.id.not_in(staffed))
         .order_by(Team.name)
-    ).unique()
-    found = list(rows)
-    if not found:
-        return TeamsAttention(teams=[], active=db.session.scalar(active) or 0)
-    teams = [team for team, _ in found if not team.dispatchable]
-    return TeamsAttention(teams=teams, active=found[0][1])
+    )
+    return understaffed, active
 
 
 def get_team(team_id: int) -> Team | None:

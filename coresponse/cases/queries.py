@@ -289,13 +289,32 @@ def count_of(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]
 def caseload(team_id: int) -> list[Case]:
     """A team's open cases: past the deadline first, then first contact due soonest,
     then longest without contact."""
+    cases = list(db.session.scalars(_caseload_statement(), {"team_id": team_id}).unique())
+    far = utcnow() + timedelta(days=3650)
+
+    def urgency(case: Case) -> tuple[object, ...]:
+        waiting = case.first_contact_at is None
+        return (
+            not waiting,
+            case.first_contact_due_at or far if waiting else far,
+            case.last_contact_at or case.assigned_at or far,
+            case.id,
+        )
+
+    return sorted(cases, key=urgency)
+
+
+@cache
+def _caseload_statement() -> Select[tuple[Case]]:
+    """caseload's statement, built once (every visit to My caseload runs it); the team's
+    id is the parameter `team_id`."""
     # Only what a caseload row shows (templates/cases/_row.html): a team has dozens of
     # open cases, and loading every column of each case, person and address is most
     # of the cost of the query (another column would load row by row: the statement
     # budget test would see it).
-    stmt = (
+    return (
         select(Case)
-        .where(Case.team_id == team_id, Case.status == CaseStatus.OPEN)
+        .where(Case.team_id == bindparam("team_id"), Case.status == CaseStatus.OPEN)
         .options(
             load_only(
                 Case.person_id, Case.team_id, Case.status, Case.accepted_at,
@@ -314,16 +333,3 @@ def caseload(team_id: int) -> list[Case]:
             ),
         )
     )  # fmt: skip
-    cases = list(db.session.scalars(stmt).unique())
-    far = utcnow() + timedelta(days=3650)
-
-    def urgency(case: Case) -> tuple[object, ...]:
-        waiting = case.first_contact_at is None
-        return (
-            not waiting,
-            case.first_contact_due_at or far if waiting else far,
-            case.last_contact_at or case.assigned_at or far,
-            case.id,
-        )
-
-    return sorted(cases, key=urgency)

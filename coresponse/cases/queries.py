@@ -79,9 +79,16 @@ def _visible_case_statement(
 
 def load_case_history(case: Case) -> None:
     """Load the case's referral, assignments and events (with people and teams), in one query."""
-    db.session.scalars(
+    db.session.scalars(_case_history_statement(), {"case_id": case.id}).unique().all()
+
+
+@cache
+def _case_history_statement() -> Select[tuple[Case]]:
+    """load_case_history's statement, built once (every case page runs it); the case's id
+    is the parameter `case_id`."""
+    return (
         select(Case)
-        .where(Case.id == case.id)
+        .where(Case.id == bindparam("case_id"))
         .options(
             joinedload(Case.referral).joinedload(Referral.risk_indicators),
             joinedload(Case.assignments).options(
@@ -89,7 +96,7 @@ def load_case_history(case: Case) -> None:
             ),
             joinedload(Case.events).joinedload(CaseEvent.by),
         )
-    ).unique().all()
+    )
 
 
 # --- The supervisor's queue -----------------------------------------------------

@@ -54,8 +54,8 @@ def _visible_case_statement(
     with_person: bool, with_team_members: bool, person_details: bool
 ) -> Select[tuple[Case]]:
     """get_visible_case's statement before the viewer's visibility clause, built once per
-    set of options (every case page and every save runs it; the loader options cost more
-    to build than the query does to run). The case's id is the parameter `case_id`."""
+    set of options (every case page and every save runs it; building the loader options
+    cost about as much as running the query). The case's id is the parameter `case_id`."""
     stmt = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.team))
     if with_team_members:
         stmt = stmt.options(

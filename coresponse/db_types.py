@@ -10,11 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
-
-
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored in UTC and always returned timezone-aware.
 

@@ -47,6 +47,7 @@ from coresponse.cases.models import (
     CaseStatus,
     ClosureReason,
 )
+from coresponse.clock import utcnow
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
 from coresponse.consent.services import (
     break_glass,
@@ -64,7 +65,7 @@ from coresponse.contacts.models import (
     RiskFactor,
     RiskLevel,
 )
-from coresponse.db_types import LabelledEnum, utcnow
+from coresponse.db_types import LabelledEnum
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label

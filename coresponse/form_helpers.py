@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import SelectMultipleField, widgets
+from typing import Any
+
+from wtforms import Field, SelectMultipleField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 
+from coresponse.clock import exists_locally
 from coresponse.db_types import LabelledEnum
 
 
@@ -21,3 +24,12 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+def happened_locally(form: Any, field: Field) -> None:
+    """A typed wall-clock time must exist: not one the clocks skipped in spring."""
+    if field.data is not None and not exists_locally(field.data):
+        raise ValidationError(
+            "That time never happened here: the clocks went forward an hour that night. "
+            "Enter the time as the clock showed it."
+        )

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, url_for
+from flask import Flask, g, url_for
 from flask_login import current_user
 
 from coresponse.audit.permissions import can_view_audit_report
 from coresponse.auth.permissions import can_manage_users
-from coresponse.db_types import utcnow
+from coresponse.clock import program_zone, utcnow, zone_named
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
 from coresponse.teams.permissions import can_manage_teams
@@ -22,16 +20,11 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-@lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def local(dt: datetime | None) -> datetime | None:
     """A UTC timestamp in the program's time zone."""
     if dt is None:
         return None
-    return dt.astimezone(_zone(current_app.config["TIMEZONE"]))
+    return dt.astimezone(program_zone())
 
 
 def _datetime_text(value: datetime) -> str:
@@ -86,7 +79,7 @@ def format_time(value: time | None, missing: str = "—") -> str:
 def init_app(app: Flask) -> None:
     """Register filters and the globals the layout needs."""
     # The filters hold the app's time zone rather than look it up on every call.
-    zone = _zone(app.config["TIMEZONE"])
+    zone = zone_named(app.config["TIMEZONE"])
 
     def datetime_filter(dt: datetime | None, missing: str = "—") -> str:
         return missing if dt is None else _datetime_text(dt.astimezone(zone))

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from werkzeug.security import generate_password_hash
 
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Assignment, Case, CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import program_zone, utcnow
 from coresponse.extensions import db
 from coresponse.people.models import (
     Borough,
@@ -28,6 +28,16 @@ PASSWORD = "correct horse battery staple"
 PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 _counter = itertools.count(1)
+
+
+def local_input(at: datetime) -> str:
+    """An instant as a datetime-local field sends it: the program's wall clock, to the minute."""
+    return at.astimezone(program_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def minutes_ago_input(minutes: int) -> str:
+    """The datetime-local text for `minutes` ago (negative: from now)."""
+    return local_input(utcnow() - timedelta(minutes=minutes))
 
 
 def make_user(role: Role = Role.CLINICIAN, **overrides: Any) -> User:

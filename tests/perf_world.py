@@ -6,7 +6,7 @@ Used by the statement-budget and query-plan tests.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
 from coresponse.consent.services import (
     break_glass,
@@ -23,7 +24,6 @@ from coresponse.consent.services import (
 )
 from coresponse.contacts import services as contact_services
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType, RiskFactor, RiskLevel
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatus
 from coresponse.linkages.services import change_linkage_status, create_linkage
@@ -100,7 +100,7 @@ def add_history(w: World, copies: int) -> None:
         consent = record_consent(
             w.person, by=clinician, recipient=resolve_recipient(w.person.id, f"contact-{sister.id}"),
             scopes=[ShareScope.ATTENDANCE], purpose="Family support", method=ConsentMethod.WRITTEN,
-            given_on=date.today(),
+            given_on=program_today(),
         )  # fmt: skip
         record_disclosure(
             w.person, by=clinician, recipient=resolve_recipient(w.person.id, f"contact-{sister.id}"),

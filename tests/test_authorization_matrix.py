@@ -5,18 +5,16 @@ A new endpoint without an entry here fails the test, so access is decided on pur
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from flask import Flask
 
 from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, ShareScope
 from coresponse.consent.services import break_glass, record_consent, resolve_recipient
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
@@ -168,7 +166,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     consent = record_consent(
         person, by=clinician, recipient=resolve_recipient(case.person_id, "other", name="Rosa Lopez", detail="sister"),
         scopes=[ShareScope.ATTENDANCE], purpose="Family support", method=ConsentMethod.WRITTEN,
-        given_on=date.today(),
+        given_on=program_today(),
     )  # fmt: skip
     third_clinician = make_staffed_team()[3]
     access = break_glass(

@@ -27,6 +27,7 @@ from coresponse.cases.models import (
     CaseStatus,
     ClosureReason,
 )
+from coresponse.clock import utcnow
 from coresponse.contacts.models import (
     Contact,
     ContactOutcome,
@@ -34,7 +35,6 @@ from coresponse.contacts.models import (
     ContactRiskFactor,
     ContactType,
 )
-from coresponse.db_types import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import PRECINCT_BOROUGH

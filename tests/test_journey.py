@@ -4,24 +4,25 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case, CaseEvent, CaseStatus
+from coresponse.clock import program_today, utcnow
 from coresponse.contacts.models import Contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageStatus
 from coresponse.referrals.models import Referral, ReferralEvent
-from tests.factories import PASSWORD, make_person, make_staffed_team, make_team, make_user
-
-
-def local(minutes_ago: int) -> str:
-    when = utcnow() - timedelta(minutes=minutes_ago)
-    return when.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M")
+from tests.factories import (
+    PASSWORD,
+    make_person,
+    make_staffed_team,
+    make_team,
+    make_user,
+    minutes_ago_input,
+)
 
 
 def hidden(page: str, name: str) -> str:
@@ -55,7 +56,7 @@ def test_referral_to_verified_connection_closure_and_reopening(app: Flask) -> No
     # Intake, with the duplicate found and linked.
     login(supervisor)
     intake = {
-        "source": "hospital", "source_detail": "Kings County Hospital ED", "received_at": local(300),
+        "source": "hospital", "source_detail": "Kings County Hospital ED", "received_at": minutes_ago_input(300),
         "referrer_name": "Dr. Osei", "reason": "Discharged after an overdose; missed follow-up.",
         "risk_indicators": ["harm_to_self", "substance_use"], "first_name": "Maria",
         "last_name": "Lopez", "date_of_birth": "1979-05-04", "languages": "Spanish",
@@ -87,7 +88,7 @@ def test_referral_to_verified_connection_closure_and_reopening(app: Flask) -> No
     form = client.get(f"/cases/{case.id}/contacts/new").get_data(as_text=True)
     assert "Clinical note" not in form
     response = client.post(f"/cases/{case.id}/contacts/new", data={
-        "uuid": hidden(form, "uuid"), "type": "attempt", "occurred_at": local(60),
+        "uuid": hidden(form, "uuid"), "type": "attempt", "occurred_at": minutes_ago_input(60),
         "outcome": "not_found", "participants": [str(officer.id)], "location": "500 Sutter Ave",
         "operational_note": "No answer at the door; left a card with the super.",
     })  # fmt: skip
@@ -97,7 +98,7 @@ def test_referral_to_verified_connection_closure_and_reopening(app: Flask) -> No
     login(clinician)
     form = client.get(f"/cases/{case.id}/contacts/new").get_data(as_text=True)
     response = client.post(f"/cases/{case.id}/contacts/new", data={
-        "uuid": hidden(form, "uuid"), "type": "in_person_home", "occurred_at": local(30),
+        "uuid": hidden(form, "uuid"), "type": "in_person_home", "occurred_at": minutes_ago_input(30),
         "outcome": "engaged", "participants": [str(clinician.id), str(officer.id)],
         "operational_note": "Spoke in the lobby; calm.", "clinical_note": "Agreed to clinic intake.",
         "risk_level": "moderate",
@@ -117,8 +118,8 @@ def test_referral_to_verified_connection_closure_and_reopening(app: Flask) -> No
     linkage = db.session.scalar(select(Linkage))
     for step, fields in (
         ("referred", {"referred-note": "Faxed referral"}),
-        ("appointment_scheduled", {"appointment_scheduled-appointment_at": local(-60 * 24)}),
-        ("connected", {"connected-verified_on": date.today().isoformat(),
+        ("appointment_scheduled", {"appointment_scheduled-appointment_at": minutes_ago_input(-60 * 24)}),
+        ("connected", {"connected-verified_on": program_today().isoformat(),
                        "connected-verification_method": "provider_confirmed",
                        "connected-verified_by": "Intake coordinator at the clinic"}),
     ):  # fmt: skip

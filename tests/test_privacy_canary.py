@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.contacts.services import add_addendum, log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage

@@ -27,19 +27,18 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
 
+from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from tests.conftest import count_statements
+from tests.factories import minutes_ago_input
 from tests.perf_world import World, add_history, build_world, login
 
 BUDGET = 8
-TZ = ZoneInfo("America/New_York")
 
 
 @pytest.fixture
@@ -51,7 +50,7 @@ def _contact_form(w: World) -> dict[str, Any]:
     return {
         "uuid": str(uuid.uuid4()),
         "type": ContactType.IN_PERSON_HOME.value,
-        "occurred_at": (utcnow() - timedelta(minutes=30)).astimezone(TZ).strftime("%Y-%m-%dT%H:%M"),
+        "occurred_at": minutes_ago_input(30),
         "location": "12 Pennsylvania Ave, Brooklyn",
         "outcome": ContactOutcome.ENGAGED.value,
         "operational_note": "Talked at the door; calm.",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
@@ -14,14 +12,14 @@ from coresponse import MAX_ID
 from coresponse.audit import queries
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction
+from coresponse.clock import day_start
 from coresponse.form_helpers import enum_choices
 
 
 def _local_midnight_in_utc(day: date) -> datetime | None:
     """Midnight starting `day` in the program's time zone, in UTC (None past the calendar's ends)."""
     try:
-        local = datetime.combine(day, time.min, tzinfo=ZoneInfo(current_app.config["TIMEZONE"]))
-        return local.astimezone(UTC)
+        return day_start(day)
     except (OverflowError, ValueError):
         return None
 

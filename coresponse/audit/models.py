@@ -9,7 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.ddl import attach_append_only_triggers
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
 
 

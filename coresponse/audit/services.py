@@ -20,7 +20,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import User
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 
 GENESIS_HASH = "0" * 64

@@ -15,7 +15,7 @@ from coresponse.audit.forms import AuditFilterForm
 from coresponse.audit.permissions import can_view_access_log, can_view_audit_report
 from coresponse.audit.queries import AuditRow
 from coresponse.auth.permissions import require
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy

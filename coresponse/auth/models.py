@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from coresponse.auth.models import (
     User,
     UserSession,
 )
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.audit.services import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.privacy import policy
 

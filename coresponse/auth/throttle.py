@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from coresponse.auth.models import LoginFailure, LoginFailureReason
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 
 DEFAULT_IP_MAX_FAILURES = 20

@@ -20,7 +20,7 @@ from sqlalchemy import or_, select, update
 
 from coresponse.auth.crypto import SealError, seal, unseal
 from coresponse.auth.models import TotpCredential, User, UserSession
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 

@@ -50,6 +50,7 @@ from coresponse.audit.services import record_event
 from coresponse.auth.models import Role, User
 from coresponse.auth.services import hash_password
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, CaseStatus
+from coresponse.clock import utcnow
 from coresponse.contacts.models import (
     Addendum,
     Contact,
@@ -59,7 +60,7 @@ from coresponse.contacts.models import (
     ContactType,
     RiskLevel,
 )
-from coresponse.db_types import UTCDateTime, utcnow
+from coresponse.db_types import UTCDateTime
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label

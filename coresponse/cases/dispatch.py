@@ -5,14 +5,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import program_zone, utcnow
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
 from coresponse.geo.services import distance_km
@@ -52,7 +50,7 @@ def on_shift(team: Team, at: datetime) -> bool:
     """Whether the team is working at this moment (program-local shift hours)."""
     if team.around_the_clock or team.shift_start is None or team.shift_end is None:
         return True
-    local: time = at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).time()
+    local: time = at.astimezone(program_zone()).time()
     if team.shift_start < team.shift_end:
         return team.shift_start <= local < team.shift_end
     return local >= team.shift_start or local < team.shift_end  # overnight

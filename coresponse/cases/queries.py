@@ -14,7 +14,7 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.people.models import Person, PersonAddress
 from coresponse.privacy.policy import case_visibility

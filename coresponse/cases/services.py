@@ -18,7 +18,7 @@ from coresponse.cases.models import (
     CaseStatus,
     ClosureReason,
 )
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import check_version, flush_or_conflict

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -20,17 +17,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from coresponse.clock import local_minute, program_zone
 from coresponse.consent import services
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
-from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
 from coresponse.linkages.models import Provider
 from coresponse.people.models import SupportContact
 
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-
-
-def _program_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 def _optional_enum(enum_cls: type[Any]) -> Any:
@@ -146,9 +140,9 @@ class ConsentForm(_RecipientFields):
 class DisclosureForm(_RecipientFields):
     disclosed_at = DateTimeLocalField(
         "When",
-        validators=[InputRequired("Enter when the information was shared.")],
+        validators=[InputRequired("Enter when the information was shared."), happened_locally],
         format=LOCAL_FORMATS,
-        tz=_program_zone,
+        tz=program_zone,
         description="Local time.",
         invalid_value_message="Enter a date and time, e.g. 2026-03-14 15:30.",
     )
@@ -193,7 +187,7 @@ class DisclosureForm(_RecipientFields):
         super().__init__(*args, **kwargs)
         self.scopes.label.text = "Kinds of information shared"
         if not self.is_submitted() and self.disclosed_at.data is None:
-            self.disclosed_at.data = datetime.now(_program_zone()).replace(second=0, microsecond=0)
+            self.disclosed_at.data = local_minute()
 
     def service_kwargs(self, person_id: int) -> dict[str, Any]:
         return {

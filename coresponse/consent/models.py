@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.models import User
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
 from coresponse.people.models import Person, SupportContact

@@ -8,8 +8,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse import MAX_ID
+from coresponse.clock import utcnow
 from coresponse.consent.models import BreakGlassAccess, Consent, Disclosure
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
 from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor, keyset_page

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import case as sql_case
@@ -22,6 +21,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
+from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent.models import (
     BreakGlassAccess,
     Consent,
@@ -34,7 +34,7 @@ from coresponse.consent.models import (
     RecipientKind,
     ShareScope,
 )
-from coresponse.db_types import parse_id, utcnow
+from coresponse.db_types import parse_id
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
@@ -179,15 +179,6 @@ def same_recipient(consent: Consent, recipient: Recipient) -> bool:
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def program_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def program_date(at: datetime) -> date:
-    """The program's calendar day at this moment (consent dates are wall-clock days)."""
-    return at.astimezone(program_zone()).date()
-
-
 def _scopes(scopes: Iterable[ShareScope | str]) -> list[ShareScope]:
     try:
         chosen = {ShareScope(s) for s in scopes}
@@ -253,7 +244,7 @@ def record_consent(
         )
     if witness is not None and len(witness) > WITNESS_MAX:
         raise ConsentError(f"Keep the name under {WITNESS_MAX} characters.", field="witness_name")
-    today = program_date(utcnow())
+    today = program_today()
     if given_on > today:
         raise ConsentError("The date consent was given cannot be in the future.", field="given_on")
     if expires_on is not None and expires_on < given_on:

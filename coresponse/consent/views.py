@@ -16,6 +16,7 @@ from sqlalchemy import select
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
+from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent import bp, queries, services
 from coresponse.consent.forms import (
     AcknowledgeForm,
@@ -25,7 +26,6 @@ from coresponse.consent.forms import (
     RevokeForm,
 )
 from coresponse.consent.models import ConsentStatus, DisclosureBasis, ShareScope
-from coresponse.db_types import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor
@@ -79,7 +79,7 @@ def _render_consents(
     person: Person, *, status: int = 200, failed: tuple[int, RevokeForm] | None = None
 ):
     now = utcnow()
-    today = services.program_date(now)
+    today = program_date(now)
     rows = queries.person_consents(person.id)
     statuses = {c.id: c.status_on(today, now) for c in rows}
     # Those in force first; each group newest first, as the query ordered them.
@@ -113,7 +113,7 @@ def new_consent(person_id: int):
     form = ConsentForm()
     _recipient_form(form, person)
     if not form.is_submitted():
-        form.given_on.data = services.program_date(utcnow())
+        form.given_on.data = program_today()
         if request.args.get("recipient"):
             form.recipient.data = request.args["recipient"]
     status = 200

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
@@ -21,8 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coresponse.auth.models import User
+from coresponse.clock import local_minute, program_zone
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
-from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
 
 # The browser's datetime-local value first: it is what the field renders.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -30,20 +28,10 @@ CLINICAL_FIELDS = ("clinical_note", "risk_level", "risk_factors")
 ADDENDUM_CLINICAL_FIELDS = ("clinical_text",)
 
 
-def program_zone() -> ZoneInfo:
-    """The program's wall clock: what people type and read."""
-    return ZoneInfo(current_app.config["TIMEZONE"])
-
-
-def local_now() -> datetime:
-    """Now in the program's time zone, to the minute (what the time field shows)."""
-    return datetime.now(program_zone()).replace(second=0, microsecond=0)
-
-
 def _local_time_field(label: str, *validators: Any, description: str = "") -> DateTimeLocalField:
     return DateTimeLocalField(
         label,
-        validators=list(validators),
+        validators=[*validators, happened_locally],
         format=LOCAL_FORMATS,
         tz=program_zone,
         description=description,
@@ -154,7 +142,7 @@ class ContactForm(_ClinicalFieldsMixin, FlaskForm):
         ]
         if not form.is_submitted():
             form.uuid.data = str(uuid.uuid4())
-            form.occurred_at.data = local_now()
+            form.occurred_at.data = local_minute()
             form.participants.data = [recorder.id]
             form.location.data = location or ""
         posted_clinical = {} if clinical else form.remove_clinical_fields()

@@ -19,6 +19,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.clock import utcnow
 from coresponse.contacts import queries
 from coresponse.contacts.models import (
     Addendum,
@@ -30,7 +31,6 @@ from coresponse.contacts.models import (
     RiskFactor,
     RiskLevel,
 )
-from coresponse.db_types import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy

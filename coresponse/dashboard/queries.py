@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import count_of
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.people.models import Person
 from coresponse.referrals.models import Referral, ReferralStatus

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coresponse.db_types import UTCDateTime, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -21,7 +20,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from coresponse.form_helpers import enum_choices
+from coresponse.clock import local_to_utc
+from coresponse.form_helpers import enum_choices, happened_locally
 from coresponse.linkages.models import (
     LinkageCategory,
     LinkageKind,
@@ -141,7 +141,7 @@ class StatusChangeForm(FlaskForm):
     appointment_at = DateTimeLocalField(
         "Appointment date and time",
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), happened_locally],
     )
     verified_on = DateField("Verified on", validators=[Optional()])
     verification_method = SelectField(
@@ -173,18 +173,19 @@ class StatusChangeForm(FlaskForm):
     def fields_for(self, status: LinkageStatus) -> list[Any]:
         return [self[name] for name in self.FIELDS.get(status, ("note",))]
 
-    def local_appointment(self, timezone: str) -> datetime | None:
+    def local_appointment(self) -> datetime | None:
+        """The typed appointment as a UTC instant (None when missing or refused)."""
         value = self.appointment_at.data
-        if value is None:
+        if value is None or self.appointment_at.errors:
             return None
-        return value.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+        return local_to_utc(value)
 
-    def validate_for(self, status: LinkageStatus, timezone: str) -> bool:
+    def validate_for(self, status: LinkageStatus) -> bool:
         """Field checks, then what this status needs (every missing field marked at once)."""
         ok = self.validate()
         problems = status_requirements(
             status,
-            appointment_at=self.local_appointment(timezone),
+            appointment_at=self.local_appointment(),
             verified_on=self.verified_on.data,
             verification_method=self.verification_method.data,
             verified_by=self.verified_by.data,
@@ -196,11 +197,11 @@ class StatusChangeForm(FlaskForm):
                 field.errors = [*field.errors, problem.message]
         return ok and not problems
 
-    def service_kwargs(self, status: LinkageStatus, timezone: str) -> dict[str, Any]:
+    def service_kwargs(self, status: LinkageStatus) -> dict[str, Any]:
         return {
             "to_status": status,
             "note": self.note.data,
-            "appointment_at": self.local_appointment(timezone),
+            "appointment_at": self.local_appointment(),
             "verified_on": self.verified_on.data,
             "verification_method": self.verification_method.data,
             "verified_by": self.verified_by.data,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 
@@ -16,7 +14,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import program_today, utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
 from coresponse.geo.services import geocode_address
@@ -92,11 +90,6 @@ def provider_kinds_for(kind: LinkageKind) -> frozenset[LinkageKind]:
     if kind.category is LinkageCategory.FAMILY:
         return frozenset()
     return COMPATIBLE_PROVIDER_KINDS.get(kind, frozenset({kind}))
-
-
-def program_today() -> date:
-    """Today's date on the program's wall clock."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 # Connections -------------------------------------------------------------------

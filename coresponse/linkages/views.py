@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
+from coresponse.clock import program_today
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages import bp, queries, services
@@ -169,7 +170,7 @@ def _render_detail(
             form = stamp(StatusChangeForm(formdata=None, prefix=step.value), linkage)
             if step is LinkageStatus.CONNECTED:
                 form.verified_by.data = current_user.full_name
-                form.verified_on.data = services.program_today()
+                form.verified_on.data = program_today()
             step_forms.append((step, form))
     return render_template(
         "linkages/detail.html",
@@ -195,8 +196,7 @@ def change_status(linkage_id: int):
         return _render_detail(linkage_id, status=422)
     offered = to_status in services.allowed_next(linkage.status)
     form = StatusChangeForm(prefix=to_status.value)
-    timezone = current_app.config["TIMEZONE"]
-    if offered and not form.validate_for(to_status, timezone):
+    if offered and not form.validate_for(to_status):
         if "csrf_token" in form.errors:
             flash("The form expired; reload the page and try again.", "error")
         return _render_detail(linkage_id, status=422, failed=(to_status, form))
@@ -205,7 +205,7 @@ def change_status(linkage_id: int):
             linkage,
             by=current_user,
             request_info=request_info(),
-            **form.service_kwargs(to_status, timezone),
+            **form.service_kwargs(to_status),
         )
     except StaleRecord:
         db.session.rollback()
@@ -225,7 +225,6 @@ def change_status(linkage_id: int):
 def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusChangeForm):
     """The 409 page: the step the user sent beside the connection as it is now."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
-    timezone = current_app.config["TIMEZONE"]
     page = ConflictPage(
         what=f"the connection to {linkage.target}",
         restart_url=url_for("linkages.detail", linkage_id=linkage.id),
@@ -234,7 +233,7 @@ def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusCha
     )
     page.add("Status", to_status, linkage.status)
     if to_status is LinkageStatus.APPOINTMENT_SCHEDULED:
-        page.add("Appointment", form.local_appointment(timezone), linkage.appointment_at)
+        page.add("Appointment", form.local_appointment(), linkage.appointment_at)
     if to_status is LinkageStatus.CONNECTED:
         page.add("How it was verified", form.verification_method.data, linkage.verification_method)
         page.add("Verified by", form.verified_by.data, linkage.verified_by)

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, postgresql_only, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, postgresql_only
 from coresponse.extensions import db
 
 

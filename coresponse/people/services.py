@@ -11,7 +11,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
-from coresponse.db_types import utcnow
+from coresponse.clock import program_today, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
@@ -83,7 +83,7 @@ def _clean(value: str | None) -> str | None:
 
 
 def _birth_date(details: PersonDetails) -> tuple[date | None, bool]:
-    today = utcnow().date()
+    today = program_today()
     if details.date_of_birth is not None:
         if details.date_of_birth > today:
             raise PersonError("Date of birth cannot be in the future.", field="date_of_birth")

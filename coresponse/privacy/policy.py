@@ -27,8 +27,9 @@ from sqlalchemy import (
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
+from coresponse.clock import utcnow
 from coresponse.consent.models import BreakGlassAccess
-from coresponse.db_types import UTCDateTime, utcnow
+from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership
 

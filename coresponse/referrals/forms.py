@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,26 +18,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from coresponse.db_types import utcnow
-from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.clock import local_minute, local_to_utc, program_today, utcnow
+from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.people.models import Borough
 from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
 
-
-def local_now() -> datetime:
-    """Now in the program's time zone, to the minute, for a datetime-local default."""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return utcnow().astimezone(zone).replace(second=0, microsecond=0, tzinfo=None)
-
-
-def to_utc(local: datetime) -> datetime:
-    """A wall-clock time typed in the program's time zone, as UTC."""
-    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(
-        ZoneInfo("UTC")
-    )
+# A tablet's clock may run a little fast; more than this ahead is a mistyped time.
+_SLACK = timedelta(minutes=5)
 
 
 def precinct_choices():  # type: ignore[no-untyped-def]
@@ -66,7 +54,9 @@ class IntakeForm(FlaskForm):
         "Which one", validators=[Optional(), Length(max=160)],
         description="E.g. 75th Precinct, Kings County Hospital ED, the shelter's name.",
     )  # fmt: skip
-    received_at = DateTimeLocalField("Received", validators=[DataRequired()], default=local_now)
+    received_at = DateTimeLocalField(
+        "Received", validators=[DataRequired(), happened_locally], default=local_minute
+    )
     referrer_name = StringField("Referrer's name", validators=[Optional(), Length(max=160)])
     referrer_phone = StringField("Referrer's phone", validators=[Optional(), Length(max=40)])
     referrer_email = StringField("Referrer's e-mail", validators=[Optional(), Length(max=254)])
@@ -115,11 +105,12 @@ class IntakeForm(FlaskForm):
     submit = SubmitField("Save referral")
 
     def validate_received_at(self, field) -> None:  # type: ignore[no-untyped-def]
-        if field.data and (field.data - local_now()).total_seconds() > 300:
+        # happened_locally has refused a time the clocks skipped.
+        if field.data and not field.errors and local_to_utc(field.data) - utcnow() > _SLACK:
             raise ValidationError("The time received cannot be in the future.")
 
     def validate_date_of_birth(self, field) -> None:  # type: ignore[no-untyped-def]
-        if field.data and field.data > local_now().date():
+        if field.data and field.data > program_today():
             raise ValidationError("Date of birth cannot be in the future.")
 
     def validate_approximate_age(self, field) -> None:  # type: ignore[no-untyped-def]
@@ -151,7 +142,7 @@ class IntakeForm(FlaskForm):
         return ReferralDetails(
             source=self.source.data,
             source_detail=self.source_detail.data,
-            received_at=to_utc(self.received_at.data),
+            received_at=local_to_utc(self.received_at.data),
             referrer_name=self.referrer_name.data,
             referrer_phone=self.referrer_phone.data,
             referrer_email=self.referrer_email.data,

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.audit.categories import DataCategory
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
 
 if TYPE_CHECKING:

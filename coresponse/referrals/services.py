@@ -9,7 +9,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people.models import Person

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.auth.models import Role, User
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, utcnow
+from coresponse.clock import utcnow
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
 
 # A dispatchable team is exactly this many current members of each role.

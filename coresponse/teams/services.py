@@ -12,7 +12,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import TEAM_ROLES, Role, User
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import normalise_precinct

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from coresponse.api.openapi import document
 from coresponse.cases.models import Case
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 
 FORMATS = FormatChecker(formats=())
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from coresponse.audit.models import AuditEvent
 from coresponse.cases.models import CaseStatus
+from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskLevel
 from coresponse.contacts.services import log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage

@@ -14,9 +14,9 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.audit.services import record_event
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import add_addendum, log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage

@@ -37,7 +37,7 @@ class Clock:
     """The time two-factor codes are checked against, moved by the test."""
 
     def __init__(self) -> None:
-        from coresponse.db_types import utcnow
+        from coresponse.clock import utcnow
 
         self.now = utcnow()
 

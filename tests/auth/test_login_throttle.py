@@ -13,7 +13,7 @@ from werkzeug import security
 from coresponse.auth import services
 from coresponse.auth.models import LoginFailure, Role
 from coresponse.auth.services import LOGIN_REFUSED
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.conftest import count_statements
 from tests.factories import PASSWORD, make_user

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from coresponse.auth.models import Role, SessionEndReason
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.auth.conftest import copy_cookie, sessions_of
 from tests.conftest import on_each_statement

@@ -19,9 +19,9 @@ from coresponse.audit.verify import verify_chain
 from coresponse.auth.models import Role, User
 from coresponse.bench import data
 from coresponse.cases.models import Case, CaseStatus
+from coresponse.clock import utcnow
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
-from coresponse.db_types import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people.models import Person

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from flask import Flask
 
 from coresponse import demo
+from coresponse.clock import program_today
 from coresponse.extensions import db
 from tests.browser.conftest import ARTIFACTS, switch_user
 
@@ -69,7 +68,7 @@ def test_the_demo_logins_run_the_journey(app: Flask, page) -> None:  # type: ign
     page.locator(".step-referred").get_by_role("button").click()
     page.locator("summary", has_text="Connected (verified)").click()
     step = page.locator(".step-connected")
-    step.locator("input[type=date]").fill(date.today().isoformat())
+    step.locator("input[type=date]").fill(program_today().isoformat())
     step.locator("select").select_option("attended_with_staff")
     step.get_by_label("Verified by").fill("Camila Reyes, went with him")
     step.get_by_role("button").click()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -11,19 +10,21 @@ from sqlalchemy import func, select
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import CaseEvent
+from coresponse.clock import program_today
 from coresponse.contacts.models import Contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.referrals.models import ReferralEvent
 from tests.browser.conftest import ARTIFACTS, switch_user
-from tests.factories import PASSWORD, make_person, make_staffed_team, make_team, make_user
+from tests.factories import (
+    PASSWORD,
+    make_person,
+    make_staffed_team,
+    make_team,
+    make_user,
+    minutes_ago_input,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def local(minutes_ago: int) -> str:
-    when = utcnow() - timedelta(minutes=minutes_ago)
-    return when.astimezone(ZoneInfo("America/New_York")).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
@@ -44,7 +45,7 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     page.get_by_role("link", name="New referral").click()
     page.get_by_label("Referred by").select_option("hospital")
     page.get_by_label("Which one").fill("Kings County Hospital ED")
-    page.get_by_label("Received").fill(local(300))
+    page.get_by_label("Received").fill(minutes_ago_input(300))
     page.get_by_label("Reason for referral").fill("Discharged after an overdose; missed follow-up.")
     page.get_by_label("Harm to self").check()
     page.get_by_label("First name").fill("Maria")
@@ -79,7 +80,7 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     assert page.get_by_text("Clinical note").count() == 0
     page.get_by_label("Attempt: unable to locate").check()
     page.get_by_label("Not found").check()
-    page.get_by_label("When").fill(local(60))
+    page.get_by_label("When").fill(minutes_ago_input(60))
     page.locator("textarea[name=operational_note]").fill("No answer at the door; left a card.")
     page.get_by_role("button", name="Save contact").click()
     assert "Contact saved." in page.locator(".flashes").inner_text()
@@ -88,7 +89,7 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     login(clinician.username)
     page.goto(case_url)
     page.get_by_role("link", name="Log contact").click()
-    page.get_by_label("When").fill(local(30))
+    page.get_by_label("When").fill(minutes_ago_input(30))
     page.locator("textarea[name=operational_note]").fill("Spoke in the lobby; calm.")
     page.locator("textarea[name=clinical_note]").fill("Agreed to clinic intake.")
     page.get_by_label("Moderate").check()
@@ -110,11 +111,13 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     page.locator("summary", has_text="Referral sent").click()
     page.locator(".step-referred").get_by_role("button").click()
     page.locator("summary", has_text="Appointment scheduled").click()
-    page.locator(".step-appointment_scheduled input[type=datetime-local]").fill(local(-24 * 60))
+    page.locator(".step-appointment_scheduled input[type=datetime-local]").fill(
+        minutes_ago_input(-24 * 60)
+    )
     page.locator(".step-appointment_scheduled").get_by_role("button").click()
     page.locator("summary", has_text="Connected (verified)").click()
     step = page.locator(".step-connected")
-    step.locator("input[type=date]").fill(date.today().isoformat())
+    step.locator("input[type=date]").fill(program_today().isoformat())
     step.locator("select").select_option("provider_confirmed")
     step.get_by_label("Verified by").fill("Intake coordinator at the clinic")
     step.get_by_role("button").click()

@@ -9,9 +9,9 @@ from flask import Flask
 
 from coresponse.auth.models import Role
 from coresponse.cases.models import Case, CaseStatus, ClosureReason
+from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from tests.factories import make_case, make_staffed_team, make_user
 from tests.ops.locking import assert_conflict_page, form_version, logged_in

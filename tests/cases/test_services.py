@@ -12,7 +12,7 @@ from coresponse.auth.models import Role
 from coresponse.cases import services
 from coresponse.cases.dispatch import on_shift, rank_teams
 from coresponse.cases.models import Assignment, CaseEvent, CaseEventKind, CaseStatus, ClosureReason
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people.models import Borough

@@ -122,7 +122,7 @@ def test_close_and_reopen_through_the_case_page(login) -> None:  # type: ignore[
 
 
 def test_supervisor_queue_shows_each_section_with_counts(login) -> None:  # type: ignore[no-untyped-def]
-    from coresponse.db_types import utcnow
+    from coresponse.clock import utcnow
     from tests.factories import make_referral
 
     team, *_ = make_staffed_team()
@@ -151,7 +151,7 @@ def test_queue_is_for_supervisors(login) -> None:  # type: ignore[no-untyped-def
 def test_caseload_lists_the_teams_open_cases_most_urgent_first(login) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from coresponse.db_types import utcnow
+    from coresponse.clock import utcnow
 
     team, officer, _, _ = make_staffed_team()
     other, *_ = make_staffed_team()

@@ -8,6 +8,7 @@ from typing import Any
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
+from coresponse.clock import program_today, utcnow
 from coresponse.consent import services
 from coresponse.consent.models import (
     Consent,
@@ -17,7 +18,6 @@ from coresponse.consent.models import (
     RecipientKind,
     ShareScope,
 )
-from coresponse.db_types import utcnow
 from coresponse.linkages.models import LinkageKind, Provider
 from coresponse.people.models import Person, SupportContact, SupportRelationship
 from coresponse.teams.models import Team
@@ -57,7 +57,7 @@ def to_provider(provider: Provider) -> services.Recipient:
 
 
 def a_month_ago() -> date:
-    return services.program_date(utcnow()) - timedelta(days=30)
+    return program_today() - timedelta(days=30)
 
 
 def give_consent(

@@ -12,9 +12,9 @@ import pytest
 from flask import Flask
 
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import utcnow
 from coresponse.consent import services
 from coresponse.consent.models import DisclosureBasis, RecipientKind, ShareScope
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from tests.consent.helpers import disclose, give_consent, make_world, to_provider
 from tests.factories import make_staffed_team, make_user

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import program_today, utcnow
 from coresponse.consent import queries, services
 from coresponse.consent.models import (
     ConsentMethod,
@@ -19,7 +20,6 @@ from coresponse.consent.models import (
     RecipientKind,
     ShareScope,
 )
-from coresponse.db_types import utcnow
 from coresponse.errors import Conflict
 from coresponse.extensions import db
 from coresponse.privacy import policy
@@ -57,7 +57,7 @@ def test_team_clinician_records_a_consent_with_copies_of_the_recipient(world) ->
     consent = give_consent(world)
     assert consent.recipient_label == "Rosa Lopez (Parent)"
     assert consent.scopes == [ShareScope.ATTENDANCE, ShareScope.TREATMENT]
-    assert consent.status_on(services.program_date(utcnow()), utcnow()) is ConsentStatus.ACTIVE
+    assert consent.status_on(program_today(), utcnow()) is ConsentStatus.ACTIVE
     [event] = _audit("consent")
     assert event.action is AuditAction.CREATE and event.person_id == world.person.id
 
@@ -111,7 +111,7 @@ def test_substance_use_needs_a_separate_written_consent_with_an_end(world) -> No
 
 
 def test_consent_dates_must_make_sense(world) -> None:  # type: ignore[no-untyped-def]
-    today = services.program_date(utcnow())
+    today = program_today()
     with pytest.raises(services.ConsentError, match="future"):
         give_consent(world, given_on=today + timedelta(days=1))
     with pytest.raises(services.ConsentError, match="on or after"):
@@ -122,7 +122,7 @@ def test_revoking_keeps_the_consent_and_cannot_happen_twice(world) -> None:  # t
     consent = give_consent(world)
     services.revoke_consent(consent, by=world.clinician, note="Asked us to stop.")
     assert consent.revoked_at is not None and consent.revoked_by_id == world.clinician.id
-    assert consent.status_on(services.program_date(utcnow()), utcnow()) is ConsentStatus.REVOKED
+    assert consent.status_on(program_today(), utcnow()) is ConsentStatus.REVOKED
     assert [c.id for c in queries.person_consents(world.person.id)] == [consent.id]
     with pytest.raises(Conflict, match="already revoked"):
         services.revoke_consent(consent, by=world.clinician)
@@ -172,7 +172,7 @@ def test_a_consent_to_someone_else_does_not_cover_this_recipient(world) -> None:
 
 
 def test_an_expired_consent_is_refused_and_the_message_says_so(world) -> None:  # type: ignore[no-untyped-def]
-    today = services.program_date(utcnow())
+    today = program_today()
     give_consent(world, given_on=today - timedelta(days=90), expires_on=today - timedelta(days=10))
     with pytest.raises(services.ConsentError, match="expired on") as caught:
         disclose(world)

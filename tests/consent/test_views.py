@@ -11,12 +11,12 @@ from sqlalchemy import select
 
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import program_zone, utcnow
 from coresponse.consent import services
 from coresponse.consent.models import BreakGlassAccess, Consent, Disclosure
 from coresponse.consent.views import break_glass_prompt_for_case_or_404, break_glass_prompt_or_404
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from coresponse.pagination import encode_cursor
 from tests.conftest import count_statements
@@ -66,7 +66,7 @@ def _consent_form(world, **overrides) -> dict[str, object]:  # type: ignore[no-u
 
 
 def _disclosure_form(world, **overrides) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    at = (utcnow() - timedelta(hours=1)).astimezone(services.program_zone())
+    at = (utcnow() - timedelta(hours=1)).astimezone(program_zone())
     data: dict[str, object] = {
         "recipient": f"contact-{world.mother.id}",
         "disclosed_at": at.strftime("%Y-%m-%dT%H:%M"),

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
+from coresponse.clock import utcnow
 from coresponse.contacts import services
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
-from coresponse.db_types import utcnow
 from coresponse.people.models import Person
 from coresponse.teams.models import Team
 from tests.factories import make_case, make_person, make_staffed_team
-
-TZ = ZoneInfo("America/New_York")
 
 
 @dataclass
@@ -52,8 +49,3 @@ def log(case: Case, by: User, **overrides: Any) -> Contact:
     }
     fields.update(overrides)
     return services.log_contact(case, by=by, **fields)
-
-
-def local_input(dt: datetime) -> str:
-    """A UTC time as the datetime-local input sends it (program time, to the minute)."""
-    return dt.astimezone(TZ).strftime("%Y-%m-%dT%H:%M")

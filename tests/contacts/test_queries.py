@@ -14,9 +14,9 @@ from werkzeug.exceptions import NotFound
 
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Case
+from coresponse.clock import utcnow
 from coresponse.contacts import queries, services
 from coresponse.contacts.models import RiskFactor, RiskLevel
-from coresponse.db_types import utcnow
 from coresponse.extensions import db
 from tests.conftest import count_statements
 from tests.contacts.conftest import Setting, log

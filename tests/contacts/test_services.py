@@ -13,6 +13,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import CaseStatus
+from coresponse.clock import utcnow
 from coresponse.contacts import services
 from coresponse.contacts.models import (
     Addendum,
@@ -23,7 +24,6 @@ from coresponse.contacts.models import (
     RiskLevel,
 )
 from coresponse.contacts.services import CaseNotOpen, ContactError
-from coresponse.db_types import utcnow
 from coresponse.errors import Conflict
 from coresponse.extensions import db
 from coresponse.teams.models import TeamMembership

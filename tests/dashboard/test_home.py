@@ -9,7 +9,7 @@ from datetime import timedelta
 from coresponse.auth.models import Role
 from coresponse.cases.models import CaseStatus
 from coresponse.cases.queries import QUEUE_PREVIEW
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.factories import (
     add_to_team,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from coresponse.auth.models import Discipline, Role
+from coresponse.clock import program_today
 from coresponse.extensions import db
 from coresponse.linkages import queries, services
 from coresponse.linkages.models import LinkageKind, LinkageStatus, VerificationMethod
@@ -172,7 +173,7 @@ def test_the_list_of_a_case_with_many_linkages_costs_the_same_queries(app: Flask
             linkage,
             by=clinician,
             to_status=LinkageStatus.CONNECTED,
-            verified_on=services.program_today(),
+            verified_on=program_today(),
             verification_method=VerificationMethod.RECORDS,
             verified_by="Records",
         )

@@ -12,7 +12,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import program_today, utcnow
 from coresponse.errors import Conflict, NotFound
 from coresponse.extensions import db
 from coresponse.linkages import services
@@ -56,7 +56,7 @@ def setting(app: Flask):  # type: ignore[no-untyped-def]
 def _everything_needed() -> dict[str, object]:
     return {
         "appointment_at": utcnow() + timedelta(days=3),
-        "verified_on": services.program_today() - timedelta(days=1),
+        "verified_on": program_today() - timedelta(days=1),
         "verification_method": VerificationMethod.PROVIDER_CONFIRMED,
         "verified_by": "Dr. Lee, intake at the clinic",
         "not_connected_reason": "Declined after the first call.",
@@ -281,7 +281,7 @@ def test_the_whole_path_is_recorded_step_by_step(setting) -> None:  # type: igno
         (
             S.CONNECTED,
             {
-                "verified_on": services.program_today(),
+                "verified_on": program_today(),
                 "verification_method": VerificationMethod.ATTENDED_WITH_STAFF,
                 "verified_by": "  Priya Shah  ",
             },
@@ -299,7 +299,7 @@ def test_the_whole_path_is_recorded_step_by_step(setting) -> None:  # type: igno
     assert linkage.changes[1].note == "Faxed the referral"
     assert all(c.by_id == clinician.id and c.at is not None for c in linkage.changes)
     assert linkage.appointment_at == appointment
-    assert linkage.verified_by == "Priya Shah" and linkage.verified_on == services.program_today()
+    assert linkage.verified_by == "Priya Shah" and linkage.verified_on == program_today()
     assert linkage.verification_method is VerificationMethod.ATTENDED_WITH_STAFF
     updates = [e for e in _events() if e.action is AuditAction.UPDATE]
     assert [e.detail for e in updates] == [
@@ -316,7 +316,7 @@ def test_connected_needs_how_who_and_when_and_not_in_the_future(setting) -> None
     linkage = make_linkage(case, clinician)
     services.change_linkage_status(linkage, by=clinician, to_status=S.REFERRED)
     complete = {
-        "verified_on": services.program_today(),
+        "verified_on": program_today(),
         "verification_method": VerificationMethod.RECORDS,
         "verified_by": "Clinic records clerk",
     }
@@ -335,7 +335,7 @@ def test_connected_needs_how_who_and_when_and_not_in_the_future(setting) -> None
             linkage,
             by=clinician,
             to_status=S.CONNECTED,
-            **{**complete, "verified_on": services.program_today() + timedelta(days=1)},
+            **{**complete, "verified_on": program_today() + timedelta(days=1)},
         )
     with pytest.raises(LinkageError, match="who verified"):
         services.change_linkage_status(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import CaseStatus
+from coresponse.clock import program_today
 from coresponse.extensions import db
 from coresponse.linkages import services
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatus, Provider
@@ -194,7 +195,7 @@ def test_clinician_takes_a_connection_from_identified_to_verified(login, world, 
     # 10:30 in New York on 1 May (daylight time) is 14:30 UTC.
     assert linkage.appointment_at == datetime(2030, 5, 1, 14, 30, tzinfo=UTC)
 
-    today = services.program_today()
+    today = program_today()
     response = client.post(
         url,
         data={
@@ -233,7 +234,7 @@ def test_connected_without_verification_is_refused_with_field_errors(login, worl
         "Give the date it was verified.",
     }
     assert '<details class="step step-connected" open>' in page
-    future = (services.program_today() + timedelta(days=2)).isoformat()
+    future = (program_today() + timedelta(days=2)).isoformat()
     response = client.post(
         f"/linkages/{linkage.id}/status",
         data={

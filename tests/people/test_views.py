@@ -81,8 +81,8 @@ def test_a_long_timeline_pages_by_time_and_shows_every_contact_once(login) -> No
     import re
     from datetime import timedelta
 
+    from coresponse.clock import utcnow
     from coresponse.contacts.models import Contact, ContactOutcome, ContactType
-    from coresponse.db_types import utcnow
 
     team, officer, _, _ = make_staffed_team()
     case = make_case(team)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from coresponse.auth.models import Role
 from coresponse.cases.models import Case, CaseEvent, CaseEventKind, CaseStatus
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.referrals import services

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case
-from coresponse.db_types import utcnow
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.people.models import Person, PersonPhone
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator

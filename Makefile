@@ -8,7 +8,7 @@ export FLASK_APP := wsgi
 
 help:
 	@echo "make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000"
-	@echo "make test   run the whole test suite (set DATABASE_URL to run it on PostgreSQL)"
+	@echo "make test   run the whole test suite on every core (DATABASE_URL: on PostgreSQL; CORESPONSE_TEST_NOW=23:30: at that time)"
 	@echo "make lint   ruff check and format check"
 	@echo "make security   bandit over the application code"
 	@echo "make bench  large data (built once) under gunicorn, every page timed against a floor (bench/README.md)"
@@ -34,8 +34,10 @@ run: $(VENV)/.runtime-installed
 	@echo "Serving CoResponse on http://127.0.0.1:5000 (Ctrl-C to stop)"
 	CORESPONSE_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# One worker per core (PYTEST_WORKERS=0 runs in this process, e.g. for a debugger).
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

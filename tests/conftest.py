@@ -1,4 +1,8 @@
-"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL via DATABASE_URL)."""
+"""Fixtures: a fresh database per test (SQLite file, or PostgreSQL via DATABASE_URL).
+
+Under pytest-xdist each worker gets its own PostgreSQL database (the named one, suffixed
+with the worker's id); SQLite files live in each test's own tmp_path already.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +24,56 @@ from config import database_url
 from coresponse import create_app
 from coresponse.auth.models import User
 from coresponse.extensions import db
+from tests import fake_clock
 from tests.factories import PASSWORD
 
-POSTGRES_URL = database_url("") if os.environ.get("DATABASE_URL") else None
+# Set by pytest-xdist in each worker before this module is imported ("gw0", "gw1", ...).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_database(url: str) -> str:
+    """The database this process uses: the named one, or a worker's own copy of its name."""
+    if not _WORKER:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{_WORKER}").render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _worker_database(database_url("")) if os.environ.get("DATABASE_URL") else None
 _LOCAL_HOSTS = {"127.0.0.1", "::1", "localhost"}
+_TRAVEL = pytest.StashKey[object]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With CORESPONSE_TEST_NOW set, move every clock of this process to that instant."""
+    value = os.environ.get(fake_clock.VARIABLE)
+    if not value:
+        return
+    import time_machine
+
+    try:
+        instant = fake_clock.parse(value, now=datetime.now(UTC))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+    # xdist's workers inherit the environment: they all start at this one instant,
+    # even when "23:30" is read just before and just after the minute turns.
+    os.environ[fake_clock.VARIABLE] = instant.isoformat()
+    travel = time_machine.travel(instant, tick=True)
+    travel.start()
+    config.stash[_TRAVEL] = travel
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    travel = config.stash.get(_TRAVEL, None)
+    if travel is not None:
+        travel.stop()  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    started = datetime.now(UTC)
+    how = f"faked by {fake_clock.VARIABLE}" if _TRAVEL in config.stash else "real"
+    database = "PostgreSQL" if POSTGRES_URL else "SQLite"
+    return f"clock: {how}, starting {fake_clock.describe(started)}; database: {database}"
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +96,11 @@ def _postgres_schema() -> Iterator[None]:
     if POSTGRES_URL is None:
         yield
         return
+    worker_db = make_url(POSTGRES_URL).database if _WORKER else None
+    if worker_db:
+        _on_server(
+            f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)', f'CREATE DATABASE "{worker_db}"'
+        )
     app = create_app("test", SQLALCHEMY_DATABASE_URI=POSTGRES_URL)
     with app.app_context():
         db.drop_all()
@@ -52,6 +108,22 @@ def _postgres_schema() -> Iterator[None]:
         db.session.remove()
         db.engine.dispose()
     yield
+    if worker_db:
+        _on_server(f'DROP DATABASE IF EXISTS "{worker_db}" WITH (FORCE)')
+
+
+def _on_server(*statements: str) -> None:
+    """Run statements on the PostgreSQL server's maintenance database, outside a
+    transaction (CREATE and DROP DATABASE cannot run inside one)."""
+    admin = create_engine(
+        make_url(POSTGRES_URL or "").set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with admin.connect() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+    finally:
+        admin.dispose()
 
 
 def _empty_postgres() -> None:
@@ -165,14 +237,8 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'migrated.db'}"
         return
     name = f"coresponse_empty_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        make_url(POSTGRES_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    _on_server(f'CREATE DATABASE "{name}"')
     try:
         yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,8 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.serving import make_server
+
+from coresponse.clock import utcnow
+from tests import fake_clock
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -55,15 +58,30 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server: str):  # type: ignore[no-untyped-def]
-    """A fresh tablet-sized browser tab; screenshots go to test-artifacts/."""
-    context = browser.new_context(viewport=TABLET_PORTRAIT, base_url=live_server)
+def new_tab(browser, base_url: str, *, viewport: dict[str, int] = TABLET_PORTRAIT):  # type: ignore[no-untyped-def]
+    """A tab in a browser context of its own, on the program's clock.
+
+    The tablet is set to the program's time zone, as the program's tablets are. When
+    the run is moved in time (CORESPONSE_TEST_NOW), the page's clock starts at the
+    app's instant and ticks with it. Close it with `tab.context.close()`.
+    """
+    context = browser.new_context(
+        viewport=viewport, base_url=base_url, timezone_id=current_app.config["TIMEZONE"]
+    )
+    if os.environ.get(fake_clock.VARIABLE):
+        context.clock.install(time=utcnow())
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     ARTIFACTS.mkdir(exist_ok=True)
+    return tab
+
+
+@pytest.fixture
+def page(browser, live_server: str, app: Flask):  # type: ignore[no-untyped-def]
+    """A fresh tablet-sized browser tab; screenshots go to test-artifacts/."""
+    tab = new_tab(browser, live_server)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def switch_user(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from flask import Flask
 from coresponse.auth.models import Role
 from coresponse.extensions import db
 from coresponse.people.models import Person
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, new_tab
 from tests.factories import PASSWORD, make_case, make_person, make_staffed_team, make_user
 
 
@@ -30,9 +30,7 @@ def test_the_second_save_shows_both_versions_and_starts_again(
     tabs = []
     for user, size in ((supervisor, {"width": 768, "height": 1024}),
                        (clinician, {"width": 1024, "height": 768})):  # fmt: skip
-        context = browser.new_context(viewport=size, base_url=live_server)
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
+        tab = new_tab(browser, live_server, viewport=size)
         _log_in(tab, user)
         tab.goto(f"/people/{person.id}")
         tab.click("text=Edit details")

@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from coresponse.clock import utcnow
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db
-from tests.browser.conftest import ARTIFACTS, TABLET_PORTRAIT
-from tests.factories import PASSWORD, make_case, make_person, make_staffed_team
+from tests.browser.conftest import ARTIFACTS, TABLET_PORTRAIT, new_tab
+from tests.factories import PASSWORD, local_input, make_case, make_person, make_staffed_team
 
 pytestmark = pytest.mark.browser
 
@@ -104,14 +106,11 @@ def field_world(app: Flask):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def tablet(browser, live_server: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def tablet(browser, live_server: str, app: Flask) -> Iterator[object]:  # type: ignore[no-untyped-def]
     """A tablet-sized tab in its own context (so the test can take it offline)."""
-    context = browser.new_context(viewport=TABLET_PORTRAIT, base_url=live_server)
-    tab = context.new_page()
-    tab.set_default_timeout(10_000)
-    ARTIFACTS.mkdir(exist_ok=True)
+    tab = new_tab(browser, live_server)
     yield tab
-    context.close()
+    tab.context.close()
 
 
 def sign_in(page, user) -> None:  # type: ignore[no-untyped-def]
@@ -184,6 +183,9 @@ def test_three_contacts_logged_offline_survive_a_reload_and_are_stored_once(
         "link", name="Log contact"
     ).click()
     page.wait_for_selector("form[data-contact-form]:not([hidden])")
+    # The tablet's clock and the program's agree: the time field starts at now in New York.
+    shown = page.locator("[name=occurred_at]").input_value()
+    assert shown in {local_input(utcnow() - timedelta(minutes=m)) for m in (0, 1)}
     check_tablet_layout(page, "field-contact-online")
     page.get_by_role("link", name="Back to my cases").click()
     page.locator(".case-card").first.wait_for()

@@ -28,7 +28,13 @@ class MultiCheckboxField(SelectMultipleField):
 
 def happened_locally(form: Any, field: Field) -> None:
     """A typed wall-clock time must exist: not one the clocks skipped in spring."""
-    if field.data is not None and not exists_locally(field.data):
+    if field.data is None:
+        return
+    try:
+        exists = exists_locally(field.data)
+    except OverflowError:  # year 1 or 9999: no UTC instant to compare with
+        raise ValidationError("That date is too far off: enter when it happened.") from None
+    if not exists:
         raise ValidationError(
             "That time never happened here: the clocks went forward an hour that night. "
             "Enter the time as the clock showed it."

@@ -100,7 +100,7 @@ def add_history(w: World, copies: int) -> None:
         consent = record_consent(
             w.person, by=clinician, recipient=resolve_recipient(w.person.id, f"contact-{sister.id}"),
             scopes=[ShareScope.ATTENDANCE], purpose="Family support", method=ConsentMethod.WRITTEN,
-            given_on=program_today(),
+            given_on=program_today() - timedelta(days=1),  # in force an hour ago, at 00:30 too
         )  # fmt: skip
         record_disclosure(
             w.person, by=clinician, recipient=resolve_recipient(w.person.id, f"contact-{sister.id}"),

@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,9 +33,23 @@ def chromium_path() -> str | None:
     return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 
 
+def _behind_real_time() -> timedelta:
+    """How far the run's moved clock is behind the real one (zero when not moved back)."""
+    import time_machine
+
+    if not time_machine.escape_hatch.is_travelling():
+        return timedelta(0)
+    real = datetime.fromtimestamp(time_machine.escape_hatch.time.time(), UTC)
+    return max(real - utcnow(), timedelta(0))
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free local port for the length of the test."""
+    # Chromium expires cookies by its own, real clock. A run moved into the past would
+    # have the session cookie expire on arrival, so its lifetime is stretched by the
+    # gap. The app's idle timeout is checked on the server, by the moved clock.
+    app.config["PERMANENT_SESSION_LIFETIME"] += _behind_real_time()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

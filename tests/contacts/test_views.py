@@ -197,6 +197,7 @@ def test_clinician_logs_clinical_content_on_the_same_screen(login, s: Setting) -
     [
         ({"occurred_at": ""}, "Enter when the contact happened."),
         ({"occurred_at": "yesterday"}, "Enter a date and time"),
+        ({"occurred_at": "9999-12-31T23:59"}, "That date is too far off"),
         ({"type": "teleport"}, "Not a valid choice"),
         ({"outcome": ""}, "Choose how the contact went."),
         ({"location": "x" * 201}, "200 characters"),

@@ -1807,7 +1807,7 @@ def _close(world: World, story: CaseStory, at: datetime, reason: ClosureReason) 
     for assignment in story.assignments:
         if assignment["ended_at"] is None:
             assignment["ended_at"] = at
-            assignment["end_reason"] = f"case closed: {reason.label.lower()}"
+            assignment["end_reason"] = "case closed"
     case.next_contact_planned_at = None
     story.events.append(
         {

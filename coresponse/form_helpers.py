@@ -10,6 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from coresponse.clock import exists_locally
 from coresponse.db_types import LabelledEnum
 
+# Said under every free-text field the classification register calls clinical.
+CLINICAL_ONLY = "Clinical: clinicians and clinical supervisors read it; police on the team do not."
+
 
 def enum_choices(enum_cls: type[LabelledEnum], *, blank: str | None = None) -> list[SelectChoice]:
     """Options for a select of an enum, labelled for people; optionally a blank first."""

@@ -6,19 +6,28 @@ GET endpoint in the URL map is fetched with real ids, and no canary may appear.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from flask import Flask
 
 from coresponse.auth.models import Discipline, Role
+from coresponse.cases.models import ClosureReason
+from coresponse.cases.services import close_case, reopen_case
 from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.contacts.services import add_addendum, log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
-from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
+from coresponse.referrals.models import (
+    Referral,
+    ReferralEvent,
+    ReferralRiskIndicator,
+    ReferralStatus,
+    RiskIndicator,
+)
 from tests.factories import make_case, make_staffed_team, make_user
 from tests.linkages.helpers import make_provider
 
@@ -28,9 +37,23 @@ CANARIES = {
     "addendum": "CANARY-ADDENDUM-CLINICAL-c3",
     "linkage": "CANARY-LINKAGE-NOTE-d4",
     "provider": "CANARY-SUBSTANCE-PROGRAM-e5",
+    # Free text written in clinical work (the classification register says clinical).
+    "triage_note": "CANARY-TRIAGE-NOTE-f6",
+    "closing_note": "CANARY-CLOSING-NOTE-g7",
+    "reopening_note": "CANARY-REOPENING-NOTE-h8",
+    "addendum_reason": "CANARY-ADDENDUM-REASON-i9",
+    "other_closing_note": "CANARY-OTHER-CLOSING-NOTE-j10",
 }
-# Labels only clinical readers should ever see.
-CLINICAL_LABELS = ("Substance use", "Suicidal ideation", "Substance-use program")
+# Labels only clinical readers should ever see (a closure reason that tells of care too).
+CLINICAL_LABELS = (
+    "Substance use",
+    "Suicidal ideation",
+    "Substance-use program",
+    "Connected to care",
+)
+
+
+OPTIONS = re.compile(r"<option[^>]*>[^<]*</option>")
 
 
 @pytest.fixture
@@ -52,11 +75,35 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         clinical_note=f"Using daily. {CANARIES['clinical_note']}", risk_level=RiskLevel.HIGH,
         risk_factors=[RiskFactor.SUICIDAL_IDEATION],
     )  # fmt: skip
-    add_addendum(contact, by=clinician, reason="More detail", clinical_text=CANARIES["addendum"])
+    add_addendum(
+        contact, by=clinician, reason=f"Stopped his medication. {CANARIES['addendum_reason']}",
+        clinical_text=CANARIES["addendum"],
+    )  # fmt: skip
+    db.session.add(
+        ReferralEvent(
+            referral_id=referral.id, at=utcnow() - timedelta(days=2), by_id=clinician.id,
+            from_status=ReferralStatus.RECEIVED, to_status=ReferralStatus.ACCEPTED,
+            note=f"Engaged with the harm reduction program. {CANARIES['triage_note']}",
+        )
+    )  # fmt: skip
     provider = make_provider(LinkageKind.SUBSTANCE_USE_PROGRAM, name=CANARIES["provider"])
     linkage = create_linkage(
         case, by=clinician, kind=LinkageKind.SUBSTANCE_USE_PROGRAM, provider=provider,
         note=CANARIES["linkage"],
+    )  # fmt: skip
+    close_case(
+        case, by=clinician, reason=ClosureReason.CONNECTED_TO_CARE,
+        note=f"Admitted after an involuntary evaluation. {CANARIES['closing_note']}",
+    )  # fmt: skip
+    reopen_case(
+        case, by=clinician, team=team,
+        note=f"Off his medication again. {CANARIES['reopening_note']}",
+    )  # fmt: skip
+    # A second person's case stays closed: its status, closure reason and note on every page.
+    closed = make_case(team)
+    close_case(
+        closed, by=clinician, reason=ClosureReason.CONNECTED_TO_CARE,
+        note=f"Linked to the clinic. {CANARIES['other_closing_note']}",
     )  # fmt: skip
     db.session.commit()
     return {
@@ -67,7 +114,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
             "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
             "user_id": officer.id, "membership_id": 1, "provider_id": provider.id,
             "contact_uuid": str(contact.uuid), "token_id": 1,
-            "key": "overdue",
+            "key": "overdue", "closed_case_id": closed.id, "closed_person_id": closed.person_id,
         },
     }  # fmt: skip
 
@@ -83,6 +130,13 @@ def every_get_url(app: Flask, ids: dict[str, object]) -> list[str]:
         urls.append(url)
     # Pages reached with query parameters too.
     urls += ["/people/?q=a", f"/people/{ids['person_id']}?kind=linkage", "/cases/queue/triage"]
+    closed, person = ids["closed_case_id"], ids["closed_person_id"]
+    urls += [
+        f"/cases/{closed}",
+        f"/cases/{closed}/print",
+        f"/people/{person}",
+        "/cases/queue/closed",
+    ]
     return urls
 
 
@@ -118,7 +172,9 @@ def test_no_canary_reaches_non_clinical_roles(app: Flask, world, login, who: str
             if name == "provider" and url.startswith("/providers"):
                 continue  # the directory itself is public: a provider's name is not about a person
             assert canary not in body, (who, url, name)
+        # A form's list of choices (the closing form's reasons) is about no one.
+        about_someone = OPTIONS.sub("", body)
         for label in CLINICAL_LABELS:
             if url.startswith(("/providers", "/referrals/new")):
                 continue  # blank form options and the public directory are about no one
-            assert label not in body, (who, url, label)
+            assert label not in about_someone, (who, url, label)

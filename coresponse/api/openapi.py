@@ -29,6 +29,10 @@ from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndi
 
 PROBLEM = "application/problem+json"
 CLINICAL_ONLY = "Present only for clinical readers (clinicians, clinical supervisors)."
+CLOSURE_REASON = (
+    "Null for non-clinical readers when the reason discloses treatment "
+    "(connected_to_care, declined_services, long_term_hospitalization)."
+)
 
 
 def ref(name: str) -> dict[str, str]:
@@ -80,11 +84,11 @@ def _schemas() -> dict[str, Any]:
             "contact_id": ID,
             "created_at": MOMENT,
             "author": USER_REF,
-            "reason": TEXT,
+            "reason": {**TEXT, "description": CLINICAL_ONLY},
             "operational_text": OPT_TEXT,
             "clinical_text": {**OPT_TEXT, "description": CLINICAL_ONLY},
         },
-        optional=("clinical_text",),
+        optional=("reason", "clinical_text"),
     )
     contact = obj(
         {
@@ -135,7 +139,7 @@ def _schemas() -> dict[str, Any]:
             "first_contact_at": OPT_MOMENT,
             "next_contact_planned_at": OPT_MOMENT,
             "closed_at": OPT_MOMENT,
-            "closure_reason": nullable(choice(ClosureReason)),
+            "closure_reason": nullable({**choice(ClosureReason), "description": CLOSURE_REASON}),
             "team": nullable(obj({"id": ID, "name": TEXT})),
             "contact_count": {"type": "integer", "minimum": 0},
             "contacts": {
@@ -220,19 +224,23 @@ def _schemas() -> dict[str, Any]:
                     "from_status": nullable(choice(ReferralStatus)),
                     "to_status": choice(ReferralStatus),
                     "by": nullable(USER_REF),
-                    "note": OPT_TEXT,
-                }
+                    "note": {**OPT_TEXT, "description": CLINICAL_ONLY},
+                },
+                optional=("note",),
             ),
             "case_event": obj(
                 {
                     "case_id": ID,
                     "kind": choice(CaseEventKind),
                     "summary": OPT_TEXT,
-                    "closure_reason": nullable(choice(ClosureReason)),
+                    "closure_reason": nullable(
+                        {**choice(ClosureReason), "description": CLOSURE_REASON}
+                    ),
                     "team_id": nullable(ID),
                     "by": nullable(USER_REF),
-                    "note": OPT_TEXT,
-                }
+                    "note": {**OPT_TEXT, "description": CLINICAL_ONLY},
+                },
+                optional=("note",),
             ),
             "contact": ref("Contact"),
             "addendum": ref("Addendum"),

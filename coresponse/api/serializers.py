@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from coresponse.auth.models import User
-from coresponse.cases.models import Case
+from coresponse.cases.models import Case, ClosureReason
 from coresponse.contacts.models import Addendum, Contact
 from coresponse.linkages.models import Linkage
 from coresponse.linkages.services import allowed_next
 from coresponse.people.models import Person, PersonAddress
 from coresponse.people.timeline import Entry
+from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, RiskIndicator
 
 
@@ -36,6 +37,11 @@ def user_ref(user: User) -> dict[str, Any]:
 
 def member(user: User) -> dict[str, Any]:
     return {"id": user.id, "full_name": user.full_name, "role": user.role.value}
+
+
+def _closure_reason(reason: ClosureReason | None, *, clinical: bool) -> str | None:
+    shown = policy.closure_reason_for(reason, clinical=clinical)
+    return shown.value if shown is not None else None
 
 
 def case_summary(case: Case) -> dict[str, Any]:
@@ -61,10 +67,10 @@ def addendum(item: Addendum, *, clinical: bool, author: User | None = None) -> d
         "contact_id": item.contact_id,
         "created_at": moment(item.created_at),
         "author": user_ref(author or item.author),
-        "reason": item.reason,
         "operational_text": item.operational_text,
     }
     if clinical:
+        data["reason"] = item.reason
         data["clinical_text"] = item.clinical_text
     return data
 
@@ -168,7 +174,7 @@ def case_detail(
             "first_contact_at": moment(case.first_contact_at),
             "next_contact_planned_at": moment(case.next_contact_planned_at),
             "closed_at": moment(case.closed_at),
-            "closure_reason": case.closure_reason.value if case.closure_reason else None,
+            "closure_reason": _closure_reason(case.closure_reason, clinical=clinical),
             "team": {"id": case.team.id, "name": case.team.name} if case.team else None,
             "contact_count": contact_count,
             "contacts": [contact(c, clinical=clinical) for c in contacts],
@@ -244,18 +250,20 @@ def timeline_entry(entry: Entry, *, clinical: bool) -> dict[str, Any]:
             "from_status": item.from_status.value if item.from_status else None,
             "to_status": item.to_status.value,
             "by": user_ref(item.by) if item.by else None,
-            "note": item.note,
         }
+        if clinical:
+            data["triage"]["note"] = item.note
     elif entry.kind == "case":
         data["case_event"] = {
             "case_id": item.case_id,
             "kind": item.kind.value,
             "summary": item.summary,
-            "closure_reason": item.closure_reason.value if item.closure_reason else None,
+            "closure_reason": _closure_reason(item.closure_reason, clinical=clinical),
             "team_id": item.team_id,
             "by": user_ref(item.by) if item.by else None,
-            "note": item.note,
         }
+        if clinical:
+            data["case_event"]["note"] = item.note
     elif entry.kind == "contact":
         data["contact"] = contact(item, clinical=clinical)
     elif entry.kind == "addendum":

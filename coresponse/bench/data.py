@@ -1041,7 +1041,7 @@ class PersonWriter:
             first_contact_due_at=due,
             reason=reason,
             ended_at=episode.closed_at,
-            end_reason=f"case closed: {closure.label.lower()}" if closure else None,
+            end_reason="case closed" if closure else None,
         )
         self.rows.add(
             CaseEvent,

@@ -7,7 +7,7 @@ from wtforms import HiddenField, SelectField, StringField, SubmitField, TextArea
 from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.cases.models import ClosureReason
-from coresponse.form_helpers import enum_choices
+from coresponse.form_helpers import CLINICAL_ONLY, enum_choices
 from coresponse.locking import VersionField
 
 
@@ -22,8 +22,14 @@ class AssignForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    reason = SelectField("Reason", choices=enum_choices(ClosureReason), coerce=ClosureReason)
-    note = TextAreaField("Closing note", validators=[DataRequired(), Length(max=4000)])
+    reason = SelectField(
+        "Reason", choices=enum_choices(ClosureReason), coerce=ClosureReason,
+        description="Police on the team see “Closed” for connected to care, declined services "
+        "and long-term hospitalization.",
+    )  # fmt: skip
+    note = TextAreaField(
+        "Closing note", validators=[DataRequired(), Length(max=4000)], description=CLINICAL_ONLY
+    )
     version = VersionField()
     submit = SubmitField("Close the case")
 
@@ -31,7 +37,7 @@ class CloseForm(FlaskForm):
 class ReopenForm(FlaskForm):
     note = TextAreaField(
         "Why reopen", validators=[DataRequired(), Length(max=4000)],
-        description="E.g. re-referred by the precinct after a new 911 call.",
+        description=f"E.g. re-referred by the precinct after a new 911 call. {CLINICAL_ONLY}",
     )  # fmt: skip
     version = VersionField()
     submit = SubmitField("Reopen the case")

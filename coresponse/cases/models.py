@@ -35,6 +35,20 @@ class ClosureReason(LabelledEnum):
     DECEASED = "deceased", "Deceased"
     OTHER = "other", "Other"
 
+    @property
+    def discloses_treatment(self) -> bool:
+        """Whether the reason tells of care or its refusal (clinical: police read "Closed")."""
+        return self in _TREATMENT_CLOSURES
+
+
+_TREATMENT_CLOSURES = frozenset(
+    {
+        ClosureReason.CONNECTED_TO_CARE,
+        ClosureReason.DECLINED_SERVICES,
+        ClosureReason.LONG_TERM_HOSPITALIZATION,
+    }
+)
+
 
 class CaseEventKind(LabelledEnum):
     OPENED = "opened", "Accepted and opened"

@@ -138,10 +138,14 @@ def close_case(
     for assignment in case.assignments:
         if assignment.ended_at is None:
             assignment.ended_at = now
-            assignment.end_reason = f"case closed: {reason.label.lower()}"
+            # Read by police supervisors on the assignment history: the reason may tell
+            # of treatment, and the case's history keeps it for clinical readers.
+            assignment.end_reason = "case closed"
     flush_or_conflict(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.CLOSED, by, note=note, closure_reason=reason)
-    _audit(case, by, f"closed: {reason.label}", request_info)
+    # The access log shows police supervisors the detail of operational events only.
+    category = DataCategory.CLINICAL if reason.discloses_treatment else DataCategory.OPERATIONAL
+    _audit(case, by, f"closed: {reason.label}", request_info, category=category)
     return case
 
 
@@ -218,14 +222,21 @@ def _event(
     db.session.flush()
 
 
-def _audit(case: Case, by: User, detail: str, request_info: RequestInfo | None) -> None:
+def _audit(
+    case: Case,
+    by: User,
+    detail: str,
+    request_info: RequestInfo | None,
+    *,
+    category: DataCategory = DataCategory.OPERATIONAL,
+) -> None:
     record_event(
         AuditAction.UPDATE,
         by=by,
         record_type="case",
         record_id=case.id,
         person_id=case.person_id,
-        category=DataCategory.OPERATIONAL,
+        category=category,
         detail=detail,
         request_info=request_info,
     )

@@ -20,7 +20,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from coresponse.auth.models import User
 from coresponse.clock import local_minute, program_zone
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
-from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
+from coresponse.form_helpers import (
+    CLINICAL_ONLY,
+    MultiCheckboxField,
+    enum_choices,
+    happened_locally,
+)
 
 # The browser's datetime-local value first: it is what the field renders.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -179,7 +184,7 @@ class AddendumForm(_ClinicalFieldsMixin, FlaskForm):
     reason = StringField(
         "Why are you adding this?",
         validators=[DataRequired("Say why you are adding to this contact."), Length(max=200)],
-        description="E.g. wrong time recorded, detail left out, new information.",
+        description=f"E.g. wrong time recorded, detail left out, new information. {CLINICAL_ONLY}",
     )
     operational_text = TextAreaField(
         "Operational addition — visible to the whole team, including officers",

@@ -26,11 +26,12 @@ from sqlalchemy import (
 )
 
 from coresponse.auth.models import Role, User
-from coresponse.cases.models import Case
+from coresponse.cases.models import Case, ClosureReason
 from coresponse.clock import utcnow
 from coresponse.consent.models import BreakGlassAccess
 from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
+from coresponse.privacy import classification
 from coresponse.teams.models import TeamMembership
 
 T = TypeVar("T")
@@ -132,6 +133,24 @@ def is_field_member(user: User) -> bool:
 def can_read_clinical(user: User) -> bool:
     """Clinical notes, risk, diagnoses and substance use: clinicians and clinical supervisors."""
     return user.is_authenticated and user.active and user.is_clinical
+
+
+def may_read(user: User, column: str) -> bool:
+    """Whether the user may receive a `table.column`, as the classification register says."""
+    return not classification.is_clinical(column) or can_read_clinical(user)
+
+
+def closure_reason_for(reason: ClosureReason | None, *, clinical: bool) -> ClosureReason | None:
+    """The closure reason as a reader may receive it: one that discloses treatment
+    ("connected to care") is withheld from non-clinical readers, who see "Closed"."""
+    if reason is None or (reason.discloses_treatment and not clinical):
+        return None
+    return reason
+
+
+def shown_closure_reason(user: User, reason: ClosureReason | None) -> ClosureReason | None:
+    """closure_reason_for, for this user (pages and printouts)."""
+    return closure_reason_for(reason, clinical=can_read_clinical(user))
 
 
 # --- Break-glass: a clinician outside the team opens a record after stating why ----------

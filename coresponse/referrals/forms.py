@@ -19,7 +19,12 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from coresponse.clock import local_minute, local_to_utc, program_today, utcnow
-from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
+from coresponse.form_helpers import (
+    CLINICAL_ONLY,
+    MultiCheckboxField,
+    enum_choices,
+    happened_locally,
+)
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.people.models import Borough
 from coresponse.people.services import AddressDetails, PersonDetails
@@ -152,7 +157,7 @@ class IntakeForm(FlaskForm):
         )
 
 
-_NOTE_HELP = "Seen by every supervisor, police and clinical: keep clinical detail out."
+_NOTE_HELP = CLINICAL_ONLY
 
 
 class AcceptForm(FlaskForm):
@@ -178,11 +183,14 @@ class DeclineForm(FlaskForm):
 class InfoRequestForm(FlaskForm):
     note = TextAreaField(
         "What is needed", validators=[DataRequired(), Length(max=2000)],
-        description="E.g. a current address, or the hospital discharge date.",
+        description=f"E.g. a current address, or the hospital discharge date. {CLINICAL_ONLY}",
     )  # fmt: skip
     submit = SubmitField("Ask for more information")
 
 
 class InfoReceivedForm(FlaskForm):
-    note = TextAreaField("What was learned (optional)", validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(
+        "What was learned (optional)", validators=[Optional(), Length(max=2000)],
+        description=CLINICAL_ONLY,
+    )  # fmt: skip
     submit = SubmitField("Information received: back to triage")

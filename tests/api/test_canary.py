@@ -20,7 +20,9 @@ from tests.test_privacy_canary import CANARIES, world  # noqa: F401  (the canary
 
 CLINICAL_KEYS = {"clinical_note", "risk_level", "risk_factors", "clinical_text"}
 # Values only clinical readers may receive (a risk factor, a clinical referral indicator).
-CLINICAL_VALUES = ("suicidal_ideation", "substance_use", "substance_use_program")
+CLINICAL_VALUES = (
+    "suicidal_ideation", "substance_use", "substance_use_program", "connected_to_care",
+)  # fmt: skip
 
 
 def api_get_urls(app: Flask, ids: dict[str, Any]) -> list[str]:
@@ -32,9 +34,11 @@ def api_get_urls(app: Flask, ids: dict[str, Any]) -> list[str]:
         for arg in rule.arguments:
             url = url.replace(f"<int:{arg}>", str(ids[arg])).replace(f"<{arg}>", str(ids[arg]))
         urls.append(url)
-    person = ids["person_id"]
+    person, closed = ids["person_id"], ids["closed_case_id"]
     return [
         *urls,
+        f"/api/v1/cases/{closed}",
+        f"/api/v1/people/{ids['closed_person_id']}/timeline",
         *(f"/api/v1/people/{person}/timeline?kind={kind}"
           for kind in ("referral", "case", "contact", "addendum", "linkage")),
     ]  # fmt: skip
@@ -66,7 +70,8 @@ def fetch_all(app: Flask, user, ids) -> dict[str, Any]:  # type: ignore[no-untyp
 def test_a_clinician_on_the_team_receives_the_clinical_content(app: Flask, world) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     bodies = fetch_all(app, world["clinician"], world["ids"])
     seen = "".join(text for _, text, _ in bodies.values())
-    for name in ("clinical_note", "addendum", "linkage", "provider", "reason"):
+    for name in ("clinical_note", "addendum", "linkage", "provider", "reason", "triage_note",
+                 "closing_note", "reopening_note", "addendum_reason", "other_closing_note"):  # fmt: skip
         assert CANARIES[name] in seen, name  # so the test below can fail
     assert set().union(*(keys(data) for _, _, data in bodies.values())) >= CLINICAL_KEYS
 

@@ -133,7 +133,13 @@ def test_triage_decline_and_information_requests(login) -> None:  # type: ignore
     assert response.status_code == 422
     client.post(f"/referrals/{first.id}/request-info", data={"note": "Need an address"})
     page = client.get(f"/referrals/{first.id}").get_data(as_text=True)
-    assert "More information requested" in page and "Need an address" in page
+    # Triage notes are clinical: the sergeant sees the step, a clinical supervisor its note.
+    assert "More information requested" in page and "Need an address" not in page
+    client.post("/logout")
+    page = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)).get(
+        f"/referrals/{first.id}"
+    )
+    assert "Need an address" in page.get_data(as_text=True)
     client.post(f"/referrals/{first.id}/info-received", data={"note": "At the shelter"})
     db.session.expire_all()
     assert db.session.get(Referral, first.id).status is ReferralStatus.RECEIVED

@@ -38,6 +38,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     # SQLite waits this long for a lock before giving up ("database is locked").
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # A request body larger than this (bytes) is refused with a 413 before anything reads it.
+    MAX_CONTENT_LENGTH = _int("CORESPONSE_MAX_CONTENT_LENGTH", 1024 * 1024)
+    # One limit, one message: a field of a multipart form may be as large as the body.
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # a form left open in the field stays valid for the session
     SESSION_COOKIE_HTTPONLY = True

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from coresponse.extensions import db
+from coresponse.text import describe_bytes
 
 _MESSAGES = {
     400: ("Something in that request was not right", "Go back, check what you entered, and try again."),
@@ -41,6 +42,9 @@ def init_app(app: Flask) -> None:
         # abort(400, description="...") carries a message meant for the user.
         if error.description and error.description != type(error).description:
             message = error.description
+        elif code == 413:
+            limit = describe_bytes(app.config["MAX_CONTENT_LENGTH"])
+            message = f"What you sent is larger than {limit}. Shorten it and try again."
         response = error.get_response()
         response.data = render_template(
             "errors/error.html", code=code, title=title, message=message

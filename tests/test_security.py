@@ -92,3 +92,18 @@ def test_nul_characters_in_input_are_refused_with_a_message(login) -> None:  # t
     problem = client.get("/api/v1/cases", query_string={"after": "\x00"})
     assert problem.status_code == 400
     assert problem.content_type.startswith("application/problem+json")
+
+
+def test_a_form_over_the_size_limit_is_a_413_page_and_nothing_is_saved(login) -> None:  # type: ignore[no-untyped-def]
+    """A request body over MAX_CONTENT_LENGTH (1 MiB by default) is refused before it is
+    parsed (the review had a 60 MB body read in full)."""
+    from coresponse.api.models import ApiToken
+    from coresponse.extensions import db
+
+    client = login(make_user(Role.CLINICIAN))
+    response = client.post("/account/api-tokens/", data={"name": "x" * 1024 * 1024})
+    assert response.status_code == 413
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "Too large" in page and "1 MiB" in page
+    assert db.session.query(ApiToken).count() == 0

@@ -502,6 +502,7 @@ ERRORS = {
     "403": "The caller's role does not allow this.",
     "404": "No such record, or the caller may not see it.",
     "409": "It collides with what is stored (see detail).",
+    "413": "The body is larger than the server reads (1 MiB unless configured otherwise).",
     "415": "The body is not JSON.",
     "422": "Invalid input; `errors` names each field.",
 }
@@ -527,7 +528,7 @@ def _op(
             responses[status]["headers"] = ok_headers[status]
     codes = errors if public else ("401", *errors)
     if body is not None:
-        codes = (*codes, "400", "415", "422")
+        codes = (*codes, "400", "413", "415", "422")
     for code in sorted(set(codes)):
         responses[code] = _problem(ERRORS[code])
     operation: dict[str, Any] = {"summary": summary, "responses": responses}

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.text import describe_bytes
 
 PROBLEM_JSON = "application/problem+json"
 API_PREFIX = "/api/"
@@ -116,6 +117,9 @@ def from_http_exception(error: HTTPException) -> ApiProblem:
     # abort(400, description="...") carries a message meant for the caller.
     if error.description and error.description != type(error).description:
         detail = error.description
+    elif code == 413:
+        limit = describe_bytes(current_app.config["MAX_CONTENT_LENGTH"])
+        detail = f"The body is larger than {limit}, the most this server reads: send less."
     headers = {}
     if code == 405 and getattr(error, "valid_methods", None):
         headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flask import Flask
+from sqlalchemy import func, select
 
 from coresponse.api import views
 from coresponse.api.services import create_token
 from coresponse.auth.models import Role
+from coresponse.contacts.models import Contact
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
-from tests.api.helpers import contact_body
+from tests.api.helpers import assert_documented, contact_body
 from tests.factories import make_user
 
 PROBLEM = "application/problem+json"
@@ -92,3 +96,28 @@ def test_an_unexpected_failure_is_a_500_problem(make_app, monkeypatch: pytest.Mo
         # Pages keep their HTML error page.
         page = app.test_client().get("/no-such-page")
         assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+# Unbounded input (privacy review, part 8) ------------------------------------------
+
+ONE_MIB = 1024 * 1024  # the default MAX_CONTENT_LENGTH
+
+
+def _stored_contacts() -> int:
+    return db.session.scalar(select(func.count()).select_from(Contact))
+
+
+def test_a_body_over_the_size_limit_is_a_413_problem_and_nothing_is_stored(  # type: ignore[no-untyped-def]
+    app: Flask, world, api
+) -> None:
+    body = json.dumps(contact_body(world.case, operational_note="")).encode()
+    padding = b"x" * (ONE_MIB + 1 - len(body))
+    padded = body.replace(b'"operational_note": ""', b'"operational_note": "' + padding + b'"')
+    assert len(padded) == ONE_MIB + 1
+    response = api(world.clinician).post(
+        "/api/v1/contacts", data=padded, content_type="application/json"
+    )
+    data = _problem(response, 413)
+    assert "1 MiB" in data["detail"]
+    assert_documented(app, response, "/api/v1/contacts", "POST")
+    assert _stored_contacts() == 0

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from wtforms import Field, SelectMultipleField, ValidationError, widgets
+from flask_wtf import FlaskForm
+from wtforms import Field, SelectMultipleField, StringField, ValidationError, widgets
 from wtforms.fields.choices import SelectChoice
 
 from coresponse.clock import exists_locally
 from coresponse.db_types import LabelledEnum
+from coresponse.text import text_refusal
+
+
+class Form(FlaskForm):
+    """The base of every form here: no text field keeps what coresponse.text refuses.
+
+    Checked after the fields' own validators, so an Optional() field that stops its
+    chain early (a lone "\x1f" counts as blank to it) is still checked.
+    """
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        valid = super().validate(extra_validators=extra_validators)
+        for field in self:
+            if isinstance(field, StringField) and isinstance(field.data, str):
+                refusal = text_refusal(field.data)
+                if refusal is not None:
+                    # Labels put any explanation after a dash: name the field by its start.
+                    name = field.label.text.split(" — ")[0] or "This field"
+                    field.errors = [*field.errors, f"{name} {refusal}"]
+                    valid = False
+        return valid
+
 
 # Said under every free-text field the classification register calls clinical.
 CLINICAL_ONLY = "Clinical: clinicians and clinical supervisors read it; police on the team do not."

@@ -107,3 +107,18 @@ def test_a_form_over_the_size_limit_is_a_413_page_and_nothing_is_saved(login) ->
     page = response.get_data(as_text=True)
     assert "Too large" in page and "1 MiB" in page
     assert db.session.query(ApiToken).count() == 0
+
+
+def test_every_form_checks_its_text_with_the_shared_rule(app: Flask) -> None:
+    """Each form inherits form_helpers.Form, so a new form cannot forget to refuse control
+    characters (the contact form's own test shows what a user then sees)."""
+    from flask_wtf import FlaskForm
+
+    from coresponse.form_helpers import Form
+
+    def subclasses(cls: type) -> list[type]:
+        return [cls, *(sub for child in cls.__subclasses__() for sub in subclasses(child))]
+
+    forms = [f for f in subclasses(FlaskForm) if f.__module__.startswith("coresponse.")]
+    assert len(forms) > 30  # every domain's forms were imported with the app
+    assert [f.__qualname__ for f in forms if not issubclass(f, Form)] == []

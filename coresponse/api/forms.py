@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from coresponse.api.services import NAME_MAX
+from coresponse.form_helpers import Form
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     """Make a token: a name says what it is for (e.g. "Tablet 3", "Records sync")."""
 
     name = StringField(
@@ -19,5 +19,5 @@ class TokenForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     """Revoke one token (the CSRF token is the whole form)."""

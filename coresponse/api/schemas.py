@@ -22,6 +22,7 @@ from coresponse.linkages.models import LinkageStatus, VerificationMethod
 from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.referrals.models import ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
+from coresponse.text import text_refusal
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
@@ -110,8 +111,9 @@ class Reader:
         if not isinstance(value, str):
             self.fail(field, "Give text or null.")
             return None
-        if "\x00" in value:
-            self.fail(field, "Text cannot contain NUL characters.")
+        refusal = text_refusal(value)
+        if refusal is not None:
+            self.fail(field, f"This text {refusal}")
             return None
         if len(value) > max_length:
             self.fail(field, f"Too long: at most {max_length} characters.")
@@ -268,10 +270,15 @@ def _strings(r: Reader, field: str, *, max_items: int, max_length: int) -> list[
     if (
         not isinstance(value, list)
         or len(value) > max_items
-        or not all(isinstance(v, str) and len(v) <= max_length and "\x00" not in v for v in value)
+        or not all(isinstance(v, str) and len(v) <= max_length for v in value)
     ):
         r.fail(field, f"Give a list of at most {max_items} texts of up to {max_length} characters.")
         return []
+    for item in value:
+        refusal = text_refusal(item)
+        if refusal is not None:
+            r.fail(field, f"A text {refusal}")
+            return []
     return value
 
 

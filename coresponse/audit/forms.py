@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
@@ -13,7 +12,7 @@ from coresponse.audit import queries
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction
 from coresponse.clock import day_start
-from coresponse.form_helpers import enum_choices
+from coresponse.form_helpers import Form, enum_choices
 
 
 def _local_midnight_in_utc(day: date) -> datetime | None:
@@ -24,7 +23,7 @@ def _local_midnight_in_utc(day: date) -> datetime | None:
         return None
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """Narrow the audit report by user, person, action, record type and local dates."""
 
     class Meta:

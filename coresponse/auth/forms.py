@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from coresponse.form_helpers import enum_choices
+from coresponse.form_helpers import Form, enum_choices
 
 
 def _optional_enum(enum_cls):  # type: ignore[no-untyped-def]
     return lambda value: enum_cls(value) if value else None
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         "Username",
         validators=[DataRequired(), Length(max=64)],
@@ -43,17 +42,17 @@ def _code_field(label: str = "Code from your app") -> StringField:
     )
 
 
-class LoginCodeForm(FlaskForm):
+class LoginCodeForm(Form):
     code = _code_field()
     submit = SubmitField("Continue")
 
 
-class TwoFactorConfirmForm(FlaskForm):
+class TwoFactorConfirmForm(Form):
     code = _code_field()
     submit = SubmitField("Turn on two-factor login")
 
 
-class TwoFactorDisableForm(FlaskForm):
+class TwoFactorDisableForm(Form):
     password = PasswordField(
         "Your password",
         validators=[DataRequired(), Length(max=200)],
@@ -89,7 +88,7 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         validators=[DataRequired(), Length(max=200)],
@@ -99,7 +98,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class _UserFields(FlaskForm):
+class _UserFields(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254)])
     role = SelectField("Role", choices=enum_choices(Role), coerce=Role)
@@ -132,12 +131,12 @@ class UserEditForm(_UserFields):
     submit = SubmitField("Save changes")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password, confirm = _new_password_fields()
     submit = SubmitField("Reset password")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """An empty form: a button that posts with its CSRF token."""
 
     submit = SubmitField("Confirm")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.cases.models import ClosureReason
-from coresponse.form_helpers import CLINICAL_ONLY, enum_choices
+from coresponse.form_helpers import CLINICAL_ONLY, Form, enum_choices
 from coresponse.locking import VersionField
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     team_id = HiddenField(validators=[DataRequired(message="Choose a team.")])
     reason = StringField(
         "Reason for the change", validators=[Optional(), Length(max=500)],
@@ -21,7 +20,7 @@ class AssignForm(FlaskForm):
     submit = SubmitField("Assign")
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     reason = SelectField(
         "Reason", choices=enum_choices(ClosureReason), coerce=ClosureReason,
         description="Police on the team see “Closed” for connected to care, declined services "
@@ -34,7 +33,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField("Close the case")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     note = TextAreaField(
         "Why reopen", validators=[DataRequired(), Length(max=4000)],
         description=f"E.g. re-referred by the precinct after a new 911 call. {CLINICAL_ONLY}",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -20,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from coresponse.clock import local_minute, program_zone
 from coresponse.consent import services
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
-from coresponse.form_helpers import MultiCheckboxField, enum_choices, happened_locally
+from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices, happened_locally
 from coresponse.linkages.models import Provider
 from coresponse.people.models import SupportContact
 
@@ -60,7 +59,7 @@ def recipient_choices(
     return options
 
 
-class _RecipientFields(FlaskForm):
+class _RecipientFields(Form):
     recipient = SelectField(
         "From the person's record or the provider directory",
         choices=[],
@@ -201,7 +200,7 @@ class DisclosureForm(_RecipientFields):
         }
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     note = TextAreaField(
         "Note (optional)",
         validators=[Optional(), Length(max=services.NOTE_MAX)],
@@ -210,7 +209,7 @@ class RevokeForm(FlaskForm):
     )
 
 
-class BreakGlassForm(FlaskForm):
+class BreakGlassForm(Form):
     reason = TextAreaField(
         "Your reason",
         validators=[
@@ -229,7 +228,7 @@ class BreakGlassForm(FlaskForm):
     case_id = HiddenField()
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(Form):
     note = StringField(
         "Note (optional)",
         validators=[Optional(), Length(max=services.NOTE_MAX)],

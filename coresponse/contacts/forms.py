@@ -22,6 +22,7 @@ from coresponse.clock import local_minute, program_zone
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.form_helpers import (
     CLINICAL_ONLY,
+    Form,
     MultiCheckboxField,
     enum_choices,
     happened_locally,
@@ -73,7 +74,7 @@ class _ClinicalFieldsMixin:
         return posted
 
 
-class ContactForm(_ClinicalFieldsMixin, FlaskForm):
+class ContactForm(_ClinicalFieldsMixin, Form):
     """One screen, sensible defaults: loggable in under a minute."""
 
     clinical_field_names = CLINICAL_FIELDS
@@ -176,7 +177,7 @@ class ContactForm(_ClinicalFieldsMixin, FlaskForm):
         return data
 
 
-class AddendumForm(_ClinicalFieldsMixin, FlaskForm):
+class AddendumForm(_ClinicalFieldsMixin, Form):
     """A correction or addition to a saved contact: why, and what."""
 
     clinical_field_names = ADDENDUM_CLINICAL_FIELDS

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,7 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.clock import local_to_utc
-from coresponse.form_helpers import enum_choices, happened_locally
+from coresponse.form_helpers import Form, enum_choices, happened_locally
 from coresponse.linkages.models import (
     LinkageCategory,
     LinkageKind,
@@ -69,7 +68,7 @@ def provider_label(provider: Provider) -> str:
     return label
 
 
-class KindForm(FlaskForm):
+class KindForm(Form):
     """Step one of a new connection: what kind. A plain GET form, no token needed."""
 
     class Meta:
@@ -83,7 +82,7 @@ class KindForm(FlaskForm):
     )
 
 
-class LinkageForm(FlaskForm):
+class LinkageForm(Form):
     kind = SelectField(
         "Kind of connection",
         choices=kind_choices(blank="— choose —"),
@@ -133,7 +132,7 @@ class LinkageForm(FlaskForm):
         ]
 
 
-class StatusChangeForm(FlaskForm):
+class StatusChangeForm(Form):
     """One next step of a connection. Each allowed step gets its own copy, prefixed by
     the status (`referred-note`, `connected-verified_by`), so a page can offer them all."""
 
@@ -210,7 +209,7 @@ class StatusChangeForm(FlaskForm):
         }
 
 
-class ProviderForm(FlaskForm):
+class ProviderForm(Form):
     name = StringField("Name", validators=[DataRequired(), Length(max=160)])
     kind = SelectField(
         "Kind of service",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from coresponse.form_helpers import Form
 from coresponse.locking import VersionField
 from coresponse.people.models import Person
 from coresponse.people.services import DetailsEdit
@@ -24,7 +24,7 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class PersonDetailsForm(FlaskForm):
+class PersonDetailsForm(Form):
     """The person's identity details, with the version they were read at."""
 
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
@@ -86,7 +86,7 @@ class PersonDetailsForm(FlaskForm):
         )
 
 
-class LocationForm(FlaskForm):
+class LocationForm(Form):
     latitude = FloatField("Latitude", validators=[DataRequired(), NumberRange(min=-90, max=90)])
     longitude = FloatField("Longitude", validators=[DataRequired(), NumberRange(min=-180, max=180)])
     precinct = SelectField("Precinct", choices=precinct_choices())

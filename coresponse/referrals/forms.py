@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from coresponse.clock import local_minute, local_to_utc, program_today, utcnow
 from coresponse.form_helpers import (
     CLINICAL_ONLY,
+    Form,
     MultiCheckboxField,
     enum_choices,
     happened_locally,
@@ -50,7 +50,7 @@ def _split(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
 
 
-class IntakeForm(FlaskForm):
+class IntakeForm(Form):
     """The person and the referral, on one screen."""
 
     # The referral
@@ -160,14 +160,14 @@ class IntakeForm(FlaskForm):
 _NOTE_HELP = CLINICAL_ONLY
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     note = TextAreaField(
         "Note (optional)", validators=[Optional(), Length(max=2000)], description=_NOTE_HELP
     )
     submit = SubmitField("Accept and open a case")
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = SelectField("Reason", choices=enum_choices(DeclineReason), coerce=DeclineReason)
     referred_to_service = StringField(
         "Referred to which service", validators=[Optional(), Length(max=160)],
@@ -180,7 +180,7 @@ class DeclineForm(FlaskForm):
     submit = SubmitField("Decline")
 
 
-class InfoRequestForm(FlaskForm):
+class InfoRequestForm(Form):
     note = TextAreaField(
         "What is needed", validators=[DataRequired(), Length(max=2000)],
         description=f"E.g. a current address, or the hospital discharge date. {CLINICAL_ONLY}",
@@ -188,7 +188,7 @@ class InfoRequestForm(FlaskForm):
     submit = SubmitField("Ask for more information")
 
 
-class InfoReceivedForm(FlaskForm):
+class InfoReceivedForm(Form):
     note = TextAreaField(
         "What was learned (optional)", validators=[Optional(), Length(max=2000)],
         description=CLINICAL_ONLY,

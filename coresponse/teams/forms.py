@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FloatField,
@@ -13,14 +12,14 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from coresponse.form_helpers import MultiCheckboxField, enum_choices
+from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
 from coresponse.locking import VersionField
 from coresponse.people.models import Borough
 from coresponse.teams.models import Team
 from coresponse.teams.services import TeamDetails
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField("Team name", validators=[DataRequired(), Length(max=80)])
     base_address = StringField(
         "Base address",
@@ -72,14 +71,14 @@ class TeamForm(FlaskForm):
         )
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     user_id = SelectField("Add a member", coerce=int, choices=[])
     # The team's version when the page was shown: membership changes since are a 409.
     version = VersionField()
     submit = SubmitField("Add to team")
 
 
-class RemoveMemberForm(FlaskForm):
+class RemoveMemberForm(Form):
     reason = StringField(
         "Reason (optional)",
         validators=[Optional(), Length(max=200)],

@@ -121,3 +121,53 @@ def test_a_body_over_the_size_limit_is_a_413_problem_and_nothing_is_stored(  # t
     assert "1 MiB" in data["detail"]
     assert_documented(app, response, "/api/v1/contacts", "POST")
     assert _stored_contacts() == 0
+
+
+def test_malformed_json_and_lone_surrogates_are_4xx_naming_the_field(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)
+    for broken in ('{"case_id": ', '{"a": "\\ud800', '"\\x"', "[1,]", "NaN-ish"):
+        _problem(client.post("/api/v1/contacts", data=broken, content_type="application/json"), 400)
+    # json.dumps writes the lone surrogate as the escape "\ud800", as a client would.
+    for field in ("operational_note", "location"):
+        body = json.dumps(contact_body(world.case, **{field: "Lobby \ud800"}))
+        data = _problem(
+            client.post("/api/v1/contacts", data=body, content_type="application/json"), 422
+        )
+        assert [e["field"] for e in data["errors"]] == [field]
+        assert "U+D800" in data["errors"][0]["message"]
+    # A surrogate in a name or a choice is refused too, never a 500.
+    body = json.dumps({**contact_body(world.case), "\ud800": 1, "type": "\udfff"})
+    data = _problem(
+        client.post("/api/v1/contacts", data=body, content_type="application/json"), 422
+    )
+    assert {e["field"] for e in data["errors"]} == {"\ud800", "type"}
+    assert _stored_contacts() == 0
+
+
+@pytest.mark.parametrize("character", ["\x03", "\x1b", "\x7f", "\x82", "\x9f"])
+def test_control_characters_are_refused_naming_the_field_and_nothing_is_stored(  # type: ignore[no-untyped-def]
+    world, api, character: str
+) -> None:
+    client = api(world.clinician)
+    body = contact_body(
+        world.case, operational_note=f"Door{character}bell", clinical_note="Calm.\r\n\tSlept."
+    )
+    data = _problem(client.post("/api/v1/contacts", json=body), 422)
+    assert [e["field"] for e in data["errors"]] == ["operational_note"]
+    assert f"U+{ord(character):04X}" in data["errors"][0]["message"]
+    assert _stored_contacts() == 0
+    # Tabs, newlines and carriage returns are ordinary text.
+    body["operational_note"] = "Door\tbell\r\nrang."
+    assert client.post("/api/v1/contacts", json=body).status_code == 201
+    assert _stored_contacts() == 1
+
+
+def test_control_characters_in_a_referral_name_the_nested_field(world, api) -> None:  # type: ignore[no-untyped-def]
+    body = {
+        "person": {"first_name": "Al\x03ex", "last_name": "Rivera", "aliases": ["A\x85R"]},
+        "source": "call_911",
+        "received_at": "2026-03-14T15:30:00-04:00",
+        "reason": "Neighbours worried.",
+    }
+    data = _problem(api(world.clinician).post("/api/v1/referrals", json=body), 422)
+    assert {e["field"] for e in data["errors"]} == {"person.first_name", "person.aliases"}

@@ -423,3 +423,20 @@ def test_contacts_on_a_case_of_another_team_stay_hidden(login, s: Setting) -> No
     other = log(make_case(other_team, s.person), other_officer, operational_note="Elsewhere.")
     client = login(s.officer)
     assert client.get(f"/contacts/{other.id}").status_code == 404
+
+
+@pytest.mark.parametrize("character", ["\x03", "\x0b", "\x7f", "\x82"])
+def test_control_characters_are_shown_on_their_field_and_nothing_is_saved(  # type: ignore[no-untyped-def]
+    login, s: Setting, character: str
+) -> None:
+    client = login(s.officer)
+    form = _form(location=f"Lobby{character}", operational_note="Talked at the door;\r\n\tcalm.")
+    response = client.post(_new(s), data=form)
+    assert response.status_code == 422
+    page = _page(response)
+    assert f"Place holds an invisible control character (U+{ord(character):04X})" in page
+    assert page.count("control character") == 1  # on the Place field only
+    assert _contacts() == 0
+    # Tabs and line breaks are ordinary text.
+    assert client.post(_new(s), data={**form, "location": "Lobby\t2"}).status_code == 302
+    assert _contacts() == 1

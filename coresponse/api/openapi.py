@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, current_app, jsonify
 
 from coresponse.api import bp
+from coresponse.api.schemas import MAX_JSON_DEPTH
 from coresponse.api.views import DEFAULT_LIMIT, MAX_LIMIT
 from coresponse.auth.models import Role
 from coresponse.cases.models import CaseEventKind, CaseStatus, ClosureReason
@@ -497,7 +498,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 ERRORS = {
-    "400": "The body is not valid JSON.",
+    "400": f"The body is not valid JSON (UTF-8), or nests deeper than {MAX_JSON_DEPTH} levels.",
     "401": "No valid token or session.",
     "403": "The caller's role does not allow this.",
     "404": "No such record, or the caller may not see it.",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -29,13 +30,40 @@ T = TypeVar("T")
 _MISSING = object()
 
 
+# How deep a JSON body may nest (the body itself is level 1). No input here goes past 3;
+# the parser recurses once per level, and 100,000 levels ran it out of stack (a 500).
+MAX_JSON_DEPTH = 32
+# A JSON string, escapes included (unrolled, so a long string is one linear scan).
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _nests_deeper_than(text: str, limit: int) -> bool:
+    """Whether the brackets outside strings nest deeper than `limit`: read before parsing."""
+    outside = _JSON_STRING.sub("", text)
+    if outside.count("[") + outside.count("{") <= limit:  # most bodies: a handful
+        return False
+    depth = 0
+    for bracket in _BRACKETS.findall(outside):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 415/400/422 problem saying what is wrong with it."""
     if not request.is_json:
         raise ApiProblem(415)
     try:
-        data = json.loads(request.get_data(cache=True) or b"")
-    except (ValueError, UnicodeDecodeError) as error:
+        text = request.get_data(cache=True).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ApiProblem(400, f"The body is not valid UTF-8: {error}") from None
+    if _nests_deeper_than(text, MAX_JSON_DEPTH):
+        raise ApiProblem(400, f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        data = json.loads(text or "")
+    except ValueError as error:
         raise ApiProblem(400, f"The body is not valid JSON: {error}") from None
     if not isinstance(data, dict):
         raise validation_problem([field_error("", "Send a JSON object.")])

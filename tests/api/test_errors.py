@@ -101,6 +101,7 @@ def test_an_unexpected_failure_is_a_500_problem(make_app, monkeypatch: pytest.Mo
 # Unbounded input (privacy review, part 8) ------------------------------------------
 
 ONE_MIB = 1024 * 1024  # the default MAX_CONTENT_LENGTH
+DEPTH_LIMIT = 32  # how deep a JSON body may nest, as the README and the API document say
 
 
 def _stored_contacts() -> int:
@@ -141,6 +142,37 @@ def test_malformed_json_and_lone_surrogates_are_4xx_naming_the_field(world, api)
         client.post("/api/v1/contacts", data=body, content_type="application/json"), 422
     )
     assert {e["field"] for e in data["errors"]} == {"\ud800", "type"}
+    assert _stored_contacts() == 0
+
+
+def test_deeply_nested_json_is_a_400_problem_never_a_500(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)
+    for deep in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1" + "}" * 100_000):
+        data = _problem(
+            client.post("/api/v1/contacts", data=deep, content_type="application/json"), 400
+        )
+        assert f"{DEPTH_LIMIT} levels" in data["detail"]
+
+    def nested(levels: int) -> str:
+        """A contact whose participants field holds lists `levels` deep, counting the body."""
+        body = json.dumps(contact_body(world.case, participants="HOLE"))
+        return body.replace('"HOLE"', "[" * (levels - 1) + "]" * (levels - 1))
+
+    # Brackets inside strings do not count, nor do wide but shallow ones; the limit
+    # itself is read (and refused field by field), one level more is not.
+    in_a_string = nested(DEPTH_LIMIT).replace('"Lobby"', '"\\"' + "[{" * 40 + '"')
+    wide = nested(3).replace("[[]]", "[" + ",".join(["[]"] * 100) + "]")
+    for readable in (in_a_string, wide):
+        data = _problem(
+            client.post("/api/v1/contacts", data=readable, content_type="application/json"), 422
+        )
+        assert [e["field"] for e in data["errors"]] == ["participants"]
+    _problem(
+        client.post(
+            "/api/v1/contacts", data=nested(DEPTH_LIMIT + 1), content_type="application/json"
+        ),
+        400,
+    )
     assert _stored_contacts() == 0
 
 

@@ -63,6 +63,20 @@ def test_login_follows_only_local_next_links(client) -> None:  # type: ignore[no
         client.post("/logout")
 
 
+def test_an_odd_next_link_is_ignored_and_the_login_still_goes_home(client) -> None:  # type: ignore[no-untyped-def]
+    """The review's `next=/%0d%0a...` logged the user in and then answered 500."""
+    make_user(Role.ADMIN, username="root2")
+    data = {"username": "root2", "password": PASSWORD}
+    for odd in ("/%0d%0aSet-Cookie:%20x=1", "/teams/%0a", "/%09/evil.example", "/teams/%7f",
+                "/teams/%c2%85", "/%e2%80%a8", " /teams/", "/teams/ x", "/%5cevil.example"):  # fmt: skip
+        response = client.post(f"/login?next={odd}", data=data)
+        assert response.status_code == 302 and response.location == "/", odd
+        assert client.get("/").status_code == 200  # logged in
+        client.post("/logout")
+    # Ordinary local links, query strings included, are still followed.
+    assert client.post("/login?next=/teams/%3Fpage%3D2", data=data).location == "/teams/?page=2"
+
+
 def test_disabling_an_account_ends_its_live_session(app: Flask, login) -> None:  # type: ignore[no-untyped-def]
     officer = make_user(Role.OFFICER)
     client = login(officer)

@@ -27,6 +27,7 @@ from coresponse.linkages.models import (
 from coresponse.people.models import Borough, PhoneKind
 from coresponse.people.timeline import KINDS
 from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndicator
+from coresponse.text import describe_bytes
 
 PROBLEM = "application/problem+json"
 CLINICAL_ONLY = "Present only for clinical readers (clinicians, clinical supervisors)."
@@ -719,7 +720,10 @@ def document(app: Flask) -> dict[str, Any]:
                 "`flask tokens create`) or the browser session (writes then need the "
                 "header `X-CSRFToken`). The same access rules as the pages apply: clinical "
                 "fields are absent from responses to non-clinical readers. Errors are RFC 9457 "
-                "problem details (`application/problem+json`)."
+                "problem details (`application/problem+json`). A body may hold at most "
+                f"{describe_bytes(app.config['MAX_CONTENT_LENGTH'])} (413) and nest at most "
+                f"{MAX_JSON_DEPTH} levels (400); text refuses control characters other than "
+                "tab, line feed and carriage return, and unpaired surrogates (422 on the field)."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -1,7 +1,9 @@
 """Who is calling the API: a personal token (`Authorization: Bearer`), or the browser session.
 
-Token calls are exempt from CSRF (a token is not sent by the browser on its own);
-writes with the session cookie need the header `X-CSRFToken`.
+Either way the account's pending steps (a new password, a required second factor)
+refuse the call, as they hold a login session to those pages. Token calls are exempt
+from CSRF (a token is not sent by the browser on its own); writes with the session
+cookie need the header `X-CSRFToken`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from flask_login import current_user
 
 from coresponse.api import services
 from coresponse.api.problems import ApiProblem
+from coresponse.auth import steps
 from coresponse.extensions import csrf
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -31,6 +34,7 @@ def authenticate() -> None:
                 "This API token is not valid: it may have been revoked, or its account disabled.",
             )
         token, user = found
+        _refuse_pending_step(steps.for_token(user))
         services.record_token_use(token)
         # Flask-Login's current_user for this request only; no session cookie is set.
         g._login_user = user
@@ -38,9 +42,21 @@ def authenticate() -> None:
         return
     if not current_user.is_authenticated:
         raise ApiProblem(401)
+    _refuse_pending_step(steps.for_session(current_user, g.get("user_session")))
     g.api_auth = SESSION_AUTH
     if request.method in WRITE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+
+
+def _refuse_pending_step(pending: list[steps.AccountStep]) -> None:
+    """A 403 naming the first step the account has left, as the pages would redirect."""
+    if pending:
+        raise ApiProblem(
+            403,
+            pending[0].api_detail,
+            type="urn:coresponse:problem:account-step",
+            title="Account step required",
+        )
 
 
 def is_session_auth() -> bool:

@@ -501,7 +501,11 @@ def _problem(description: str) -> dict[str, Any]:
 ERRORS = {
     "400": f"The body is not valid JSON (UTF-8), or nests deeper than {MAX_JSON_DEPTH} levels.",
     "401": "No valid token or session.",
-    "403": "The caller's role does not allow this.",
+    "403": (
+        "The caller's role does not allow this, or their account has a step left to do "
+        "first (`urn:coresponse:problem:account-step`: change the password, or set up the "
+        "two-factor login the role requires)."
+    ),
     "404": "No such record, or the caller may not see it.",
     "409": "It collides with what is stored (see detail).",
     "413": "The body is larger than the server reads (1 MiB unless configured otherwise).",
@@ -528,7 +532,8 @@ def _op(
         }
         if ok_headers and status in ok_headers:
             responses[status]["headers"] = ok_headers[status]
-    codes = errors if public else ("401", *errors)
+    # Any caller may be refused for who they are (401) or a step their account has left (403).
+    codes = errors if public else ("401", "403", *errors)
     if body is not None:
         codes = (*codes, "400", "413", "415", "422")
     for code in sorted(set(codes)):

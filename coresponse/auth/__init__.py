@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user
 from flask_login.utils import login_url
 
@@ -11,15 +11,6 @@ from coresponse.extensions import login_manager
 
 bp = Blueprint("auth", __name__)
 
-# Pages a user who must change their password may still reach.
-_OPEN_WHEN_PASSWORD_EXPIRED = {"auth.change_password", "auth.logout", "static"}
-# Pages a user whose role requires two-factor may reach before enrolling.
-_OPEN_BEFORE_TWO_FACTOR = {
-    "auth.two_factor",
-    "auth.two_factor_confirm",
-    "auth.logout",
-    "static",
-}
 # Flask-Login's keys in the session cookie, plus ours; cleared when a session ends.
 _LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 
@@ -27,7 +18,7 @@ _LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds")
 def init_app(app: Flask) -> None:
     """Wire Flask-Login to the server-side sessions, and the forced password change
     and two-factor enrolment."""
-    from coresponse.auth import sessions, two_factor
+    from coresponse.auth import sessions, steps
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
@@ -81,32 +72,14 @@ def init_app(app: Flask) -> None:
             flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url("auth.login", next_url=request.url))
 
-    def _is_api() -> bool:
-        # A program reading JSON cannot follow a redirect to a form; it gets a problem.
-        return request.path.startswith("/api/")
-
     @app.before_request
     def require_account_steps():  # type: ignore[no-untyped-def]
         """A reset password must be changed, and a required second factor set up,
-        before anything else."""
-        if not current_user.is_authenticated:
+        before anything else (auth.steps says which)."""
+        # The API answers a problem instead, once it knows the caller (session or token).
+        if request.path.startswith("/api/") or not current_user.is_authenticated:
             return None
-        if (
-            current_user.must_change_password
-            and request.endpoint not in _OPEN_WHEN_PASSWORD_EXPIRED
-        ):
-            if _is_api():
-                abort(403, description="Change your password in CoResponse before using the API.")
-            return redirect(url_for("auth.change_password"))
-        row = g.get("user_session")
-        if (
-            two_factor.required_for(current_user)
-            and not (row is not None and row.two_factor_verified)
-            and request.endpoint not in _OPEN_BEFORE_TWO_FACTOR
-        ):
-            if _is_api():
-                abort(
-                    403, description="Set up two-factor login in CoResponse before using the API."
-                )
-            return redirect(url_for("auth.two_factor"))
+        for step in steps.for_session(current_user, g.get("user_session")):
+            if request.endpoint not in step.open_endpoints:
+                return redirect(url_for(step.endpoint))
         return None

@@ -15,6 +15,7 @@ from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Case
 from coresponse.extensions import db
 from coresponse.teams.models import Team
+from tests.auth.conftest import clock, enrol  # noqa: F401  (two-factor enrolment)
 from tests.browser.conftest import live_server  # noqa: F401  (a threaded server, real HTTP)
 from tests.factories import make_case, make_staffed_team, make_user
 

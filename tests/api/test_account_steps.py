@@ -1,4 +1,5 @@
-"""A session whose account has a step left to do gets a JSON problem from the API, not a redirect."""
+"""An account with a step left to do (a new password, a required second factor) gets a
+JSON problem from the API, not a redirect, whether it calls with a session or a token."""
 
 from __future__ import annotations
 
@@ -22,3 +23,34 @@ def test_password_change_pending_is_a_problem_not_a_redirect(
     assert "Change your password" in response.get_json()["detail"]
     # Pages still send the person to the form.
     assert client.get("/").status_code == 302
+
+
+def test_a_token_of_someone_who_must_change_their_password_is_refused(
+    app: Flask, world: World, api
+) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)  # e.g. made with `flask tokens create` for a new account
+    world.clinician.must_change_password = True
+    db.session.commit()
+
+    response = client.get("/api/v1/cases")
+
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    assert "Change your password" in response.get_json()["detail"]
+
+
+def test_a_token_is_refused_until_a_required_second_factor_is_set_up(
+    app: Flask, world: World, api, enrol
+) -> None:  # type: ignore[no-untyped-def]
+    app.config["TOTP_REQUIRED_ROLES"] = ["officer"]
+    client = api(world.officer)
+
+    response = client.get("/api/v1/me")
+
+    assert response.status_code == 403
+    assert response.mimetype == "application/problem+json"
+    assert "Set up two-factor login" in response.get_json()["detail"]
+    # Roles free to choose are not affected; once set up, the same token works.
+    assert api(world.clinician).get("/api/v1/me").status_code == 200
+    enrol(world.officer)
+    assert client.get("/api/v1/me").status_code == 200

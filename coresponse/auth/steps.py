@@ -1,0 +1,67 @@
+"""Steps an account must take before anything else: a new password after a reset, and
+two-factor login where the role requires it.
+
+One rule for every way in: a login session is sent to the page that does the step
+(auth.require_account_steps), an API call with a session or a personal token is
+refused with a problem naming it (api.auth).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coresponse.auth import two_factor
+from coresponse.auth.models import User, UserSession
+
+
+@dataclass(frozen=True)
+class AccountStep:
+    """One thing the person has to do, and where."""
+
+    endpoint: str  # the page that does it
+    open_endpoints: frozenset[str]  # the pages still reachable until it is done
+    api_detail: str  # what an API caller is told instead
+
+
+CHANGE_PASSWORD = AccountStep(
+    endpoint="auth.change_password",
+    open_endpoints=frozenset({"auth.change_password", "auth.logout", "static"}),
+    api_detail="Change your password in CoResponse (/account/password) before using the API.",
+)
+SET_UP_TWO_FACTOR = AccountStep(
+    endpoint="auth.two_factor",
+    open_endpoints=frozenset(
+        {"auth.two_factor", "auth.two_factor_confirm", "auth.logout", "static"}
+    ),
+    api_detail=(
+        "Set up two-factor login in CoResponse (/account/two-factor) before using the API: "
+        "your role requires it."
+    ),
+)
+
+
+def for_session(user: User, row: UserSession | None) -> list[AccountStep]:
+    """The steps left for a login session, in the order they are asked for.
+
+    Two-factor counts as done when this session's login proved a code.
+    """
+    return _pending(user, lambda: row is not None and row.two_factor_verified)
+
+
+def for_token(user: User) -> list[AccountStep]:
+    """The steps left before the user's personal API tokens may be used.
+
+    A token proves no second factor by itself: where the role requires one, the
+    account must have it set up (and so log in with it).
+    """
+    return _pending(user, lambda: two_factor.has_two_factor(user))
+
+
+def _pending(user: User, two_factor_done) -> list[AccountStep]:  # type: ignore[no-untyped-def]
+    steps = []
+    if user.must_change_password:
+        steps.append(CHANGE_PASSWORD)
+    # Asked last, and only when required: for tokens it costs a query.
+    if two_factor.required_for(user) and not two_factor_done():
+        steps.append(SET_UP_TWO_FACTOR)
+    return steps

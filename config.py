@@ -69,6 +69,8 @@ class Config:
     # headers are then trusted, so the audit trail and login throttle see the real
     # client address. 0 (the default) trusts none: set it only behind a proxy.
     TRUSTED_PROXIES = _int("CORESPONSE_TRUSTED_PROXIES", 0)
+    # A personal API token stops working this many days after it is made.
+    API_TOKEN_DAYS = _int("CORESPONSE_API_TOKEN_DAYS", 90)
     # How long a break-glass grant lets a clinician outside the team read a record.
     BREAK_GLASS_HOURS = _int("CORESPONSE_BREAK_GLASS_HOURS", 12)
     # The program's wall clock: times are stored in UTC and shown in this zone.

@@ -47,3 +47,45 @@ def test_a_migrated_database_appends_to_the_audit_chain(empty_database_url: str)
         db.engine.dispose()
     assert result.checked == 3
     assert result.intact
+
+
+def test_tokens_made_before_expiry_existed_get_one(empty_database_url: str) -> None:
+    """0009: 90 days after the token was made, but at least 14 days after the upgrade."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from coresponse.clock import utcnow
+    from coresponse.db_types import UTCDateTime
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    user = sa.table(
+        "user", *(sa.column(name) for name in ("id", "username", "full_name", "role",
+        "password_hash", "must_change_password", "active", "session_version")),
+        sa.column("created_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()),
+    )  # fmt: skip
+    token = sa.table(
+        "api_token", *(sa.column(name) for name in ("id", "user_id", "name", "prefix",
+        "token_hash")), sa.column("created_at", UTCDateTime()),
+        sa.column("expires_at", UTCDateTime()),
+    )  # fmt: skip
+    with app.app_context():
+        upgrade(revision="0008")
+        with db.engine.begin() as conn:
+            conn.execute(user.insert().values(
+                id=1, username="alice", full_name="Alice", role="officer", password_hash="x",
+                must_change_password=False, active=True, session_version=1, created_at=now,
+                updated_at=now,
+            ))  # fmt: skip
+            for token_id, age in ((1, timedelta(days=200)), (2, timedelta(days=10))):
+                conn.execute(token.insert().values(
+                    id=token_id, user_id=1, name="t", prefix=f"p{token_id}",
+                    token_hash=f"h{token_id}", created_at=now - age,
+                ))  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            expiry = dict(conn.execute(sa.select(token.c.id, token.c.expires_at)).all())
+        db.engine.dispose()
+    assert now + timedelta(days=14) <= expiry[1] <= utcnow() + timedelta(days=14)
+    assert expiry[2] == now - timedelta(days=10) + timedelta(days=90)

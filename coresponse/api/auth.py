@@ -27,7 +27,10 @@ def authenticate() -> None:
         scheme, _, value = header.strip().partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
             raise ApiProblem(401, "Send the token as `Authorization: Bearer <token>`.")
-        found = services.find_token(value.strip())
+        try:
+            found = services.find_token(value.strip())
+        except services.TokenExpired as error:
+            raise ApiProblem(401, error.message) from None
         if found is None:
             raise ApiProblem(
                 401,

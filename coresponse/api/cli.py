@@ -35,7 +35,10 @@ def create_token_command(username: str, name: str | None) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Created API token “{row.name}” ({row.display}) for {user.username}.")
+    click.echo(
+        f"Created API token “{row.name}” ({row.display}) for {user.username}; "
+        f"it expires {row.expires_at:%Y-%m-%d %H:%M} UTC."
+    )
     click.echo("It is shown only now; store it somewhere safe.")
     click.echo(token)
 
@@ -49,7 +52,11 @@ def list_tokens_command(username: str) -> None:
     if not rows:
         click.echo(f"{user.username} has no API tokens.")
     for row in rows:
-        state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M} UTC" if row.revoked_at else "active"
+        if row.revoked_at:
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M} UTC"
+        else:
+            ends = f"{row.expires_at:%Y-%m-%d %H:%M} UTC"
+            state = f"expired {ends}" if row.expired else f"active until {ends}"
         used = (
             f"last used {row.last_used_at:%Y-%m-%d %H:%M} UTC" if row.last_used_at else "never used"
         )

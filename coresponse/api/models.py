@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class ApiToken(db.Model):
-    """One personal API token. Never deleted: a revoked token keeps its history.
+    """One personal API token. Never deleted: a revoked or expired token keeps its history.
 
     The caller holds `crt_<secret>`; only its SHA-256 is stored, so a copy of the
     database cannot be turned into working tokens. The prefix (the first characters
@@ -33,6 +33,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # API_TOKEN_DAYS after it was made; checked on every call.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Written at most once a minute per token, not on every request.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -41,8 +43,13 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
 
     @property
+    def expired(self) -> bool:
+        return utcnow() >= self.expires_at
+
+    @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        """Not revoked and not expired: the token works (while its account is active)."""
+        return self.revoked_at is None and not self.expired
 
     @property
     def display(self) -> str:

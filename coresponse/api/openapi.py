@@ -500,7 +500,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 ERRORS = {
     "400": f"The body is not valid JSON (UTF-8), or nests deeper than {MAX_JSON_DEPTH} levels.",
-    "401": "No valid token or session.",
+    "401": "No valid token or session: none sent, or the token is unknown, revoked or expired.",
     "403": (
         "The caller's role does not allow this, or their account has a step left to do "
         "first (`urn:coresponse:problem:account-step`: change the password, or set up the "

@@ -1,7 +1,8 @@
 """Personal API tokens: creating, revoking, and recognising them on a request.
 
 A token is `crt_` followed by 32 random bytes (urlsafe base64). Only its SHA-256
-is stored; the full token is shown once, when it is made.
+is stored; the full token is shown once, when it is made. It expires API_TOKEN_DAYS
+(config.py) after it is made.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
+from flask import current_app
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,7 +22,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
-from coresponse.clock import utcnow
+from coresponse.clock import program_date, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy
@@ -39,6 +41,17 @@ class TokenError(DomainError):
     """A token change the rules refuse."""
 
 
+class TokenExpired(TokenError):
+    """A bearer token that was right, but whose time is up."""
+
+    status_code = 401
+
+
+def lifetime() -> timedelta:
+    """How long a new token works (API_TOKEN_DAYS)."""
+    return timedelta(days=int(current_app.config["API_TOKEN_DAYS"]))
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -46,7 +59,8 @@ def hash_token(token: str) -> str:
 def create_token(
     user: User, *, name: str | None, by: User | None, request_info: RequestInfo | None = None
 ) -> tuple[ApiToken, str]:
-    """Make a personal API token for `user`; returns the row and the token (shown once)."""
+    """Make a personal API token for `user`, working for API_TOKEN_DAYS; returns the row
+    and the token (shown once)."""
     if not user.active:
         raise TokenError(f"{user.username}'s account is disabled; enable it before adding a token.")
     label = clean_text(name) or "API token"
@@ -54,13 +68,15 @@ def create_token(
         raise TokenError(f"The name is too long: at most {NAME_MAX} characters.", field="name")
     secret = secrets.token_urlsafe(32)  # 256 random bits
     token = f"{TOKEN_PREFIX}{secret}"
+    now = utcnow()
     row = ApiToken(
         user_id=user.id,
         name=label,
         prefix=secret[:PREFIX_LENGTH],
         token_hash=hash_token(token),
-        created_at=utcnow(),
+        created_at=now,
         created_by_id=by.id if by is not None else None,
+        expires_at=now + lifetime(),
     )
     db.session.add(row)
     db.session.flush()
@@ -70,7 +86,10 @@ def create_token(
         record_type="api_token",
         record_id=row.id,
         category=DataCategory.ACCOUNT,
-        detail=f"API token “{label}” ({row.display}) for {user.username}",
+        detail=(
+            f"API token “{label}” ({row.display}) for {user.username}, "
+            f"expires {program_date(row.expires_at):%Y-%m-%d}"
+        ),
         request_info=request_info,
     )
     return row, token
@@ -98,11 +117,12 @@ def revoke_token(
 
 def user_tokens(user: User) -> list[ApiToken]:
     """The user's tokens, working ones first, newest first."""
+    stopped = ApiToken.revoked_at.is_not(None) | (ApiToken.expires_at <= utcnow())
     return list(
         db.session.scalars(
             select(ApiToken)
             .where(ApiToken.user_id == user.id)
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc(), ApiToken.id)
+            .order_by(stopped, ApiToken.created_at.desc(), ApiToken.id)
         )
     )
 
@@ -110,7 +130,8 @@ def user_tokens(user: User) -> list[ApiToken]:
 def find_token(token: str) -> tuple[ApiToken, User] | None:
     """The working token and its active user for a bearer token, in one query; else None.
 
-    The query also reads the user's current team and break-glass grants, which the
+    An expired token raises TokenExpired, so the caller learns to make a new one. The
+    query also reads the user's current team and break-glass grants, which the
     privacy policy keeps for the rest of the request (as for a login session)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
@@ -122,6 +143,11 @@ def find_token(token: str) -> tuple[ApiToken, User] | None:
     api_token, user, *_ = rows[0]
     if api_token.revoked_at is not None or not user.active:
         return None
+    if api_token.expired:
+        raise TokenExpired(
+            f"This API token expired on {program_date(api_token.expires_at):%Y-%m-%d}. "
+            "Make a new one on the API tokens page (/account/api-tokens/)."
+        )
     policy.remember_viewer(user, rows)
     return api_token, user
 

@@ -21,6 +21,7 @@ def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200): 
         revoke_form=RevokeForm(),
         tokens=services.user_tokens(current_user),
         new_token=new_token,
+        token_days=services.lifetime().days,
     )
     return body, status
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+import time_machine
 from flask import Flask
 from sqlalchemy import select
 
 from coresponse.api import services
 from coresponse.api.models import ApiToken
 from coresponse.auth import services as auth_services
+from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
 from tests.api.helpers import contact_body
-from tests.factories import PASSWORD, make_case, make_staffed_team
+from tests.factories import PASSWORD, make_case, make_staffed_team, make_user
 
 
 def test_flask_tokens_create_prints_the_token_alone_on_its_last_line(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
@@ -126,3 +129,40 @@ def test_session_writes_need_the_csrf_header_and_tokens_do_not(make_app) -> None
             "/api/v1/contacts", json=contact_body(case)
         )
         assert by_token.status_code == 201
+
+
+def test_a_token_expires_after_the_configured_days(make_app) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(API_TOKEN_DAYS=30)
+    with app.app_context():
+        user = make_user()
+        _, token = services.create_token(user, name="t", by=user)
+        db.session.commit()
+        client = ApiClient(app.test_client(), token)
+        assert client.get("/api/v1/me").status_code == 200
+
+        with time_machine.travel(utcnow() + timedelta(days=29, hours=23)):
+            assert client.get("/api/v1/me").status_code == 200
+        with time_machine.travel(utcnow() + timedelta(days=30, minutes=1)):
+            response = client.get("/api/v1/me")
+
+        assert response.status_code == 401
+        assert response.mimetype == "application/problem+json"
+        assert "expired" in response.get_json()["detail"]
+
+
+def test_tokens_last_ninety_days_unless_configured(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    before = utcnow()
+    row, _ = services.create_token(world.officer, name="t", by=world.officer)
+    db.session.commit()
+    assert before + timedelta(days=90) <= row.expires_at <= utcnow() + timedelta(days=90)
+
+
+def test_the_tokens_page_shows_when_each_token_expires(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
+    row, _ = services.create_token(world.officer, name="Tablet 3", by=world.officer)
+    db.session.commit()
+    expires = row.expires_at.astimezone(ZoneInfo(app.config["TIMEZONE"]))
+
+    page = login(world.officer).get("/account/api-tokens/").get_data(as_text=True)
+
+    assert "Expires" in page
+    assert f"{expires.day} {expires:%b} {expires.year}" in page

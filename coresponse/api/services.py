@@ -101,6 +101,34 @@ def revoke_token(
     """Stop a token working at once (the row stays, with who revoked it and when)."""
     if row.revoked_at is not None:
         raise TokenError("This token was already revoked.")
+    _revoke(row, by=by, why=None, request_info=request_info)
+
+
+def revoke_user_tokens(
+    user: User, *, why: str, by: User | None, request_info: RequestInfo | None = None
+) -> int:
+    """Revoke every working token of the user; returns how many.
+
+    A token was granted to the account as it stood: a new password (changed or
+    reset), a disabled account or a new role ends it, as it ends login sessions.
+    """
+    rows = list(
+        db.session.scalars(
+            select(ApiToken).where(
+                ApiToken.user_id == user.id,
+                ApiToken.revoked_at.is_(None),
+                ApiToken.expires_at > utcnow(),
+            )
+        )
+    )
+    for row in rows:
+        _revoke(row, by=by, why=why, request_info=request_info)
+    return len(rows)
+
+
+def _revoke(
+    row: ApiToken, *, by: User | None, why: str | None, request_info: RequestInfo | None
+) -> None:
     row.revoked_at = utcnow()
     row.revoked_by_id = by.id if by is not None else None
     db.session.flush()
@@ -110,7 +138,7 @@ def revoke_token(
         record_type="api_token",
         record_id=row.id,
         category=DataCategory.ACCOUNT,
-        detail=f"API token “{row.name}” ({row.display}) revoked",
+        detail=f"API token “{row.name}” ({row.display}) revoked" + (f": {why}" if why else ""),
         request_info=request_info,
     )
 

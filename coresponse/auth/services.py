@@ -178,7 +178,8 @@ def update_user(
             field="role",
         )
     changes = []
-    if role is not user.role or discipline is not user.discipline:
+    new_role = role is not user.role or discipline is not user.discipline
+    if new_role:
         changes.append(f"role {user.role_label} → {_label(role, discipline)}")
     user.full_name = full_name
     user.email = (email or "").strip() or None
@@ -186,6 +187,8 @@ def update_user(
     user.discipline = discipline
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "; ".join(changes) or "details edited", request_info)
+    if new_role:
+        _revoke_api_tokens(user, "role changed", by, request_info)
     return user
 
 
@@ -206,6 +209,8 @@ def disable_user(user: User, *, by: User | None, request_info: RequestInfo | Non
     end_current_membership(user, by=by, reason="account disabled")
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "disabled", request_info)
+    # Revoked, not only refused while disabled: enabling the account does not revive them.
+    _revoke_api_tokens(user, "account disabled", by, request_info)
     return user
 
 
@@ -236,6 +241,7 @@ def reset_password(
     sessions.end_user_sessions(user, SessionEndReason.PASSWORD_RESET)
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "password reset", request_info)
+    _revoke_api_tokens(user, "password reset", by, request_info)
     return user
 
 
@@ -248,7 +254,8 @@ def change_own_password(
 ) -> User:
     """Change one's own password after proving the current one.
 
-    Every session of the user ends, this one included: the caller opens a new one.
+    Every session and API token of the user ends, this session included: the caller
+    opens a new one.
     Wrong current passwords count toward the lockout, so a session left open on a
     shared tablet cannot be used to guess the password.
     """
@@ -262,6 +269,7 @@ def change_own_password(
     sessions.end_user_sessions(user, SessionEndReason.PASSWORD_CHANGED)
     db.session.flush()
     _audit(AuditAction.UPDATE, user, user, "changed own password", request_info)
+    _revoke_api_tokens(user, "password changed", user, request_info)
     return user
 
 
@@ -425,7 +433,8 @@ def turn_off_two_factor(
 def reset_two_factor(
     user: User, *, by: User | None, request_info: RequestInfo | None = None
 ) -> User:
-    """An administrator removes a lost device: the user's key goes, their sessions end."""
+    """An administrator removes a lost device: the user's key goes, their sessions and
+    API tokens end (a token may be on the lost device)."""
     if two_factor.active_credential(user) is None and two_factor.pending_credential(user) is None:
         raise AuthError(f"{user.username} has no two-factor login to reset.")
     two_factor.turn_off(user)
@@ -433,6 +442,7 @@ def reset_two_factor(
     sessions.end_user_sessions(user, SessionEndReason.TWO_FACTOR_RESET)
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "two-factor login reset", request_info)
+    _revoke_api_tokens(user, "two-factor login reset", by, request_info)
     return user
 
 
@@ -458,6 +468,15 @@ def _prove_password(
         throttle.record_failure(key, reason=LoginFailureReason.PASSWORD, ip_address=ip_address)
         _audit(AuditAction.LOGIN_FAILED, user, user, "wrong password re-entered", request_info)
         raise WrongCredentials("The current password is not correct.", field=field)
+
+
+def _revoke_api_tokens(
+    user: User, why: str, by: User | None, request_info: RequestInfo | None
+) -> None:
+    # Imported here, as teams is in disable_user: the API domain builds on accounts.
+    from coresponse.api.services import revoke_user_tokens
+
+    revoke_user_tokens(user, why=why, by=by, request_info=request_info)
 
 
 def _audit(

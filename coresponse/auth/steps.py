@@ -26,7 +26,10 @@ class AccountStep:
 CHANGE_PASSWORD = AccountStep(
     endpoint="auth.change_password",
     open_endpoints=frozenset({"auth.change_password", "auth.logout", "static"}),
-    api_detail="Change your password in CoResponse (/account/password) before using the API.",
+    api_detail=(
+        "Change your password in CoResponse (/account/password) before using the API, "
+        "then make a new API token: a password change revokes the old ones."
+    ),
 )
 SET_UP_TWO_FACTOR = AccountStep(
     endpoint="auth.two_factor",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from coresponse.auth import services as auth_services
 from coresponse.extensions import db
 from tests.api.conftest import World
 
@@ -54,3 +55,19 @@ def test_a_token_is_refused_until_a_required_second_factor_is_set_up(
     assert api(world.clinician).get("/api/v1/me").status_code == 200
     enrol(world.officer)
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_an_administrators_password_reset_stops_the_users_tokens(
+    app: Flask, world: World, api
+) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.officer)
+    assert client.get("/api/v1/me").status_code == 200
+    auth_services.reset_password(world.officer, "a brand new passphrase 42", by=world.admin)
+    db.session.commit()
+
+    response = client.get("/api/v1/me")
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    # A token made after the reset (on the command line) waits for the new password.
+    assert api(world.officer).get("/api/v1/me").status_code == 403

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from coresponse.api import services
 from coresponse.api.models import ApiToken
 from coresponse.auth import services as auth_services
+from coresponse.auth.models import Discipline, Role, User
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
@@ -131,6 +132,11 @@ def test_session_writes_need_the_csrf_header_and_tokens_do_not(make_app) -> None
         assert by_token.status_code == 201
 
 
+def _tokens_of(user: User) -> list[ApiToken]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+
+
 def test_a_token_expires_after_the_configured_days(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app(API_TOKEN_DAYS=30)
     with app.app_context():
@@ -166,3 +172,75 @@ def test_the_tokens_page_shows_when_each_token_expires(app: Flask, world, login)
 
     assert "Expires" in page
     assert f"{expires.day} {expires:%b} {expires.year}" in page
+
+
+def test_changing_ones_own_password_revokes_ones_tokens(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
+    _, token = services.create_token(world.officer, name="Tablet 3", by=world.officer)
+    db.session.commit()
+    api_client = ApiClient(app.test_client(), token)
+    assert api_client.get("/api/v1/me").status_code == 200
+    client = login(world.officer)
+    new_password = "purple otter window 73"
+
+    changed = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+
+    assert changed.status_code == 302
+    assert api_client.get("/api/v1/me").status_code == 401
+    (row,) = _tokens_of(world.officer)
+    assert row.revoked_at is not None  # revoked, not deleted
+    page = client.get("/account/api-tokens/").get_data(as_text=True)
+    assert re.search(r"Tablet 3</td>.*?Revoked", page, re.DOTALL)
+
+
+def test_disabling_an_account_revokes_its_tokens(app: Flask, world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)
+    auth_services.disable_user(world.clinician, by=world.admin)
+    db.session.commit()
+    auth_services.enable_user(world.clinician, by=world.admin)
+    db.session.commit()
+
+    # Enabling the account again does not bring its old tokens back.
+    assert client.get("/api/v1/me").status_code == 401
+    assert all(row.revoked_at is not None for row in _tokens_of(world.clinician))
+
+
+def test_a_role_change_revokes_the_users_tokens(app: Flask, world, api) -> None:  # type: ignore[no-untyped-def]
+    analyst_client = api(world.analyst)
+    supervisor_client = api(world.police_supervisor)
+    assert analyst_client.get("/api/v1/me").status_code == 200
+    admin_client = api(world.admin)
+
+    auth_services.update_user(
+        world.analyst, full_name=world.analyst.full_name, role=Role.OFFICER, by=world.admin
+    )
+    # A police supervisor made a clinical one reads clinical notes: also a new role.
+    auth_services.update_user(
+        world.police_supervisor,
+        full_name=world.police_supervisor.full_name,
+        role=Role.SUPERVISOR,
+        discipline=Discipline.CLINICAL,
+        by=world.admin,
+    )
+    # Editing only the name changes nothing for the token.
+    auth_services.update_user(world.admin, full_name="A. New Name", role=Role.ADMIN, by=world.admin)
+    db.session.commit()
+
+    assert analyst_client.get("/api/v1/me").status_code == 401
+    assert supervisor_client.get("/api/v1/me").status_code == 401
+    assert admin_client.get("/api/v1/me").status_code == 200
+
+
+def test_an_administrators_two_factor_reset_revokes_the_users_tokens(
+    app: Flask, world, api, enrol
+) -> None:  # type: ignore[no-untyped-def]
+    enrol(world.officer)
+    client = api(world.officer)  # the token may be on the lost device
+    assert client.get("/api/v1/me").status_code == 200
+
+    auth_services.reset_two_factor(world.officer, by=world.admin)
+    db.session.commit()
+
+    assert client.get("/api/v1/me").status_code == 401

@@ -6,7 +6,7 @@ from flask import Flask
 
 from coresponse.auth.models import Role
 from coresponse.security import CONTENT_SECURITY_POLICY
-from tests.factories import make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_pages_carry_security_headers_and_are_never_cached(login) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +82,7 @@ def test_nul_characters_in_input_are_refused_with_a_message(login) -> None:  # t
     from coresponse.extensions import db
 
     client = login(make_user(Role.CLINICIAN))
-    saved = client.post("/account/api-tokens/", data={"name": "Tablet\x003"})
+    saved = client.post("/account/api-tokens/", data={"name": "Tablet\x003", "password": PASSWORD})
     assert saved.status_code == 400
     assert "NUL character" in saved.get_data(as_text=True)
     assert db.session.query(ApiToken).count() == 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.api.services import NAME_MAX
 from coresponse.form_helpers import Form
@@ -16,6 +16,12 @@ class TokenForm(Form):
         "What is this token for?",
         validators=[Optional(), Length(max=NAME_MAX)],
         description="E.g. the tablet or program that will use it.",
+    )
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired(message="Enter your password to make a token."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+        description="A token is a lasting key to your account: confirm it is you.",
     )
 
 

@@ -21,6 +21,7 @@ from coresponse.api.models import ApiToken
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
+from coresponse.auth import services as auth_services
 from coresponse.auth.models import User
 from coresponse.clock import program_date, utcnow
 from coresponse.errors import DomainError
@@ -93,6 +94,19 @@ def create_token(
         request_info=request_info,
     )
     return row, token
+
+
+def create_own_token(
+    user: User, *, password: str, name: str | None, request_info: RequestInfo | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for oneself, after entering one's password again.
+
+    A token outlives the session, so a session left open on a shared tablet must not
+    be enough to take one away. A wrong password counts toward the login lockout
+    (auth.services.WrongCredentials: the caller commits to keep that record).
+    """
+    auth_services.prove_password(user, password, field="password", request_info=request_info)
+    return create_token(user, name=name, by=user, request_info=request_info)
 
 
 def revoke_token(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from coresponse.api import services, tokens_bp
 from coresponse.api.forms import RevokeForm, TokenForm
 from coresponse.api.models import ApiToken
+from coresponse.auth.services import WrongCredentials
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.web import refuse, request_info
@@ -29,13 +30,19 @@ def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200): 
 @tokens_bp.route("/", methods=["GET", "POST"])
 @login_required
 def index():
-    """The user's tokens; a new one is shown once, right after it is made."""
+    """The user's tokens; a new one is made with the password and shown once."""
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            _, token = services.create_token(
-                current_user, name=form.name.data, by=current_user, request_info=request_info()
+            _, token = services.create_own_token(
+                current_user,
+                password=form.password.data,
+                name=form.name.data,
+                request_info=request_info(),
             )
+        except WrongCredentials as error:
+            db.session.commit()  # keep the failed attempt: it counts toward the lockout
+            return _page(form, status=refuse(form, error))
         except DomainError as error:
             return _page(form, status=refuse(form, error))
         db.session.commit()

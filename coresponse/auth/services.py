@@ -259,7 +259,7 @@ def change_own_password(
     Wrong current passwords count toward the lockout, so a session left open on a
     shared tablet cannot be used to guess the password.
     """
-    _prove_password(user, current_password, field="current_password", request_info=request_info)
+    prove_password(user, current_password, field="current_password", request_info=request_info)
     if current_password == new_password:
         raise AuthError("The new password must differ from the current one.", field="password")
     check_password_policy(new_password, username=user.username, full_name=user.full_name)
@@ -415,7 +415,7 @@ def turn_off_two_factor(
     """Turn off one's own two-factor login, proving both the password and a code."""
     if two_factor.active_credential(user) is None:
         raise AuthError("Two-factor login is not on.")
-    _prove_password(user, password, field="password", request_info=request_info)
+    prove_password(user, password, field="password", request_info=request_info)
     if not verify_login_code(user, code, request_info=request_info):
         raise WrongCredentials(
             "That code is not right, or it was already used. Enter the code your app shows now.",
@@ -454,10 +454,13 @@ def _refuse_throttled_address(ip_address: str | None) -> None:
         )
 
 
-def _prove_password(
+def prove_password(
     user: User, password: str, *, field: str, request_info: RequestInfo | None
 ) -> None:
-    """Check a logged-in user's password again; wrong ones count toward the lockout."""
+    """Check a logged-in user's password again; wrong ones count toward the lockout.
+
+    Raises WrongCredentials (the view commits, to keep the failure) or, while the
+    account is locked, AuthError."""
     key = throttle.username_key(user.username)
     if throttle.locked_until(key) is not None:
         raise AuthError(

@@ -85,7 +85,7 @@ def test_the_settings_page_shows_a_new_token_once_and_revokes_it(app: Flask, wor
     client = login(world.officer)
     home = client.get("/")
     assert 'href="/account/api-tokens/"' in home.get_data(as_text=True)
-    created = client.post("/account/api-tokens/", data={"name": "Tablet 7"})
+    created = client.post("/account/api-tokens/", data={"name": "Tablet 7", "password": PASSWORD})
     page = created.get_data(as_text=True)
     token = re.search(r"data-new-token>(crt_[^<]+)<", page).group(1)
     assert ApiClient(app.test_client(), token).get("/api/v1/me").status_code == 200
@@ -100,7 +100,7 @@ def test_the_settings_page_shows_a_new_token_once_and_revokes_it(app: Flask, wor
     response = client.post(f"/account/api-tokens/{row.id}/revoke", follow_redirects=True)
     assert "revoked" in response.get_data(as_text=True)
     assert ApiClient(app.test_client(), token).get("/api/v1/me").status_code == 401
-    too_long = client.post("/account/api-tokens/", data={"name": "x" * 81})
+    too_long = client.post("/account/api-tokens/", data={"name": "x" * 81, "password": PASSWORD})
     assert too_long.status_code == 422
 
 
@@ -132,9 +132,46 @@ def test_session_writes_need_the_csrf_header_and_tokens_do_not(make_app) -> None
         assert by_token.status_code == 201
 
 
+def _token_on_page(page: str) -> str | None:
+    found = re.search(r"data-new-token>(crt_[^<]+)<", page)
+    return found.group(1) if found else None
+
+
 def _tokens_of(user: User) -> list[ApiToken]:
     db.session.expire_all()
     return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)))
+
+
+def test_making_a_token_on_the_page_asks_for_the_password_again(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.officer)
+
+    missing = client.post("/account/api-tokens/", data={"name": "Tablet 7"})
+    wrong = client.post(
+        "/account/api-tokens/", data={"name": "Tablet 7", "password": "not my password at all"}
+    )
+
+    assert missing.status_code == 422 and _token_on_page(missing.get_data(as_text=True)) is None
+    assert wrong.status_code == 422 and _token_on_page(wrong.get_data(as_text=True)) is None
+    assert "password is not correct" in wrong.get_data(as_text=True)
+    assert _tokens_of(world.officer) == []
+    # A wrong password here counts toward the login lockout, like on the password page.
+    assert auth_services.login_lock_status(world.officer)[1] == 1
+    right = client.post("/account/api-tokens/", data={"name": "Tablet 7", "password": PASSWORD})
+    token = _token_on_page(right.get_data(as_text=True))
+    assert ApiClient(app.test_client(), token).get("/api/v1/me").status_code == 200
+
+
+def test_guessing_the_password_on_the_token_page_locks_the_account(
+    app: Flask, world, login
+) -> None:  # type: ignore[no-untyped-def]
+    client = login(world.officer)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/account/api-tokens/", data={"name": "x", "password": "a wrong guess here"})
+
+    locked = client.post("/account/api-tokens/", data={"name": "x", "password": PASSWORD})
+
+    assert locked.status_code == 422 and "wait a few minutes" in locked.get_data(as_text=True)
+    assert _tokens_of(world.officer) == []
 
 
 def test_a_token_expires_after_the_configured_days(make_app) -> None:  # type: ignore[no-untyped-def]

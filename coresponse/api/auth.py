@@ -51,12 +51,12 @@ def authenticate() -> None:
         csrf.protect()
 
 
-def _refuse_pending_step(pending: list[steps.AccountStep]) -> None:
-    """A 403 naming the first step the account has left, as the pages would redirect."""
-    if pending:
+def _refuse_pending_step(step: steps.AccountStep | None) -> None:
+    """A 403 naming the step the account has to take next, as the pages would redirect."""
+    if step is not None:
         raise ApiProblem(
             403,
-            pending[0].api_detail,
+            step.api_detail,
             type="urn:coresponse:problem:account-step",
             title="Account step required",
         )

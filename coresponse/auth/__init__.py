@@ -79,7 +79,7 @@ def init_app(app: Flask) -> None:
         # The API answers a problem instead, once it knows the caller (session or token).
         if request.path.startswith("/api/") or not current_user.is_authenticated:
             return None
-        for step in steps.for_session(current_user, g.get("user_session")):
-            if request.endpoint not in step.open_endpoints:
-                return redirect(url_for(step.endpoint))
+        step = steps.for_session(current_user, g.get("user_session"))
+        if step is not None and request.endpoint not in step.open_endpoints:
+            return redirect(url_for(step.endpoint))
         return None

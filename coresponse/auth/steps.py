@@ -43,28 +43,29 @@ SET_UP_TWO_FACTOR = AccountStep(
 )
 
 
-def for_session(user: User, row: UserSession | None) -> list[AccountStep]:
-    """The steps left for a login session, in the order they are asked for.
+def for_session(user: User, row: UserSession | None) -> AccountStep | None:
+    """The step a login session has to take next, if any.
 
     Two-factor counts as done when this session's login proved a code.
     """
-    return _pending(user, lambda: row is not None and row.two_factor_verified)
+    return _next(user, lambda: row is not None and row.two_factor_verified)
 
 
-def for_token(user: User) -> list[AccountStep]:
-    """The steps left before the user's personal API tokens may be used.
+def for_token(user: User) -> AccountStep | None:
+    """The step left before the user's personal API tokens may be used, if any.
 
     A token proves no second factor by itself: where the role requires one, the
     account must have it set up (and so log in with it).
     """
-    return _pending(user, lambda: two_factor.has_two_factor(user))
+    return _next(user, lambda: two_factor.has_two_factor(user))
 
 
-def _pending(user: User, two_factor_done) -> list[AccountStep]:  # type: ignore[no-untyped-def]
-    steps = []
+def _next(user: User, two_factor_done) -> AccountStep | None:  # type: ignore[no-untyped-def]
+    # One step at a time, the password first: were both enforced at once, each page
+    # would send the person to the other.
     if user.must_change_password:
-        steps.append(CHANGE_PASSWORD)
-    # Asked last, and only when required: for tokens it costs a query.
+        return CHANGE_PASSWORD
+    # Only when required: for tokens it costs a query.
     if two_factor.required_for(user) and not two_factor_done():
-        steps.append(SET_UP_TWO_FACTOR)
-    return steps
+        return SET_UP_TWO_FACTOR
+    return None

@@ -259,3 +259,24 @@ def test_new_pages_need_a_login(client) -> None:  # type: ignore[no-untyped-def]
         assert client.get(url).location.startswith("/login")
     for url in ("/account/two-factor/confirm", "/account/two-factor/disable"):
         assert client.post(url).location.startswith("/login")
+
+
+def test_a_new_password_and_a_required_second_factor_are_asked_for_in_turn(
+    app: Flask, login, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """An administrator's new supervisor account: a password to change, and two-factor
+    to set up. Each step's page opens (no redirect loop between them), password first."""
+    app.config["TOTP_REQUIRED_ROLES"] = ["supervisor"]
+    user = make_user(Role.SUPERVISOR, must_change_password=True)
+    client = login(user)
+    assert client.get("/").location == "/account/password"
+    assert client.get("/account/two-factor").location == "/account/password"
+    assert client.get("/account/password").status_code == 200
+    new_password = "purple otter window 73"
+    changed = client.post(
+        "/account/password",
+        data={"current_password": PASSWORD, "password": new_password, "confirm": new_password},
+    )
+    assert changed.status_code == 302
+    assert client.get("/").location == "/account/two-factor"
+    assert client.get("/account/two-factor").status_code == 200

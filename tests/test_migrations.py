@@ -89,3 +89,30 @@ def test_tokens_made_before_expiry_existed_get_one(empty_database_url: str) -> N
         db.engine.dispose()
     assert now + timedelta(days=14) <= expiry[1] <= utcnow() + timedelta(days=14)
     assert expiry[2] == now - timedelta(days=10) + timedelta(days=90)
+
+
+def test_assignments_ended_by_a_closure_no_longer_name_its_reason(empty_database_url: str) -> None:
+    """0010: police supervisors read assignment histories; the reason may tell of care."""
+    from sqlalchemy import select
+
+    from coresponse.cases.models import Assignment
+    from tests.factories import make_case, make_staffed_team
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0009")  # the schema is the models' already: factories work
+        team, *_ = make_staffed_team()
+        case = make_case(team)
+        ended = db.session.scalars(select(Assignment).where(Assignment.case_id == case.id)).one()
+        ended.end_reason = "case closed: connected to care"
+        other = make_case(team)
+        moved = db.session.scalars(select(Assignment).where(Assignment.case_id == other.id)).one()
+        moved.end_reason = "moved to Brooklyn South"
+        db.session.commit()
+        closed_id, moved_id = case.id, other.id
+        upgrade()
+        db.session.expire_all()
+        reasons = {a.case_id: a.end_reason for a in db.session.scalars(select(Assignment))}
+        db.session.remove()
+        db.engine.dispose()
+    assert reasons == {closed_id: "case closed", moved_id: "moved to Brooklyn South"}

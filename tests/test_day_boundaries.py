@@ -162,14 +162,19 @@ def _contacts() -> int:
     return db.session.scalar(select(func.count()).select_from(Contact)) or 0
 
 
+def _officer_logs_a_contact(login, time_machine, *, now: datetime, typed: str):  # type: ignore[no-untyped-def]
+    """At `now`, an officer posts the contact form with `typed` as the contact's time."""
+    time_machine.move_to(now, tick=False)
+    team, officer, _, _ = make_staffed_team()
+    case = make_case(team)
+    return login(officer).post(f"/cases/{case.id}/contacts/new", data=_contact_form(typed))
+
+
 def test_a_contact_typed_at_01_30_on_the_night_the_clocks_go_back_is_the_first_01_30(
     app: Flask, login, time_machine
 ) -> None:  # type: ignore[no-untyped-def]
-    time_machine.move_to(ny(2026, 11, 1, 3, 0), tick=False)
-    team, officer, _, _ = make_staffed_team()
-    case = make_case(team)
-    response = login(officer).post(
-        f"/cases/{case.id}/contacts/new", data=_contact_form("2026-11-01T01:30")
+    response = _officer_logs_a_contact(
+        login, time_machine, now=ny(2026, 11, 1, 3, 0), typed="2026-11-01T01:30"
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     saved = db.session.scalar(select(Contact))
@@ -180,11 +185,8 @@ def test_a_contact_typed_at_01_30_on_the_night_the_clocks_go_back_is_the_first_0
 def test_a_contact_at_a_time_the_clocks_skipped_is_refused_with_a_message(
     app: Flask, login, time_machine
 ) -> None:  # type: ignore[no-untyped-def]
-    time_machine.move_to(ny(2027, 3, 14, 4, 0), tick=False)
-    team, officer, _, _ = make_staffed_team()
-    case = make_case(team)
-    response = login(officer).post(
-        f"/cases/{case.id}/contacts/new", data=_contact_form("2027-03-14T02:30")
+    response = _officer_logs_a_contact(
+        login, time_machine, now=ny(2027, 3, 14, 4, 0), typed="2027-03-14T02:30"
     )
     assert response.status_code == 422
     assert "clocks went forward an hour that night" in response.get_data(as_text=True)

@@ -14,6 +14,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+# Tablets' clocks drift: a time typed or sent up to this far ahead of the server's
+# "now" is not in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""

@@ -21,7 +21,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
-from coresponse.clock import program_date, program_today, utcnow
+from coresponse.clock import CLOCK_SKEW, program_date, program_today, utcnow
 from coresponse.consent.models import (
     BreakGlassAccess,
     Consent,
@@ -53,8 +53,6 @@ JUSTIFICATION_MIN = 20
 JUSTIFICATION_MAX = 2000
 REASON_MIN = 15
 REASON_MAX = 1000
-# Tablets' clocks drift; a disclosure a few minutes "ahead" of the server is not an error.
-CLOCK_SKEW = timedelta(minutes=5)
 SU = ShareScope.SUBSTANCE_USE
 
 

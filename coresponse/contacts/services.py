@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import TypeVar
 
@@ -19,7 +19,7 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.clock import utcnow
+from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.contacts import queries
 from coresponse.contacts.models import (
     Addendum,
@@ -38,8 +38,6 @@ from coresponse.templating import format_datetime
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
 
-# Tablets' clocks drift; a contact a few minutes "ahead" of the server is not an error.
-CLOCK_SKEW = timedelta(minutes=5)
 
 LOCATION_MAX = 200
 OTHERS_PRESENT_MAX = 200

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from coresponse.clock import local_minute, local_to_utc, program_today, utcnow
+from coresponse.clock import CLOCK_SKEW, local_minute, local_to_utc, program_today, utcnow
 from coresponse.form_helpers import (
     CLINICAL_ONLY,
     Form,
@@ -30,9 +28,6 @@ from coresponse.people.models import Borough
 from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
-
-# A tablet's clock may run a little fast; more than this ahead is a mistyped time.
-_SLACK = timedelta(minutes=5)
 
 
 def precinct_choices():  # type: ignore[no-untyped-def]
@@ -111,7 +106,7 @@ class IntakeForm(Form):
 
     def validate_received_at(self, field) -> None:  # type: ignore[no-untyped-def]
         # happened_locally has refused a time the clocks skipped.
-        if field.data and not field.errors and local_to_utc(field.data) - utcnow() > _SLACK:
+        if field.data and not field.errors and local_to_utc(field.data) - utcnow() > CLOCK_SKEW:
             raise ValidationError("The time received cannot be in the future.")
 
     def validate_date_of_birth(self, field) -> None:  # type: ignore[no-untyped-def]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
-from coresponse.clock import utcnow
+from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people.models import Person
@@ -23,9 +23,6 @@ from coresponse.referrals.models import (
     RiskIndicator,
 )
 from coresponse.text import clean_text as _clean
-
-# Clocks on tablets drift; a referral "received" a few minutes ahead is not in the future.
-CLOCK_SKEW = timedelta(minutes=5)
 
 
 class ReferralError(DomainError):

@@ -20,6 +20,11 @@ def database_url(default: str) -> str:
     return url
 
 
+def _roles(name: str, default: str) -> list[str]:
+    """A comma-separated list of roles from the environment (set but empty: none)."""
+    return [r.strip() for r in os.environ.get(name, default).split(",") if r.strip()]
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -59,12 +64,9 @@ class Config:
     LOGIN_LOCKOUT_MINUTES = _int("LOGIN_LOCKOUT_MINUTES", 15)
     # More failures than this from one address within the window answer 429.
     LOGIN_IP_MAX_FAILURES = _int("LOGIN_IP_MAX_FAILURES", 20)
-    # Roles that must use two-factor (TOTP) login, comma separated, e.g. "admin,supervisor".
-    TOTP_REQUIRED_ROLES = [
-        r.strip()
-        for r in os.environ.get("CORESPONSE_TOTP_REQUIRED_ROLES", "").split(",")
-        if r.strip()
-    ]
+    # Roles that must use two-factor (TOTP) login: CORESPONSE_TOTP_REQUIRED_ROLES, comma
+    # separated ("admin,supervisor"), read at construction; this when it is not set.
+    DEFAULT_TOTP_REQUIRED_ROLES = ""
     # How many reverse proxies stand in front of the app: their X-Forwarded-For/-Proto
     # headers are then trusted, so the audit trail and login throttle see the real
     # client address. 0 (the default) trusts none: set it only behind a proxy.
@@ -100,6 +102,9 @@ class Config:
         # Read at construction, not import, so a test or CLI can set the environment first.
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or getattr(self, "FIXED_SECRET_KEY", None)
         self.SQLALCHEMY_DATABASE_URI = database_url(self.DEFAULT_DATABASE)
+        self.TOTP_REQUIRED_ROLES = _roles(
+            "CORESPONSE_TOTP_REQUIRED_ROLES", self.DEFAULT_TOTP_REQUIRED_ROLES
+        )
 
 
 class DevelopmentConfig(Config):
@@ -131,6 +136,9 @@ class ProductionConfig(Config):
     """gunicorn behind TLS; SECRET_KEY must come from the environment."""
 
     ENV_NAME = "production"
+    # Administrators grant access and supervisors read every case: in production they sign
+    # in with a second factor unless the program says otherwise (set the variable to "").
+    DEFAULT_TOTP_REQUIRED_ROLES = "admin,supervisor"
 
 
 CONFIGS = {

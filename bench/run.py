@@ -194,6 +194,8 @@ def start_server(
     env = {
         **os.environ,
         "CORESPONSE_ENV": "production",
+        # The benchmark's supervisor signs in with a password only: pages are measured.
+        "CORESPONSE_TOTP_REQUIRED_ROLES": "",
         "SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url,
     }

@@ -44,6 +44,19 @@ def test_unknown_environment_is_a_clear_error() -> None:
         load_config("staging")
 
 
+def test_production_requires_two_factor_for_admins_and_supervisors_unless_told(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("CORESPONSE_TOTP_REQUIRED_ROLES", raising=False)
+    assert load_config("production").TOTP_REQUIRED_ROLES == ["admin", "supervisor"]
+    assert load_config("development").TOTP_REQUIRED_ROLES == []
+    monkeypatch.setenv("CORESPONSE_TOTP_REQUIRED_ROLES", "")
+    assert load_config("production").TOTP_REQUIRED_ROLES == []
+    monkeypatch.setenv("CORESPONSE_TOTP_REQUIRED_ROLES", "admin, clinician")
+    assert load_config("production").TOTP_REQUIRED_ROLES == ["admin", "clinician"]
+
+
 def test_plain_postgres_urls_use_psycopg3(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://u@db/x")
     assert database_url("sqlite://") == "postgresql+psycopg://u@db/x"

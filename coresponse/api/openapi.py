@@ -473,7 +473,13 @@ def _referral_input() -> dict[str, Any]:
     return {
         **obj(
             {
-                "person_id": {**ID, "description": "Someone on record; or give `person`."},
+                "person_id": {
+                    **ID,
+                    "description": (
+                        "Someone on record whom the caller may see; or give `person`. Any "
+                        "other id, on record or not, is refused alike (422 on `person_id`)."
+                    ),
+                },
                 "person": {**new_person, "description": "Someone new; or give `person_id`."},
                 "source": choice(ReferralSource),
                 "received_at": MOMENT,
@@ -691,9 +697,9 @@ def _paths() -> dict[str, Any]:
         "/linkages/{linkage_id}/status": {"patch": status_change, "post": status_change},
         "/referrals": {
             "post": _op(
-                "Record a referral of someone on record or someone new",
+                "Record a referral of someone on record (whom the caller may see) or someone new",
                 {"201": ("The referral, waiting for triage.", "Referral")},
-                ("403",),
+                ("403", "422"),
                 body="ReferralInput",
             )
         },

@@ -432,7 +432,11 @@ def create_referral():
     person_id, details, referral_details = referral_input(json_body())
     info = request_info()
     if person_id is not None:
-        person = people_queries.get_person_card(person_id)
+        # Only someone the caller may see (the API offers no duplicate check): any other
+        # id, on record or not, gets the same answer, so ids cannot be probed.
+        person: Person | None = None
+        if policy.can_link_referral(current_user, person_id):
+            person = people_queries.get_person_card(person_id)
         if person is None:
             raise validation_problem([field_error("person_id", "There is no person with this id.")])
     else:

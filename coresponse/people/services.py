@@ -163,17 +163,22 @@ def add_languages(person: Person, languages: list[str]) -> None:
             _touch(person)
 
 
-def add_phone(person: Person, number: str) -> PersonPhone | None:
-    """Add a phone number unless the person already has it; returns the new row."""
+def add_phone(person: Person, number: str, *, current: bool = True) -> PersonPhone | None:
+    """Add a phone number unless the person already has it; returns the new row.
+
+    `current=False` keeps the number on record without making it one the card shows
+    (a number given by someone outside the person's team; see take_referral).
+    """
     number = _clean(number) or ""
     digits = phone_digits(number)
     if len(digits) < 7:
         raise PersonError("That phone number is too short.", field="phone")
-    if any(p.digits == digits and p.current for p in person.phones):
+    if any(p.digits == digits and (p.current or not current) for p in person.phones):
         return None
-    phone = PersonPhone(number=number, digits=digits, current=True, recorded_at=utcnow())
+    phone = PersonPhone(number=number, digits=digits, current=current, recorded_at=utcnow())
     person.phones.append(phone)
-    _touch(person)
+    if current:
+        _touch(person)
     return phone
 
 
@@ -186,10 +191,20 @@ def _touch(person: Person) -> None:
     person.updated_at = utcnow()
 
 
-def set_address(person: Person, details: AddressDetails, *, by: User | None) -> PersonAddress:
+def _same_place(address: PersonAddress, line1: str, postal: str | None) -> bool:
+    return name_key(address.line1) == name_key(line1) and (
+        (address.postal_code or "") == (postal or "")
+    )
+
+
+def set_address(
+    person: Person, details: AddressDetails, *, by: User | None, current: bool = True
+) -> PersonAddress:
     """Make this the person's current address (the old one is kept, retired) and place it.
 
     A failed lookup never blocks intake: the address is saved as "location needed".
+    `current=False` keeps the address on record beside the current one, which stays
+    (an address given by someone outside the person's team; see take_referral).
     """
     line1 = _clean(details.line1)
     if not line1:
@@ -208,22 +223,22 @@ def set_address(person: Person, details: AddressDetails, *, by: User | None) -> 
         raise PersonError("ZIP code must be 5 digits.", field="postal_code")
     borough = details.borough or (PRECINCT_BOROUGH.get(precinct) if precinct else None)
     borough = borough or borough_for_zip(postal)
-    current = person.current_address
-    same = (
-        current is not None
-        and name_key(current.line1) == name_key(line1)
-        and ((current.postal_code or "") == (postal or ""))
-    )
-    if same:
-        current.precinct = precinct or current.precinct
-        current.borough = borough or current.borough
-        current.whereabouts_note = _clean(details.whereabouts_note) or current.whereabouts_note
-        return current
     now = utcnow()
-    for old in person.addresses:
-        if old.current:
-            old.current = False
-            old.retired_at = now
+    if not current:
+        known = next((a for a in person.addresses if _same_place(a, line1, postal)), None)
+        if known is not None:
+            return known
+    else:
+        present = person.current_address
+        if present is not None and _same_place(present, line1, postal):
+            present.precinct = precinct or present.precinct
+            present.borough = borough or present.borough
+            present.whereabouts_note = _clean(details.whereabouts_note) or present.whereabouts_note
+            return present
+        for old in person.addresses:
+            if old.current:
+                old.current = False
+                old.retired_at = now
     address = PersonAddress(
         line1=line1,
         line2=_clean(details.line2),
@@ -235,7 +250,7 @@ def set_address(person: Person, details: AddressDetails, *, by: User | None) -> 
         whereabouts_note=_clean(details.whereabouts_note),
         recorded_by_id=by.id if by else None,
         recorded_at=now,
-        current=True,
+        current=current,
     )
     point = geocode_address(line1, city=address.city, state=address.state, postal_code=postal)
     if point is None:

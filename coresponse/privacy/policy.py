@@ -6,7 +6,7 @@ them too and never restate a rule. A record the user may not see is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -280,6 +280,15 @@ def can_view_person(user: User, person_id: int) -> bool:
     if sees_all_cases(user) or is_on_person_team(user, person_id):
         return True
     return person_id in break_glass_person_ids(user)
+
+
+def can_link_referral(user: User, person_id: int, *, offered: Collection[int] = ()) -> bool:
+    """Intake links a referral to someone on record only when the server offered them:
+    one of the duplicate check's matches for the details submitted, or someone the user
+    may see. Any other id is refused like an unknown one, so ids cannot be probed."""
+    if not can_take_referrals(user):
+        return False
+    return person_id in offered or can_view_person(user, person_id)
 
 
 def is_break_glass_access(user: User, person_id: int) -> bool:

@@ -12,7 +12,10 @@ from coresponse.auth.models import User
 from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.people import services as people_services
 from coresponse.people.models import Person
+from coresponse.people.services import PersonDetails
+from coresponse.privacy import policy
 from coresponse.referrals.models import (
     DeclineReason,
     Referral,
@@ -86,6 +89,34 @@ def create_referral(
         request_info=request_info,
     )
     return referral
+
+
+def take_referral(
+    person: Person | None,
+    person_details: PersonDetails,
+    details: ReferralDetails,
+    *,
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> Referral:
+    """Intake: a referral of someone new (`person` None) or of someone on record.
+
+    The address and phone given become the person's current ones only when the user may
+    change the person's record (their team's person, or anyone for a supervisor). For
+    anyone else they are kept on the record but not made current, and no language is
+    added: an intake never rewrites the card another team works from.
+    """
+    if person is None:
+        person = people_services.create_person(person_details, by=by, request_info=request_info)
+    else:
+        current = policy.can_edit_person(by, person.id)
+        if person_details.address is not None:
+            people_services.set_address(person, person_details.address, by=by, current=current)
+        if person_details.phone:
+            people_services.add_phone(person, person_details.phone, current=current)
+        if current:
+            people_services.add_languages(person, person_details.languages)
+    return create_referral(person, details, by=by, request_info=request_info)
 
 
 _TRIAGEABLE = (ReferralStatus.RECEIVED, ReferralStatus.INFO_REQUESTED)

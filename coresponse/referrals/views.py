@@ -15,7 +15,8 @@ from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people import services as people_services
-from coresponse.people.queries import find_possible_duplicates, get_person_card
+from coresponse.people.models import Person
+from coresponse.people.queries import DuplicateMatch, find_possible_duplicates, get_person_card
 from coresponse.privacy import policy
 from coresponse.referrals import bp, services
 from coresponse.referrals.forms import (
@@ -29,6 +30,9 @@ from coresponse.referrals.models import Referral, ReferralEvent, ReferralStatus
 from coresponse.templating import format_date
 from coresponse.web import refuse, request_info
 
+# Any person id the server did not offer gets this answer, whether or not it exists.
+NOT_OFFERED = "Choose one of the people shown, or a new person."
+
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
@@ -36,59 +40,58 @@ def new():
     """Record a referral; people who may already be on record are shown before saving."""
     require(policy.can_take_referrals(current_user))
     form = IntakeForm()
-    matches = []
-    status = 200
-    if form.validate_on_submit():
-        details = form.person_details()
-        choice = form.person_choice.data or ""
-        if not choice:
-            matches = find_possible_duplicates(
-                first_name=details.first_name,
-                last_name=details.last_name,
-                date_of_birth=details.date_of_birth,
-                phone=details.phone,
-                aliases=tuple(details.aliases),
-            )
-            if not matches:
-                choice = "new"
-        if choice:
-            try:
-                referral = _save_intake(form, choice)
-            except DomainError as error:
-                status = refuse(form, error)
-            else:
-                db.session.commit()
-                flash("Referral saved.", "success")
-                if policy.can_triage(current_user):
-                    return redirect(url_for("referrals.detail", referral_id=referral.id))
-                flash("A supervisor will triage it.", "info")
-                return redirect(url_for("dashboard.home"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("referrals/new.html", form=form, matches=matches), status
-
-
-def _save_intake(form: IntakeForm, choice: str) -> Referral:
+    if not form.validate_on_submit():
+        return _intake_page(form, [], 422 if form.is_submitted() else 200)
     details = form.person_details()
-    info = request_info()
-    if choice == "new":
-        person = people_services.create_person(details, by=current_user, request_info=info)
-    else:
-        person_id = parse_id(choice)
-        if person_id is None:
-            abort(400, description="Choose a person from the list or 'a new person'.")
-        person = get_person_card(person_id)
-        if person is None:
-            abort(400, description="That person is no longer on record; check the matches again.")
-        # A new referral brings fresh contact details; older ones are kept, retired.
-        if details.address is not None:
-            people_services.set_address(person, details.address, by=current_user)
-        if details.phone:
-            people_services.add_phone(person, details.phone)
-        people_services.add_languages(person, details.languages)
-    return services.create_referral(
-        person, form.referral_details(), by=current_user, request_info=info
+    choice = form.person_choice.data or ""
+    # Computed again on every submission: the person chosen must be one offered for the
+    # details submitted (or someone the user may see), never any id sent back.
+    found = find_possible_duplicates(
+        first_name=details.first_name,
+        last_name=details.last_name,
+        date_of_birth=details.date_of_birth,
+        phone=details.phone,
+        aliases=tuple(details.aliases),
     )
+    if not choice:
+        if found:
+            return _intake_page(form, found)
+        choice = "new"
+    person = None
+    if choice != "new":
+        person = _offered_person(choice, found)
+        if person is None:
+            flash(NOT_OFFERED, "error")
+            return _intake_page(form, found, 422)
+    try:
+        referral = services.take_referral(
+            person, details, form.referral_details(), by=current_user, request_info=request_info()
+        )
+    except DomainError as error:
+        return _intake_page(form, [], refuse(form, error))
+    db.session.commit()
+    flash("Referral saved.", "success")
+    if policy.can_triage(current_user):
+        return redirect(url_for("referrals.detail", referral_id=referral.id))
+    flash("A supervisor will triage it.", "info")
+    return redirect(url_for("dashboard.home"))
+
+
+def _offered_person(choice: str, found: list[DuplicateMatch]) -> Person | None:
+    """The person chosen, if the server offered them; None for any other id alike."""
+    person_id = parse_id(choice)
+    offered = [m.person.id for m in found]
+    if person_id is None or not policy.can_link_referral(current_user, person_id, offered=offered):
+        return None
+    for match in found:
+        if match.person.id == person_id:
+            return match.person
+    return get_person_card(person_id)
+
+
+def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 200):  # type: ignore[no-untyped-def]
+    """The intake form; with matches, the duplicate check."""
+    return render_template("referrals/new.html", form=form, matches=matches), status
 
 
 def _referral_or_404(referral_id: int) -> Referral:

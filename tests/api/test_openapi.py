@@ -94,3 +94,6 @@ def test_real_responses_match_the_document(app: Flask, world, records, api, role
         assert statuses[f"/api/v1/cases/{case}"] == 404
     if role == "clinician":
         assert statuses["/api/v1/contacts"] == 201 and statuses["/api/v1/referrals"] == 201
+    if role == "other_clinician":
+        # Another team's person: refused like an unknown id, as the document says.
+        assert statuses["/api/v1/referrals"] == 422

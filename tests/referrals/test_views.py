@@ -11,12 +11,21 @@ from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case
 from coresponse.clock import utcnow
 from coresponse.extensions import db
-from coresponse.people.models import Person, PersonPhone
+from coresponse.people.models import Person, PersonAddress, PersonAlias, PersonPhone
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.referrals.services import ReferralDetails, create_referral
-from tests.factories import make_person, make_referral, make_user
+from tests.factories import (
+    make_case,
+    make_person,
+    make_referral,
+    make_staffed_team,
+    make_team,
+    make_user,
+)
 
 CANARY = "CANARY-REASON-5d1e"
+# What intake answers for any person id it did not offer, on record or not.
+NOT_OFFERED = "Choose one of the people shown, or a new person."
 INTAKE = {
     "source": "nypd_precinct",
     "source_detail": "75th Precinct",
@@ -100,8 +109,76 @@ def test_intake_errors_are_shown_and_nothing_is_saved(login) -> None:  # type: i
         as_text=True
     )
     response = client.post("/referrals/new", data={**INTAKE, "person_choice": "999999"})
-    assert response.status_code == 400
+    assert response.status_code == 422 and NOT_OFFERED in response.get_data(as_text=True)
     assert count(Referral) == 0 and count(Person) == 0
+
+
+def _on_another_team(**overrides: object) -> Person:
+    """A person with a case of another team, an alias in use and a retired one."""
+    person = make_person(**overrides)
+    person.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
+    person.aliases.append(
+        PersonAlias(name="Old Nickname", name_key="old nickname", retired_at=utcnow())
+    )
+    make_case(make_team(), person)
+    return person
+
+
+def _contact_details(person_id: int) -> tuple[list[str], list[str]]:
+    """The person's current address lines and current phone digits, as stored."""
+    lines = db.session.scalars(
+        select(PersonAddress.line1).where(
+            PersonAddress.person_id == person_id, PersonAddress.current.is_(True)
+        )
+    ).all()
+    phones = db.session.scalars(
+        select(PersonPhone.digits).where(
+            PersonPhone.person_id == person_id, PersonPhone.current.is_(True)
+        )
+    ).all()
+    return list(lines), list(phones)
+
+
+def test_intake_refuses_another_teams_person_it_did_not_offer_like_an_unknown_id(login) -> None:  # type: ignore[no-untyped-def]
+    clinician = make_staffed_team()[3]
+    theirs = _on_another_team(first_name="Jerome", last_name="Baptiste")
+    before, referrals = _contact_details(theirs.id), count(Referral)
+    client = login(clinician)
+    refused = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id)})
+    assert refused.status_code == 422
+    assert NOT_OFFERED in refused.get_data(as_text=True)
+    assert count(Referral) == referrals
+    db.session.expire_all()
+    assert _contact_details(theirs.id) == before  # address and phone untouched
+    # An id on record and an id that is not get the same answer: ids cannot be probed.
+    unknown = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id + 1000)})
+    assert unknown.status_code == 422
+    assert unknown.get_data(as_text=True) == refused.get_data(as_text=True)
+    assert count(Referral) == referrals and count(Person) == 1
+
+
+def test_linking_another_teams_match_keeps_their_current_address_and_phone(login) -> None:  # type: ignore[no-untyped-def]
+    clinician = make_staffed_team()[3]
+    theirs = _on_another_team(
+        first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
+        address={"line1": "88 Linden Blvd", "postal_code": "11226"},
+    )  # fmt: skip
+    before = _contact_details(theirs.id)
+    client = login(clinician)
+    response = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id)})
+    assert response.status_code == 302
+    referral = db.session.scalar(select(Referral).order_by(Referral.id.desc()).limit(1))
+    assert referral.person_id == theirs.id and count(Person) == 1
+    assert referral.created_by_id == clinician.id
+    db.session.expire_all()
+    assert _contact_details(theirs.id) == before == (["88 Linden Blvd"], before[1])
+    # What the referral brought is kept on record, not made current.
+    kept = db.session.scalars(
+        select(PersonAddress.line1).where(
+            PersonAddress.person_id == theirs.id, PersonAddress.current.is_(False)
+        )
+    ).all()
+    assert kept == ["500 Sutter Ave"]
 
 
 def test_triage_accept_goes_to_dispatch(login) -> None:  # type: ignore[no-untyped-def]

@@ -20,6 +20,8 @@ class AuditAction(LabelledEnum):
     UPDATE = "update", "Updated"
     EXPORT = "export", "Exported"
     PRINT = "print", "Printed"
+    # People found and shown by a search across the program (the intake's duplicate check).
+    SEARCH = "search", "Searched"
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logged out"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
@@ -16,9 +16,9 @@ from coresponse.cases.models import Case
 from coresponse.db_types import LIKE_ESCAPE, like_contains, like_prefix
 from coresponse.extensions import db
 from coresponse.pagination import Page, decode_cursor, keyset_page
-from coresponse.people.models import Person, PersonAlias, PersonPhone
-from coresponse.people.services import name_key, phone_digits
-from coresponse.privacy.policy import case_visibility, sees_all_cases
+from coresponse.people.models import Borough, Person, PersonAlias, PersonPhone
+from coresponse.people.services import PersonDetails, name_key, phone_digits
+from coresponse.privacy.policy import case_visibility, sees_all_cases, visible_person_ids
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 
 _PERSON_CARD = (
@@ -37,10 +37,18 @@ class DuplicateMatch:
     person: Person
     score: float
     reasons: list[str]
+    # False for someone the user may not see: the check then shows only what it takes
+    # to decide (name, year of birth, borough), not the birth date, address or aliases.
+    in_full: bool = True
 
     @property
     def exact(self) -> bool:
         return "same name and date of birth" in self.reasons
+
+    @property
+    def borough(self) -> Borough | None:
+        address = self.person.current_address
+        return address.borough if address else None
 
 
 def _similarity(a: str, b: str) -> float:
@@ -110,6 +118,20 @@ def find_possible_duplicates(
             matches.append(DuplicateMatch(person=person, score=score, reasons=reasons))
     matches.sort(key=lambda m: (-m.score, m.person.id))
     return matches[:limit]
+
+
+def check_duplicates(viewer: User, details: PersonDetails) -> list[DuplicateMatch]:
+    """The intake's duplicate check across the program, each match marked with whether
+    the viewer may see that person in full."""
+    matches = find_possible_duplicates(
+        first_name=details.first_name,
+        last_name=details.last_name,
+        date_of_birth=details.date_of_birth,
+        phone=details.phone,
+        aliases=tuple(details.aliases),
+    )
+    visible = visible_person_ids(viewer, [m.person.id for m in matches])
+    return [replace(m, in_full=m.person.id in visible) for m in matches]
 
 
 def visible_people_filter(viewer: User):  # type: ignore[no-untyped-def]

@@ -465,6 +465,30 @@ def correct_location(
     return address
 
 
+def record_duplicate_check(
+    shown: list[int],
+    *,
+    in_brief: list[int],
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """Note in the audit trail that the intake's duplicate check showed these people
+    (one event per check; `in_brief`: those outside the user's team, shown by name,
+    year of birth and borough only)."""
+    detail = "intake duplicate check; shown: " + ", ".join(f"#{i}" for i in shown)
+    if in_brief:
+        detail += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in in_brief)
+    record_event(
+        AuditAction.SEARCH,
+        by=by,
+        record_type="duplicate_check",
+        # Several people: they are named in the detail, not in person_id.
+        category=DataCategory.IDENTITY,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
 def record_view(
     person_id: int,
     *,

@@ -16,7 +16,7 @@ from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
-from coresponse.people.queries import DuplicateMatch, find_possible_duplicates, get_person_card
+from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
 from coresponse.privacy import policy
 from coresponse.referrals import bp, services
 from coresponse.referrals.forms import (
@@ -46,13 +46,7 @@ def new():
     choice = form.person_choice.data or ""
     # Computed again on every submission: the person chosen must be one offered for the
     # details submitted (or someone the user may see), never any id sent back.
-    found = find_possible_duplicates(
-        first_name=details.first_name,
-        last_name=details.last_name,
-        date_of_birth=details.date_of_birth,
-        phone=details.phone,
-        aliases=tuple(details.aliases),
-    )
+    found = check_duplicates(current_user, details)
     if not choice:
         if found:
             return _intake_page(form, found)
@@ -90,7 +84,15 @@ def _offered_person(choice: str, found: list[DuplicateMatch]) -> Person | None:
 
 
 def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 200):  # type: ignore[no-untyped-def]
-    """The intake form; with matches, the duplicate check."""
+    """The intake form; with matches, the duplicate check, which is audited as a search."""
+    if matches:
+        people_services.record_duplicate_check(
+            [m.person.id for m in matches],
+            in_brief=[m.person.id for m in matches if not m.in_full],
+            by=current_user,
+            request_info=request_info(),
+        )
+        db.session.commit()
     return render_template("referrals/new.html", form=form, matches=matches), status
 
 

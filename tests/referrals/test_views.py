@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case
 from coresponse.clock import utcnow
@@ -157,6 +158,26 @@ def test_intake_refuses_another_teams_person_it_did_not_offer_like_an_unknown_id
     assert count(Referral) == referrals and count(Person) == 1
 
 
+def test_the_duplicate_check_shows_another_teams_person_in_brief_and_is_audited(login) -> None:  # type: ignore[no-untyped-def]
+    clinician = make_staffed_team()[3]
+    theirs = _on_another_team(
+        first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
+        address={"line1": "88 Linden Blvd", "postal_code": "11226"},
+    )  # fmt: skip
+    client = login(clinician)
+    page = client.post("/referrals/new", data=INTAKE).get_data(as_text=True)
+    assert "Is this someone already on record?" in page
+    assert "Maria Lopez" in page and "born 1979" in page and "Brooklyn" in page
+    for detail in ("4 May 1979", "88 Linden Blvd", "Lulu Cruz", "Old Nickname"):
+        assert detail not in page
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == AuditAction.SEARCH)
+    ).all()
+    assert len(events) == 1 and events[0].user_id == clinician.id
+    assert f"#{theirs.id}" in (events[0].detail or "")
+    assert count(Referral) == 1  # the other team's, nothing new
+
+
 def test_linking_another_teams_match_keeps_their_current_address_and_phone(login) -> None:  # type: ignore[no-untyped-def]
     clinician = make_staffed_team()[3]
     theirs = _on_another_team(
@@ -179,6 +200,26 @@ def test_linking_another_teams_match_keeps_their_current_address_and_phone(login
         )
     ).all()
     assert kept == ["500 Sutter Ave"]
+
+
+def test_the_duplicate_check_shows_the_users_own_teams_person_in_full(login) -> None:  # type: ignore[no-untyped-def]
+    team, _, _, clinician = make_staffed_team()
+    ours = make_person(
+        first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
+        address={"line1": "88 Linden Blvd", "postal_code": "11226"},
+    )  # fmt: skip
+    ours.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
+    make_case(team, ours)
+    client = login(clinician)
+    page = client.post("/referrals/new", data=INTAKE).get_data(as_text=True)
+    assert "4 May 1979" in page and "88 Linden Blvd" in page and "Lulu Cruz" in page
+    assert "shown in brief" not in page
+    # Linking the team's own person makes the referral's address and phone current.
+    response = client.post("/referrals/new", data={**INTAKE, "person_choice": str(ours.id)})
+    assert response.status_code == 302
+    db.session.expire_all()
+    lines, phones = _contact_details(ours.id)
+    assert lines == ["500 Sutter Ave"] and "7185550199" in phones
 
 
 def test_triage_accept_goes_to_dispatch(login) -> None:  # type: ignore[no-untyped-def]

@@ -91,28 +91,46 @@ def test_tokens_made_before_expiry_existed_get_one(empty_database_url: str) -> N
     assert expiry[2] == now - timedelta(days=10) + timedelta(days=90)
 
 
+def _insert(conn, table: str, /, **values: object) -> None:  # type: ignore[no-untyped-def]
+    """A row written with the schema of the revision the database is at, not the models'."""
+    import sqlalchemy as sa
+
+    conn.execute(sa.table(table, *(sa.column(key) for key in values)).insert().values(**values))
+
+
 def test_assignments_ended_by_a_closure_no_longer_name_its_reason(empty_database_url: str) -> None:
     """0010: police supervisors read assignment histories; the reason may tell of care."""
-    from sqlalchemy import select
+    import sqlalchemy as sa
 
-    from coresponse.cases.models import Assignment
-    from tests.factories import make_case, make_staffed_team
+    from coresponse.clock import utcnow
 
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
     with app.app_context():
-        upgrade(revision="0009")  # the schema is the models' already: factories work
-        team, *_ = make_staffed_team()
-        case = make_case(team)
-        ended = db.session.scalars(select(Assignment).where(Assignment.case_id == case.id)).one()
-        ended.end_reason = "case closed: connected to care"
-        other = make_case(team)
-        moved = db.session.scalars(select(Assignment).where(Assignment.case_id == other.id)).one()
-        moved.end_reason = "moved to Brooklyn South"
-        db.session.commit()
-        closed_id, moved_id = case.id, other.id
+        upgrade(revision="0009")
+        # Plain inserts: later revisions add columns the models (and factories) write.
+        with db.engine.begin() as conn:
+            _insert(conn, "team", id=1, name="Brooklyn South", base_address="1 Main St",
+                    active=True, **stamps)  # fmt: skip
+            _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
+                    first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
+                    needs_interpreter=False, **stamps)  # fmt: skip
+            for n, reason in (
+                (1, "case closed: connected to care"),
+                (2, "moved to Brooklyn South"),
+            ):
+                _insert(conn, "referral", id=n, person_id=1, source="call_911", received_at=now,
+                        reason="Crisis", status="accepted", created_at=now)  # fmt: skip
+                _insert(conn, "case", id=n, person_id=1, referral_id=n, status="open",
+                        referred_at=now, accepted_at=now, **stamps)  # fmt: skip
+                _insert(conn, "assignment", id=n, case_id=n, team_id=1, assigned_at=now,
+                        first_contact_due_at=now, ended_at=now, end_reason=reason)  # fmt: skip
         upgrade()
-        db.session.expire_all()
-        reasons = {a.case_id: a.end_reason for a in db.session.scalars(select(Assignment))}
-        db.session.remove()
+        assignment = sa.table("assignment", sa.column("case_id"), sa.column("end_reason"))
+        with db.engine.connect() as conn:
+            reasons = dict(
+                conn.execute(sa.select(assignment.c.case_id, assignment.c.end_reason)).all()
+            )
         db.engine.dispose()
-    assert reasons == {closed_id: "case closed", moved_id: "moved to Brooklyn South"}
+    assert reasons == {1: "case closed", 2: "moved to Brooklyn South"}

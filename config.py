@@ -75,6 +75,9 @@ class Config:
     API_TOKEN_DAYS = _int("CORESPONSE_API_TOKEN_DAYS", 90)
     # How long a break-glass grant lets a clinician outside the team read a record.
     BREAK_GLASS_HOURS = _int("CORESPONSE_BREAK_GLASS_HOURS", 12)
+    # At most this many break-glass grants per clinician per program day; the next is
+    # refused and the clinician is told to ask a supervisor.
+    BREAK_GLASS_PER_DAY = _int("CORESPONSE_BREAK_GLASS_PER_DAY", 3)
     # The program's wall clock: times are stored in UTC and shown in this zone.
     TIMEZONE = os.environ.get("CORESPONSE_TIMEZONE", "America/New_York")
     PROGRAM_NAME = os.environ.get("CORESPONSE_PROGRAM_NAME", "Co-Response Program")

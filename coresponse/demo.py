@@ -48,7 +48,7 @@ from coresponse.cases.models import (
     ClosureReason,
 )
 from coresponse.clock import utcnow
-from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
+from coresponse.consent.models import BreakGlassReason, ConsentMethod, DisclosureBasis, ShareScope
 from coresponse.consent.services import (
     break_glass,
     record_consent,
@@ -218,6 +218,7 @@ def _create_consents_and_break_glass(world: World) -> str:
         break_glass(
             person,
             by=outsider,
+            reason_code=BreakGlassReason.EMERGENCY_CALL,
             reason="Called by Kings County ED at 2 a.m.; her team was off shift.",
         )
         broke = 1

@@ -161,8 +161,9 @@ def build_world() -> World:
         provider=make_provider(LinkageKind.OUTPATIENT_CLINIC),
     )  # fmt: skip
     break_glass(
-        person, by=users["break_glass_clinician"], reason="Called by the ER about a crisis tonight"
-    )
+        person, by=users["break_glass_clinician"], reason_code="emergency_call",
+        reason="Called by the ER about a crisis tonight",
+    )  # fmt: skip
     w = World(
         team=team, other_team=other_team, users=users, person=person, case=case, contact=first,
         linkage=linkage, referral=make_referral(), stranger=make_person(),

@@ -170,8 +170,9 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     )  # fmt: skip
     third_clinician = make_staffed_team()[3]
     access = break_glass(
-        person, by=third_clinician, reason="Called by the ER about a crisis tonight"
-    )
+        person, by=third_clinician, reason_code="emergency_call",
+        reason="Called by the ER about a crisis tonight",
+    )  # fmt: skip
     users = {
         "admin": make_user(Role.ADMIN),
         "clin_sup": make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL),

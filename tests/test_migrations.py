@@ -134,3 +134,38 @@ def test_assignments_ended_by_a_closure_no_longer_name_its_reason(empty_database
             )
         db.engine.dispose()
     assert reasons == {1: "case closed", 2: "moved to Brooklyn South"}
+
+
+def test_break_glass_grants_made_before_coded_reasons_are_coded_other(
+    empty_database_url: str,
+) -> None:
+    """0011: older grants keep their text, get the code "other", and no invented verdict."""
+    import sqlalchemy as sa
+
+    from coresponse.clock import utcnow
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now}
+    with app.app_context():
+        upgrade(revision="0010")
+        with db.engine.begin() as conn:
+            _insert(conn, "user", id=1, username="cara", full_name="Cara", role="clinician",
+                    password_hash="x", must_change_password=False, active=True,
+                    session_version=1, **stamps)  # fmt: skip
+            _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
+                    first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
+                    needs_interpreter=False, version=1, **stamps)  # fmt: skip
+            _insert(conn, "break_glass_access", id=1, user_id=1, person_id=1,
+                    reason="Routine look-up, no emergency at all", at=now, expires_at=now,
+                    acknowledged_at=now)  # fmt: skip
+        upgrade()
+        access = sa.table(
+            "break_glass_access", *(sa.column(c) for c in ("reason_code", "reason", "verdict"))
+        )
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.select(access)).one()
+            flagged = conn.execute(sa.text('SELECT break_glass_flagged_at FROM "user"')).scalar()
+        db.engine.dispose()
+    assert tuple(row) == ("other", "Routine look-up, no emergency at all", None)
+    assert flagged is None

@@ -57,6 +57,9 @@ class User(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a clinical supervisor last found one of the user's break-glass accesses not
+    # justified; supervisors and administrators see it. Never cleared automatically.
+    break_glass_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     memberships: Mapped[list[TeamMembership]] = relationship(

@@ -18,7 +18,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coresponse.clock import local_minute, program_zone
 from coresponse.consent import services
-from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
+from coresponse.consent.models import (
+    BreakGlassReason,
+    BreakGlassVerdict,
+    ConsentMethod,
+    DisclosureBasis,
+    ShareScope,
+)
 from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices, happened_locally
 from coresponse.linkages.models import Provider
 from coresponse.people.models import SupportContact
@@ -210,6 +216,12 @@ class RevokeForm(Form):
 
 
 class BreakGlassForm(Form):
+    reason_code = RadioField(
+        "What is happening",
+        choices=enum_choices(BreakGlassReason),
+        coerce=_optional_enum(BreakGlassReason),
+        validators=[InputRequired("Choose what is happening from the list.")],
+    )
     reason = TextAreaField(
         "Your reason",
         validators=[
@@ -229,6 +241,13 @@ class BreakGlassForm(Form):
 
 
 class AcknowledgeForm(Form):
+    # Posted by the button pressed: "Justified" or "Not justified".
+    verdict = RadioField(
+        "Finding",
+        choices=enum_choices(BreakGlassVerdict),
+        coerce=_optional_enum(BreakGlassVerdict),
+        validators=[InputRequired("Say whether the access was justified or not.")],
+    )
     note = StringField(
         "Note (optional)",
         validators=[Optional(), Length(max=services.NOTE_MAX)],

@@ -64,6 +64,22 @@ class DisclosureBasis(LabelledEnum):
     EMERGENCY = "emergency", "Emergency: serious and imminent threat"
 
 
+class BreakGlassReason(LabelledEnum):
+    """Why a clinician opened a record outside their team: the emergencies break-glass is for."""
+
+    CRISIS = "crisis", "Crisis in progress or imminent risk of harm"
+    EMERGENCY_CALL = "emergency_call", "Call from 911, EMS, police or a hospital"
+    PRESENTING = "presenting", "The person is presenting to me or my team now"
+    OTHER = "other", "Other urgent need (explain below)"
+
+
+class BreakGlassVerdict(LabelledEnum):
+    """A clinical supervisor's finding on a break-glass access."""
+
+    JUSTIFIED = "justified", "Justified"
+    NOT_JUSTIFIED = "not_justified", "Not justified"
+
+
 class ConsentStatus(LabelledEnum):
     ACTIVE = "active", "Active"
     EXPIRED = "expired", "Expired"
@@ -203,21 +219,29 @@ class BreakGlassAccess(db.Model):
     """A clinician outside the person's team opened the record after stating why.
 
     Grants read access to the person's cases until `expires_at`, and waits on the
-    supervisors' review queue until acknowledged.
+    supervisors' review queue until reviewed. A review of "not justified" ends the
+    grant at once (`ended_at`); the row stays, as every row here does.
     """
 
     __tablename__ = "break_glass_access"
     __table_args__ = (
         Index("ix_break_glass_user_person_expires", "user_id", "person_id", "expires_at"),
         Index("ix_break_glass_unacknowledged", "acknowledged_at", "at"),
+        # The daily limit counts a user's grants of one program day.
+        Index("ix_break_glass_user_at", "user_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    reason_code: Mapped[BreakGlassReason] = mapped_column(enum_type(BreakGlassReason))
     reason: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when a review finds the access not justified: the grant stops before expires_at.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None until reviewed, and on accesses acknowledged before reviews recorded a verdict.
+    verdict: Mapped[BreakGlassVerdict | None] = mapped_column(enum_type(BreakGlassVerdict))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     acknowledgement_note: Mapped[str | None] = mapped_column(Text)
@@ -227,3 +251,7 @@ class BreakGlassAccess(db.Model):
     acknowledged_by: Mapped[User | None] = relationship(
         foreign_keys=[acknowledged_by_id], lazy="raise_on_sql"
     )
+
+    def is_open(self, now: datetime) -> bool:
+        """Whether the grant still lets its clinician read the record at `now`."""
+        return self.ended_at is None and self.expires_at > now

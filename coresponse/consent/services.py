@@ -1,8 +1,8 @@
 """Every change to consents, disclosures and break-glass access.
 
 Consents are revoked, never deleted; disclosures are recorded once and never changed;
-a break-glass access is acknowledged by a clinical supervisor. Each change writes an
-audit event. Nothing here commits.
+a break-glass access is reviewed by a clinical supervisor, and one found not justified
+ends at once. Each change writes an audit event. Nothing here commits.
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
-from coresponse.clock import CLOCK_SKEW, program_date, program_today, utcnow
+from coresponse.clock import CLOCK_SKEW, day_bounds, program_date, program_today, utcnow
 from coresponse.consent.models import (
     BreakGlassAccess,
+    BreakGlassReason,
+    BreakGlassVerdict,
     Consent,
     ConsentMethod,
     ConsentScope,
@@ -64,6 +66,12 @@ class NotAllowed(ConsentError):
     """The user's role or relationship to the person does not allow this change."""
 
     status_code = 403
+
+
+class BreakGlassLimitReached(ConsentError):
+    """The clinician has used the day's break-glass grants: a supervisor must help instead."""
+
+    status_code = 429
 
 
 # --- Recipients ------------------------------------------------------------------------
@@ -518,9 +526,26 @@ def active_break_glass(user: User, person_id: int) -> BreakGlassAccess | None:
             BreakGlassAccess.user_id == user.id,
             BreakGlassAccess.person_id == person_id,
             BreakGlassAccess.expires_at > utcnow(),
+            BreakGlassAccess.ended_at.is_(None),
         )
         .order_by(BreakGlassAccess.expires_at.desc())
         .limit(1)
+    )
+
+
+def break_glass_grants_today(user: User) -> int:
+    """How many break-glass grants the user has had this program day (a New York day)."""
+    today = program_today()
+    start, end = day_bounds(today, today)
+    return (
+        db.session.scalar(
+            select(func.count(BreakGlassAccess.id)).where(
+                BreakGlassAccess.user_id == user.id,
+                BreakGlassAccess.at >= start,
+                BreakGlassAccess.at < end,
+            )
+        )
+        or 0
     )
 
 
@@ -528,12 +553,33 @@ def break_glass(
     person: Person,
     *,
     by: User,
+    reason_code: BreakGlassReason | str | None,
     reason: str | None,
     request_info: RequestInfo | None = None,
 ) -> BreakGlassAccess:
-    """Open a record outside the user's team for BREAK_GLASS_HOURS, read-only, after a reason."""
+    """Open a record outside the user's team for BREAK_GLASS_HOURS, read-only, after a reason.
+
+    An exception, not a way to browse: the reason is coded as well as written, and a
+    clinician gets at most BREAK_GLASS_PER_DAY grants a program day.
+    """
     if not policy.can_break_glass(by):
         raise NotAllowed("Only clinicians can open a record outside their team in an emergency.")
+    if not policy.may_break_glass_for(by, person.id):
+        raise NotAllowed(
+            "A clinical supervisor found your earlier emergency access to this record not "
+            "justified. Ask a clinical supervisor for what you need."
+        )
+    limit = int(current_app.config["BREAK_GLASS_PER_DAY"])
+    if break_glass_grants_today(by) >= limit:
+        raise BreakGlassLimitReached(
+            f"You have already opened {limit} records by emergency access today, the most "
+            "allowed in one day. Ask a clinical supervisor: they can read this record and "
+            "give you what you need."
+        )
+    try:
+        code = BreakGlassReason(reason_code)
+    except ValueError:
+        raise ConsentError("Choose what is happening from the list.", field="reason_code") from None
     reason = _clean(reason)
     if reason is None or len(reason) < REASON_MIN:
         raise ConsentError(
@@ -555,6 +601,7 @@ def break_glass(
     access = BreakGlassAccess(
         user_id=by.id,
         person_id=person.id,
+        reason_code=code,
         reason=reason,
         at=now,
         expires_at=now + timedelta(hours=hours),
@@ -562,7 +609,8 @@ def break_glass(
     db.session.add(access)
     db.session.flush()
     policy.forget_break_glass(by)
-    # The reason stays on the access row: it may be clinical, and the audit report is not.
+    # The reason and its code stay on the access row: "crisis in progress" is clinical,
+    # and the audit report is not.
     record_event(
         AuditAction.CREATE,
         by=by,
@@ -580,22 +628,45 @@ def acknowledge_break_glass(
     access: BreakGlassAccess,
     *,
     by: User,
+    verdict: BreakGlassVerdict | str | None,
     note: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> BreakGlassAccess:
-    """A clinical supervisor has reviewed a break-glass access: it leaves the queue."""
+    """A clinical supervisor has reviewed a break-glass access: it leaves the queue.
+
+    "Not justified" ends the grant at once and flags the clinician's account, where
+    supervisors and administrators see it. The access row itself is kept.
+    """
     if not policy.can_review_break_glass(by):
         raise NotAllowed("Only clinical supervisors review emergency access.")
     if access.acknowledged_at is not None:
         raise Conflict(
             f"This access was already acknowledged on {format_datetime(access.acknowledged_at)}."
         )
+    try:
+        finding = BreakGlassVerdict(verdict)
+    except ValueError:
+        raise ConsentError(
+            "Say whether the access was justified or not.", field="verdict"
+        ) from None
     note = _clean(note)
     if note is not None and len(note) > NOTE_MAX:
         raise ConsentError(f"Keep the note under {NOTE_MAX} characters.", field="note")
-    access.acknowledged_at = utcnow()
+    now = utcnow()
+    access.acknowledged_at = now
     access.acknowledged_by_id = by.id
     access.acknowledgement_note = note
+    access.verdict = finding
+    detail = f"break-glass access reviewed: {finding.value}"
+    if finding is BreakGlassVerdict.NOT_JUSTIFIED:
+        if access.is_open(now):
+            access.ended_at = now
+            detail += "; access ended"
+        clinician = db.session.get(User, access.user_id)
+        if clinician is not None:
+            clinician.break_glass_flagged_at = now
+            policy.forget_break_glass(clinician)
+            detail += "; account flagged"
     db.session.flush()
     record_event(
         AuditAction.UPDATE,
@@ -604,7 +675,7 @@ def acknowledge_break_glass(
         record_id=access.id,
         person_id=access.person_id,
         category=DataCategory.CLINICAL,
-        detail="break-glass access acknowledged",
+        detail=detail,
         request_info=request_info,
     )
     return access

@@ -25,7 +25,12 @@ from coresponse.consent.forms import (
     DisclosureForm,
     RevokeForm,
 )
-from coresponse.consent.models import ConsentStatus, DisclosureBasis, ShareScope
+from coresponse.consent.models import (
+    BreakGlassVerdict,
+    ConsentStatus,
+    DisclosureBasis,
+    ShareScope,
+)
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor
@@ -270,9 +275,14 @@ def break_glass_prompt_or_404(person_id: int) -> NoReturn:
     """Stop the request: a clinician gets the break-glass prompt (403), anyone else a 404.
 
     Called where a person page would 404 for a user who may not see the person; only
-    clinicians learn that the person exists.
+    clinicians learn that the person exists. A clinician whose break-glass to this
+    person was found not justified gets the 404 too.
     """
-    if policy.can_break_glass(current_user) and queries.person_exists(person_id) is not None:
+    if (
+        policy.can_break_glass(current_user)
+        and queries.person_exists(person_id) is not None
+        and policy.may_break_glass_for(current_user, person_id)
+    ):
         raise BreakGlassRequired(person_id)
     abort(404)
 
@@ -281,7 +291,7 @@ def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
     """As break_glass_prompt_or_404, for a case page the user may not see."""
     if policy.can_break_glass(current_user):
         person_id = db.session.scalar(select(Case.person_id).where(Case.id == case_id))
-        if person_id is not None:
+        if person_id is not None and policy.may_break_glass_for(current_user, person_id):
             raise BreakGlassRequired(person_id, case_id)
     abort(404)
 
@@ -308,6 +318,7 @@ def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, pr
         form=form,
         prompt=prompt,
         hours=int(current_app.config["BREAK_GLASS_HOURS"]),
+        per_day=int(current_app.config["BREAK_GLASS_PER_DAY"]),
     )
     db.session.commit()
     return page, status
@@ -332,7 +343,7 @@ def break_glass(person_id: int):
     if not policy.can_break_glass(current_user):
         abort(404)
     person = queries.person_exists(person_id)
-    if person is None:
+    if person is None or not policy.may_break_glass_for(current_user, person.id):
         abort(404)
     form = BreakGlassForm()
     current = services.active_break_glass(current_user, person.id)
@@ -348,7 +359,11 @@ def break_glass(person_id: int):
     if form.validate_on_submit():
         try:
             access = services.break_glass(
-                person, by=current_user, reason=form.reason.data, request_info=request_info()
+                person,
+                by=current_user,
+                reason_code=form.reason_code.data,
+                reason=form.reason.data,
+                request_info=request_info(),
             )
         except DomainError as error:
             status = refuse(form, error)
@@ -400,7 +415,7 @@ def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm
 @bp.route("/break-glass/<int:access_id>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge_break_glass(access_id: int):
-    """A clinical supervisor has reviewed an emergency access: it leaves the queue."""
+    """A clinical supervisor's finding on an emergency access; "not justified" ends it."""
     if not policy.can_review_break_glass(current_user):
         abort(404)
     try:
@@ -410,14 +425,26 @@ def acknowledge_break_glass(access_id: int):
     form = AcknowledgeForm()
     if form.validate_on_submit():
         try:
-            services.acknowledge_break_glass(
-                access, by=current_user, note=form.note.data, request_info=request_info()
+            access = services.acknowledge_break_glass(
+                access,
+                by=current_user,
+                verdict=form.verdict.data,
+                note=form.note.data,
+                request_info=request_info(),
             )
         except DomainError as error:
             status = refuse(form, error)
         else:
+            ended = access.verdict is BreakGlassVerdict.NOT_JUSTIFIED
             db.session.commit()
-            flash("Acknowledged: it is off the review queue.", "success")
+            if ended:
+                flash(
+                    "Recorded as not justified: the access has ended and the clinician's "
+                    "account is flagged.",
+                    "success",
+                )
+            else:
+                flash("Recorded as justified: it is off the review queue.", "success")
             return redirect(url_for("consent.break_glass_queue"))
     else:
         status = 422

@@ -102,6 +102,8 @@ REGISTER: dict[str, Category] = {
     "disclosure.emergency_justification": _C,
     "disclosure_scope.scope": _C,
     "break_glass_access.reason": _C, "break_glass_access.acknowledgement_note": _C,
+    # "Crisis in progress" says something of the person; the verdict stays with the reason.
+    "break_glass_access.reason_code": _C, "break_glass_access.verdict": _C,
     # Teams and the directory
     "team.name": _R, "team.base_address": _R,
     "team_coverage.area_type": _R, "team_coverage.area_code": _R,

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case, ClosureReason
 from coresponse.clock import utcnow
-from coresponse.consent.models import BreakGlassAccess
+from coresponse.consent.models import BreakGlassAccess, BreakGlassVerdict
 from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
 from coresponse.privacy import classification
@@ -89,13 +89,18 @@ def current_team_id(user: User) -> int | None:
 def break_glass_grant_clause(
     user_id: ColumnElement[int], now: ColumnElement[datetime] | None = None
 ) -> ColumnElement[bool]:
-    """Joins a user to their unexpired break-glass grants (BreakGlassAccess rows).
+    """Joins a user to their open break-glass grants (BreakGlassAccess rows): unexpired,
+    and not ended by a review that found them not justified.
 
     `now`: the current time as a bound parameter, for a statement built once and run
     many times (the login session's query); the time of the call otherwise.
     """
     moment = utcnow() if now is None else now
-    return and_(BreakGlassAccess.user_id == user_id, BreakGlassAccess.expires_at > moment)
+    return and_(
+        BreakGlassAccess.user_id == user_id,
+        BreakGlassAccess.expires_at > moment,
+        BreakGlassAccess.ended_at.is_(None),
+    )
 
 
 def with_viewer_facts(stmt: Select[Any], user_id: ColumnElement[int]) -> Select[Any]:
@@ -161,9 +166,32 @@ def can_break_glass(user: User) -> bool:
     return user.is_authenticated and user.active and user.role is Role.CLINICIAN
 
 
+def may_break_glass_for(user: User, person_id: int) -> bool:
+    """A clinician may open this person's record by break-glass, unless a review found
+    their earlier break-glass to this person not justified: then the record stays closed
+    to them (a 404, no prompt), and a clinical supervisor must help instead."""
+    if not can_break_glass(user):
+        return False
+    refused = db.session.scalar(
+        select(BreakGlassAccess.id)
+        .where(
+            BreakGlassAccess.user_id == user.id,
+            BreakGlassAccess.person_id == person_id,
+            BreakGlassAccess.verdict == BreakGlassVerdict.NOT_JUSTIFIED,
+        )
+        .limit(1)
+    )
+    return refused is None
+
+
 def can_review_break_glass(user: User) -> bool:
     """Clinical supervisors review break-glass accesses: the reasons may be clinical."""
     return sees_all_cases(user) and can_read_clinical(user)
+
+
+def can_see_break_glass_flags(user: User) -> bool:
+    """Supervisors and administrators see that a user's break-glass was found not justified."""
+    return user.is_authenticated and user.active and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
 def _break_glass_people(user: User) -> Select[tuple[int]]:

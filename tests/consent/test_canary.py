@@ -48,13 +48,17 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     )
     _, _, _, outsider = make_staffed_team()
     reviewed = services.break_glass(
-        world.person, by=outsider, reason=f"ER called, crisis. {CANARIES['reason']}"
-    )
+        world.person, by=outsider, reason_code="emergency_call",
+        reason=f"ER called, crisis. {CANARIES['reason']}",
+    )  # fmt: skip
     supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
     services.break_glass(
-        make_world().person, by=outsider, reason=f"Another crisis here. {CANARIES['reason']}"
+        make_world().person, by=outsider, reason_code="crisis",
+        reason=f"Another crisis here. {CANARIES['reason']}",
+    )  # fmt: skip
+    services.acknowledge_break_glass(
+        reviewed, by=supervisor, verdict="justified", note=CANARIES["acknowledgement"]
     )
-    services.acknowledge_break_glass(reviewed, by=supervisor, note=CANARIES["acknowledgement"])
     db.session.commit()
     return {
         "world": world,

@@ -280,15 +280,21 @@ def test_break_glass_gives_a_clinician_read_but_never_write_access(app: Flask, w
     _, other_officer, _, outsider = make_staffed_team()
     assert not policy.can_view_person(outsider, world.person.id)
     with pytest.raises(services.ConsentError, match="at least 15") as caught:
-        services.break_glass(world.person, by=outsider, reason="urgent")
+        services.break_glass(world.person, by=outsider, reason_code="crisis", reason="urgent")
     assert caught.value.field == "reason"
     with pytest.raises(services.NotAllowed):
         services.break_glass(
-            world.person, by=other_officer, reason="He is on the roof now, need history"
+            world.person,
+            by=other_officer,
+            reason_code="crisis",
+            reason="He is on the roof now, need history",
         )
 
     access = services.break_glass(
-        world.person, by=outsider, reason="ER called: in crisis, they need his history."
+        world.person,
+        by=outsider,
+        reason_code="crisis",
+        reason="ER called: in crisis, they need his history.",
     )
     assert access.expires_at - access.at == timedelta(hours=app.config["BREAK_GLASS_HOURS"])
     assert policy.can_view_person(outsider, world.person.id)
@@ -309,13 +315,18 @@ def test_break_glass_gives_a_clinician_read_but_never_write_access(app: Flask, w
     assert "ER called" not in (event.detail or "")  # the reason stays off the audit report
 
     with pytest.raises(Conflict, match="already have emergency access"):
-        services.break_glass(world.person, by=outsider, reason="Again, for the same crisis.")
+        services.break_glass(
+            world.person, by=outsider, reason_code="crisis", reason="Again, for the same crisis."
+        )
 
 
 def test_a_break_glass_grant_ends_when_it_expires(world) -> None:  # type: ignore[no-untyped-def]
     _, _, _, outsider = make_staffed_team()
     access = services.break_glass(
-        world.person, by=outsider, reason="ER called: in crisis, they need his history."
+        world.person,
+        by=outsider,
+        reason_code="crisis",
+        reason="ER called: in crisis, they need his history.",
     )
     access.expires_at = utcnow() - timedelta(minutes=1)
     db.session.flush()
@@ -326,7 +337,10 @@ def test_a_break_glass_grant_ends_when_it_expires(world) -> None:  # type: ignor
 def test_the_team_clinician_has_nothing_to_break_glass_for(world) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Conflict, match="already see all"):
         services.break_glass(
-            world.person, by=world.clinician, reason="Just curious about the whole record."
+            world.person,
+            by=world.clinician,
+            reason_code="other",
+            reason="Just curious about the whole record.",
         )
 
 
@@ -336,7 +350,10 @@ def test_a_clinician_may_break_glass_for_another_teams_case_of_their_person(worl
     assert policy.can_view_person(world.clinician, world.person.id)
     assert not policy.can_view_case(world.clinician, other_case)
     services.break_glass(
-        world.person, by=world.clinician, reason="Other team's case has the crisis plan."
+        world.person,
+        by=world.clinician,
+        reason_code="crisis",
+        reason="Other team's case has the crisis plan.",
     )
     assert policy.can_view_case(world.clinician, other_case)
     assert not policy.can_log_contact(world.clinician, other_case)
@@ -345,16 +362,46 @@ def test_a_clinician_may_break_glass_for_another_teams_case_of_their_person(worl
 def test_a_clinical_supervisor_acknowledges_once(world) -> None:  # type: ignore[no-untyped-def]
     _, _, _, outsider = make_staffed_team()
     access = services.break_glass(
-        world.person, by=outsider, reason="ER called: in crisis, they need his history."
+        world.person,
+        by=outsider,
+        reason_code="crisis",
+        reason="ER called: in crisis, they need his history.",
     )
     assert queries.count_unacknowledged_break_glass() == 1
     with pytest.raises(services.NotAllowed):
         services.acknowledge_break_glass(
-            access, by=make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
+            access, by=make_user(Role.SUPERVISOR, discipline=Discipline.POLICE), verdict="justified"
         )
     supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
-    services.acknowledge_break_glass(access, by=supervisor, note="Confirmed with the ER.")
+    services.acknowledge_break_glass(
+        access, by=supervisor, verdict="justified", note="Confirmed with the ER."
+    )
     assert access.acknowledged_by_id == supervisor.id
     assert queries.count_unacknowledged_break_glass() == 0
     with pytest.raises(Conflict, match="already acknowledged"):
-        services.acknowledge_break_glass(access, by=supervisor)
+        services.acknowledge_break_glass(access, by=supervisor, verdict="justified")
+
+
+def test_not_justified_ends_the_grant_flags_the_clinician_and_keeps_the_row(world) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, outsider = make_staffed_team()
+    access = services.break_glass(
+        world.person, by=outsider, reason_code="other", reason="Routine look-up, no emergency."
+    )
+    supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
+    with pytest.raises(services.ConsentError, match="justified or not") as caught:
+        services.acknowledge_break_glass(access, by=supervisor, verdict=None)
+    assert caught.value.field == "verdict"
+    services.acknowledge_break_glass(access, by=supervisor, verdict="not_justified")
+    assert not policy.can_view_person(outsider, world.person.id)
+    assert not policy.can_view_case(outsider, world.case)
+    assert not policy.may_break_glass_for(outsider, world.person.id)
+    assert outsider.break_glass_flagged_at == access.ended_at == access.acknowledged_at
+    assert access.expires_at > utcnow()  # the grant's original end stays on record
+    event = _audit("break_glass")[-1]
+    assert event.detail == (
+        "break-glass access reviewed: not_justified; access ended; account flagged"
+    )
+    with pytest.raises(services.NotAllowed, match="not justified"):
+        services.break_glass(
+            world.person, by=outsider, reason_code="crisis", reason="In crisis on the bridge now."
+        )

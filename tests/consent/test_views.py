@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
@@ -21,9 +22,19 @@ from coresponse.extensions import db
 from coresponse.pagination import encode_cursor
 from tests.conftest import count_statements
 from tests.consent.helpers import a_month_ago, disclose, give_consent, make_world
-from tests.factories import make_staffed_team, make_user
+from tests.factories import make_case, make_person, make_staffed_team, make_user
 
 REASON = "Kings County ER called: she is in crisis and they need her history."
+
+
+def _form(**overrides: str) -> dict[str, str]:
+    """The break-glass form as a clinician fills it in."""
+    return {"reason_code": "emergency_call", "reason": REASON, **overrides}
+
+
+def _break_glass(world, user, **overrides):  # type: ignore[no-untyped-def]
+    fields = {"reason_code": "emergency_call", "reason": REASON, **overrides}
+    return services.break_glass(world.person, by=user, **fields)
 
 
 @pytest.fixture
@@ -96,7 +107,7 @@ def test_non_clinical_roles_find_no_consent_pages_at_all(login, world, who: str)
         "analyst": make_user(Role.ANALYST),
         "admin": make_user(Role.ADMIN),
     }[who]
-    services.break_glass(world.person, by=make_staffed_team()[3], reason=REASON)
+    _break_glass(world, make_staffed_team()[3])
     urls = _urls(world)
     client = login(user)
     for name, url in urls.items():
@@ -307,10 +318,10 @@ def test_break_glass_gives_read_only_access_for_the_configured_hours(
     page = client.get(url)
     assert page.status_code == 200
     assert "You are not on this person's team" in page.get_data(as_text=True)
-    short = client.post(url, data={"reason": "urgent"})
+    short = client.post(url, data=_form(reason="urgent"))
     assert short.status_code == 422 and "at least 15 characters" in short.get_data(as_text=True)
 
-    response = client.post(url, data={"reason": REASON})
+    response = client.post(url, data=_form())
     assert response.status_code == 302 and response.location == person_url
     access = db.session.scalar(select(BreakGlassAccess))
     assert access.user_id == outsider.id and access.reason == REASON
@@ -354,14 +365,12 @@ def test_break_glass_returns_to_the_case_that_was_being_opened(login, world) -> 
     client = login(outsider)
     response = client.post(
         f"/people/{world.person.id}/break-glass",
-        data={"reason": REASON, "case_id": str(world.case.id)},
+        data=_form(case_id=str(world.case.id)),
     )
     assert response.location == f"/cases/{world.case.id}"
     client.post("/logout")
     client = login(make_staffed_team()[3])
-    response = client.post(
-        f"/people/{world.person.id}/break-glass", data={"reason": REASON, "case_id": "9" * 40}
-    )
+    response = client.post(f"/people/{world.person.id}/break-glass", data=_form(case_id="9" * 40))
     assert response.location == f"/people/{world.person.id}"
 
 
@@ -373,10 +382,7 @@ def test_break_glass_is_for_clinicians_and_real_people_only(login, world) -> Non
         client = login(user)
         assert client.get(f"/people/{world.person.id}/break-glass").status_code == 404
         assert (
-            client.post(
-                f"/people/{world.person.id}/break-glass", data={"reason": REASON}
-            ).status_code
-            == 404
+            client.post(f"/people/{world.person.id}/break-glass", data=_form()).status_code == 404
         )
         client.post("/logout")
     assert db.session.scalar(select(BreakGlassAccess)) is None
@@ -425,20 +431,28 @@ def test_the_prompt_helpers_tell_only_clinicians_that_the_person_exists(
 
 def test_clinical_supervisors_review_and_acknowledge_break_glass(login, world) -> None:  # type: ignore[no-untyped-def]
     _, _, _, outsider = make_staffed_team(name="Bronx North")
-    services.break_glass(world.person, by=outsider, reason=REASON)
+    _break_glass(world, outsider)
     db.session.commit()
     access = db.session.scalar(select(BreakGlassAccess))
 
     client = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
     page = client.get("/break-glass/").get_data(as_text=True)
     assert outsider.full_name in page and "Ana Lopez" in page and REASON in page
-    too_long = client.post(f"/break-glass/{access.id}/acknowledge", data={"note": "x" * 1001})
+    too_long = client.post(
+        f"/break-glass/{access.id}/acknowledge", data={"verdict": "justified", "note": "x" * 1001}
+    )
     assert too_long.status_code == 422
-    response = client.post(f"/break-glass/{access.id}/acknowledge", data={"note": "Checked."})
+    no_verdict = client.post(f"/break-glass/{access.id}/acknowledge", data={"note": "Checked."})
+    assert no_verdict.status_code == 422
+    assert "Say whether the access was justified or not." in no_verdict.get_data(as_text=True)
+    response = client.post(
+        f"/break-glass/{access.id}/acknowledge", data={"verdict": "justified", "note": "Checked."}
+    )
     assert response.status_code == 302
     page = client.get("/break-glass/").get_data(as_text=True)
     assert "Nothing to review." in page and REASON not in page
-    assert client.post(f"/break-glass/{access.id}/acknowledge").status_code == 409
+    again = client.post(f"/break-glass/{access.id}/acknowledge", data={"verdict": "justified"})
+    assert again.status_code == 409
     assert client.post("/break-glass/999999/acknowledge").status_code == 404
     assert access.acknowledgement_note == "Checked."
 
@@ -446,18 +460,168 @@ def test_clinical_supervisors_review_and_acknowledge_break_glass(login, world) -
 def test_the_review_queue_pages_with_constant_statements(app: Flask, login, world) -> None:  # type: ignore[no-untyped-def]
     app.config["PAGE_SIZE"] = 3
     for _ in range(2):
-        services.break_glass(world.person, by=make_staffed_team()[3], reason=REASON)
+        _break_glass(world, make_staffed_team()[3])
     db.session.commit()
     client = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
     with count_statements() as few:
         assert client.get("/break-glass/").status_code == 200
     for _ in range(5):
-        services.break_glass(world.person, by=make_staffed_team()[3], reason=REASON)
+        _break_glass(world, make_staffed_team()[3])
     db.session.commit()
     with count_statements() as many:
         page = client.get("/break-glass/").get_data(as_text=True)
     assert len(many) == len(few)
-    assert page.count("Acknowledge</button>") == 3 and "after=" in page
+    assert page.count(">Justified</button>") == 3 and "after=" in page
     assert client.get("/break-glass/?after=nonsense").status_code == 400
     for values in ([10**30], ["text"], [-1]):
         assert client.get(f"/break-glass/?after={encode_cursor(values)}").status_code == 400
+
+
+# --- Break-glass is an exception ----------------------------------------------------------------
+
+NY = ZoneInfo("America/New_York")
+LIMIT_MESSAGE = "the most allowed in one day. Ask a clinical supervisor"
+
+
+def test_the_form_offers_coded_reasons_and_refuses_a_missing_one(login, world) -> None:  # type: ignore[no-untyped-def]
+    client = login(make_staffed_team()[3])
+    url = f"/people/{world.person.id}/break-glass"
+    form = client.get(url).get_data(as_text=True)
+    assert 'type="radio"' in form and 'value="crisis"' in form
+    assert "Call from 911, EMS, police or a hospital" in form
+
+    missing = client.post(url, data={"reason": REASON})
+    assert missing.status_code == 422
+    assert "Choose what is happening from the list." in missing.get_data(as_text=True)
+    made_up = client.post(url, data=_form(reason_code="curiosity"))
+    assert made_up.status_code == 422
+    assert db.session.scalar(select(BreakGlassAccess)) is None
+
+    assert client.post(url, data=_form(reason_code="crisis")).status_code == 302
+    access = db.session.scalar(select(BreakGlassAccess))
+    assert access.reason_code.value == "crisis" and access.reason == REASON
+
+
+def test_a_fourth_grant_in_one_new_york_day_is_refused_and_the_next_day_allowed(
+    app: Flask, login, time_machine
+) -> None:  # type: ignore[no-untyped-def]
+    # 10:00 in New York is 15:00 UTC; 23:30 and 00:30 are already the next UTC day, so
+    # a UTC day would count one grant too few at 23:30, and a rolling 24 hours one too
+    # many at 00:30.
+    time_machine.move_to(datetime(2026, 12, 6, 10, 0, tzinfo=NY), tick=False)
+    team, *_ = make_staffed_team()
+    people = [make_person() for _ in range(5)]
+    for person in people:
+        make_case(team, person)
+    clinician = make_staffed_team()[3]
+    db.session.commit()
+
+    def open_record(client, person):  # type: ignore[no-untyped-def]
+        return client.post(f"/people/{person.id}/break-glass", data=_form())
+
+    client = login(clinician)
+    assert open_record(client, people[0]).status_code == 302
+    time_machine.move_to(datetime(2026, 12, 6, 23, 30, tzinfo=NY), tick=False)
+    client = login(clinician)
+    assert open_record(client, people[1]).status_code == 302
+    assert open_record(client, people[2]).status_code == 302
+    refused = open_record(client, people[3])
+    assert refused.status_code == 429
+    assert LIMIT_MESSAGE in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(BreakGlassAccess.id))) == 3
+    assert client.get(f"/people/{people[3].id}").status_code == 403  # still only the prompt
+
+    time_machine.move_to(datetime(2026, 12, 7, 0, 30, tzinfo=NY), tick=False)
+    client = login(clinician)
+    assert open_record(client, people[3]).status_code == 302
+    assert client.get(f"/people/{people[3].id}").status_code == 200
+
+
+def test_the_daily_limit_is_a_setting(app: Flask, login, world) -> None:  # type: ignore[no-untyped-def]
+    app.config["BREAK_GLASS_PER_DAY"] = 1
+    other = make_person()
+    make_case(world.team, other)
+    client = login(make_staffed_team()[3])
+    assert client.post(f"/people/{world.person.id}/break-glass", data=_form()).status_code == 302
+    refused = client.post(f"/people/{other.id}/break-glass", data=_form())
+    assert refused.status_code == 429
+    assert "already opened 1 records" in refused.get_data(as_text=True)
+
+
+def test_not_justified_ends_the_access_at_once_and_flags_the_account(login, world) -> None:  # type: ignore[no-untyped-def]
+    outsiders_team, _, _, outsider = make_staffed_team()
+    admin = make_user(Role.ADMIN)
+    supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
+    client = login(outsider)
+    person_url = f"/people/{world.person.id}"
+    client.post(f"{person_url}/break-glass", data=_form(reason="Routine look-up, no emergency"))
+    assert client.get(person_url).status_code == 200
+    access = db.session.scalar(select(BreakGlassAccess))
+    client.post("/logout")
+
+    client = login(supervisor)
+    response = client.post(
+        f"/break-glass/{access.id}/acknowledge",
+        data={"verdict": "not_justified", "note": "No emergency."},
+    )
+    assert response.status_code == 302
+    assert "the access has ended" in client.get("/break-glass/").get_data(as_text=True)
+    # The supervisor sees the flag on the clinician's team page.
+    team_page = client.get(f"/teams/{outsiders_team.id}").get_data(as_text=True)
+    assert "Break-glass flagged" in team_page
+    client.post("/logout")
+
+    client = login(outsider)
+    assert client.get(person_url).status_code == 404
+    assert client.get(f"/cases/{world.case.id}").status_code == 404
+    assert client.get(f"{person_url}/break-glass").status_code == 404
+    assert client.post(f"{person_url}/break-glass", data=_form()).status_code == 404
+    client.post("/logout")
+
+    # Nothing is deleted: the access is kept, ended, with the finding.
+    db.session.expire_all()
+    access = db.session.scalar(select(BreakGlassAccess))
+    assert access.ended_at is not None and access.verdict.value == "not_justified"
+    client = login(admin)
+    users_page = client.get("/users/").get_data(as_text=True)
+    assert users_page.count("Break-glass flagged") == 1
+    assert "Break-glass flagged" in client.get(f"/users/{outsider.id}/edit").get_data(as_text=True)
+
+
+def test_a_justified_access_stays_open_and_unflagged(login, world) -> None:  # type: ignore[no-untyped-def]
+    _, _, _, outsider = make_staffed_team()
+    access = _break_glass(world, outsider)
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
+    response = client.post(f"/break-glass/{access.id}/acknowledge", data={"verdict": "justified"})
+    assert response.status_code == 302
+    client.post("/logout")
+    client = login(outsider)
+    assert client.get(f"/people/{world.person.id}").status_code == 200
+    assert outsider.break_glass_flagged_at is None
+
+
+@pytest.mark.parametrize(
+    ("role", "discipline", "shown"),
+    [
+        (Role.SUPERVISOR, Discipline.CLINICAL, True),
+        (Role.SUPERVISOR, Discipline.POLICE, False),
+        (Role.CLINICIAN, None, False),
+        (Role.ADMIN, None, False),
+    ],
+)
+def test_the_home_page_shows_pending_reviews_to_clinical_supervisors(
+    login, world, role: Role, discipline: Discipline | None, shown: bool
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):
+        _break_glass(world, make_staffed_team()[3])
+    reviewed = _break_glass(world, make_staffed_team()[3])
+    services.acknowledge_break_glass(
+        reviewed, by=make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL), verdict="justified"
+    )
+    client = login(make_user(role, discipline=discipline))
+    home = client.get("/").get_data(as_text=True)
+    pending = re.search(r"Emergency access to review <span[^>]*>(\d+)</span>", home)
+    assert (pending is not None) is shown
+    assert ('href="/break-glass/"' in home) is shown
+    if shown:
+        assert pending.group(1) == "2"

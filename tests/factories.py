@@ -6,6 +6,7 @@ import itertools
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from coresponse.auth.models import Discipline, Role, User
@@ -195,3 +196,18 @@ def make_case(
         )
         db.session.flush()
     return case
+
+
+def current_contact_details(person_id: int) -> tuple[list[str], list[str]]:
+    """The person's current address lines and current phone digits, as stored."""
+    lines = db.session.scalars(
+        select(PersonAddress.line1).where(
+            PersonAddress.person_id == person_id, PersonAddress.current.is_(True)
+        )
+    ).all()
+    phones = db.session.scalars(
+        select(PersonPhone.digits).where(
+            PersonPhone.person_id == person_id, PersonPhone.current.is_(True)
+        )
+    ).all()
+    return list(lines), list(phones)

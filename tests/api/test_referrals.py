@@ -6,33 +6,19 @@ from sqlalchemy import func, select
 
 from coresponse.clock import utcnow
 from coresponse.extensions import db
-from coresponse.people.models import PersonAddress, PersonPhone
 from coresponse.referrals.models import Referral
 from tests.api.helpers import assert_documented
+from tests.factories import current_contact_details
 
 
 def _referrals() -> int:
     return db.session.scalar(select(func.count()).select_from(Referral))
 
 
-def _current_contact_details(person_id: int) -> tuple[list[str], list[str]]:
-    lines = db.session.scalars(
-        select(PersonAddress.line1).where(
-            PersonAddress.person_id == person_id, PersonAddress.current.is_(True)
-        )
-    ).all()
-    phones = db.session.scalars(
-        select(PersonPhone.digits).where(
-            PersonPhone.person_id == person_id, PersonPhone.current.is_(True)
-        )
-    ).all()
-    return list(lines), list(phones)
-
-
 def test_another_teams_person_is_refused_like_an_unknown_id(app, world, api) -> None:  # type: ignore[no-untyped-def]
     theirs = world.other_case.person_id
     body = {"source": "hospital", "received_at": utcnow().isoformat(), "reason": "ER discharge"}
-    before, referrals = _current_contact_details(theirs), _referrals()
+    before, referrals = current_contact_details(theirs), _referrals()
     client = api(world.clinician)
     refused = client.post("/api/v1/referrals", json={**body, "person_id": theirs})
     assert refused.status_code == 422
@@ -44,7 +30,7 @@ def test_another_teams_person_is_refused_like_an_unknown_id(app, world, api) -> 
     assert (unknown.status_code, unknown.get_json()) == (422, refused.get_json())
     assert _referrals() == referrals
     db.session.expire_all()
-    assert _current_contact_details(theirs) == before
+    assert current_contact_details(theirs) == before
     # The team's own person is linked as before.
     ours = client.post("/api/v1/referrals", json={**body, "person_id": world.case.person_id})
     assert ours.status_code == 201 and ours.get_json()["person_id"] == world.case.person_id

@@ -16,6 +16,7 @@ from coresponse.people.models import Person, PersonAddress, PersonAlias, PersonP
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.referrals.services import ReferralDetails, create_referral
 from tests.factories import (
+    current_contact_details,
     make_case,
     make_person,
     make_referral,
@@ -125,32 +126,17 @@ def _on_another_team(**overrides: object) -> Person:
     return person
 
 
-def _contact_details(person_id: int) -> tuple[list[str], list[str]]:
-    """The person's current address lines and current phone digits, as stored."""
-    lines = db.session.scalars(
-        select(PersonAddress.line1).where(
-            PersonAddress.person_id == person_id, PersonAddress.current.is_(True)
-        )
-    ).all()
-    phones = db.session.scalars(
-        select(PersonPhone.digits).where(
-            PersonPhone.person_id == person_id, PersonPhone.current.is_(True)
-        )
-    ).all()
-    return list(lines), list(phones)
-
-
 def test_intake_refuses_another_teams_person_it_did_not_offer_like_an_unknown_id(login) -> None:  # type: ignore[no-untyped-def]
     clinician = make_staffed_team()[3]
     theirs = _on_another_team(first_name="Jerome", last_name="Baptiste")
-    before, referrals = _contact_details(theirs.id), count(Referral)
+    before, referrals = current_contact_details(theirs.id), count(Referral)
     client = login(clinician)
     refused = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id)})
     assert refused.status_code == 422
     assert NOT_OFFERED in refused.get_data(as_text=True)
     assert count(Referral) == referrals
     db.session.expire_all()
-    assert _contact_details(theirs.id) == before  # address and phone untouched
+    assert current_contact_details(theirs.id) == before  # address and phone untouched
     # An id on record and an id that is not get the same answer: ids cannot be probed.
     unknown = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id + 1000)})
     assert unknown.status_code == 422
@@ -184,7 +170,7 @@ def test_linking_another_teams_match_keeps_their_current_address_and_phone(login
         first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
         address={"line1": "88 Linden Blvd", "postal_code": "11226"},
     )  # fmt: skip
-    before = _contact_details(theirs.id)
+    before = current_contact_details(theirs.id)
     client = login(clinician)
     response = client.post("/referrals/new", data={**INTAKE, "person_choice": str(theirs.id)})
     assert response.status_code == 302
@@ -192,7 +178,7 @@ def test_linking_another_teams_match_keeps_their_current_address_and_phone(login
     assert referral.person_id == theirs.id and count(Person) == 1
     assert referral.created_by_id == clinician.id
     db.session.expire_all()
-    assert _contact_details(theirs.id) == before == (["88 Linden Blvd"], before[1])
+    assert current_contact_details(theirs.id) == before == (["88 Linden Blvd"], before[1])
     # What the referral brought is kept on record, not made current.
     kept = db.session.scalars(
         select(PersonAddress.line1).where(
@@ -218,7 +204,7 @@ def test_the_duplicate_check_shows_the_users_own_teams_person_in_full(login) -> 
     response = client.post("/referrals/new", data={**INTAKE, "person_choice": str(ours.id)})
     assert response.status_code == 302
     db.session.expire_all()
-    lines, phones = _contact_details(ours.id)
+    lines, phones = current_contact_details(ours.id)
     assert lines == ["500 Sutter Ave"] and "7185550199" in phones
 
 

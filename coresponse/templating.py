@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from coresponse.audit.permissions import can_view_audit_report
 from coresponse.auth.permissions import can_manage_users
-from coresponse.clock import program_zone, utcnow, zone_named
+from coresponse.clock import program_today, program_zone, utcnow, zone_named
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
 from coresponse.teams.permissions import can_manage_teams
@@ -92,7 +92,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
-    app.jinja_env.globals["now_local"] = lambda: local(utcnow())
+    app.jinja_env.globals["program_today"] = program_today
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["day"] = timedelta(days=1)
     # Templates ask the same access rules the views enforce, never their own.

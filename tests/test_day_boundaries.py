@@ -191,3 +191,16 @@ def test_a_contact_at_a_time_the_clocks_skipped_is_refused_with_a_message(
     assert response.status_code == 422
     assert "clocks went forward an hour that night" in response.get_data(as_text=True)
     assert _contacts() == 0
+
+
+def test_an_age_turns_over_at_new_york_midnight_not_utc(app: Flask, login, time_machine) -> None:  # type: ignore[no-untyped-def]
+    """At 23:59 on 6 December in New York (already the 7th in UTC), someone born on
+    7 December 1996 is still 29."""
+    time_machine.move_to(ny(2026, 12, 6, 23, 59), tick=False)
+    team, _, _, clinician = make_staffed_team()
+    case = make_case(team)
+    case.person.date_of_birth = date(1996, 12, 7)
+    client = login(clinician)
+    assert "29 yrs" in client.get(f"/people/{case.person_id}").get_data(as_text=True)
+    time_machine.move_to(ny(2026, 12, 7, 0, 1), tick=False)
+    assert "30 yrs" in client.get(f"/people/{case.person_id}").get_data(as_text=True)

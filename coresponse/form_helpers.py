@@ -6,8 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectMultipleField, StringField, ValidationError, widgets
+from wtforms import (
+    Field,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
 
 from coresponse.clock import exists_locally
 from coresponse.db_types import LabelledEnum
@@ -36,6 +44,31 @@ class Form(FlaskForm):
 
 # Said under every free-text field the classification register calls clinical.
 CLINICAL_ONLY = "Clinical: clinicians and clinical supervisors read it; police on the team do not."
+# Said under the team's part of a two-part note (coresponse/privacy/notes.py).
+FOR_THE_TEAM = (
+    "The whole team reads it, police included. Treatment, diagnoses, medication and "
+    "substance use go in the clinical note."
+)
+
+
+def team_note_field(label: str, *, max_length: int = 4000, example: str = "") -> TextAreaField:
+    """The part of a two-part note the whole team reads (templates: macros.note_pair)."""
+    return TextAreaField(
+        f"{label} — for the whole team",
+        validators=[Optional(), Length(max=max_length)],
+        description=f"{example} {FOR_THE_TEAM}".strip(),
+        render_kw={"rows": 3},
+    )
+
+
+def clinical_note_field(label: str, *, max_length: int = 4000) -> TextAreaField:
+    """The clinical part of a two-part note, offered to clinical users only."""
+    return TextAreaField(
+        f"{label} — clinical",
+        validators=[Optional(), Length(max=max_length)],
+        description=CLINICAL_ONLY,
+        render_kw={"rows": 3},
+    )
 
 
 def enum_choices(enum_cls: type[LabelledEnum], *, blank: str | None = None) -> list[SelectChoice]:

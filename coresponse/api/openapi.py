@@ -31,6 +31,7 @@ from coresponse.text import describe_bytes
 
 PROBLEM = "application/problem+json"
 CLINICAL_ONLY = "Present only for clinical readers (clinicians, clinical supervisors)."
+FOR_THE_TEAM = "Read by the whole team, police included."
 CLOSURE_REASON = (
     "Null for non-clinical readers when the reason discloses treatment "
     "(connected_to_care, declined_services, long_term_hospitalization)."
@@ -86,7 +87,8 @@ def _schemas() -> dict[str, Any]:
             "contact_id": ID,
             "created_at": MOMENT,
             "author": USER_REF,
-            "reason": {**TEXT, "description": CLINICAL_ONLY},
+            "operational_reason": {**OPT_TEXT, "description": FOR_THE_TEAM},
+            "reason": {**OPT_TEXT, "description": CLINICAL_ONLY},
             "operational_text": OPT_TEXT,
             "clinical_text": {**OPT_TEXT, "description": CLINICAL_ONLY},
         },
@@ -226,6 +228,7 @@ def _schemas() -> dict[str, Any]:
                     "from_status": nullable(choice(ReferralStatus)),
                     "to_status": choice(ReferralStatus),
                     "by": nullable(USER_REF),
+                    "operational_note": {**OPT_TEXT, "description": FOR_THE_TEAM},
                     "note": {**OPT_TEXT, "description": CLINICAL_ONLY},
                 },
                 optional=("note",),
@@ -240,6 +243,7 @@ def _schemas() -> dict[str, Any]:
                     ),
                     "team_id": nullable(ID),
                     "by": nullable(USER_REF),
+                    "operational_note": {**OPT_TEXT, "description": FOR_THE_TEAM},
                     "note": {**OPT_TEXT, "description": CLINICAL_ONLY},
                 },
                 optional=("note",),
@@ -373,14 +377,20 @@ def _schemas() -> dict[str, Any]:
         "ContactInput": _contact_input(),
         "AddendumInput": obj(
             {
-                "reason": {**TEXT, "minLength": 1, "maxLength": 200},
+                "operational_reason": nullable(
+                    {**TEXT, "maxLength": 200, "description": FOR_THE_TEAM}
+                ),
+                "reason": nullable(
+                    {**TEXT, "maxLength": 200, "description": "Clinical; clinicians only."}
+                ),
                 "operational_text": nullable({**TEXT, "maxLength": 10000}),
                 "clinical_text": nullable(
                     {**TEXT, "maxLength": 20000, "description": "Clinicians only."}
                 ),
             },
-            required=["reason"],
-        ),
+            required=[],
+        )
+        | {"description": "Give at least one of the two reasons (else 422)."},
         "LinkageStatusInput": obj(
             {
                 "to_status": choice(LinkageStatus),

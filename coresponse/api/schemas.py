@@ -252,9 +252,11 @@ def contact_input(data: dict[str, Any]) -> tuple[int, list[int] | None, dict[str
 
 def addendum_input(data: dict[str, Any]) -> dict[str, Any]:
     """Keyword arguments for contacts.services.add_addendum."""
-    r = Reader(data, {"reason", "operational_text", "clinical_text"})
+    r = Reader(data, {"operational_reason", "reason", "operational_text", "clinical_text"})
     values = {
-        "reason": r.text("reason", max_length=200, required=True),
+        # At least one of the two reasons: the service says so with a 422 naming the field.
+        "operational_reason": r.text("operational_reason", max_length=200),
+        "reason": r.text("reason", max_length=200),
         "operational_text": r.text("operational_text", max_length=10000),
         "clinical_text": r.text("clinical_text", max_length=20000),
     }

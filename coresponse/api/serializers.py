@@ -67,6 +67,7 @@ def addendum(item: Addendum, *, clinical: bool, author: User | None = None) -> d
         "contact_id": item.contact_id,
         "created_at": moment(item.created_at),
         "author": user_ref(author or item.author),
+        "operational_reason": item.operational_reason,
         "operational_text": item.operational_text,
     }
     if clinical:
@@ -250,6 +251,7 @@ def timeline_entry(entry: Entry, *, clinical: bool) -> dict[str, Any]:
             "from_status": item.from_status.value if item.from_status else None,
             "to_status": item.to_status.value,
             "by": user_ref(item.by) if item.by else None,
+            "operational_note": item.operational_note,
         }
         if clinical:
             data["triage"]["note"] = item.note
@@ -261,6 +263,7 @@ def timeline_entry(entry: Entry, *, clinical: bool) -> dict[str, Any]:
             "closure_reason": _closure_reason(item.closure_reason, clinical=clinical),
             "team_id": item.team_id,
             "by": user_ref(item.by) if item.by else None,
+            "operational_note": item.operational_note,
         }
         if clinical:
             data["case_event"]["note"] = item.note

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.cases.models import ClosureReason
-from coresponse.form_helpers import CLINICAL_ONLY, Form, enum_choices
+from coresponse.form_helpers import Form, clinical_note_field, enum_choices, team_note_field
 from coresponse.locking import VersionField
 
 
@@ -26,17 +26,18 @@ class CloseForm(Form):
         description="Police on the team see “Closed” for connected to care, declined services "
         "and long-term hospitalization.",
     )  # fmt: skip
-    note = TextAreaField(
-        "Closing note", validators=[DataRequired(), Length(max=4000)], description=CLINICAL_ONLY
+    operational_note = team_note_field(
+        "Closing note", example="E.g. moved to Ohio in May; family confirmed."
     )
+    note = clinical_note_field("Closing note")
     version = VersionField()
     submit = SubmitField("Close the case")
 
 
 class ReopenForm(Form):
-    note = TextAreaField(
-        "Why reopen", validators=[DataRequired(), Length(max=4000)],
-        description=f"E.g. re-referred by the precinct after a new 911 call. {CLINICAL_ONLY}",
-    )  # fmt: skip
+    operational_note = team_note_field(
+        "Why reopen", example="E.g. re-referred by the precinct after a new 911 call."
+    )
+    note = clinical_note_field("Why reopen")
     version = VersionField()
     submit = SubmitField("Reopen the case")

@@ -105,6 +105,10 @@ class Case(db.Model):
     next_contact_planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_type(ClosureReason))
+    # The closing note in two parts: the whole team reads the operational one, clinical
+    # readers also the clinical one (`closure_note`, which holds every note written
+    # before the split).
+    closure_operational_note: Mapped[str | None] = mapped_column(Text)
     closure_note: Mapped[str | None] = mapped_column(Text)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -166,6 +170,9 @@ class CaseEvent(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     closure_reason: Mapped[ClosureReason | None] = mapped_column(enum_type(ClosureReason))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    # Why, in two parts: the whole team reads `operational_note`; `note` is clinical (and
+    # holds every note written before the split).
+    operational_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(String(200))
 

@@ -22,6 +22,7 @@ from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import check_version, flush_or_conflict
+from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from coresponse.text import clean_text as _clean
@@ -36,8 +37,11 @@ def first_contact_window() -> timedelta:
     return timedelta(hours=int(current_app.config.get("FIRST_CONTACT_DUE_HOURS", 24)))
 
 
-def open_case(referral: Referral, *, by: User) -> Case:
-    """Open the case of an accepted referral; it waits for a team."""
+def open_case(referral: Referral, *, by: User, note: TwoPartNote | None = None) -> Case:
+    """Open the case of an accepted referral; it waits for a team.
+
+    `note`: the accepting supervisor's note, the first entry of the case's history.
+    """
     if referral.status is not ReferralStatus.ACCEPTED:
         raise CaseError("Only an accepted referral opens a case.")
     now = utcnow()
@@ -52,7 +56,7 @@ def open_case(referral: Referral, *, by: User) -> Case:
     )
     db.session.add(case)
     db.session.flush()
-    _event(case, CaseEventKind.OPENED, by, note=referral.triage_note)
+    _event(case, CaseEventKind.OPENED, by, note=note or TwoPartNote())
     return case
 
 
@@ -109,7 +113,9 @@ def assign_case(
         case.first_contact_due_at = due
     flush_or_conflict(f"Case #{case.id}", expected_version)
     kind = CaseEventKind.REASSIGNED if current is not None else CaseEventKind.ASSIGNED
-    _event(case, kind, by, note=reason, team_id=team.id, summary=f"to {team.name}")
+    # The reason is operational: the assign page shows it to every supervisor.
+    _event(case, kind, by, note=TwoPartNote(operational=reason), team_id=team.id,
+           summary=f"to {team.name}")  # fmt: skip
     _audit(case, by, f"{kind.label.lower()} to {team.name}", request_info)
     return assignment
 
@@ -119,22 +125,26 @@ def close_case(
     *,
     by: User,
     reason: ClosureReason,
-    note: str,
+    note: str | None = None,
+    operational_note: str | None = None,
     expected_version: int | None = None,
     request_info: RequestInfo | None = None,
 ) -> Case:
-    """Close with a coded reason and a note; the current assignment ends."""
+    """Close with a coded reason and a closing note (for the team, clinical, or both);
+    the current assignment ends."""
     check_version(case, expected_version, f"Case #{case.id}")
     if case.status is CaseStatus.CLOSED:
         raise CaseError("This case is already closed.")
-    note = _clean(note)
-    if not note:
-        raise CaseError("A closing note is required.", field="note")
+    closing = two_part_note(
+        by, operational_note, note, required="Write a closing note: how the case ends.",
+        error=CaseError,
+    )  # fmt: skip
     now = utcnow()
     case.status = CaseStatus.CLOSED
     case.closed_at = now
     case.closure_reason = reason
-    case.closure_note = note
+    case.closure_operational_note = closing.operational
+    case.closure_note = closing.clinical
     for assignment in case.assignments:
         if assignment.ended_at is None:
             assignment.ended_at = now
@@ -142,7 +152,7 @@ def close_case(
             # of treatment, and the case's history keeps it for clinical readers.
             assignment.end_reason = "case closed"
     flush_or_conflict(f"Case #{case.id}", expected_version)
-    _event(case, CaseEventKind.CLOSED, by, note=note, closure_reason=reason)
+    _event(case, CaseEventKind.CLOSED, by, note=closing, closure_reason=reason)
     # The access log shows police supervisors the detail of operational events only.
     category = DataCategory.CLINICAL if reason.discloses_treatment else DataCategory.OPERATIONAL
     _audit(case, by, f"closed: {reason.label}", request_info, category=category)
@@ -153,7 +163,8 @@ def reopen_case(
     case: Case,
     *,
     by: User,
-    note: str,
+    note: str | None = None,
+    operational_note: str | None = None,
     team: Team | None = None,
     expected_version: int | None = None,
     request_info: RequestInfo | None = None,
@@ -166,16 +177,17 @@ def reopen_case(
     check_version(case, expected_version, f"Case #{case.id}")
     if case.status is not CaseStatus.CLOSED:
         raise CaseError("Only a closed case can be reopened.")
-    note = _clean(note)
-    if not note:
-        raise CaseError("Say why the case is reopened.", field="note")
+    why = two_part_note(
+        by, operational_note, note, required="Say why the case is reopened.", error=CaseError
+    )
     now = utcnow()
     case.reopened_at = now
     case.closed_at = None
     case.closure_reason = None
+    case.closure_operational_note = None
     case.closure_note = None
     flush_or_conflict(f"Case #{case.id}", expected_version)
-    _event(case, CaseEventKind.REOPENED, by, note=note)
+    _event(case, CaseEventKind.REOPENED, by, note=why)
     if team is not None and team.id == case.team_id and team.dispatchable:
         assignment = Assignment(
             case_id=case.id,
@@ -202,7 +214,7 @@ def _event(
     kind: CaseEventKind,
     by: User | None,
     *,
-    note: str | None = None,
+    note: TwoPartNote,
     team_id: int | None = None,
     closure_reason: ClosureReason | None = None,
     summary: str | None = None,
@@ -213,7 +225,8 @@ def _event(
             kind=kind,
             at=utcnow(),
             by_id=by.id if by else None,
-            note=note,
+            operational_note=note.operational,
+            note=note.clinical,
             team_id=team_id,
             closure_reason=closure_reason,
             summary=summary,

@@ -171,6 +171,7 @@ def close(case_id: int):
         try:
             services.close_case(
                 case, by=current_user, reason=form.reason.data, note=form.note.data,
+                operational_note=form.operational_note.data,
                 expected_version=form.version.data, request_info=request_info(),
             )  # fmt: skip
         except StaleRecord:
@@ -178,7 +179,8 @@ def close(case_id: int):
             return _case_conflict(
                 case_id, "Close",
                 [("Status", "Closed"), ("Closure reason", form.reason.data),
-                 ("Closing note", form.note.data)],
+                 ("Closing note", form.operational_note.data),
+                 (_CLINICAL_CLOSING, form.note.data)],
             )  # fmt: skip
         except DomainError as error:
             status = refuse(form, error)
@@ -207,14 +209,17 @@ def reopen(case_id: int):
         team = _team(case.team_id) if case.team_id else None
         try:
             services.reopen_case(
-                case, by=current_user, note=form.note.data, team=team,
+                case, by=current_user, note=form.note.data,
+                operational_note=form.operational_note.data, team=team,
                 expected_version=form.version.data, request_info=request_info(),
             )  # fmt: skip
         except StaleRecord:
             db.session.rollback()
             return _case_conflict(
-                case_id, "Reopen", [("Status", "Open again"), ("Why reopen", form.note.data)]
-            )
+                case_id, "Reopen",
+                [("Status", "Open again"), ("Why reopen", form.operational_note.data),
+                 (_CLINICAL_REOPENING, form.note.data)],
+            )  # fmt: skip
         except DomainError as error:
             status = refuse(form, error)
         else:
@@ -235,15 +240,26 @@ def reopen(case_id: int):
     ), status  # fmt: skip
 
 
+_CLINICAL_CLOSING = "Closing note (clinical)"
+_CLINICAL_REOPENING = "Why reopen (clinical)"
+_CLINICAL = (_CLINICAL_CLOSING, _CLINICAL_REOPENING)
+
+
 def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]]):
     """The 409 page: the change the user sent beside the case as it is now."""
     case = queries.get_visible_case(current_user, case_id)
+    clinical = policy.can_read_clinical(current_user)
     stored = {
         "Status": case.status,
         "Team": case.team.name if case.team else None,
-        "Closure reason": case.closure_reason,
-        "Closing note": case.closure_note,
+        "Closure reason": policy.shown_closure_reason(current_user, case.closure_reason),
+        "Closing note": case.closure_operational_note,
     }
+    if clinical:
+        stored[_CLINICAL_CLOSING] = case.closure_note
+    else:
+        # Only clinical users write (or read) the clinical parts.
+        submitted = [(label, value) for label, value in submitted if label not in _CLINICAL]
     page = ConflictPage(
         what=f"case #{case.id} of {case.person.display_name}",
         restart_url=url_for("cases.detail", case_id=case.id),

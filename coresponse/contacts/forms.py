@@ -15,13 +15,14 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from coresponse.auth.models import User
 from coresponse.clock import local_minute, program_zone
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.form_helpers import (
     CLINICAL_ONLY,
+    FOR_THE_TEAM,
     Form,
     MultiCheckboxField,
     enum_choices,
@@ -31,7 +32,7 @@ from coresponse.form_helpers import (
 # The browser's datetime-local value first: it is what the field renders.
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 CLINICAL_FIELDS = ("clinical_note", "risk_level", "risk_factors")
-ADDENDUM_CLINICAL_FIELDS = ("clinical_text",)
+ADDENDUM_CLINICAL_FIELDS = ("reason", "clinical_text")
 
 
 def _local_time_field(label: str, *validators: Any, description: str = "") -> DateTimeLocalField:
@@ -182,10 +183,15 @@ class AddendumForm(_ClinicalFieldsMixin, Form):
 
     clinical_field_names = ADDENDUM_CLINICAL_FIELDS
 
+    operational_reason = StringField(
+        "Why are you adding this? — for the whole team",
+        validators=[Optional(), Length(max=200)],
+        description=f"E.g. wrong time recorded, detail left out, new information. {FOR_THE_TEAM}",
+    )
     reason = StringField(
-        "Why are you adding this?",
-        validators=[DataRequired("Say why you are adding to this contact."), Length(max=200)],
-        description=f"E.g. wrong time recorded, detail left out, new information. {CLINICAL_ONLY}",
+        "Why are you adding this? — clinical",
+        validators=[Optional(), Length(max=200)],
+        description=CLINICAL_ONLY,
     )
     operational_text = TextAreaField(
         "Operational addition — visible to the whole team, including officers",
@@ -206,10 +212,11 @@ class AddendumForm(_ClinicalFieldsMixin, Form):
 
     def data_for_service(self, posted_clinical: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "reason": self.reason.data,
+            "operational_reason": self.operational_reason.data,
             "operational_text": self.operational_text.data,
         }
-        if "clinical_text" in self:
-            data["clinical_text"] = self.clinical_text.data
+        for name in ADDENDUM_CLINICAL_FIELDS:
+            if name in self:
+                data[name] = self[name].data
         data.update(posted_clinical)
         return data

@@ -151,7 +151,11 @@ class Addendum(db.Model):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reason: Mapped[str] = mapped_column(String(200))
+    # Why it was added, in two parts like the addition itself: the whole team reads the
+    # operational reason; `reason` is clinical (and holds every reason written before
+    # the split, which is the safe side).
+    operational_reason: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(200))
     operational_text: Mapped[str | None] = mapped_column(Text)
     clinical_text: Mapped[str | None] = mapped_column(Text)
 

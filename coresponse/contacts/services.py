@@ -34,6 +34,7 @@ from coresponse.contacts.models import (
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from coresponse.privacy.notes import two_part_note
 from coresponse.templating import format_datetime
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
@@ -198,12 +199,17 @@ def add_addendum(
     contact: Contact,
     *,
     by: User,
-    reason: str,
+    operational_reason: str | None = None,
+    reason: str | None = None,
     operational_text: str | None = None,
     clinical_text: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> Addendum:
-    """Amend a saved contact: the addendum says who, when and why; the contact stays as it was."""
+    """Amend a saved contact: the addendum says who, when and why; the contact stays as it was.
+
+    Why and what each come in two parts: for the whole team (`operational_reason`,
+    `operational_text`) and clinical (`reason`, `clinical_text`), written by clinicians.
+    """
     case = db.session.get(Case, contact.case_id)
     if case is None or not may_add_addendum(by, case):
         raise ContactError("Only the case's team members and supervisors can add addenda.")
@@ -214,12 +220,15 @@ def add_addendum(
             "what the whole team may read in the operational text.",
             field="clinical_text",
         )
-    reason_text = _text(reason, REASON_MAX, "reason", "The reason")
-    if not reason_text:
-        raise ContactError(
-            "Say why you are adding to this contact (e.g. wrong time, missing detail).",
-            field="reason",
-        )
+    why = two_part_note(
+        by,
+        _text(operational_reason, REASON_MAX, "operational_reason", "The reason"),
+        _text(reason, REASON_MAX, "reason", "The clinical reason"),
+        required="Say why you are adding to this contact (e.g. wrong time, missing detail).",
+        operational_field="operational_reason",
+        clinical_field="reason",
+        error=ContactError,
+    )
     operational_text = _text(operational_text)
     if not operational_text and not clinical_text:
         raise ContactError("Write the correction or addition.", field="operational_text")
@@ -227,20 +236,24 @@ def add_addendum(
     addendum = Addendum(
         contact_id=contact.id,
         author_id=by.id,
-        reason=reason_text,
+        operational_reason=why.operational,
+        reason=why.clinical,
         operational_text=operational_text,
         clinical_text=clinical_text,
     )
     db.session.add(addendum)
     db.session.flush()
+    clinical = bool(clinical_text or why.clinical)
     record_event(
         AuditAction.UPDATE,
         by=by,
         record_type="contact",
         record_id=contact.id,
         person_id=contact.person_id,
-        category=DataCategory.CLINICAL if clinical_text else DataCategory.OPERATIONAL,
-        detail=f"addendum {addendum.id}: {reason_text}",
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        # The trail names the addendum; its reason stays on the contact, where the
+        # reader's role decides which part they see.
+        detail=f"addendum {addendum.id}",
         request_info=request_info,
     )
     return addendum

@@ -9,7 +9,9 @@ differ within a team.
 Free text written during clinical work is clinical by default: a triage note, a closing
 or reopening note and an addendum's reason are written by clinicians about treatment
 as often as not ("engaged with the harm reduction program", "stopped his medication").
-Only fields a form labels as read by the whole team, police included, are operational.
+So each comes in two parts (coresponse/privacy/notes.py): the part a form labels as
+read by the whole team, police included, is operational; the other part, and every such
+note written before the split, is clinical.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ REGISTER: dict[str, Category] = {
     "referral.reason": _C,
     "referral.triage_note": _C,
     "referral_event.from_status": _O, "referral_event.to_status": _O,
-    "referral_event.note": _C,
+    "referral_event.operational_note": _O, "referral_event.note": _C,
     # Mixed by value: weapons access and violence are released to the whole team as
     # safety flags (referrals.models.RiskIndicator.category); the rest stay clinical.
     "referral_risk_indicator.indicator": _C,
@@ -71,9 +73,9 @@ REGISTER: dict[str, Category] = {
     # A reason such as "connected to care" discloses treatment: police read "Closed"
     # (cases.models.ClosureReason.discloses_treatment), the others as they are.
     "case.closure_reason": _O,
-    "case.closure_note": _C,
+    "case.closure_operational_note": _O, "case.closure_note": _C,
     "case_event.kind": _O, "case_event.closure_reason": _O, "case_event.summary": _O,
-    "case_event.note": _C,
+    "case_event.operational_note": _O, "case_event.note": _C,
     # Dispatch between supervisors: which team and why it moved.
     "assignment.reason": _O, "assignment.end_reason": _O,
     # Contacts: the form labels the operational note as read by the whole team.
@@ -83,7 +85,7 @@ REGISTER: dict[str, Category] = {
     "contact.clinical_note": _C, "contact.risk_level": _C,
     "contact_risk_factor.factor": _C,
     "addendum.operational_text": _O,
-    "addendum.reason": _C,
+    "addendum.operational_reason": _O, "addendum.reason": _C,
     "addendum.clinical_text": _C,
     # Connections to care are treatment; a substance-use program is Part 2.
     "linkage.kind": Category.SUBSTANCE_USE, "linkage.target_name": Category.SUBSTANCE_USE,

@@ -17,11 +17,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from coresponse.clock import CLOCK_SKEW, local_minute, local_to_utc, program_today, utcnow
 from coresponse.form_helpers import (
-    CLINICAL_ONLY,
     Form,
     MultiCheckboxField,
+    clinical_note_field,
     enum_choices,
     happened_locally,
+    team_note_field,
 )
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.people.models import Borough
@@ -152,13 +153,11 @@ class IntakeForm(Form):
         )
 
 
-_NOTE_HELP = CLINICAL_ONLY
-
-
 class AcceptForm(Form):
-    note = TextAreaField(
-        "Note (optional)", validators=[Optional(), Length(max=2000)], description=_NOTE_HELP
+    operational_note = team_note_field(
+        "Note (optional)", max_length=2000, example="E.g. try the shelter first, mornings."
     )
+    note = clinical_note_field("Note (optional)", max_length=2000)
     submit = SubmitField("Accept and open a case")
 
 
@@ -169,23 +168,20 @@ class DeclineForm(Form):
         description="Required when referred to another service.",
     )  # fmt: skip
     duplicate_of_id = SelectField("Duplicate of", choices=[], validate_choice=False)
-    note = TextAreaField(
-        "Note (optional)", validators=[Optional(), Length(max=2000)], description=_NOTE_HELP
-    )
+    operational_note = team_note_field("Note (optional)", max_length=2000)
+    note = clinical_note_field("Note (optional)", max_length=2000)
     submit = SubmitField("Decline")
 
 
 class InfoRequestForm(Form):
-    note = TextAreaField(
-        "What is needed", validators=[DataRequired(), Length(max=2000)],
-        description=f"E.g. a current address, or the hospital discharge date. {CLINICAL_ONLY}",
-    )  # fmt: skip
+    operational_note = team_note_field(
+        "What is needed", max_length=2000, example="E.g. a current address or phone number."
+    )
+    note = clinical_note_field("What is needed", max_length=2000)
     submit = SubmitField("Ask for more information")
 
 
 class InfoReceivedForm(Form):
-    note = TextAreaField(
-        "What was learned (optional)", validators=[Optional(), Length(max=2000)],
-        description=CLINICAL_ONLY,
-    )  # fmt: skip
+    operational_note = team_note_field("What was learned (optional)", max_length=2000)
+    note = clinical_note_field("What was learned (optional)", max_length=2000)
     submit = SubmitField("Information received: back to triage")

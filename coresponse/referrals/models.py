@@ -150,6 +150,9 @@ class ReferralEvent(db.Model):
     to_status: Mapped[ReferralStatus] = mapped_column(enum_type(ReferralStatus))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Why, in two parts: the whole team reads `operational_note`; `note` is clinical (and
+    # holds every note written before the split).
+    operational_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[Referral] = relationship(back_populates="events", lazy="raise_on_sql")

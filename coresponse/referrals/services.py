@@ -16,6 +16,7 @@ from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.people.services import PersonDetails
 from coresponse.privacy import policy
+from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.referrals.models import (
     DeclineReason,
     Referral,
@@ -78,7 +79,7 @@ def create_referral(
     )
     db.session.add(referral)
     db.session.flush()
-    _event(referral, None, ReferralStatus.RECEIVED, by, "referral received")
+    _event(referral, None, ReferralStatus.RECEIVED, by, TwoPartNote("referral received"))
     record_event(
         AuditAction.CREATE,
         by=by,
@@ -134,16 +135,21 @@ def accept_referral(
     *,
     by: User,
     note: str | None = None,
+    operational_note: str | None = None,
     request_info: RequestInfo | None = None,
 ):  # type: ignore[no-untyped-def]
-    """Accept the referral and open a case for it, waiting for a team."""
+    """Accept the referral and open a case for it, waiting for a team.
+
+    The note (for the team, clinical, or both) is also the case's first history entry.
+    """
     from coresponse.cases.services import open_case
 
     _require_open(referral, "accepted")
+    triage_note = _note(by, operational_note, note)
     previous = referral.status
-    _triage(referral, ReferralStatus.ACCEPTED, by, note)
-    case = open_case(referral, by=by)
-    _event(referral, previous, ReferralStatus.ACCEPTED, by, note)
+    _triage(referral, ReferralStatus.ACCEPTED, by, triage_note)
+    case = open_case(referral, by=by, note=triage_note)
+    _event(referral, previous, ReferralStatus.ACCEPTED, by, triage_note)
     _audit(referral, by, "accepted", request_info)
     return case
 
@@ -156,10 +162,12 @@ def decline_referral(
     referred_to_service: str | None = None,
     duplicate_of: Referral | None = None,
     note: str | None = None,
+    operational_note: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> Referral:
     """Decline with a coded reason; referrals elsewhere name the service."""
     _require_open(referral, "declined")
+    triage_note = _note(by, operational_note, note)
     referred_to_service = _clean(referred_to_service)
     if reason is DeclineReason.REFERRED_ELSEWHERE and not referred_to_service:
         raise ReferralError(
@@ -171,7 +179,7 @@ def decline_referral(
         if duplicate_of.id == referral.id:
             raise ReferralError("A referral cannot duplicate itself.", field="duplicate_of_id")
     previous = referral.status
-    _triage(referral, ReferralStatus.DECLINED, by, note)
+    _triage(referral, ReferralStatus.DECLINED, by, triage_note)
     referral.decline_reason = reason
     referral.referred_to_service = (
         referred_to_service if reason is DeclineReason.REFERRED_ELSEWHERE else None
@@ -179,16 +187,25 @@ def decline_referral(
     referral.duplicate_of_id = (
         duplicate_of.id if reason is DeclineReason.DUPLICATE and duplicate_of else None
     )
-    detail = reason.label + (
-        f": {referral.referred_to_service}" if referral.referred_to_service else ""
+    # The coded reason is the history's summary for everyone; the service a person was
+    # sent to tells of treatment, so it joins the clinical part.
+    service = referral.referred_to_service
+    triage_note = TwoPartNote(
+        _join(reason.label, triage_note.operational),
+        _join(f"Referred to {service}" if service else None, triage_note.clinical),
     )
-    _event(referral, previous, ReferralStatus.DECLINED, by, _join(detail, note))
+    _event(referral, previous, ReferralStatus.DECLINED, by, triage_note)
     _audit(referral, by, "declined", request_info)
     return referral
 
 
 def request_more_information(
-    referral: Referral, *, by: User, note: str, request_info: RequestInfo | None = None
+    referral: Referral,
+    *,
+    by: User,
+    note: str | None = None,
+    operational_note: str | None = None,
+    request_info: RequestInfo | None = None,
 ) -> Referral:
     """Hold the referral until the referrer answers the question in `note`."""
     if referral.status is not ReferralStatus.RECEIVED:
@@ -196,11 +213,10 @@ def request_more_information(
             f"This referral is {referral.status.label.lower()}; only one awaiting triage can be "
             "put on hold for more information."
         )
-    if not _clean(note):
-        raise ReferralError("Say what information is needed.", field="note")
+    needed = _note(by, operational_note, note, required="Say what information is needed.")
     previous = referral.status
-    _triage(referral, ReferralStatus.INFO_REQUESTED, by, note)
-    _event(referral, previous, ReferralStatus.INFO_REQUESTED, by, note)
+    _triage(referral, ReferralStatus.INFO_REQUESTED, by, needed)
+    _event(referral, previous, ReferralStatus.INFO_REQUESTED, by, needed)
     _audit(referral, by, "more information requested", request_info)
     return referral
 
@@ -210,29 +226,39 @@ def record_information_received(
     *,
     by: User,
     note: str | None = None,
+    operational_note: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> Referral:
     """The referrer answered: the referral goes back to awaiting triage."""
     if referral.status is not ReferralStatus.INFO_REQUESTED:
         raise ReferralError("This referral is not waiting for more information.")
+    learned = _note(by, operational_note, note)
     referral.status = ReferralStatus.RECEIVED
     _event(
         referral,
         ReferralStatus.INFO_REQUESTED,
         ReferralStatus.RECEIVED,
         by,
-        note or "information received",
+        TwoPartNote(learned.operational or "information received", learned.clinical),
     )
     _audit(referral, by, "information received", request_info)
     return referral
 
 
-def _triage(referral: Referral, status: ReferralStatus, by: User, note: str | None) -> None:
+def _note(
+    by: User, operational: str | None, clinical: str | None, *, required: str | None = None
+) -> TwoPartNote:
+    return two_part_note(by, operational, clinical, required=required, error=ReferralError)
+
+
+def _triage(referral: Referral, status: ReferralStatus, by: User, note: TwoPartNote) -> None:
     referral.status = status
     referral.triaged_at = utcnow()
     referral.triaged_by_id = by.id
-    if _clean(note):
-        referral.triage_note = _clean(note)
+    # The referral keeps the clinical part of its latest triage note (a clinical column);
+    # both parts are in its history.
+    if note.clinical:
+        referral.triage_note = note.clinical
 
 
 def _event(
@@ -240,7 +266,7 @@ def _event(
     from_status: ReferralStatus | None,
     to_status: ReferralStatus,
     by: User | None,
-    note: str | None,
+    note: TwoPartNote,
 ) -> None:
     db.session.add(
         ReferralEvent(
@@ -248,7 +274,8 @@ def _event(
             from_status=from_status,
             to_status=to_status,
             by_id=by.id if by else None,
-            note=_clean(note),
+            operational_note=note.operational,
+            note=note.clinical,
             at=utcnow(),
         )
     )

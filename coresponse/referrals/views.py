@@ -167,8 +167,9 @@ def accept(referral_id: int):
         return _render_detail(referral, 422, accept=form)
     try:
         case = services.accept_referral(
-            referral, by=current_user, note=form.note.data, request_info=request_info()
-        )
+            referral, by=current_user, note=form.note.data,
+            operational_note=form.operational_note.data, request_info=request_info(),
+        )  # fmt: skip
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, accept=form)
@@ -202,6 +203,7 @@ def decline(referral_id: int):
             referred_to_service=form.referred_to_service.data,
             duplicate_of=duplicate_of,
             note=form.note.data,
+            operational_note=form.operational_note.data,
             request_info=request_info(),
         )
     except DomainError as error:
@@ -218,7 +220,10 @@ def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # typ
     if not form.validate_on_submit():
         return _render_detail(referral, 422, **{form_key: form})
     try:
-        change(referral, by=current_user, note=form.note.data, request_info=request_info())
+        change(
+            referral, by=current_user, note=form.note.data,
+            operational_note=form.operational_note.data, request_info=request_info(),
+        )  # fmt: skip
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, **{form_key: form})

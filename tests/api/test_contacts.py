@@ -150,14 +150,24 @@ def test_an_addendum_is_added_and_shown_on_the_contact(app, world, api) -> None:
     assert api(world.officer).post("/api/v1/contacts", json=body).status_code == 201
     url = f"/api/v1/contacts/{body['id']}/addenda"
     officer = api(world.officer)
-    refused = officer.post(url, json={"reason": "Wrong time", "clinical_text": "Psychotic."})
+    refused = officer.post(
+        url, json={"operational_reason": "Wrong time", "clinical_text": "Psychotic."}
+    )
     assert refused.status_code == 422
-    response = officer.post(url, json={"reason": "Wrong time", "operational_text": "At 3 pm."})
+    # The clinical reason is written by clinicians only.
+    refused = officer.post(url, json={"reason": "Off his meds", "operational_text": "At 3 pm."})
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "reason"
+    response = officer.post(
+        url, json={"operational_reason": "Wrong time", "operational_text": "At 3 pm."}
+    )
     assert response.status_code == 201
     assert_documented(app, response, url, "POST")
-    assert "clinical_text" not in response.get_json()
+    assert "clinical_text" not in response.get_json() and "reason" not in response.get_json()
     shown = officer.get(f"/api/v1/contacts/{body['id']}").get_json()
-    assert [a["operational_text"] for a in shown["addenda"]] == ["At 3 pm."]
+    assert [(a["operational_reason"], a["operational_text"]) for a in shown["addenda"]] == [
+        ("Wrong time", "At 3 pm.")
+    ]
     missing = officer.post(url, json={"operational_text": "No reason"})
-    assert missing.status_code == 422 and missing.get_json()["errors"][0]["field"] == "reason"
+    assert missing.status_code == 422
+    assert missing.get_json()["errors"][0]["field"] == "operational_reason"
     assert db.session.scalar(select(func.count()).select_from(Addendum)) == 1

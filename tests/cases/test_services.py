@@ -79,7 +79,7 @@ def test_close_and_reopen_keep_the_history(app: Flask) -> None:
     supervisor = make_user(Role.SUPERVISOR)
     team, *_ = make_staffed_team()
     case = make_case(team)
-    with pytest.raises(DomainError, match="closing note is required"):
+    with pytest.raises(DomainError, match="Write a closing note"):
         services.close_case(case, by=supervisor, reason=ClosureReason.CONNECTED_TO_CARE, note=" ")
     services.close_case(
         case, by=supervisor, reason=ClosureReason.CONNECTED_TO_CARE, note="At clinic"

@@ -128,7 +128,9 @@ def test_a_list_of_contacts_costs_the_same_statements_however_long(
                 participants=[s.officer, s.officer_b],
                 risk_factors=[RiskFactor.RECENT_LOSS],
             )
-            services.add_addendum(contact, by=s.officer, reason="r", operational_text="t")
+            services.add_addendum(
+                contact, by=s.officer, operational_reason="r", operational_text="t"
+            )
         db.session.commit()
 
     case_id, viewer_id = s.case.id, viewer.id

@@ -277,9 +277,13 @@ def test_a_reused_uuid_with_different_content_is_a_conflict(s: Setting) -> None:
 def test_team_members_add_addenda_that_leave_the_contact_alone(s: Setting) -> None:
     contact = log(s.case, s.officer, operational_note="Original note.")
     addendum = services.add_addendum(
-        contact, by=s.officer_b, reason="  Wrong building  ", operational_text="It was no. 14."
+        contact,
+        by=s.officer_b,
+        operational_reason="  Wrong building  ",
+        operational_text="It was no. 14.",
     )
-    assert addendum.reason == "Wrong building" and addendum.author_id == s.officer_b.id
+    assert addendum.operational_reason == "Wrong building" and addendum.reason is None
+    assert addendum.author_id == s.officer_b.id
     assert contact.operational_note == "Original note."
     [event] = _events(AuditAction.UPDATE)
     assert event.category is DataCategory.OPERATIONAL and event.person_id == s.person.id
@@ -292,20 +296,43 @@ def test_team_members_add_addenda_that_leave_the_contact_alone(s: Setting) -> No
 
 def test_addenda_need_a_reason_and_some_text(s: Setting) -> None:
     contact = log(s.case, s.officer)
-    with _refused("Say why", field="reason"):
-        services.add_addendum(contact, by=s.officer, reason="  ", operational_text="x")
+    with _refused("Say why", field="operational_reason"):
+        services.add_addendum(contact, by=s.officer, operational_reason="  ", operational_text="x")
     with _refused("Write the correction", field="operational_text"):
-        services.add_addendum(contact, by=s.officer, reason="typo", operational_text=" ")
+        services.add_addendum(
+            contact, by=s.officer, operational_reason="typo", operational_text=" "
+        )
+    with _refused("at most 200 characters", field="operational_reason"):
+        services.add_addendum(
+            contact, by=s.officer, operational_reason="r" * 201, operational_text="x"
+        )
     with _refused("at most 200 characters", field="reason"):
-        services.add_addendum(contact, by=s.officer, reason="r" * 201, operational_text="x")
+        services.add_addendum(contact, by=s.clinician, reason="r" * 201, operational_text="x")
     assert _count(Addendum) == 0
+
+
+def test_officers_may_not_write_a_clinical_reason(s: Setting) -> None:
+    contact = log(s.case, s.officer)
+    with _refused("Clinical notes are written by clinicians", field="reason"):
+        services.add_addendum(contact, by=s.officer, reason="Off his meds", operational_text="x")
+    assert _count(Addendum) == 0
+    # A clinician may give either reason, or both.
+    both = services.add_addendum(
+        contact, by=s.clinician, operational_reason="Late entry", reason="Off his meds",
+        operational_text="Seen again at 5pm.",
+    )  # fmt: skip
+    assert (both.operational_reason, both.reason) == ("Late entry", "Off his meds")
 
 
 def test_officers_may_not_add_clinical_text(s: Setting) -> None:
     contact = log(s.case, s.officer)
     with _refused("Clinical additions are written by clinicians", field="clinical_text"):
         services.add_addendum(
-            contact, by=s.officer, reason="more", operational_text="ok", clinical_text="no"
+            contact,
+            by=s.officer,
+            operational_reason="more",
+            operational_text="ok",
+            clinical_text="no",
         )
     assert _count(Addendum) == 0
 
@@ -313,11 +340,13 @@ def test_officers_may_not_add_clinical_text(s: Setting) -> None:
 def test_supervisors_may_add_addenda_outsiders_may_not(s: Setting) -> None:
     contact = log(s.case, s.officer)
     supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
-    assert services.add_addendum(contact, by=supervisor, reason="review", operational_text="ok")
+    assert services.add_addendum(
+        contact, by=supervisor, operational_reason="review", operational_text="ok"
+    )
     _, other_officer, _, _ = make_staffed_team()
     for user in (other_officer, make_user(Role.ANALYST), make_user(Role.ADMIN)):
         with _refused("Only the case's team members and supervisors"):
-            services.add_addendum(contact, by=user, reason="x", operational_text="y")
+            services.add_addendum(contact, by=user, operational_reason="x", operational_text="y")
     assert _count(Addendum) == 1
 
 

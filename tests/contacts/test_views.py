@@ -334,39 +334,61 @@ def test_contact_pages_are_audited_with_the_category_shown(login, s: Setting) ->
 
 
 def test_an_addendum_is_shown_under_the_contact_with_who_and_why(login, s: Setting) -> None:  # type: ignore[no-untyped-def]
-    """The reason for an addendum is clinical (it is written in clinical work as often as
-    not): officers read who added what and when, clinicians also why."""
+    """Why an addendum was added comes in two parts: the whole team reads the reason for
+    the team; only clinical readers the clinical reason, which only they may write."""
     contact = log(s.case, s.officer, operational_note="Met at the corner store.")
     client = login(s.officer_b)
     page = _page(client.get(f"/contacts/{contact.id}/addenda/new"))
-    assert "Met at the corner store." in page and "Why are you adding this?" in page
-    assert "Clinical addition" not in page
+    assert "Met at the corner store." in page
+    assert "Why are you adding this? — for the whole team" in page
+    assert "Clinical addition" not in page and "— clinical" not in page
     response = client.post(
         f"/contacts/{contact.id}/addenda/new",
-        data={"reason": "Wrong store", "operational_text": "It was the laundromat."},
+        data={"operational_reason": "Wrong store", "operational_text": "It was the laundromat."},
     )
     assert response.status_code == 302 and response.location == f"/contacts/{contact.id}"
     page = _page(client.get(response.location))
     assert "Addendum saved." in page
-    assert "It was the laundromat." in page and "Wrong store" not in page
+    assert "It was the laundromat." in page and "Wrong store" in page
     assert "Officer Dana Kim" in page
     assert "Met at the corner store." in page  # the original stays as it was
     client.post("/logout")
-    page = _page(login(s.clinician).get(f"/contacts/{contact.id}"))
+    clinician = login(s.clinician)
+    page = _page(clinician.get(f"/contacts/{contact.id}/addenda/new"))
+    assert "Why are you adding this? — clinical" in page
+    response = clinician.post(
+        f"/contacts/{contact.id}/addenda/new",
+        data={"operational_reason": "Late entry", "reason": "CANARY-WHY-7", "clinical_text": "x"},
+    )
+    assert response.status_code == 302
+    page = _page(clinician.get(f"/contacts/{contact.id}"))
     assert "Wrong store" in page and "It was the laundromat." in page
+    assert "Late entry" in page and "CANARY-WHY-7" in page
+    clinician.post("/logout")
+    page = _page(login(s.officer).get(f"/contacts/{contact.id}"))
+    assert "Late entry" in page and "CANARY-WHY-7" not in page
 
 
 def test_addendum_refusals(login, s: Setting) -> None:  # type: ignore[no-untyped-def]
     contact = log(s.case, s.officer)
     client = login(s.officer)
     url = f"/contacts/{contact.id}/addenda/new"
-    response = client.post(url, data={"reason": "", "operational_text": "x"})
+    response = client.post(url, data={"operational_reason": "", "operational_text": "x"})
     assert response.status_code == 422
-    assert "Say why you are adding to this contact." in _page(response)
-    response = client.post(url, data={"reason": "typo", "operational_text": "  "})
+    assert "Say why you are adding to this contact" in _page(response)
+    response = client.post(url, data={"operational_reason": "typo", "operational_text": "  "})
     assert response.status_code == 422
     assert "Write the correction or addition." in _page(response)
-    response = client.post(url, data={"reason": "typo", "clinical_text": CANARY_ADDENDUM})
+    # An officer's form has no clinical reason; one sent anyway is refused, not kept.
+    response = client.post(
+        url, data={"reason": CANARY_ADDENDUM, "operational_text": "x", "operational_reason": "r"}
+    )
+    assert response.status_code == 422
+    assert "Clinical notes are written by clinicians" in _page(response)
+    assert CANARY_ADDENDUM not in _page(response)
+    response = client.post(
+        url, data={"operational_reason": "typo", "clinical_text": CANARY_ADDENDUM}
+    )
     assert response.status_code == 422
     page = _page(response)
     assert "Clinical additions are written by clinicians" in page

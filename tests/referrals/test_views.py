@@ -241,18 +241,37 @@ def test_triage_decline_and_information_requests(login) -> None:  # type: ignore
         data={"reason": "duplicate", "duplicate_of_id": str(first.id)},
     )
     assert response.status_code == 302
-    response = client.post(f"/referrals/{first.id}/request-info", data={"note": ""})
+    response = client.post(f"/referrals/{first.id}/request-info", data={"operational_note": ""})
     assert response.status_code == 422
-    client.post(f"/referrals/{first.id}/request-info", data={"note": "Need an address"})
+    assert "Say what information is needed." in response.get_data(as_text=True)
+    # The sergeant's form has the team's note only; a clinical note sent anyway is refused.
     page = client.get(f"/referrals/{first.id}").get_data(as_text=True)
-    # Triage notes are clinical: the sergeant sees the step, a clinical supervisor its note.
-    assert "More information requested" in page and "Need an address" not in page
+    assert "What is needed — for the whole team" in page and "— clinical" not in page
+    response = client.post(f"/referrals/{first.id}/request-info", data={"note": "CANARY-TRIAGE"})
+    assert response.status_code == 422
+    assert "Clinical notes are written by clinicians" in response.get_data(as_text=True)
+    response = client.post(
+        f"/referrals/{first.id}/request-info", data={"operational_note": "Need an address"}
+    )
+    assert response.status_code == 302
+    page = client.get(f"/referrals/{first.id}").get_data(as_text=True)
+    assert "More information requested" in page and "Need an address" in page
     client.post("/logout")
-    page = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)).get(
+    clinical = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
+    response = clinical.post(
+        f"/referrals/{first.id}/info-received",
+        data={"operational_note": "At the shelter", "note": "CANARY-TRIAGE"},
+    )
+    assert response.status_code == 302
+    page = clinical.get(f"/referrals/{first.id}").get_data(as_text=True)
+    assert "Need an address" in page and "At the shelter" in page and "CANARY-TRIAGE" in page
+    clinical.post("/logout")
+    # Triage notes in two parts: the sergeant reads the team's part, never the clinical one.
+    page = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)).get(
         f"/referrals/{first.id}"
     )
-    assert "Need an address" in page.get_data(as_text=True)
-    client.post(f"/referrals/{first.id}/info-received", data={"note": "At the shelter"})
+    html = page.get_data(as_text=True)
+    assert "At the shelter" in html and "CANARY-TRIAGE" not in html
     db.session.expire_all()
     assert db.session.get(Referral, first.id).status is ReferralStatus.RECEIVED
     assert db.session.get(Referral, second.id).status is ReferralStatus.DECLINED

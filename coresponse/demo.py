@@ -1492,7 +1492,14 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
         created_by_id=creator,
     )
     events = [
-        _event(None, ReferralStatus.RECEIVED, episode.received_at, creator, "referral received")
+        _event(
+            None,
+            ReferralStatus.RECEIVED,
+            episode.received_at,
+            creator,
+            "referral received",
+            for_the_team=True,
+        )
     ]
     if episode.info_requested_at is not None:
         note = dice.pick(INFO_REQUESTS).format_map(dict(fill, referrer=referrer.short))
@@ -1503,6 +1510,7 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
             episode.info_requested_at,
             triager,
             note,
+            for_the_team=True,  # what the referrer is asked for: an address, a date
         )
         if episode.info_received_at is not None:
             # The referrer answered: back to awaiting triage, as the referral service does.
@@ -1514,6 +1522,7 @@ def _write_referral(world: World, draft: PersonDraft, episode: Episode, index: i
                     episode.info_received_at,
                     triager,
                     "information received",
+                    for_the_team=True,
                 )
             )
     if episode.decided_at is not None:
@@ -1537,14 +1546,17 @@ def _event(
     at: datetime,
     by_id: int,
     note: str | None,
+    *,
+    for_the_team: bool = False,
 ) -> dict[str, Any]:
-    """A referral status change."""
+    """A referral status change; its note is clinical unless `for_the_team`."""
     return {
         "from_status": from_status,
         "to_status": to_status,
         "at": at,
         "by_id": by_id,
-        "note": note,
+        "operational_note": note if for_the_team else None,
+        "note": None if for_the_team else note,
     }
 
 
@@ -1555,13 +1567,16 @@ def _triage(
     at: datetime,
     by_id: int,
     note: str,
+    *,
+    for_the_team: bool = False,
 ) -> None:
     """A triage decision, as the referral service records it."""
-    events.append(_event(referral.status, status, at, by_id, note))
+    events.append(_event(referral.status, status, at, by_id, note, for_the_team=for_the_team))
     referral.status = status
     referral.triaged_at = at
     referral.triaged_by_id = by_id
-    referral.triage_note = note
+    if not for_the_team:
+        referral.triage_note = note
 
 
 def _decline(
@@ -1591,7 +1606,8 @@ def _decline(
     decided = episode.decided_at or episode.received_at
     _triage(referral, events, ReferralStatus.DECLINED, decided, by_id, note)
     referral.decline_reason = reason
-    # The referral service writes "<reason>[: <service>]; <note>" on the decline event.
+    # The referral service writes the coded reason for the team, the rest as clinical.
+    events[-1]["operational_note"] = reason.label
     events[-1]["note"] = f"{detail}; {note}"
 
 
@@ -1683,6 +1699,7 @@ def _write_case(world: World, draft: PersonDraft, episode: Episode) -> CaseStory
             "kind": CaseEventKind.OPENED,
             "at": accepted,
             "by_id": referral.triaged_by_id if referral else world.supervisor_id,
+            "operational_note": "Accepted: the team makes first contact within 24 hours.",
             "note": referral.triage_note if referral else None,
         }
     )
@@ -1786,7 +1803,7 @@ def _assign(
             "at": at,
             "by_id": by_id,
             "team_id": team.team_id,
-            "note": reason,
+            "operational_note": reason,  # as on the assign page: the whole team reads it
             "summary": f"to {team.spec.name}",
         }
     )
@@ -1803,8 +1820,10 @@ def _close(world: World, story: CaseStory, at: datetime, reason: ClosureReason) 
         hospital=dice.pick(STATE_HOSPITALS),
     )
     note = dice.pick(CLOSURE_NOTES[reason]).format_map(fill)
+    team_note = TEAM_CLOSURE_NOTES[reason].format_map(fill)
     case.status = CaseStatus.CLOSED
     case.closed_at, case.closure_reason, case.closure_note = at, reason, note
+    case.closure_operational_note = team_note
     for assignment in story.assignments:
         if assignment["ended_at"] is None:
             assignment["ended_at"] = at
@@ -1816,6 +1835,7 @@ def _close(world: World, story: CaseStory, at: datetime, reason: ClosureReason) 
             "at": at,
             "by_id": world.supervisor_id,
             "closure_reason": reason,
+            "operational_note": team_note,
             "note": note,
         }
     )
@@ -1824,13 +1844,18 @@ def _close(world: World, story: CaseStory, at: datetime, reason: ClosureReason) 
 def _reopen(world: World, story: CaseStory, at: datetime, team: TeamTimeline) -> None:
     """Reopen, history intact, and hand the case to a team that can take it."""
     case, draft = story.case, story.draft
-    note = draft.dice.pick(REOPEN_NOTES).format_map(_fill(draft, draft.residence_at(at).place))
+    fill = _fill(draft, draft.residence_at(at).place)
+    team_note, note = (part and part.format_map(fill) for part in draft.dice.pick(REOPEN_NOTES))
     case.status = CaseStatus.OPEN
     case.reopened_at = at
     case.closed_at = case.closure_reason = case.closure_note = None
+    case.closure_operational_note = None
     story.events.append(
-        {"kind": CaseEventKind.REOPENED, "at": at, "by_id": world.supervisor_id, "note": note}
-    )
+        {
+            "kind": CaseEventKind.REOPENED, "at": at, "by_id": world.supervisor_id,
+            "operational_note": team_note, "note": note,
+        }
+    )  # fmt: skip
     if team.team_id == case.team_id:
         story.assignments.append(
             {
@@ -3440,11 +3465,26 @@ CLOSURE_NOTES: dict[ClosureReason, tuple[str, ...]] = {
         "Forensic team now leads care; joint closure agreed.",
     ),
 }
-REOPEN_NOTES = (
-    "Reopened: {relation} called; {subj} stopped {poss} medication and {is} not sleeping.",
-    "Reopened after a new 911 call from the building on {street}.",
-    "Reopened: shelter staff report {name} is back and threatening residents.",
+# (for the team, clinical): what the whole team reads, and what only clinicians do.
+REOPEN_NOTES: tuple[tuple[str, str | None], ...] = (
+    (
+        "Reopened: {relation} called asking the team to come back.",
+        "{Subj} stopped {poss} medication and {is} not sleeping.",
+    ),
+    ("Reopened after a new 911 call from the building on {street}.", None),
+    ("Reopened: shelter staff report {name} is back and threatening residents.", None),
 )
+# The closing note's part for the whole team: nothing about treatment or where it happens.
+TEAM_CLOSURE_NOTES: dict[ClosureReason, str] = {
+    ClosureReason.CONNECTED_TO_CARE: "Closed by the clinician; no further visits planned.",
+    ClosureReason.DECLINED_SERVICES: "Closed by the clinician; no further visits planned.",
+    ClosureReason.UNABLE_TO_LOCATE: "Not found at the last known address after repeated visits.",
+    ClosureReason.MOVED_OUT_OF_AREA: "Moved to {moved_to}; no longer in the program area.",
+    ClosureReason.LONG_TERM_HOSPITALIZATION: "Closed by the clinician; no further visits planned.",
+    ClosureReason.INCARCERATED: "In DOC custody; the team stops outreach.",
+    ClosureReason.DECEASED: "{Relation} informed the team that {name} died.",
+    ClosureReason.OTHER: "Closed by the clinician; no further visits planned.",
+}
 _T, _CO = ContactType, ContactOutcome
 OPERATIONAL_NOTES: dict[tuple[ContactType, ContactOutcome], tuple[str, ...]] = {
     (_T.IN_PERSON_HOME, _CO.ENGAGED): (

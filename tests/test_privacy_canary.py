@@ -21,6 +21,7 @@ from coresponse.contacts.services import add_addendum, log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
+from coresponse.privacy.classification import REGISTER, is_clinical
 from coresponse.referrals.models import (
     Referral,
     ReferralEvent,
@@ -28,6 +29,7 @@ from coresponse.referrals.models import (
     ReferralStatus,
     RiskIndicator,
 )
+from tests.conftest import count_statements
 from tests.factories import make_case, make_staffed_team, make_user
 from tests.linkages.helpers import make_provider
 
@@ -43,6 +45,13 @@ CANARIES = {
     "reopening_note": "CANARY-REOPENING-NOTE-h8",
     "addendum_reason": "CANARY-ADDENDUM-REASON-i9",
     "other_closing_note": "CANARY-OTHER-CLOSING-NOTE-j10",
+}
+# The parts of the same notes written for the whole team: police must see them.
+TEAM_PARTS = {
+    "triage_note": "TEAM-TRIAGE-NOTE-k11",
+    "closing_note": "TEAM-CLOSING-NOTE-l12",
+    "reopening_note": "TEAM-REOPENING-NOTE-m13",
+    "addendum_reason": "TEAM-ADDENDUM-REASON-n14",
 }
 # Labels only clinical readers should ever see (a closure reason that tells of care too).
 CLINICAL_LABELS = (
@@ -77,13 +86,14 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     )  # fmt: skip
     add_addendum(
         contact, by=clinician, reason=f"Stopped his medication. {CANARIES['addendum_reason']}",
-        clinical_text=CANARIES["addendum"],
+        operational_reason=TEAM_PARTS["addendum_reason"], clinical_text=CANARIES["addendum"],
     )  # fmt: skip
     db.session.add(
         ReferralEvent(
             referral_id=referral.id, at=utcnow() - timedelta(days=2), by_id=clinician.id,
             from_status=ReferralStatus.RECEIVED, to_status=ReferralStatus.ACCEPTED,
             note=f"Engaged with the harm reduction program. {CANARIES['triage_note']}",
+            operational_note=TEAM_PARTS["triage_note"],
         )
     )  # fmt: skip
     provider = make_provider(LinkageKind.SUBSTANCE_USE_PROGRAM, name=CANARIES["provider"])
@@ -94,10 +104,12 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
     close_case(
         case, by=clinician, reason=ClosureReason.CONNECTED_TO_CARE,
         note=f"Admitted after an involuntary evaluation. {CANARIES['closing_note']}",
+        operational_note=TEAM_PARTS["closing_note"],
     )  # fmt: skip
     reopen_case(
         case, by=clinician, team=team,
         note=f"Off his medication again. {CANARIES['reopening_note']}",
+        operational_note=TEAM_PARTS["reopening_note"],
     )  # fmt: skip
     # A second person's case stays closed: its status, closure reason and note on every page.
     closed = make_case(team)
@@ -167,6 +179,11 @@ def test_no_canary_reaches_non_clinical_roles(app: Flask, world, login, who: str
         "admin": make_user(Role.ADMIN),
     }[who]
     pages = fetch_all(app, login, user, world["ids"])
+    if who in ("officer", "police_supervisor"):
+        # The team's part of each two-part note does reach them (so the split is real).
+        seen = "".join(pages.values())
+        for name, text in TEAM_PARTS.items():
+            assert text in seen, (who, name)
     for url, body in pages.items():
         for name, canary in CANARIES.items():
             if name == "provider" and url.startswith("/providers"):
@@ -178,3 +195,41 @@ def test_no_canary_reaches_non_clinical_roles(app: Flask, world, login, who: str
             if url.startswith(("/providers", "/referrals/new")):
                 continue  # blank form options and the public directory are about no one
             assert label not in about_someone, (who, url, label)
+
+
+def _clinical_column_patterns() -> dict[str, re.Pattern[str]]:
+    """A pattern per clinical `table.column` of the register, as SQL names it (the table
+    maybe quoted, maybe an alias such as case_event_1 of a joined load)."""
+    return {
+        name: re.compile(rf'\b"?{table}(_\d+)?"?\.{column}\b')
+        for name in REGISTER
+        if is_clinical(name) and name not in _CLINICAL_BY_ROW
+        for table, column in [name.split(".")]
+    }
+
+
+# Columns whose rows, not the column, decide: a referral's safety indicators (weapons,
+# violence) are for the whole team, the others clinical; the pages filter the rows by
+# category and the canary tests above check the clinical ones never show.
+_CLINICAL_BY_ROW = {"referral_risk_indicator.indicator"}
+
+
+@pytest.mark.parametrize("who", ["officer", "police_supervisor"])
+def test_police_requests_never_select_a_clinical_column(app: Flask, world, login, who) -> None:  # type: ignore[no-untyped-def]
+    """What police may not read is not even loaded: no statement of any page they open
+    selects a column the register calls clinical (so no slip can show it)."""
+    user = (
+        world["officer"]
+        if who == "officer"
+        else make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
+    )
+    patterns = _clinical_column_patterns()
+    client = login(user)
+    found = {}
+    for url in every_get_url(app, world["ids"]):
+        with count_statements() as statements:
+            assert client.get(url).status_code < 500, url
+        names = {n for s in statements for n, pattern in patterns.items() if pattern.search(s)}
+        if names:
+            found[url] = sorted(names)
+    assert not found, "\n".join(f"{u}: {n}" for u, n in found.items())

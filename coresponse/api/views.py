@@ -54,6 +54,7 @@ from coresponse.people.services import record_view
 from coresponse.people.timeline import KINDS, visible_cases
 from coresponse.people.timeline import person_timeline as timeline
 from coresponse.privacy import policy
+from coresponse.privacy.loading import withheld
 from coresponse.referrals import services as referral_services
 from coresponse.referrals.models import RiskIndicator
 from coresponse.teams.models import Team
@@ -145,7 +146,10 @@ def list_cases():
     stmt = (
         select(Case)
         .where(Case.status == CaseStatus.OPEN, policy.case_visibility(user))
-        .options(joinedload(Case.person).selectinload(Person.addresses))
+        .options(
+            joinedload(Case.person).selectinload(Person.addresses),
+            *withheld(Case, clinical=False),  # a list shows no clinical column
+        )
     )
     if policy.is_field_member(user):
         # A field member's list is their team's caseload, not records opened by break-glass.

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, current_app
 from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, defer, joinedload, load_only
 from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
@@ -17,6 +17,8 @@ from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.people.models import Person, PersonAddress
+from coresponse.privacy import policy
+from coresponse.privacy.loading import clinical_attributes, withheld
 from coresponse.privacy.policy import case_visibility
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team, TeamMembership
@@ -38,7 +40,9 @@ def get_visible_case(
 
     A case the user may not see is indistinguishable from one that does not exist.
     """
-    stmt = _visible_case_statement(with_person, with_team_members, person_details)
+    stmt = _visible_case_statement(
+        with_person, with_team_members, person_details, policy.can_read_clinical(user)
+    )
     case = (
         db.session.scalars(stmt.where(case_visibility(user)), {"case_id": case_id})
         .unique()
@@ -51,12 +55,17 @@ def get_visible_case(
 
 @cache
 def _visible_case_statement(
-    with_person: bool, with_team_members: bool, person_details: bool
+    with_person: bool, with_team_members: bool, person_details: bool, clinical: bool
 ) -> Select[tuple[Case]]:
     """get_visible_case's statement before the viewer's visibility clause, built once per
     set of options (every case page and every save runs it; building the loader options
-    cost about as much as running the query). The case's id is the parameter `case_id`."""
-    stmt = select(Case).where(Case.id == bindparam("case_id")).options(joinedload(Case.team))
+    cost about as much as running the query). The case's id is the parameter `case_id`;
+    without `clinical`, the case's clinical columns are not loaded."""
+    stmt = (
+        select(Case)
+        .where(Case.id == bindparam("case_id"))
+        .options(joinedload(Case.team), *withheld(Case, clinical=clinical))
+    )
     if with_team_members:
         stmt = stmt.options(
             joinedload(Case.team).joinedload(Team.memberships).joinedload(TeamMembership.user)
@@ -77,24 +86,31 @@ def _visible_case_statement(
     return stmt
 
 
-def load_case_history(case: Case) -> None:
-    """Load the case's referral, assignments and events (with people and teams), in one query."""
-    db.session.scalars(_case_history_statement(), {"case_id": case.id}).unique().all()
+def load_case_history(case: Case, viewer: User) -> None:
+    """Load the case's referral, assignments and events (with people and teams), in one
+    query; their clinical columns only for a clinical viewer."""
+    stmt = _case_history_statement(policy.can_read_clinical(viewer))
+    db.session.scalars(stmt, {"case_id": case.id}).unique().all()
 
 
 @cache
-def _case_history_statement() -> Select[tuple[Case]]:
-    """load_case_history's statement, built once (every case page runs it); the case's id
-    is the parameter `case_id`."""
+def _case_history_statement(clinical: bool) -> Select[tuple[Case]]:
+    """load_case_history's statement, built once each way (every case page runs it); the
+    case's id is the parameter `case_id`."""
     return (
         select(Case)
         .where(Case.id == bindparam("case_id"))
         .options(
-            joinedload(Case.referral).joinedload(Referral.risk_indicators),
+            joinedload(Case.referral).options(
+                joinedload(Referral.risk_indicators), *withheld(Referral, clinical=clinical)
+            ),
             joinedload(Case.assignments).options(
                 joinedload(Assignment.team), joinedload(Assignment.assigned_by)
             ),
-            joinedload(Case.events).joinedload(CaseEvent.by),
+            joinedload(Case.events).options(
+                joinedload(CaseEvent.by), *withheld(CaseEvent, clinical=clinical)
+            ),
+            *withheld(Case, clinical=clinical),
         )
     )
 
@@ -128,6 +144,11 @@ def _queue_times() -> dict[str, datetime]:
     }
 
 
+def _listed(entity: type) -> Select:  # type: ignore[type-arg]
+    """A list of cases or referrals: no list shows a clinical column, to anyone."""
+    return select(entity).options(*withheld(entity, clinical=False))
+
+
 def _queue_statements(
     now: Any, stale_before: Any, closed_since: Any
 ) -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
@@ -138,7 +159,7 @@ def _queue_statements(
             # The statuses written into the SQL, not bound: only then does SQLite see
             # that the partial index of waiting referrals applies (else it walks every
             # referral by received_at, oldest first, to find the newest few hundred).
-            select(Referral).where(
+            _listed(Referral).where(
                 Referral.status.in_(
                     bindparam(
                         "waiting",
@@ -151,11 +172,11 @@ def _queue_statements(
             (Referral.received_at, Referral.id),
         ),
         "unassigned": (
-            select(Case).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT),
+            _listed(Case).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT),
             (Case.accepted_at, Case.id),
         ),
         "overdue": (
-            select(Case).where(
+            _listed(Case).where(
                 Case.status == CaseStatus.OPEN,
                 Case.first_contact_at.is_(None),
                 Case.first_contact_due_at < now,
@@ -163,7 +184,7 @@ def _queue_statements(
             (Case.first_contact_due_at, Case.id),
         ),
         "stale": (
-            select(Case).where(
+            _listed(Case).where(
                 Case.status == CaseStatus.OPEN,
                 or_(
                     Case.last_contact_at < stale_before,
@@ -173,7 +194,7 @@ def _queue_statements(
             (Case.last_contact_at, Case.id),
         ),
         "closed": (
-            select(Case).where(Case.status == CaseStatus.CLOSED, Case.closed_at >= closed_since),
+            _listed(Case).where(Case.status == CaseStatus.CLOSED, Case.closed_at >= closed_since),
             (Case.closed_at.desc(), Case.id.desc()),
         ),
     }
@@ -242,7 +263,7 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
     # (status, last_contact_at, assigned_at) index, instead of reading every open case
     # and filtering on the OR.
     stale_before = bindparam("stale_before")
-    open_cases = select(Case).where(Case.status == CaseStatus.OPEN)
+    open_cases = _listed(Case).where(Case.status == CaseStatus.OPEN)
     counts["stale"] = count_of(open_cases.where(Case.last_contact_at < stale_before)) + count_of(
         open_cases.where(Case.last_contact_at.is_(None), Case.assigned_at < stale_before)
     )
@@ -258,7 +279,7 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
     parts = []
     for key, (stmt, order) in statements.items():
         first = (
-            stmt.with_only_columns(*Case.__table__.columns)
+            stmt.with_only_columns(*_listed_columns())
             .order_by(*order)
             .limit(QUEUE_PREVIEW)
             .subquery()
@@ -278,9 +299,17 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
     queued = union_all(*parts).subquery("queued")
     rows_of = aliased(Case, queued)
     cases_stmt = select(rows_of, queued.c.section, queued.c.place).options(
-        joinedload(rows_of.person).joinedload(Person.addresses), joinedload(rows_of.team)
+        joinedload(rows_of.person).joinedload(Person.addresses),
+        joinedload(rows_of.team),
+        *(defer(getattr(rows_of, name), raiseload=True) for name in clinical_attributes(Case)),
     )
     return keys, count_stmt, triage_stmt, cases_stmt
+
+
+def _listed_columns() -> list[Any]:
+    """The case table's columns a list may select (its clinical ones left out)."""
+    withheld_names = set(clinical_attributes(Case))
+    return [c for c in Case.__table__.columns if c.key not in withheld_names]
 
 
 def count_of(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]

@@ -62,7 +62,7 @@ CASE_PAGE_CONTACTS = 25
 
 
 def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object]:
-    queries.load_case_history(case)
+    queries.load_case_history(case, current_user)
     limit = None if all_contacts else CASE_PAGE_CONTACTS
     contacts, contact_count = case_contacts_and_count(case.id, current_user, limit=limit)
     return {
@@ -105,7 +105,7 @@ def assign(case_id: int):
     """Dispatch: the teams ranked for this case, with why; assign or reassign."""
     require(policy.can_assign(current_user))
     case = queries.get_visible_case(current_user, case_id)
-    queries.load_case_history(case)
+    queries.load_case_history(case, current_user)
     form = AssignForm()
     status = 200
     if case.status is CaseStatus.CLOSED:
@@ -132,7 +132,7 @@ def assign(case_id: int):
             except DomainError as error:
                 status = refuse(form, error)
                 case = queries.get_visible_case(current_user, case_id)
-                queries.load_case_history(case)
+                queries.load_case_history(case, current_user)
             else:
                 db.session.commit()
                 flash(
@@ -165,7 +165,7 @@ def close(case_id: int):
     """Close with a coded reason and a note."""
     case = queries.get_visible_case(current_user, case_id)
     require(policy.can_close_case(current_user, case))
-    queries.load_case_history(case)
+    queries.load_case_history(case, current_user)
     form = CloseForm()
     if form.validate_on_submit():
         try:
@@ -203,7 +203,7 @@ def reopen(case_id: int):
     """Reopen a closed case; it returns to its team if the team can take it."""
     case = queries.get_visible_case(current_user, case_id)
     require(policy.can_close_case(current_user, case))
-    queries.load_case_history(case)
+    queries.load_case_history(case, current_user)
     form = ReopenForm()
     if form.validate_on_submit():
         team = _team(case.team_id) if case.team_id else None

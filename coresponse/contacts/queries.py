@@ -21,6 +21,7 @@ from coresponse.cases.models import Case
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from coresponse.privacy.loading import withheld
 from coresponse.teams.models import Team, TeamMembership
 
 
@@ -53,7 +54,7 @@ def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
         )
     options: list[Any] = [recorded_by, participant]
     if not cards:
-        options.append(joinedload(Contact.case))
+        options.append(joinedload(Contact.case).options(*withheld(Case, clinical=clinical)))
     if clinical:
         options += [
             addenda.options(author),
@@ -61,7 +62,7 @@ def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
         ]
     else:
         options += [
-            addenda.options(author, defer(Addendum.clinical_text, raiseload=True)),
+            addenda.options(author, *withheld(Addendum, clinical=False)),
             defer(Contact.clinical_note, raiseload=True),
             defer(Contact.risk_level, raiseload=True),
             raiseload(Contact.risk_factors),
@@ -71,7 +72,7 @@ def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
 
 _CLINICAL_ATTRIBUTES: dict[type, tuple[str, ...]] = {
     Contact: ("clinical_note", "risk_level", "risk_factors"),
-    Addendum: ("clinical_text",),
+    Addendum: ("reason", "clinical_text"),
 }
 
 
@@ -179,7 +180,7 @@ def person_addenda(
     )
     if not policy.can_read_clinical(viewer):
         _forget_clinical()
-        stmt = stmt.options(defer(Addendum.clinical_text, raiseload=True))
+        stmt = stmt.options(*withheld(Addendum, clinical=False))
     if before is not None:
         stmt = stmt.where(Addendum.created_at < before)
     if limit is not None:

@@ -14,7 +14,9 @@ from coresponse.cases.models import Case, CaseEvent
 from coresponse.contacts.queries import person_addenda, person_contacts
 from coresponse.extensions import db
 from coresponse.linkages.queries import person_linkages
+from coresponse.privacy.loading import withheld
 from coresponse.privacy.policy import (
+    can_read_clinical,
     can_view_linkages,
     case_visibility,
     note_visible_cases,
@@ -53,24 +55,30 @@ class TimelinePage:
 def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) -> list[Case]:
     """The person's cases the viewer may see, newest referral first, with their teams
     (and, `with_events`, their events: a case has a few, one per assignment or closure)."""
-    stmt = _visible_cases_statement(with_events).where(case_visibility(viewer))
+    stmt = _visible_cases_statement(with_events, can_read_clinical(viewer))
+    stmt = stmt.where(case_visibility(viewer))
     cases = list(db.session.scalars(stmt, {"person_id": person_id}).unique())
     note_visible_cases(viewer, person_id, cases)
     return cases
 
 
 @cache
-def _visible_cases_statement(with_events: bool) -> Select[tuple[Case]]:
+def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[tuple[Case]]:
     """visible_cases's statement before the viewer's visibility clause, built once each
-    way (every person page runs it); the person's id is the parameter `person_id`."""
+    way (every person page runs it); the person's id is the parameter `person_id`.
+    Without `clinical`, the clinical columns of cases and events are not loaded."""
     stmt = (
         select(Case)
         .where(Case.person_id == bindparam("person_id"))
-        .options(joinedload(Case.team))
+        .options(joinedload(Case.team), *withheld(Case, clinical=clinical))
         .order_by(Case.referred_at.desc())
     )
     if with_events:
-        stmt = stmt.options(joinedload(Case.events).joinedload(CaseEvent.by))
+        stmt = stmt.options(
+            joinedload(Case.events).options(
+                joinedload(CaseEvent.by), *withheld(CaseEvent, clinical=clinical)
+            )
+        )
     return stmt
 
 
@@ -93,6 +101,7 @@ def person_timeline(
     one's moment, and the next page starts strictly before that moment.
     """
     entries: list[Entry] = []
+    clinical = can_read_clinical(viewer)
     if cases is None:
         cases = visible_cases(viewer, person_id, with_events=True)
     case_ids = [c.id for c in cases]
@@ -114,7 +123,10 @@ def person_timeline(
                 .where(referral_filter)
                 .options(
                     joinedload(Referral.risk_indicators),
-                    joinedload(Referral.events).joinedload(ReferralEvent.by),
+                    joinedload(Referral.events).options(
+                        joinedload(ReferralEvent.by), *withheld(ReferralEvent, clinical=clinical)
+                    ),
+                    *withheld(Referral, clinical=clinical),
                 )
             )
             .unique()

@@ -18,6 +18,7 @@ from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
 from coresponse.privacy import policy
+from coresponse.privacy.loading import withheld
 from coresponse.referrals import bp, services
 from coresponse.referrals.forms import (
     AcceptForm,
@@ -98,13 +99,17 @@ def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 
 
 def _referral_or_404(referral_id: int) -> Referral:
     require(policy.can_triage(current_user))
+    clinical = policy.can_read_clinical(current_user)
     referral = db.session.scalar(
         select(Referral)
         .where(Referral.id == referral_id)
         .options(
             selectinload(Referral.risk_indicators),
-            selectinload(Referral.events).joinedload(ReferralEvent.by),
+            selectinload(Referral.events).options(
+                joinedload(ReferralEvent.by), *withheld(ReferralEvent, clinical=clinical)
+            ),
             joinedload(Referral.triaged_by),
+            *withheld(Referral, clinical=clinical),
         )
     )
     if referral is None:
@@ -114,12 +119,18 @@ def _referral_or_404(referral_id: int) -> Referral:
 
 def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ignore[no-untyped-def]
     person = get_person_card(referral.person_id)
+    clinical = policy.can_read_clinical(current_user)
     others = db.session.scalars(
         select(Referral)
         .where(Referral.person_id == referral.person_id, Referral.id != referral.id)
+        .options(*withheld(Referral, clinical=clinical))
         .order_by(Referral.received_at.desc())
     ).all()
-    case = db.session.scalar(select(Case).where(Case.referral_id == referral.id))
+    case = db.session.scalar(
+        select(Case)
+        .where(Case.referral_id == referral.id)
+        .options(*withheld(Case, clinical=clinical))
+    )
     decline = forms.get("decline") or DeclineForm()
     decline.duplicate_of_id.choices = [SelectChoice("", "— not a duplicate —")] + [
         SelectChoice(str(o.id), f"Referral #{o.id} received {format_date(o.received_at)}")

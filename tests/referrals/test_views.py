@@ -194,6 +194,13 @@ def test_linking_another_teams_match_keeps_their_current_address_and_phone(login
         )
     ).all()
     assert kept == ["500 Sutter Ave"]
+    # The person's card shows what is kept, apart from the current details, to try later.
+    client.post("/logout")
+    supervisor = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
+    page = supervisor.get(f"/people/{theirs.id}").get_data(as_text=True)
+    card, also = page.split("Also on record", 1)
+    assert "88 Linden Blvd" in card and "500 Sutter Ave" not in card
+    assert "500 Sutter Ave" in also and "from a referral, not confirmed" in also
 
 
 def test_the_duplicate_check_shows_the_users_own_teams_person_in_full(login) -> None:  # type: ignore[no-untyped-def]

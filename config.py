@@ -25,6 +25,18 @@ def _roles(name: str, default: str) -> list[str]:
     return [r.strip() for r in os.environ.get(name, default).split(",") if r.strip()]
 
 
+def _flag(name: str, default: bool) -> bool:
+    """An on/off setting from the environment: on, off, true, false, yes, no, 1 or 0."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw in {"1", "on", "true", "yes"}:
+        return True
+    if raw in {"0", "off", "false", "no"}:
+        return False
+    raise RuntimeError(f"{name} must be on or off, got {raw!r}")
+
+
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -108,6 +120,11 @@ class Config:
         self.TOTP_REQUIRED_ROLES = _roles(
             "CORESPONSE_TOTP_REQUIRED_ROLES", self.DEFAULT_TOTP_REQUIRED_ROLES
         )
+        # Four eyes: a new account, or a role change, that lets someone read people's
+        # records waits for a supervisor other than the administrator who asked for it
+        # (coresponse/privacy/policy.py says who). A small program, with no second
+        # supervisor to ask, turns it off: CORESPONSE_ACCESS_APPROVAL=off.
+        self.ACCESS_APPROVAL = _flag("CORESPONSE_ACCESS_APPROVAL", True)
 
 
 class DevelopmentConfig(Config):

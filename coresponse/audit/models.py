@@ -25,6 +25,9 @@ class AuditAction(LabelledEnum):
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logged out"
+    # A supervisor's decision on an account's access to people's records (four eyes).
+    APPROVE = "approve", "Approved access"
+    REJECT = "reject", "Rejected access"
 
 
 class AuditEvent(db.Model):

@@ -1,11 +1,12 @@
-"""User accounts and roles, their login sessions, failed logins and two-factor keys."""
+"""User accounts and roles, their access requests, login sessions, failed logins and
+two-factor keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, and_, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
@@ -51,6 +52,10 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True, index=True)
+    # False while a new account waits for a supervisor's approval of its role (it is
+    # inactive meanwhile), and after a rejection; True once approved, and for accounts
+    # that needed none (see AccessRequest). Never set back to False.
+    access_approved: Mapped[bool] = mapped_column(default=True, server_default=true())
     # Bumped on disable, password change and reset: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -65,6 +70,16 @@ class User(db.Model):
     memberships: Mapped[list[TeamMembership]] = relationship(
         back_populates="user",
         foreign_keys="TeamMembership.user_id",
+        lazy="raise_on_sql",
+    )
+    # The access request waiting for a supervisor, if any (at most one: a unique index).
+    pending_access_request: Mapped[AccessRequest | None] = relationship(
+        primaryjoin=lambda: and_(
+            AccessRequest.user_id == User.id,
+            AccessRequest.status == AccessRequestStatus.PENDING,
+        ),
+        viewonly=True,
+        uselist=False,
         lazy="raise_on_sql",
     )
 
@@ -110,12 +125,98 @@ class User(db.Model):
 
     @property
     def role_label(self) -> str:
-        if self.role is Role.SUPERVISOR and self.discipline is not None:
-            return f"{self.discipline.label} supervisor"
-        return self.role.label
+        return role_label(self.role, self.discipline)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
+
+
+def role_label(role: Role, discipline: Discipline | None) -> str:
+    """A role as people say it: "Clinical supervisor", "Police officer"."""
+    if role is Role.SUPERVISOR and discipline is not None:
+        return f"{discipline.label} supervisor"
+    return role.label
+
+
+class AccessRequestStatus(LabelledEnum):
+    """Where a request for access stands."""
+
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    # Replaced by another change of the role, or the account was disabled, before a decision.
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AccessRequest(db.Model):
+    """Four eyes: a role that lets an account read people's records, asked for by an
+    administrator and waiting for a supervisor's decision.
+
+    Made for a new account with such a role (the account stays inactive until it is
+    approved) and for a change of role that widens what an account reads (the account
+    keeps its old role until then). The approver is a supervisor of the discipline in
+    `approver_discipline` who is neither the account, nor whoever asked for the change,
+    nor the account's creator (coresponse/privacy/policy.py). Never deleted: a decision
+    is written onto the row, which keeps who asked and who decided.
+    """
+
+    __tablename__ = "access_request"
+    __table_args__ = (
+        # One open request per account: a new change of role withdraws the old one first.
+        Index(
+            "uq_access_request_pending_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # The supervisors' count and list: open requests for their discipline.
+        Index("ix_access_request_status_discipline", "status", "approver_discipline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # The role asked for.
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    discipline: Mapped[Discipline | None] = mapped_column(enum_type(Discipline))
+    # The role the account had when it was asked; None for an account with no access yet.
+    previous_role: Mapped[Role | None] = mapped_column(enum_type(Role))
+    previous_discipline: Mapped[Discipline | None] = mapped_column(enum_type(Discipline))
+    # Whose supervisors decide: clinical access by clinical supervisors, police by police.
+    approver_discipline: Mapped[Discipline] = mapped_column(enum_type(Discipline))
+    status: Mapped[AccessRequestStatus] = mapped_column(
+        enum_type(AccessRequestStatus), default=AccessRequestStatus.PENDING
+    )
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The approver's or rejecter's note, or why the request was withdrawn.
+    decision_note: Mapped[str | None] = mapped_column(String(500))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise_on_sql")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id], lazy="raise_on_sql")
+    decided_by: Mapped[User | None] = relationship(
+        foreign_keys=[decided_by_id], lazy="raise_on_sql"
+    )
+
+    @property
+    def role_label(self) -> str:
+        return role_label(self.role, self.discipline)
+
+    @property
+    def previous_role_label(self) -> str | None:
+        """The role the account had; None for a new account."""
+        if self.previous_role is None:
+            return None
+        return role_label(self.previous_role, self.previous_discipline)
+
+    @property
+    def is_new_account(self) -> bool:
+        return self.previous_role is None
+
+    def __repr__(self) -> str:
+        return f"<AccessRequest {self.id} user={self.user_id} {self.role.value} {self.status}>"
 
 
 class SessionEndReason(LabelledEnum):

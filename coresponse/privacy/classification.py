@@ -118,6 +118,10 @@ REGISTER: dict[str, Category] = {
     # Accounts, sessions, the audit trail
     "user.username": _S, "user.full_name": _S, "user.email": _S, "user.role": _S,
     "user.discipline": _S, "user.password_hash": _S,
+    "access_request.role": _S, "access_request.discipline": _S,
+    "access_request.previous_role": _S, "access_request.previous_discipline": _S,
+    "access_request.approver_discipline": _S, "access_request.status": _S,
+    "access_request.decision_note": _S,
     "api_token.name": _S, "api_token.prefix": _S, "api_token.token_hash": _S,
     "totp_credential.secret_sealed": _S,
     "user_session.token_hash": _S, "user_session.end_reason": _S,

@@ -25,7 +25,7 @@ from sqlalchemy import (
     true,
 )
 
-from coresponse.auth.models import Role, User
+from coresponse.auth.models import AccessRequest, AccessRequestStatus, Discipline, Role, User
 from coresponse.cases.models import Case, ClosureReason
 from coresponse.clock import utcnow
 from coresponse.consent.models import BreakGlassAccess, BreakGlassVerdict
@@ -402,3 +402,114 @@ def can_view_consents(user: User, person_id: int) -> bool:
 def can_record_consent(user: User, person_id: int) -> bool:
     """Record or revoke consent, record a disclosure: the team's clinician, clinical supervisors."""
     return can_read_clinical(user) and can_edit_person(user, person_id)
+
+
+# --- Four eyes: access to people's records is granted by two people --------------------
+#
+# Which roles read people's records, and which change of role widens that, are asked of
+# the rules above (sees_all_cases, is_field_member, can_read_clinical) about a stand-in
+# user holding the role: there is no second list of roles to keep in step with them.
+
+
+def _holder_of(role: Role, discipline: Discipline | None) -> User:
+    """An unsaved, active user with this role (never added to the database session): what
+    the rules above allow anyone who holds it."""
+    return User(role=role, discipline=discipline, active=True)
+
+
+def _reads_person_records(holder: User) -> bool:
+    return sees_all_cases(holder) or is_field_member(holder)
+
+
+def role_reads_person_records(role: Role, discipline: Discipline | None = None) -> bool:
+    """Supervisors (every case) and the team's officers and clinicians (their team's cases)
+    read people's records; administrators and analysts do not."""
+    return _reads_person_records(_holder_of(role, discipline))
+
+
+def widens_access(
+    role: Role,
+    discipline: Discipline | None,
+    *,
+    from_role: Role | None,
+    from_discipline: Discipline | None = None,
+) -> bool:
+    """Whether holding `role` lets an account read records it could not read with
+    `from_role` (None: an account with no access yet): people's records where it read
+    none, every case where it read its team's, clinical content where it read operational.
+
+    Such a change waits for a supervisor's approval. One that only narrows access (a
+    supervisor back to the field, clinical to police, anything to analyst) applies at
+    once: waiting would leave the wider access in place, the opposite of what four eyes
+    is for.
+    """
+    new = _holder_of(role, discipline)
+    if not _reads_person_records(new):
+        return False
+    if from_role is None:
+        return True
+    old = _holder_of(from_role, from_discipline)
+    return (
+        not _reads_person_records(old)
+        or (sees_all_cases(new) and not sees_all_cases(old))
+        or (can_read_clinical(new) and not can_read_clinical(old))
+    )
+
+
+def approver_discipline(role: Role, discipline: Discipline | None) -> Discipline:
+    """Whose supervisors approve access to `role`: clinical access (clinicians, clinical
+    supervisors) only a clinical supervisor, who holds it and answers for it; a police
+    supervisor never grants it. Police access (officers, police supervisors) a police
+    supervisor, who supervises officers."""
+    if can_read_clinical(_holder_of(role, discipline)):
+        return Discipline.CLINICAL
+    return Discipline.POLICE
+
+
+def can_review_access_requests(user: User) -> bool:
+    """Supervisors see the access requests waiting for approval."""
+    return sees_all_cases(user)
+
+
+def access_approval_refusal(approver: User, request: AccessRequest) -> str | None:
+    """Why `approver` may not approve or reject this request, or None when they may.
+
+    The decider is a supervisor of the request's approver discipline who is not the
+    account itself, not whoever asked for the access, and not the account's creator:
+    four eyes means a second person. The request's user must be loaded.
+    """
+    if not can_review_access_requests(approver):
+        return "Only a supervisor approves access to people's records."
+    if approver.id == request.user_id:
+        return "You cannot decide on your own access: another supervisor must."
+    if approver.id in (request.requested_by_id, request.user.created_by_id):
+        return (
+            "You asked for this access or created the account: another supervisor must "
+            "decide, so that two people agree."
+        )
+    if approver.discipline is not request.approver_discipline:
+        return (
+            f"Access as {request.role_label.lower()} is decided by a "
+            f"{request.approver_discipline.label.lower()} supervisor."
+        )
+    return None
+
+
+def can_decide_access_request(approver: User, request: AccessRequest) -> bool:
+    """access_approval_refusal, as a yes or no (pages show the buttons by it)."""
+    return access_approval_refusal(approver, request) is None
+
+
+def access_requests_for(approver: User) -> ColumnElement[bool]:
+    """A WHERE clause on AccessRequest (joined to the request's User) for the pending
+    requests `approver` may decide: access_approval_refusal, in SQL, for the count on
+    their home page."""
+    if not can_review_access_requests(approver):
+        return false()
+    return and_(
+        AccessRequest.status == AccessRequestStatus.PENDING,
+        AccessRequest.approver_discipline == approver.discipline,
+        AccessRequest.user_id != approver.id,
+        AccessRequest.requested_by_id != approver.id,
+        User.created_by_id.is_distinct_from(approver.id),
+    )

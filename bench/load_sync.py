@@ -131,15 +131,17 @@ def build_world(url: str) -> list[Clinician]:
                             precincts=["75"]),
                 by=supervisor,
             )  # fmt: skip
+            # Made on the server, like `flask users create` (by=None): active at once,
+            # with no supervisor's approval to wait for.
             clinician = create_user(
                 f"lt-{run}-clin{n + 1}", full_name=f"Clinician {n + 1}", role=Role.CLINICIAN,
-                password=password, by=supervisor,
+                password=password, by=None,
             )  # fmt: skip
             add_member(team, clinician, by=supervisor)
             for k in range(2):
                 officer = create_user(
                     f"lt-{run}-off{n + 1}-{k + 1}", full_name=f"Officer {n + 1}.{k + 1}",
-                    role=Role.OFFICER, password=password, by=supervisor,
+                    role=Role.OFFICER, password=password, by=None,
                 )  # fmt: skip
                 add_member(team, officer, by=supervisor)
             case_ids = []

@@ -34,7 +34,8 @@ def authenticate() -> None:
         if found is None:
             raise ApiProblem(
                 401,
-                "This API token is not valid: it may have been revoked, or its account disabled.",
+                "This API token is not valid: it may have been revoked, or its account "
+                "disabled or not yet approved.",
             )
         token, user = found
         _refuse_pending_step(steps.for_token(user))

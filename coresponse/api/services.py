@@ -62,6 +62,11 @@ def create_token(
 ) -> tuple[ApiToken, str]:
     """Make a personal API token for `user`, working for API_TOKEN_DAYS; returns the row
     and the token (shown once)."""
+    if not user.access_approved:
+        raise TokenError(
+            f"{user.username}'s account has not been approved yet; a token can be made once "
+            "a supervisor approves it."
+        )
     if not user.active:
         raise TokenError(f"{user.username}'s account is disabled; enable it before adding a token.")
     label = clean_text(name) or "API token"

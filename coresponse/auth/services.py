@@ -1,11 +1,14 @@
-"""Every change to user accounts: creation, edits, disabling, passwords, login, two-factor."""
+"""Every change to user accounts: creation, edits, disabling, passwords, login, two-factor,
+and the supervisors' approval of access to people's records (four eyes)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coresponse.audit.categories import DataCategory
@@ -13,6 +16,8 @@ from coresponse.audit.models import AuditAction
 from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth import common_passwords, sessions, throttle, two_factor
 from coresponse.auth.models import (
+    AccessRequest,
+    AccessRequestStatus,
     Discipline,
     LoginFailureReason,
     Role,
@@ -20,10 +25,13 @@ from coresponse.auth.models import (
     TotpCredential,
     User,
     UserSession,
+    role_label,
 )
+from coresponse.auth.queries import pending_access_request
 from coresponse.clock import utcnow
-from coresponse.errors import Conflict, DomainError
+from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
+from coresponse.privacy import policy
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -40,8 +48,31 @@ LOGIN_REFUSED = (
 )
 
 
+# Shown at login, to the holder of the right password only, instead of LOGIN_REFUSED.
+ACCESS_NOT_APPROVED = (
+    "Your account has not been approved yet. A supervisor other than the administrator "
+    "who set it up must approve it before you can log in; ask your supervisor."
+)
+DECISION_NOTE_MAX = 500
+
+
 class AuthError(DomainError):
     """An account change the rules refuse."""
+
+
+class AccessNotApproved(AuthError):
+    """The right password, for a new account whose access no supervisor has approved.
+
+    An audit event has been written: the view commits before showing the message.
+    """
+
+    status_code = 403
+
+
+class ApprovalRefused(AuthError):
+    """This supervisor may not decide this access request (policy says why)."""
+
+    status_code = 403
 
 
 class WrongCredentials(AuthError):
@@ -123,7 +154,14 @@ def create_user(
     by: User | None,
     request_info: RequestInfo | None = None,
 ) -> User:
-    """Create an account, refusing taken usernames and weak passwords."""
+    """Create an account, refusing taken usernames and weak passwords.
+
+    An account whose role reads people's records, created by an administrator (`by`),
+    stays inactive until a supervisor approves it (see request_access); one created on
+    the server (`by=None`: `flask users create`, the demo) is active at once: whoever
+    runs commands there can change the database anyway, and the first administrator and
+    supervisors have no one to approve them.
+    """
     username = normalise_username(username)
     if not USERNAME_RE.match(username):
         raise AuthError(
@@ -138,6 +176,7 @@ def create_user(
     check_password_policy(password, username=username, full_name=full_name)
     if db.session.scalar(select(func.count()).where(User.username == username)):
         raise Conflict(f"The username {username!r} is already taken.", field="username")
+    waits = _needs_approval(role, discipline, from_role=None, by=by)
     user = User(
         username=username,
         full_name=full_name,
@@ -147,10 +186,20 @@ def create_user(
         password_hash=hash_password(password),
         must_change_password=must_change_password,
         created_by_id=by.id if by else None,
+        active=not waits,
+        access_approved=not waits,
     )
     db.session.add(user)
     db.session.flush()
-    _audit(AuditAction.CREATE, user, by, f"created with role {user.role_label}", request_info)
+    detail = f"created with role {user.role_label}"
+    if waits:
+        assert by is not None  # noqa: S101  (by None never waits)
+        request = _open_access_request(user, role, discipline, by=by)
+        detail += (
+            f"; inactive until a {request.approver_discipline.label.lower()} supervisor "
+            f"approves it (access request {request.id})"
+        )
+    _audit(AuditAction.CREATE, user, by, detail, request_info)
     return user
 
 
@@ -164,30 +213,65 @@ def update_user(
     by: User | None,
     request_info: RequestInfo | None = None,
 ) -> User:
-    """Change a user's name, e-mail, role or discipline."""
+    """Change a user's name, e-mail, role or discipline.
+
+    A change of role that widens what the account reads of people's records
+    (policy.widens_access) is asked for, not made: the account keeps its role until a
+    supervisor approves it. Any other change of role applies at once (and makes a new
+    account that was waiting active). Choosing the role already asked for changes
+    nothing; choosing the current role withdraws the request.
+    """
     full_name = full_name.strip()
     if not full_name:
         raise AuthError("Full name is required.", field="full_name")
     discipline = _check_role(role, discipline)
     if by is not None and by.id == user.id and role is not user.role:
         raise AuthError("You cannot change your own role; ask another administrator.", field="role")
-    if role is not user.role and _current_team_name(user):
+    pending = pending_access_request(user)
+    target = (role, discipline)
+    waiting = pending is not None and (pending.role, pending.discipline) == target
+    kept = user.access_approved and target == (user.role, user.discipline)
+    change = not (waiting or kept)
+    if change and role is not user.role and _current_team_name(user):
         raise AuthError(
             f"{user.full_name} is on {_current_team_name(user)}; remove them from the team "
             "before changing their role.",
             field="role",
         )
-    changes = []
-    new_role = role is not user.role or discipline is not user.discipline
-    if new_role:
-        changes.append(f"role {user.role_label} → {_label(role, discipline)}")
     user.full_name = full_name
     user.email = (email or "").strip() or None
-    user.role = role
-    user.discipline = discipline
+    changes: list[str] = []
+    revoke = False
+    if pending is not None and not waiting:
+        why = "role kept" if kept else f"replaced by a request for {_label(role, discipline)}"
+        _withdraw(pending, why=why, by=by)
+        changes.append(f"request {pending.id} for {pending.role_label} withdrawn")
+    if change:
+        old_label = user.role_label
+        from_role = user.role if user.access_approved else None
+        if _needs_approval(role, discipline, from_role=from_role,
+                           from_discipline=user.discipline, by=by):  # fmt: skip
+            assert by is not None  # noqa: S101  (by None never waits)
+            if not user.access_approved:
+                # A new account has no access to keep: it waits with the role asked for.
+                user.role, user.discipline = role, discipline
+            request = _open_access_request(user, role, discipline, by=by)
+            changes.append(
+                f"role {old_label} → {request.role_label} asked for: waits for a "
+                f"{request.approver_discipline.label.lower()} supervisor's approval "
+                f"(access request {request.id})"
+            )
+        else:
+            revoke = user.access_approved and target != (user.role, user.discipline)
+            if target != (user.role, user.discipline):
+                changes.append(f"role {old_label} → {_label(role, discipline)}")
+            user.role, user.discipline = role, discipline
+            if not user.access_approved:
+                _activate(user)
+                changes.append("activated: the role needs no approval")
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "; ".join(changes) or "details edited", request_info)
-    if new_role:
+    if revoke:
         _revoke_api_tokens(user, "role changed", by, request_info)
     return user
 
@@ -196,6 +280,11 @@ def disable_user(user: User, *, by: User | None, request_info: RequestInfo | Non
     """Disable an account: it can no longer log in, its sessions end, it leaves its team."""
     from coresponse.teams.services import end_current_membership
 
+    if not user.access_approved:
+        raise AuthError(
+            f"{user.username} cannot log in: their access has not been approved. "
+            "Change their role, or ask a supervisor to reject the request."
+        )
     if not user.active:
         raise AuthError(f"{user.username} is already disabled.")
     if by is not None and by.id == user.id:
@@ -207,17 +296,39 @@ def disable_user(user: User, *, by: User | None, request_info: RequestInfo | Non
     user.session_version += 1
     sessions.end_user_sessions(user, SessionEndReason.DISABLED)
     end_current_membership(user, by=by, reason="account disabled")
+    detail = "disabled"
+    pending = pending_access_request(user)
+    if pending is not None:
+        # Someone leaving does not take up a new role later by a forgotten approval.
+        _withdraw(pending, why="account disabled", by=by)
+        detail += f"; request {pending.id} for {pending.role_label} withdrawn"
     db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "disabled", request_info)
+    _audit(AuditAction.UPDATE, user, by, detail, request_info)
     # Revoked, not only refused while disabled: enabling the account does not revive them.
     _revoke_api_tokens(user, "account disabled", by, request_info)
     return user
 
 
 def enable_user(user: User, *, by: User | None, request_info: RequestInfo | None = None) -> User:
-    """Let a disabled account log in again (team membership is not restored)."""
+    """Let a disabled account log in again (team membership is not restored).
+
+    A new account that is waiting for approval (or was rejected) is not enabled this
+    way while approval is on: a supervisor approves it. With approval off, enabling it
+    makes it active.
+    """
     if user.active:
         raise AuthError(f"{user.username} is already active.")
+    if not user.access_approved:
+        if _needs_approval(user.role, user.discipline, from_role=None, by=by):
+            raise AuthError(
+                f"{user.username}'s access as {user.role_label.lower()} has not been "
+                "approved: a supervisor approves it on their Access requests page, or "
+                "you change the role."
+            )
+        pending = pending_access_request(user)
+        if pending is not None:
+            _withdraw(pending, why="enabled while approval is off", by=by)
+        _activate(user)
     user.active = True
     user.disabled_at = None
     db.session.flush()
@@ -278,6 +389,9 @@ def authenticate(
 ) -> User | None:
     """The active, unlocked user with these credentials, or None. Records a refusal.
 
+    Raises AccessNotApproved for the right password of a new account that waits for
+    a supervisor's approval (the audit event is written; the caller commits).
+
     Every path costs one password hash and the same queries and writes, so neither
     the answer nor its timing tells an unknown username from a wrong password, a
     disabled account or a locked one. Does not log in: see open_session(), and
@@ -293,6 +407,11 @@ def authenticate(
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if user is not None and user.active and password_ok and not locked:
         return user
+    if user is not None and password_ok and not locked and not user.access_approved:
+        # The right password: its holder is told why, not sent to guess. Not counted
+        # toward the lockout, which is for wrong passwords.
+        _audit(AuditAction.LOGIN_FAILED, user, None, "access not approved yet", request_info)
+        raise AccessNotApproved(ACCESS_NOT_APPROVED)
     if locked:
         reason, detail = LoginFailureReason.LOCKED, "account locked after failed logins"
     elif user is not None and password_ok:
@@ -386,6 +505,179 @@ def unlock_user(user: User, *, by: User | None, request_info: RequestInfo | None
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, "login lock cleared", request_info)
     return user
+
+
+# --- Four eyes: a supervisor approves access to people's records -------------------------
+
+
+def access_approval_on() -> bool:
+    """Whether access to people's records waits for a supervisor (CORESPONSE_ACCESS_APPROVAL)."""
+    return bool(current_app.config.get("ACCESS_APPROVAL", True))
+
+
+def _needs_approval(
+    role: Role,
+    discipline: Discipline | None,
+    *,
+    from_role: Role | None,
+    from_discipline: Discipline | None = None,
+    by: User | None,
+) -> bool:
+    """Whether this role, asked for by `by`, waits for a supervisor: approval is on, a
+    person asks it through the application (not the server's command line), and the
+    role lets the account read people's records it could not before."""
+    return (
+        by is not None
+        and access_approval_on()
+        and policy.widens_access(
+            role, discipline, from_role=from_role, from_discipline=from_discipline
+        )
+    )
+
+
+def _open_access_request(
+    user: User, role: Role, discipline: Discipline | None, *, by: User
+) -> AccessRequest:
+    previous = (user.role, user.discipline) if user.access_approved else (None, None)
+    request = AccessRequest(
+        user_id=user.id,
+        role=role,
+        discipline=discipline,
+        previous_role=previous[0],
+        previous_discipline=previous[1],
+        approver_discipline=policy.approver_discipline(role, discipline),
+        requested_by_id=by.id,
+        requested_at=utcnow(),
+    )
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def _withdraw(request: AccessRequest, *, why: str, by: User | None) -> None:
+    request.status = AccessRequestStatus.WITHDRAWN
+    request.decided_at = utcnow()
+    request.decided_by_id = by.id if by is not None else None
+    request.decision_note = why
+    db.session.flush()
+
+
+def _activate(user: User) -> None:
+    user.access_approved = True
+    user.active = True
+    user.disabled_at = None
+
+
+def get_access_request(request_id: int) -> AccessRequest:
+    """An access request with its account and who asked; NotFound when there is none."""
+    request = db.session.scalar(
+        select(AccessRequest)
+        .where(AccessRequest.id == request_id)
+        .options(joinedload(AccessRequest.user), joinedload(AccessRequest.requested_by))
+    )
+    if request is None:
+        raise NotFound("There is no such access request.")
+    return request
+
+
+def _check_decision(request: AccessRequest, by: User) -> None:
+    if request.status is not AccessRequestStatus.PENDING:
+        raise Conflict(
+            f"This request was already {request.status.label.lower()}: there is nothing "
+            "left to decide."
+        )
+    refusal = policy.access_approval_refusal(by, request)
+    if refusal is not None:
+        raise ApprovalRefused(refusal)
+
+
+def _decide(
+    request: AccessRequest, status: AccessRequestStatus, *, by: User, note: str | None
+) -> None:
+    note = (note or "").strip() or None
+    if note is not None and len(note) > DECISION_NOTE_MAX:
+        raise AuthError(
+            f"The note is too long: at most {DECISION_NOTE_MAX} characters.", field="note"
+        )
+    request.status = status
+    request.decided_by_id = by.id
+    request.decided_at = utcnow()
+    request.decision_note = note
+
+
+def _decision_detail(verb: str, request: AccessRequest, note: str | None) -> str:
+    user = request.user
+    was = "new account" if request.is_new_account else f"was {request.previous_role_label}"
+    detail = (
+        f"access {verb}: {request.role_label} for {user.username} ({was}; asked by "
+        f"{request.requested_by.username}; access request {request.id})"
+    )
+    return f"{detail}; note: {note}" if note else detail
+
+
+def approve_access_request(
+    request: AccessRequest,
+    *,
+    by: User,
+    note: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> AccessRequest:
+    """A supervisor approves a pending access request: a new account becomes active, a
+    changed role takes effect (ending the account's API tokens, as any change of role
+    does). The request's user and requester must be loaded (get_access_request)."""
+    _check_decision(request, by)
+    user = request.user
+    if request.role is not user.role and _current_team_name(user):
+        raise Conflict(
+            f"{user.full_name} is on {_current_team_name(user)} now; they leave the team "
+            f"before becoming {request.role_label.lower()}. Ask the administrator, or "
+            "reject the request."
+        )
+    _decide(request, AccessRequestStatus.APPROVED, by=by, note=note)
+    revoke = user.access_approved and (user.role, user.discipline) != (
+        request.role,
+        request.discipline,
+    )
+    user.role, user.discipline = request.role, request.discipline
+    if not user.access_approved:
+        _activate(user)
+    db.session.flush()
+    record_event(
+        AuditAction.APPROVE,
+        by=by,
+        record_type="user",
+        record_id=user.id,
+        category=DataCategory.ACCOUNT,
+        detail=_decision_detail("approved", request, request.decision_note),
+        request_info=request_info,
+    )
+    if revoke:
+        _revoke_api_tokens(user, "role changed", by, request_info)
+    return request
+
+
+def reject_access_request(
+    request: AccessRequest,
+    *,
+    by: User,
+    note: str | None = None,
+    request_info: RequestInfo | None = None,
+) -> AccessRequest:
+    """A supervisor rejects a pending access request: the account stays as it was (a new
+    one inactive, a changed one with its old role); nothing is deleted."""
+    _check_decision(request, by)
+    _decide(request, AccessRequestStatus.REJECTED, by=by, note=note)
+    db.session.flush()
+    record_event(
+        AuditAction.REJECT,
+        by=by,
+        record_type="user",
+        record_id=request.user_id,
+        category=DataCategory.ACCOUNT,
+        detail=_decision_detail("rejected", request, request.decision_note),
+        request_info=request_info,
+    )
+    return request
 
 
 # --- Two-factor login ------------------------------------------------------------
@@ -501,9 +793,7 @@ def _audit(
 
 
 def _label(role: Role, discipline: Discipline | None) -> str:
-    if role is Role.SUPERVISOR and discipline is not None:
-        return f"{discipline.label} supervisor"
-    return role.label
+    return role_label(role, discipline)
 
 
 def _active_admin_count() -> int:

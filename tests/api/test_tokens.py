@@ -14,6 +14,7 @@ from coresponse.api import services
 from coresponse.api.models import ApiToken
 from coresponse.auth import services as auth_services
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth.queries import pending_access_request
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
@@ -263,6 +264,16 @@ def test_a_role_change_revokes_the_users_tokens(app: Flask, world, api) -> None:
     )
     # Editing only the name changes nothing for the token.
     auth_services.update_user(world.admin, full_name="A. New Name", role=Role.ADMIN, by=world.admin)
+    db.session.commit()
+    # Both roles widen access: asked for, they change nothing until a supervisor approves.
+    assert analyst_client.get("/api/v1/me").status_code == 200
+    assert supervisor_client.get("/api/v1/me").status_code == 200
+    for user, approver in (
+        (world.analyst, world.police_supervisor),
+        (world.police_supervisor, world.clinical_supervisor),
+    ):
+        request = auth_services.get_access_request(pending_access_request(user).id)
+        auth_services.approve_access_request(request, by=approver)
     db.session.commit()
 
     assert analyst_client.get("/api/v1/me").status_code == 401

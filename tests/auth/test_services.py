@@ -22,7 +22,8 @@ def test_create_user_normalises_username_and_hashes_password(app: Flask) -> None
     user = services.create_user(
         "  JMorales ",
         full_name=" Julia Morales ",
-        role=Role.OFFICER,
+        # An analyst reads no person's record: active at once, no approval to wait for.
+        role=Role.ANALYST,
         password=NEW_PASSWORD,
         by=admin,
     )

@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth.queries import pending_access_request
+from coresponse.auth.services import create_user
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
@@ -131,6 +133,14 @@ def add_history(w: World, copies: int) -> None:
         make_case(w.team, status=CaseStatus.CLOSED, closed_at=_ago(days=2))
         for _j in range(3):
             make_referral()  # waiting for triage
+        # New accounts waiting for a supervisor's approval (four eyes): clinical and police.
+        unit = len(w.ids)
+        for role in (Role.OFFICER, Role.CLINICIAN):
+            waiting = create_user(
+                f"new.{role.value}{unit}", full_name=f"New {role.label} {unit}", role=role,
+                password="four eyes see more than two", by=w.users["admin"],
+            )  # fmt: skip
+        w.ids["fresh_access_request"] = pending_access_request(waiting).id  # type: ignore[union-attr]
         w.ids[f"unit{len(w.ids)}"] = 1
     db.session.commit()
 

@@ -10,6 +10,8 @@ from flask import Flask
 
 from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role
+from coresponse.auth.queries import pending_access_request
+from coresponse.auth.services import create_user
 from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, ShareScope
 from coresponse.consent.services import break_glass, record_consent, resolve_recipient
@@ -58,6 +60,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "auth.reset_password": rule(ok=("admin",)),
     "auth.unlock_user": rule(ok=("admin",)),
     "auth.reset_two_factor": rule(ok=("admin",)),
+    # Four eyes: supervisors decide on access to people's records (a page, so 403 for others).
+    "auth.access_requests": rule(ok=SUPERVISORS),
+    "auth.decide_access_request": rule(ok=SUPERVISORS),
     "auth.two_factor": rule(ok=EVERYONE),
     "auth.two_factor_confirm": rule(ok=EVERYONE),
     "auth.two_factor_disable": rule(ok=EVERYONE),
@@ -186,12 +191,17 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         db.select(TeamMembership).where(TeamMembership.user_id == officer.id)
     )
     officer_token, _ = create_token(officer, name="matrix", by=officer)
+    waiting = create_user(
+        "new.clinician", full_name="New Clinician", role=Role.CLINICIAN,
+        password="a long enough passphrase", by=users["admin"],
+    )  # fmt: skip
+    access_request = pending_access_request(waiting)
     db.session.commit()
     ids = {
         "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
         "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
         "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
-        "consent_id": consent.id, "access_id": access.id,
+        "consent_id": consent.id, "access_id": access.id, "request_id": access_request.id,
         "contact_uuid": str(contact.uuid), "token_id": officer_token.id,
         "key": "triage",
     }  # fmt: skip

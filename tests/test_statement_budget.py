@@ -148,6 +148,14 @@ PAGES: dict[str, Page] = {
     "new disclosure form": Page("clinician", lambda w: f"/people/{w.person.id}/disclosures/new"),
     "break-glass queue": Page("clin_sup", lambda w: "/break-glass/"),
     "users": Page("admin", lambda w: "/users/"),
+    "access requests": Page("clin_sup", lambda w: "/access-requests/"),
+    "access request approved": Page(
+        "clin_sup",
+        lambda w: f"/access-requests/{w.ids['fresh_access_request']}/decide",
+        "POST",
+        lambda w: {"decision": "approve", "note": "Starts Monday"},
+        302,
+    ),
 }
 
 

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms import (
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from coresponse.auth.models import Discipline, Role
-from coresponse.auth.services import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from coresponse.auth.services import (
+    DECISION_NOTE_MAX,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+)
 from coresponse.form_helpers import Form, enum_choices
 
 
@@ -140,3 +160,19 @@ class ConfirmForm(Form):
     """An empty form: a button that posts with its CSRF token."""
 
     submit = SubmitField("Confirm")
+
+
+class AccessDecisionForm(Form):
+    """A supervisor's decision on an access request, posted by the button pressed."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("approve", "Approve"), SelectChoice("reject", "Reject")],
+        validators=[InputRequired("Choose Approve or Reject.")],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        validators=[Optional(), Length(max=DECISION_NOTE_MAX)],
+        description="Why, for the administrator and the audit trail.",
+        render_kw={"rows": 2, "maxlength": str(DECISION_NOTE_MAX)},
+    )

@@ -7,9 +7,11 @@ import time
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
-from coresponse.auth import bp, services, sessions, two_factor
+from coresponse.auth import bp, queries, services, sessions, two_factor
 from coresponse.auth.forms import (
+    AccessDecisionForm,
     ChangePasswordForm,
     ConfirmForm,
     LoginCodeForm,
@@ -20,12 +22,13 @@ from coresponse.auth.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from coresponse.auth.models import Role, User
+from coresponse.auth.models import AccessRequest, Role, User
 from coresponse.auth.permissions import can_manage_users, require
 from coresponse.db_types import LIKE_ESCAPE, like_contains
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor, keyset_page
+from coresponse.privacy import policy
 from coresponse.web import get_or_404, is_safe_next, refuse, request_info
 
 # The password step's result while the code step is pending: never a logged-in session.
@@ -50,6 +53,10 @@ def login():
         except services.TooManyAttempts as error:
             status = refuse(None, error)
             return render_template("auth/login.html", form=form), status
+        except services.AccessNotApproved as error:
+            db.session.commit()  # keep the audit event
+            flash(error.message, "error")
+            return render_template("auth/login.html", form=form), error.status_code
         if user is None:
             db.session.commit()  # keep the failed attempt: it counts toward the lockout
             # One message for every failure, so it reveals nothing about which accounts exist.
@@ -297,7 +304,7 @@ def users():
     if role_filter is not None and role_filter not in {r.value for r in Role}:
         abort(400, description="Unknown role in the filter.")
     query = (request.args.get("q") or "").strip()[:80]
-    stmt = select(User)
+    stmt = select(User).options(joinedload(User.pending_access_request))
     if role_filter:
         stmt = stmt.where(User.role == Role(role_filter))
     if query:
@@ -346,11 +353,19 @@ def new_user():
             status = refuse(form, error)
         else:
             db.session.commit()
-            flash(
-                f"Account {user.username} created. They will choose their own password "
-                "when they first log in.",
-                "success",
-            )
+            if user.access_approved:
+                flash(
+                    f"Account {user.username} created. They will choose their own password "
+                    "when they first log in.",
+                    "success",
+                )
+            else:
+                flash(
+                    f"Account {user.username} created as {user.role_label.lower()}. It stays "
+                    "inactive until a supervisor other than you approves it: "
+                    f"{_approver_phrase(user.role, user.discipline)}.",
+                    "success",
+                )
             return redirect(url_for("auth.users"))
     elif form.is_submitted():
         status = 422
@@ -363,7 +378,7 @@ def edit_user(user_id: int):
     """Change an account's name, e-mail, role or discipline."""
     _require_admin()
     user = get_or_404(User, user_id)
-    form = UserEditForm(obj=user)
+    form = _edit_form(user, queries.pending_access_request(user))
     status = 200
     if form.validate_on_submit():
         try:
@@ -380,19 +395,46 @@ def edit_user(user_id: int):
             status = refuse(form, error)
         else:
             db.session.commit()
-            flash(f"Saved changes to {user.username}.", "success")
+            pending = queries.pending_access_request(user)
+            if pending is not None and pending.role_label != user.role_label:
+                flash(
+                    f"Saved changes to {user.username}. The role {pending.role_label.lower()} "
+                    f"waits for approval ({_approver_phrase(pending.role, pending.discipline)}); "
+                    f"until then they stay {user.role_label.lower()}.",
+                    "success",
+                )
+            elif pending is not None:
+                flash(
+                    f"Saved changes to {user.username}. The account stays inactive until "
+                    f"{_approver_phrase(pending.role, pending.discipline)}.",
+                    "success",
+                )
+            else:
+                flash(f"Saved changes to {user.username}.", "success")
             return redirect(url_for("auth.users"))
     elif form.is_submitted():
         status = 422
     return _render_edit(user, status, form)
 
 
+def _edit_form(user: User, pending: AccessRequest | None) -> UserEditForm:
+    """The edit form, showing the role asked for while it waits (so saving a new e-mail
+    keeps the request; choosing the current role withdraws it)."""
+    form = UserEditForm(obj=user)
+    if pending is not None and not form.is_submitted():
+        form.role.data, form.discipline.data = pending.role, pending.discipline
+    return form
+
+
 def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None):
     locked_until, failures = services.login_lock_status(user)
+    pending = queries.pending_access_request(user)
     return render_template(
         "auth/user_form.html",
-        form=form or UserEditForm(obj=user),
+        form=form or _edit_form(user, pending),
         user=user,
+        pending=pending,
+        last_decision=None if pending else queries.last_access_decision(user),
         confirm=ConfirmForm(),
         locked_until=locked_until,
         recent_failures=failures,
@@ -478,6 +520,80 @@ def reset_password(user_id: int):
     elif form.is_submitted():
         status = 422
     return render_template("auth/reset_password.html", form=form, user=user), status
+
+
+def _approver_phrase(role: Role, discipline) -> str:  # type: ignore[no-untyped-def]
+    side = policy.approver_discipline(role, discipline).label.lower()
+    return f"a {side} supervisor approves it on their Access requests page"
+
+
+# --- Supervisors: access to people's records, approved by a second person ----------------
+
+
+@bp.route("/access-requests/")
+@login_required
+def access_requests():
+    """Supervisors: accounts waiting for approval of a role that reads people's records."""
+    require(policy.can_review_access_requests(current_user))
+    try:
+        page = queries.waiting_access_requests(cursor=request.args.get("after"), size=_page_size())
+    except BadCursor as error:
+        abort(400, description=str(error))
+    return _render_access_requests(page)
+
+
+def _render_access_requests(page, *, status: int = 200, failed=None):  # type: ignore[no-untyped-def]
+    forms = {
+        r.id: failed[1] if failed and failed[0] == r.id else AccessDecisionForm(formdata=None)
+        for r in page.items
+    }
+    return render_template(
+        "auth/access_requests.html",
+        page=page,
+        forms=forms,
+        paged=bool(request.args.get("after")),
+    ), status
+
+
+@bp.route("/access-requests/<int:request_id>/decide", methods=["POST"])
+@login_required
+def decide_access_request(request_id: int):
+    """Approve or reject an access request (not one's own, nor one of one's own asking)."""
+    require(policy.can_review_access_requests(current_user))
+    try:
+        access = services.get_access_request(request_id)
+    except DomainError:
+        abort(404)
+    form = AccessDecisionForm()
+    if form.validate_on_submit():
+        decide = (
+            services.approve_access_request
+            if form.decision.data == "approve"
+            else services.reject_access_request
+        )
+        try:
+            decide(access, by=current_user, note=form.note.data, request_info=request_info())
+        except DomainError as error:
+            status = refuse(form, error)
+        else:
+            db.session.commit()
+            if form.decision.data == "approve":
+                now = "can now log in as" if access.is_new_account else "is now"
+                flash(
+                    f"Approved: {access.user.full_name} {now} {access.role_label.lower()}.",
+                    "success",
+                )
+            else:
+                flash(
+                    f"Rejected: {access.user.full_name} does not become "
+                    f"{access.role_label.lower()}. The administrator sees it on their page.",
+                    "success",
+                )
+            return redirect(url_for("auth.access_requests"))
+    else:
+        status = 422
+    page = queries.waiting_access_requests(cursor=None, size=_page_size())
+    return _render_access_requests(page, status=status, failed=(request_id, form))
 
 
 def _page_size() -> int:

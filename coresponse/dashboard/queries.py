@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select
 
+from coresponse.auth import queries as auth_queries
+from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import count_of
 from coresponse.clock import utcnow
+from coresponse.consent import queries as consent_queries
 from coresponse.extensions import db
 from coresponse.people.models import Person
+from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, ReferralStatus
 
 
@@ -43,6 +47,27 @@ def program_counts() -> ProgramCounts:
         )
     ).one()
     return ProgramCounts(*(value or 0 for value in counts))
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """What waits for a supervisor's decision."""
+
+    break_glass: int  # emergency accesses to review (clinical supervisors)
+    access_requests: int  # accounts' access to people's records they may approve
+
+
+def decisions_waiting(user: User) -> Decisions:
+    """A supervisor's reviews and approvals waiting, both counts in one query."""
+    break_glass = (
+        count_of(consent_queries.unacknowledged_break_glass_ids())
+        if policy.can_review_break_glass(user)
+        else literal(0)
+    )
+    counts = db.session.execute(
+        select(break_glass, count_of(auth_queries.access_requests_for(user)))
+    ).one()
+    return Decisions(*(value or 0 for value in counts))
 
 
 def team_counts(team_id: int) -> TeamCounts:

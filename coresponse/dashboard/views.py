@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from coresponse.auth.models import Role
 from coresponse.cases import queries as case_queries
-from coresponse.consent import queries as consent_queries
 from coresponse.dashboard import bp, queries
 from coresponse.privacy import policy
 from coresponse.teams import queries as team_queries
@@ -16,7 +15,8 @@ from coresponse.teams import queries as team_queries
 @bp.route("/")
 @login_required
 def home():
-    """What needs attention: program counts for supervisors, the team for its members."""
+    """What needs attention: program counts for supervisors (and the emergency accesses and
+    access requests waiting for their decision), the team for its members."""
     team = team_queries.team_of(current_user)
     context = {"team": team, "roles": Role}
     if team is not None:
@@ -27,6 +27,6 @@ def home():
         context["attention"] = team_queries.teams_needing_attention()
     if policy.sees_all_cases(current_user):
         context["queue"] = case_queries.supervisor_queue()
-    if policy.can_review_break_glass(current_user):
-        context["break_glass_count"] = consent_queries.count_unacknowledged_break_glass()
+    if policy.can_review_access_requests(current_user):
+        context["decisions"] = queries.decisions_waiting(current_user)
     return render_template("main/home.html", **context)

@@ -137,7 +137,8 @@ def seed(*, password: str, people: int, seed: int, force: bool) -> str:
     _create_providers(world)
     _create_people(world, people)
     sharing = _create_consents_and_break_glass(world)
-    summary = _summary(world, seed) + sharing
+    waiting = _create_waiting_account(world, password)
+    summary = _summary(world, seed) + sharing + waiting
     record_event(
         AuditAction.CREATE,
         by=None,
@@ -146,6 +147,29 @@ def seed(*, password: str, people: int, seed: int, force: bool) -> str:
         detail=f"demo program seeded (seed {seed}, {people} people)",
     )
     return summary
+
+
+def _create_waiting_account(world: World, password: str) -> str:
+    """A new clinician the administrator added, through the service as the user screens
+    do: it waits for a clinical supervisor's approval (four eyes), so the `supervisor`
+    login's home page has an account to approve, and `sergeant` sees why it is not theirs.
+    """
+    spec = WAITING_ACCOUNT
+    user = create_user(
+        spec.username,
+        full_name=spec.full_name,
+        role=spec.role,
+        email=f"{spec.username}@example.org",
+        password=password,
+        must_change_password=True,
+        by=world.users["admin"],
+    )
+    if user.access_approved:  # approval is off (CORESPONSE_ACCESS_APPROVAL=off)
+        return ""
+    return (
+        f"\n  Waiting for approval: {spec.username} ({spec.role.label.lower()}, asked for by "
+        "admin; the clinical supervisor approves it)"
+    )
 
 
 def _create_consents_and_break_glass(world: World) -> str:
@@ -273,6 +297,7 @@ def _program_timezone() -> ZoneInfo:
 def _check_can_seed(password: str) -> None:
     """Refuse before writing anything when the demo's names are taken or the password is weak."""
     usernames = [login.username for login in DEMO_LOGINS] + [s.username for s in TEAM_STAFF]
+    usernames.append(WAITING_ACCOUNT.username)
     taken = list(db.session.scalars(select(User.username).where(User.username.in_(usernames))))
     if taken:
         shown = ", ".join(sorted(taken)[:6]) + (
@@ -2739,6 +2764,8 @@ TEAM_STAFF: tuple[StaffMember, ...] = (
     StaffMember("fhaque", "Farah Haque", Role.CLINICIAN),
     StaffMember("mlin", "Mei Lin", Role.CLINICIAN),
 )
+# Added by the administrator, not yet approved by a clinical supervisor: no login yet.
+WAITING_ACCOUNT = StaffMember("jpark", "Jin Park", Role.CLINICIAN)
 
 
 @dataclass(frozen=True)

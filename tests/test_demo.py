@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coresponse import create_app, demo
+from coresponse.auth import queries as auth_queries
 from coresponse.auth import services as auth_services
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import (
@@ -152,7 +153,20 @@ def test_the_six_demo_logins_have_their_roles(seeded: str) -> None:
         assert (user.role, user.discipline) == (role, discipline)
         assert not user.must_change_password
         assert check_password_hash(user.password_hash, PASSWORD)
+        # Made as on the server: every login works at once, with no approval to wait for.
+        assert user.active and user.access_approved
     assert len(users) <= 30
+
+
+def test_a_new_clinician_waits_for_the_clinical_supervisors_approval(seeded: str) -> None:
+    waiting = db.session.scalar(select(User).where(User.username == "jpark"))
+    assert not waiting.active and not waiting.access_approved
+    assert waiting.created_by_id == db.session.scalar(
+        select(User.id).where(User.username == "admin")
+    )
+    request = auth_queries.pending_access_request(waiting)
+    assert request is not None and request.approver_discipline is Discipline.CLINICAL
+    assert "Waiting for approval: jpark" in seeded
 
 
 def test_clinician_and_officer_share_a_dispatchable_team_and_one_team_is_short(

@@ -336,3 +336,18 @@ def test_the_right_password_of_a_waiting_account_is_not_counted_as_a_failure(
     assert services.login_lock_status(user) == (None, 0)
     # A wrong password is still only the usual refusal.
     assert services.authenticate(user.username, PASSWORD) is None
+
+
+def test_the_setting_is_on_unless_a_program_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config import load_config
+
+    monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.delenv("CORESPONSE_ACCESS_APPROVAL", raising=False)
+    assert load_config("production").ACCESS_APPROVAL is True
+    assert load_config("development").ACCESS_APPROVAL is True
+    for value, expected in (("off", False), ("0", False), ("No", False), ("on", True)):
+        monkeypatch.setenv("CORESPONSE_ACCESS_APPROVAL", value)
+        assert load_config("production").ACCESS_APPROVAL is expected
+    monkeypatch.setenv("CORESPONSE_ACCESS_APPROVAL", "sometimes")
+    with pytest.raises(RuntimeError, match="CORESPONSE_ACCESS_APPROVAL must be on or off"):
+        load_config("production")

@@ -193,7 +193,7 @@ def create_user(
     db.session.flush()
     detail = f"created with role {user.role_label}"
     if waits:
-        assert by is not None  # noqa: S101  (by None never waits)
+        assert by is not None  # noqa: S101  # nosec B101 (by=None never waits)
         request = _open_access_request(user, role, discipline, by=by)
         detail += (
             f"; inactive until a {request.approver_discipline.label.lower()} supervisor "
@@ -251,7 +251,7 @@ def update_user(
         from_role = user.role if user.access_approved else None
         if _needs_approval(role, discipline, from_role=from_role,
                            from_discipline=user.discipline, by=by):  # fmt: skip
-            assert by is not None  # noqa: S101  (by None never waits)
+            assert by is not None  # noqa: S101  # nosec B101 (by=None never waits)
             if not user.access_approved:
                 # A new account has no access to keep: it waits with the role asked for.
                 user.role, user.discipline = role, discipline

@@ -1,7 +1,7 @@
 """Four eyes for access: a role that reads people's records waits for a supervisor
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-08 12:00:00
 
 access_request holds each role asked for by an administrator that lets an account read
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

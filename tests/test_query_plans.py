@@ -114,7 +114,7 @@ HOT_PATHS = {
         "clin_sup",
         lambda w: [f"/audit/people/{w.person.id}"],
     ),
-    "audit report by person": ("admin", lambda w: [f"/audit/?person_id={w.person.id}"]),
+    "audit report by person": ("admin", lambda w: [f"/audit/?person={w.person.id}"]),
 }
 
 

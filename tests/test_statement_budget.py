@@ -140,7 +140,7 @@ PAGES: dict[str, Page] = {
     "team as member": Page("officer", lambda w: f"/teams/{w.team.id}"),
     "providers": Page("clinician", lambda w: "/providers/"),
     "audit report": Page("admin", lambda w: "/audit/"),
-    "audit report for a person": Page("admin", lambda w: f"/audit/?person_id={w.person.id}"),
+    "audit report for a person": Page("admin", lambda w: f"/audit/?person={w.person.id}"),
     "access log of a person": Page("clin_sup", lambda w: f"/audit/people/{w.person.id}"),
     "consents": Page("clinician", lambda w: f"/people/{w.person.id}/consents"),
     "new consent form": Page("clinician", lambda w: f"/people/{w.person.id}/consents/new"),

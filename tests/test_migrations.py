@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -169,3 +170,66 @@ def test_break_glass_grants_made_before_coded_reasons_are_coded_other(
         db.engine.dispose()
     assert tuple(row) == ("other", "Routine look-up, no emergency at all", None)
     assert flagged is None
+
+
+def test_events_on_record_are_found_by_person_after_0013_and_lists_block_a_downgrade(
+    empty_database_url: str,
+) -> None:
+    """0013: an event written before it still verifies and is found through the person
+    index; a downgrade that would drop lists of people (breaking their hashes) is refused."""
+    from types import SimpleNamespace
+
+    import sqlalchemy as sa
+    from flask_migrate import downgrade
+
+    from coresponse.audit.categories import DataCategory
+    from coresponse.audit.models import AuditAction
+    from coresponse.audit.services import GENESIS_HASH, event_hash, record_event
+    from coresponse.audit.verify import verify_chain
+    from coresponse.clock import utcnow
+    from coresponse.db_types import UTCDateTime
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    old = {
+        "at": now, "user_id": None, "username": None, "role": None, "action": "view",
+        "person_id": 1, "record_type": "person", "record_id": "1", "category": "identity",
+        "detail": None, "ip_address": None, "user_agent": None, "prev_hash": GENESIS_HASH,
+    }  # fmt: skip
+    # As verify reads the row once the column exists: no list of people.
+    content = SimpleNamespace(**old, person_ids=None)
+    content.action, content.category = AuditAction.VIEW, DataCategory.IDENTITY
+    row_hash = event_hash(content)  # type: ignore[arg-type]
+    with app.app_context():
+        upgrade(revision="0011")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
+                    first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
+                    needs_interpreter=False, version=1, created_at=now,
+                    updated_at=now)  # fmt: skip
+            event = sa.table(
+                "audit_event", *(sa.column(k) for k in old if k != "at"),
+                sa.column("at", UTCDateTime()), sa.column("row_hash"),
+            )  # fmt: skip
+            conn.execute(event.insert().values(row_hash=row_hash, **old))
+        upgrade()
+        with db.engine.connect() as conn:
+            indexed = conn.execute(
+                sa.text("SELECT event_id, person_id FROM audit_event_person")
+            ).all()
+        record_event(
+            AuditAction.LIST, by=None, record_type="caseload", person_ids=[1],
+            category=DataCategory.OPERATIONAL,
+        )  # fmt: skip
+        db.session.commit()
+        verified = verify_chain()
+        # Flask-Migrate prints the migration's refusal and exits non-zero.
+        with pytest.raises(SystemExit):
+            downgrade(revision="0011")
+        db.session.remove()
+        with db.engine.connect() as conn:
+            listed = conn.execute(sa.text("SELECT count(*) FROM audit_event_person")).scalar()
+        db.engine.dispose()
+    assert [tuple(row) for row in indexed] == [(1, 1)]
+    assert verified.intact and verified.checked == 2
+    assert listed == 2  # still at 0013: the old event and the list, both indexed

@@ -32,6 +32,7 @@ BIG_TABLES = {
     "person",
     "case",
     "audit_event",
+    "audit_event_person",
     "addendum",
     "contact_participant",
     "referral",

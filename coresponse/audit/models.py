@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.ddl import attach_append_only_triggers
+from coresponse.audit.ddl import attach_append_only_triggers, attach_person_index_triggers
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import db
@@ -22,6 +22,8 @@ class AuditAction(LabelledEnum):
     PRINT = "print", "Printed"
     # People found and shown by a search across the program (the intake's duplicate check).
     SEARCH = "search", "Searched"
+    # A list of people shown (a caseload, a queue, an API page): one event names them all.
+    LIST = "list", "Listed"
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Failed login"
     LOGOUT = "logout", "Logged out"
@@ -51,6 +53,9 @@ class AuditEvent(db.Model):
     role: Mapped[str | None] = mapped_column(String(40))
     action: Mapped[AuditAction] = mapped_column(enum_type(AuditAction), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # The people a list showed, as a JSON array of ids in ascending order ("[3,17,42]"),
+    # when the event is about several people (then person_id is empty). Hashed as stored.
+    person_ids: Mapped[str | None] = mapped_column(Text)
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[DataCategory] = mapped_column(enum_type(DataCategory))
@@ -61,5 +66,24 @@ class AuditEvent(db.Model):
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditEventPerson(db.Model):
+    """Each person an audit event names, so "who accessed this person's record" is one
+    index range: the event's person_id, and every id of its person_ids.
+
+    Filled by a trigger on audit_event INSERT (see ddl.py): the app still appends an
+    event in one statement, and no row here can exist without its event. `at` is the
+    event's, copied so a person's events read newest first straight from the index.
+    Append-only like audit_event; not part of the hash (it is derived from hashed columns).
+    """
+
+    __tablename__ = "audit_event_person"
+    __table_args__ = (Index("ix_audit_event_person_by_person", "person_id", "at", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # The database itself refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE).
 attach_append_only_triggers(AuditEvent.__table__)
+attach_person_index_triggers(AuditEventPerson.__table__)

@@ -1,7 +1,9 @@
 """Reading the audit trail: the admins' report, a person's access log, the CSV export.
 
 Rows are read as plain table rows (never ORM objects), newest first, a keyset page at
-a time, so lists and exports stay cheap however long the trail grows.
+a time, so lists and exports stay cheap however long the trail grows. The events of one
+person are read through audit_event_person, the index of the people each event names:
+that finds the lists they were shown on as well as the reads of their own record.
 
 What a viewer sees of an event follows the privacy rules: for a viewer who may not
 read clinical content (police supervisors, administrators), an event about clinical
@@ -11,23 +13,25 @@ of record, its id, or the event's detail (which can hold e.g. an addendum's reas
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from coresponse import MAX_ID
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
-from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.audit.models import AuditAction, AuditEvent, AuditEventPerson
 from coresponse.auth.models import Role, User
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from coresponse.people.models import Person
 
 _EVENT = AuditEvent.__table__
+_NAMED = AuditEventPerson.__table__
 CLINICAL_CATEGORIES = tuple(c for c in DataCategory if c.clinical)
 RESTRICTED_RECORD = "clinical record"
 RESTRICTED_CATEGORY = "Clinical (restricted)"
@@ -47,6 +51,9 @@ class AuditRow:
     role_label: str
     action: AuditAction
     person_id: int | None
+    # A list's people as stored (a JSON array of ids), and how many: for lists only.
+    person_ids: str | None
+    people_count: int | None
     record_type: str
     record_id: str | None
     category: str
@@ -59,8 +66,19 @@ class AuditRow:
 
     @property
     def record_label(self) -> str:
+        """What was read: "case #12", or a list and how many people it showed
+        ("My caseload (12 people)", never who the others were)."""
+        if self.people_count is not None and not self.restricted:
+            what = self.detail or self.record_type.replace("_", " ")
+            noun = "person" if self.people_count == 1 else "people"
+            return f"{what} ({self.people_count} {noun})"
         label = self.record_type.replace("_", " ")
         return f"{label} #{self.record_id}" if self.record_id else label
+
+    @property
+    def extra_detail(self) -> str | None:
+        """The detail to show beside the label (a list's detail is its label already)."""
+        return None if self.people_count is not None else self.detail
 
 
 def _role_label(value: str | None) -> str:
@@ -85,6 +103,8 @@ def _as_row(row: Any, *, clinical_reader: bool) -> AuditRow:
         role_label=_role_label(row.role),
         action=row.action,
         person_id=row.person_id,
+        person_ids=row.person_ids,
+        people_count=None if row.person_ids is None else len(json.loads(row.person_ids)),
         record_type=RESTRICTED_RECORD if restricted else row.record_type,
         record_id=None if restricted else row.record_id,
         # Substance use is itself protected (42 CFR Part 2): restricted rows say "clinical".
@@ -98,12 +118,26 @@ def _as_row(row: Any, *, clinical_reader: bool) -> AuditRow:
     )
 
 
-def _base(filters: AuditFilters, *, clinical_reader: bool) -> Select[Any]:
-    stmt = select(_EVENT, User.full_name).outerjoin(User, User.id == _EVENT.c.user_id)
+# The keys a list of events is ordered and paged by: the event's time and id.
+_Keys = tuple[ColumnElement[datetime], ColumnElement[int]]
+
+
+def _base(filters: AuditFilters, *, clinical_reader: bool) -> tuple[Select[Any], _Keys]:
+    """The matching events, and the columns to order them by (newest first)."""
+    stmt = select(_EVENT, User.full_name)
+    keys: _Keys = (_EVENT.c.at, _EVENT.c.id)
+    if filters.person_id is not None:
+        # Every event that names the person, theirs alone or a list they were on, newest
+        # first straight from the person index (which holds each event's time).
+        stmt = (
+            stmt.select_from(_NAMED)
+            .join(_EVENT, _EVENT.c.id == _NAMED.c.event_id)
+            .where(_NAMED.c.person_id == filters.person_id)
+        )
+        keys = (_NAMED.c.at, _NAMED.c.event_id)
+    stmt = stmt.outerjoin(User, User.id == _EVENT.c.user_id)
     if filters.user_id is not None:
         stmt = stmt.where(_EVENT.c.user_id == filters.user_id)
-    if filters.person_id is not None:
-        stmt = stmt.where(_EVENT.c.person_id == filters.person_id)
     if filters.action is not None:
         stmt = stmt.where(_EVENT.c.action == filters.action)
     if filters.record_type:
@@ -111,19 +145,22 @@ def _base(filters: AuditFilters, *, clinical_reader: bool) -> Select[Any]:
         if not clinical_reader:
             # Otherwise the filter would reveal which clinical records exist.
             stmt = stmt.where(_EVENT.c.category.not_in(CLINICAL_CATEGORIES))
+    at, _ = keys
     if filters.start is not None:
-        stmt = stmt.where(_EVENT.c.at >= filters.start)
+        stmt = stmt.where(at >= filters.start)
     if filters.end is not None:
-        stmt = stmt.where(_EVENT.c.at < filters.end)
-    return stmt
+        stmt = stmt.where(at < filters.end)
+    return stmt, keys
 
 
-def _newest_first(stmt: Select[Any]) -> Select[Any]:
-    return stmt.order_by(_EVENT.c.at.desc(), _EVENT.c.id.desc())
+def _newest_first(stmt: Select[Any], keys: _Keys) -> Select[Any]:
+    at, event_id = keys
+    return stmt.order_by(at.desc(), event_id.desc())
 
 
-def _older_than(stmt: Select[Any], at: datetime, event_id: int) -> Select[Any]:
-    return stmt.where(or_(_EVENT.c.at < at, and_(_EVENT.c.at == at, _EVENT.c.id < event_id)))
+def _older_than(stmt: Select[Any], keys: _Keys, at: datetime, event_id: int) -> Select[Any]:
+    key_at, key_id = keys
+    return stmt.where(or_(key_at < at, and_(key_at == at, key_id < event_id)))
 
 
 def _decode(cursor: str) -> tuple[datetime, int]:
@@ -143,10 +180,10 @@ def events_page(
     filters: AuditFilters, *, clinical_reader: bool, cursor: str | None, size: int
 ) -> Page[AuditRow]:
     """One page of matching events, newest first (raises BadCursor for a forged link)."""
-    stmt = _base(filters, clinical_reader=clinical_reader)
+    stmt, keys = _base(filters, clinical_reader=clinical_reader)
     if cursor:
-        stmt = _older_than(stmt, *_decode(cursor))
-    rows = db.session.execute(_newest_first(stmt).limit(size + 1)).all()
+        stmt = _older_than(stmt, keys, *_decode(cursor))
+    rows = db.session.execute(_newest_first(stmt, keys).limit(size + 1)).all()
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
@@ -162,7 +199,8 @@ def last_event_id() -> int:
 
 
 def count_events(filters: AuditFilters, *, clinical_reader: bool, up_to: int) -> int:
-    stmt = _base(filters, clinical_reader=clinical_reader).where(_EVENT.c.id <= up_to)
+    stmt, _keys = _base(filters, clinical_reader=clinical_reader)
+    stmt = stmt.where(_EVENT.c.id <= up_to)
     return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
@@ -171,11 +209,12 @@ def export_rows(
 ) -> Iterator[AuditRow]:
     """Every matching event up to id `up_to`, newest first, read a batch at a time."""
     batch = batch or EXPORT_BATCH
-    stmt = _base(filters, clinical_reader=clinical_reader).where(_EVENT.c.id <= up_to)
+    stmt, keys = _base(filters, clinical_reader=clinical_reader)
+    stmt = stmt.where(_EVENT.c.id <= up_to)
     last: Any = None
     while True:
-        page_stmt = stmt if last is None else _older_than(stmt, last.at, last.id)
-        rows = db.session.execute(_newest_first(page_stmt).limit(batch)).all()
+        page_stmt = stmt if last is None else _older_than(stmt, keys, last.at, last.id)
+        rows = db.session.execute(_newest_first(page_stmt, keys).limit(batch)).all()
         for row in rows:
             yield _as_row(row, clinical_reader=clinical_reader)
         if len(rows) < batch:

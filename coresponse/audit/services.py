@@ -6,6 +6,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -43,6 +44,7 @@ class HashedContent(Protocol):
     role: str | None
     action: AuditAction
     person_id: int | None
+    person_ids: str | None
     record_type: str
     record_id: str | None
     category: DataCategory
@@ -53,7 +55,7 @@ class HashedContent(Protocol):
 
 
 def _payload(event: HashedContent, prev_hash: str) -> str:
-    content = {
+    content: dict[str, object] = {
         "at": event.at.isoformat(),
         "user_id": event.user_id,
         "username": event.username,
@@ -68,6 +70,9 @@ def _payload(event: HashedContent, prev_hash: str) -> str:
         "user_agent": event.user_agent,
         "prev_hash": prev_hash,
     }
+    # Only when present, so every event written before the column existed hashes as before.
+    if event.person_ids is not None:
+        content["person_ids"] = event.person_ids
     return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
 
@@ -135,6 +140,7 @@ _CONTENT_COLUMNS = (
     "role",
     "action",
     "person_id",
+    "person_ids",
     "record_type",
     "record_id",
     "category",
@@ -176,10 +182,15 @@ def record_event(
     record_id: object = None,
     category: DataCategory,
     person_id: int | None = None,
+    person_ids: Iterable[int] | None = None,
     detail: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> AuditEvent:
-    """Append one event to the chained audit trail (stored, not committed)."""
+    """Append one event to the chained audit trail (stored, not committed).
+
+    `person_ids`: the people a list showed (for one person, give `person_id`); each is
+    then found in that person's access log, as the event's person_id is.
+    """
     info = request_info or RequestInfo()
     event = AuditEvent(
         at=utcnow(),
@@ -188,6 +199,7 @@ def record_event(
         role=by.role.value if by is not None else None,
         action=action,
         person_id=person_id,
+        person_ids=None if person_ids is None else people_list(person_ids),
         record_type=record_type,
         record_id=None if record_id is None else str(record_id),
         category=category,
@@ -197,6 +209,11 @@ def record_event(
     )
     _append(event)
     return event
+
+
+def people_list(person_ids: Iterable[int]) -> str:
+    """The stored (and hashed) form of a list of people: their ids, once each, ascending."""
+    return json.dumps(sorted({int(i) for i in person_ids}), separators=(",", ":"))
 
 
 # Reading the trail is itself on the record ---------------------------------------------

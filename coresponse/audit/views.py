@@ -24,7 +24,7 @@ from coresponse.web import request_info
 
 CSV_COLUMNS = (
     "event_id", "at_utc", "at_local", "username", "full_name", "role", "action", "person_id",
-    "record_type", "record_id", "category", "detail", "ip_address", "user_agent", "row_hash",
+    "person_ids", "record_type", "record_id", "category", "detail", "ip_address", "user_agent", "row_hash",
 )  # fmt: skip
 # A cell starting with one of these is a formula to a spreadsheet: neutralise it.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -103,7 +103,7 @@ def _csv_lines(events: Iterable[AuditRow]) -> Iterator[str]:
     for e in events:
         yield line((
             e.id, e.at.isoformat(), local(e.at).isoformat(), e.username, e.full_name, e.role,
-            e.action.value, e.person_id, e.record_type, e.record_id, e.category, e.detail,
+            e.action.value, e.person_id, e.person_ids, e.record_type, e.record_id, e.category, e.detail,
             e.ip_address, e.user_agent, e.row_hash,
         ))  # fmt: skip
 
@@ -111,7 +111,8 @@ def _csv_lines(events: Iterable[AuditRow]) -> Iterator[str]:
 @bp.route("/people/<int:person_id>")
 @login_required
 def person_log(person_id: int):
-    """Who opened, changed, printed or exported this person's record, newest first."""
+    """Who opened, changed, printed or exported this person's record, or was shown them in
+    a list, newest first."""
     require(can_view_access_log(current_user))
     person = queries.get_person(person_id)
     if person is None:

@@ -133,6 +133,7 @@ REGISTER: dict[str, Category] = {
     "audit_event.category": _S, "audit_event.detail": _S,
     "audit_event.ip_address": _S, "audit_event.user_agent": _S,
     "audit_event.prev_hash": _S, "audit_event.row_hash": _S,
+    "audit_event.person_ids": _S,
 }  # fmt: skip
 
 

@@ -85,6 +85,7 @@ def test_an_altered_row_is_named(app: Flask) -> None:
         ("at", datetime(2020, 1, 1, tzinfo=UTC)),
         ("user_agent", "forged"),
         ("action", AuditAction.EXPORT),
+        ("person_ids", "[1]"),  # a list added to an event that had none
         ("prev_hash", "1" * 64),
         ("row_hash", "2" * 64),
     ],

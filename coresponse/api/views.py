@@ -37,6 +37,7 @@ from coresponse.api.schemas import (
 )
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.models import User
+from coresponse.cases import services as case_services
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
 from coresponse.contacts import queries as contact_queries
@@ -158,9 +159,14 @@ def list_cases():
         page = keyset_page(stmt, [Case.id], cursor=request.args.get("cursor") or None, size=limit)
     except BadCursor as error:
         raise validation_problem([field_error("cursor", str(error))]) from None
-    return jsonify(
-        {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
-    )
+    body = {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
+    # One audit event for the page, however many people it names (up to MAX_LIMIT).
+    case_services.record_case_list_view(
+        page.items, by=user, what="API: open cases", record_type="case_list",
+        request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
+    return jsonify(body)
 
 
 def _record_view(person_id: int, *, record_type: str, record_id: object, clinical: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from flask import current_app
@@ -22,7 +23,9 @@ from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import check_version, flush_or_conflict
+from coresponse.people.services import record_list_view
 from coresponse.privacy.notes import TwoPartNote, two_part_note
+from coresponse.privacy.policy import can_read_clinical
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from coresponse.text import clean_text as _clean
@@ -251,5 +254,32 @@ def _audit(
         person_id=case.person_id,
         category=category,
         detail=detail,
+        request_info=request_info,
+    )
+
+
+def record_case_list_view(
+    rows: Sequence[Case | Referral],
+    *,
+    by: User,
+    what: str,
+    record_type: str,
+    record_id: object = None,
+    request_info: RequestInfo | None,
+) -> None:
+    """Note in the audit trail that a list of cases or referrals (a caseload, a queue)
+    showed their people: one event naming them all, none for an empty list."""
+    # A closed case's row tells a clinical reader why it closed, which can tell of care.
+    clinical = can_read_clinical(by) and any(
+        isinstance(row, Case) and row.status is CaseStatus.CLOSED and row.closure_reason
+        for row in rows
+    )
+    record_list_view(
+        (row.person_id for row in rows),
+        by=by,
+        what=what,
+        record_type=record_type,
+        record_id=record_id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
         request_info=request_info,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -285,6 +287,7 @@ def caseload():
     team_id = policy.current_team_id(current_user)
     team = db.session.get(Team, team_id) if team_id else None
     cases = queries.caseload(team_id) if team_id else []
+    _audit_list(cases, what="My caseload", record_type="caseload", record_id=team_id)
     return render_template("cases/caseload.html", team=team, cases=cases)
 
 
@@ -309,4 +312,17 @@ def queue(key: str):
             page = keyset_page(stmt, [Case.id], cursor=request.args.get("after"), size=size)
     except BadCursor as error:
         abort(400, description=str(error))
-    return render_template("cases/queue.html", key=key, title=queries.queue_title(key), page=page)
+    title = queries.queue_title(key)
+    _audit_list(page.items, what=f"Queue: {title}", record_type="case_queue", record_id=key)
+    return render_template("cases/queue.html", key=key, title=title, page=page)
+
+
+def _audit_list(
+    rows: Sequence[Case | Referral], *, what: str, record_type: str, record_id: object
+) -> None:
+    """Audit the people a list of cases or referrals showed, and commit."""
+    services.record_case_list_view(
+        rows, by=current_user, what=what, record_type=record_type, record_id=record_id,
+        request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()

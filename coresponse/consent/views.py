@@ -34,6 +34,7 @@ from coresponse.consent.models import (
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor
+from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.templating import format_datetime
@@ -399,6 +400,13 @@ def break_glass_queue():
 
 
 def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm] | None = None):  # type: ignore[no-untyped-def]
+    # The queue names each person opened, beside the clinician's reason (clinical by default).
+    people_services.record_list_view(
+        (access.person_id for access in page.items), by=current_user,
+        what="Emergency access review queue", record_type="break_glass_queue",
+        category=DataCategory.CLINICAL, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
     forms = {
         a.id: failed[1] if failed and failed[0] == a.id else AcknowledgeForm(formdata=None)
         for a in page.items

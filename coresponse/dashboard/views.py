@@ -7,9 +7,12 @@ from flask_login import current_user, login_required
 
 from coresponse.auth.models import Role
 from coresponse.cases import queries as case_queries
+from coresponse.cases import services as case_services
 from coresponse.dashboard import bp, queries
+from coresponse.extensions import db
 from coresponse.privacy import policy
 from coresponse.teams import queries as team_queries
+from coresponse.web import request_info
 
 
 @bp.route("/")
@@ -26,7 +29,13 @@ def home():
     if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
         context["attention"] = team_queries.teams_needing_attention()
     if policy.sees_all_cases(current_user):
-        context["queue"] = case_queries.supervisor_queue()
+        context["queue"] = sections = case_queries.supervisor_queue()
+        case_services.record_case_list_view(
+            [row for section in sections for row in section.rows], by=current_user,
+            what="Home: supervisor queues", record_type="home_queues",
+            request_info=request_info(),
+        )  # fmt: skip
+        db.session.commit()
     if policy.can_review_access_requests(current_user):
         context["decisions"] = queries.decisions_waiting(current_user)
     return render_template("main/home.html", **context)

@@ -8,6 +8,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.models import AuditAction
 from coresponse.auth.permissions import require
 from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.errors import DomainError
@@ -48,6 +49,12 @@ def search():
             )  # fmt: skip
         except BadCursor as error:
             abort(400, description=str(error))
+        services.record_list_view(
+            (person.id for person in page.items), by=current_user, action=AuditAction.SEARCH,
+            what=f"People search: “{query[:100]}”", record_type="people_search",
+            category=DataCategory.IDENTITY, request_info=request_info(),
+        )  # fmt: skip
+        db.session.commit()
     return render_template("people/search.html", query=query, page=page)
 
 

@@ -147,6 +147,12 @@ def assign(case_id: int):
         status = 422
     options = rank_teams(case, case.person.current_address)
     stamp(form, case)
+    # The page shows the person's card: a read of their record like the case page's.
+    record_view(
+        case.person_id, by=current_user, record_type="case", record_id=case.id,
+        category=DataCategory.OPERATIONAL, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
     return render_template("cases/assign.html", case=case, options=options, form=form), status
 
 

@@ -193,6 +193,11 @@ def location(person_id: int):
             return redirect(url_for("people.detail", person_id=person.id))
     elif form.is_submitted():
         status = 422
+    services.record_view(
+        person.id, by=current_user, record_type="person_address", record_id=address.id,
+        category=DataCategory.IDENTITY, request_info=request_info(),
+    )  # fmt: skip
+    db.session.commit()
     return render_template(
         "people/location.html", person=person, address=address, form=form
     ), status

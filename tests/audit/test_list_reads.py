@@ -259,6 +259,30 @@ def test_the_intake_duplicate_check_names_the_people_it_showed(world, login) -> 
     assert event.record_type == "duplicate_check" and shown.id in _named(event)
 
 
+# Single records shown on forms are views of that person -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "record_type"),
+    [
+        ("/people/{person_id}/location", "person_address"),
+        ("/cases/{case_id}/assign", "case"),
+    ],
+)
+def test_pages_showing_one_persons_card_record_a_view(world, login, url, record_type) -> None:  # type: ignore[no-untyped-def]
+    case = world["ours"][0]
+    who = "clinician" if "location" in url else "clinical_supervisor"
+    client = login(world[who])
+    before = _last_id()
+    response = client.get(url.format(person_id=case.person_id, case_id=case.id))
+    assert response.status_code == 200
+    db.session.expire_all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.id > before)).all()
+    assert [(e.action, e.person_id, e.record_type) for e in events] == [
+        (AuditAction.VIEW, case.person_id, record_type)
+    ]
+
+
 # Who saw this person: the access log and the report -----------------------------------
 
 

@@ -172,10 +172,10 @@ def test_break_glass_grants_made_before_coded_reasons_are_coded_other(
     assert flagged is None
 
 
-def test_events_on_record_are_found_by_person_after_0013_and_lists_block_a_downgrade(
+def test_events_on_record_are_found_by_person_after_0014_and_lists_block_a_downgrade(
     empty_database_url: str,
 ) -> None:
-    """0013: an event written before it still verifies and is found through the person
+    """0014: an event written before it still verifies and is found through the person
     index; a downgrade that would drop lists of people (breaking their hashes) is refused."""
     from types import SimpleNamespace
 
@@ -201,7 +201,7 @@ def test_events_on_record_are_found_by_person_after_0013_and_lists_block_a_downg
     content.action, content.category = AuditAction.VIEW, DataCategory.IDENTITY
     row_hash = event_hash(content)  # type: ignore[arg-type]
     with app.app_context():
-        upgrade(revision="0011")
+        upgrade(revision="0013")
         with db.engine.begin() as conn:
             _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
                     first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
@@ -225,11 +225,11 @@ def test_events_on_record_are_found_by_person_after_0013_and_lists_block_a_downg
         verified = verify_chain()
         # Flask-Migrate prints the migration's refusal and exits non-zero.
         with pytest.raises(SystemExit):
-            downgrade(revision="0011")
+            downgrade(revision="0013")
         db.session.remove()
         with db.engine.connect() as conn:
             listed = conn.execute(sa.text("SELECT count(*) FROM audit_event_person")).scalar()
         db.engine.dispose()
     assert [tuple(row) for row in indexed] == [(1, 1)]
     assert verified.intact and verified.checked == 2
-    assert listed == 2  # still at 0013: the old event and the list, both indexed
+    assert listed == 2  # still at 0014: the old event and the list, both indexed

@@ -5,7 +5,7 @@ names, as the event is inserted (the same append-only triggers guard that table)
 
 Attached to the tables so `db.create_all()` (the tests) builds them; migrations hold
 their own copy of the same SQL for databases built by `flask db upgrade` (0004 the
-triggers, 0006 audit_chain_head(), 0013 the people index).
+triggers, 0006 audit_chain_head(), 0014 the people index).
 
 PostgreSQL also refuses TRUNCATE, unless the transaction first ran
 `SET LOCAL coresponse.allow_audit_truncate = 'on'` - the test suite does that to

@@ -1,7 +1,7 @@
 """Audit events name the people a list showed; an index of the people each event names
 
-Revision ID: 0013
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-09 09:00:00
 
 audit_event gets person_ids: the people a list read showed (a caseload, a queue, a
@@ -27,8 +27,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0013"
-down_revision = "0011"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
@@ -129,7 +129,7 @@ def downgrade():
     if listed:
         raise RuntimeError(
             f"{listed} audit events name a list of people: without person_ids their hashes "
-            "no longer verify. Not downgraded; restore a backup from before 0013 instead."
+            "no longer verify. Not downgraded; restore a backup from before 0014 instead."
         )
     for statement in _statements(up=False):
         op.execute(statement)

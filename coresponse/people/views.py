@@ -21,6 +21,7 @@ from coresponse.people.models import Person
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
+from coresponse.text import text_refusal
 from coresponse.web import refuse, request_info
 
 
@@ -41,6 +42,12 @@ def search():
     require(policy.can_search_people(current_user))
     query = (request.args.get("q") or "").strip()
     page = None
+    # What forms refuse is refused here too: the words are kept in the audit trail.
+    refusal = text_refusal(query)
+    if refusal is not None:
+        return render_template(
+            "people/search.html", query="", page=None, error=f"The search {refusal}"
+        ), 422
     if query:
         try:
             page = queries.search_people(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+from sqlalchemy import func, select
+
+from coresponse.audit.models import AuditEvent
 from coresponse.auth.models import Role
 from coresponse.cases.models import ClosureReason
 from coresponse.cases.services import close_case
@@ -26,6 +29,21 @@ def test_search_page(login) -> None:  # type: ignore[no-untyped-def]
     for role in (Role.ANALYST, Role.ADMIN):
         assert login(make_user(role)).get("/people/?q=person").status_code == 403
         client.post("/logout")
+
+
+def test_a_search_with_a_control_character_is_refused_and_not_kept(login) -> None:  # type: ignore[no-untyped-def]
+    """The search words go into the audit trail, whose pages and CSV would print a control
+    character raw: the search refuses it, as every form does."""
+    team, officer, _, _ = make_staffed_team()
+    make_case(team, make_person(first_name="Visible", last_name="Person"))
+    client = login(officer)
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    response = client.get("/people/?q=pers%01on")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The search holds an invisible control character (U+0001)" in page
+    assert "Visible" not in page and "\x01" not in page
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
 
 
 def test_person_page_visibility(login) -> None:  # type: ignore[no-untyped-def]

@@ -96,7 +96,9 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     page.screenshot(path=ARTIFACTS / "contact-form.png", full_page=True)
     page.get_by_role("button", name="Save contact").click()
     page.get_by_role("link", name="Add addendum").first.click()
-    page.get_by_label("Why are you adding this?").fill("Added who else was present")
+    page.get_by_label("Why are you adding this? — for the whole team").fill(
+        "Added who else was present"
+    )
     page.locator("textarea[name=operational_text]").fill("Her sister was there too.")
     page.get_by_role("button", name="Save addendum").click()
 
@@ -127,9 +129,11 @@ def test_supervisor_officer_and_clinician_run_the_journey(app: Flask, page) -> N
     page.goto(case_url)
     page.locator("summary", has_text="Close this case").click()
     page.get_by_label("Reason").select_option("connected_to_care")
-    page.get_by_label("Closing note").fill("Attending the clinic weekly.")
+    # The clinician writes both parts of the note: one the officers read, one they don't.
+    page.get_by_label("Closing note — for the whole team").fill("No more visits planned.")
+    page.get_by_label("Closing note — clinical").fill("Attending the clinic weekly.")
     page.get_by_role("button", name="Close the case").click()
-    page.get_by_label("Why reopen").fill("Missed two appointments.")
+    page.get_by_label("Why reopen — clinical").fill("Missed two appointments.")
     page.get_by_role("button", name="Reopen the case").click()
     assert "Case reopened" in page.locator(".flashes").inner_text()
 

@@ -233,3 +233,50 @@ def test_events_on_record_are_found_by_person_after_0014_and_lists_block_a_downg
     assert [tuple(row) for row in indexed] == [(1, 1)]
     assert verified.intact and verified.checked == 2
     assert listed == 2  # still at 0014: the old event and the list, both indexed
+
+
+def test_requests_made_before_reset_approval_are_role_requests_and_nobody_is_held(
+    empty_database_url: str,
+) -> None:
+    """0015: a waiting new account stays a role request; no account is held by the upgrade;
+    the downgrade refuses while a reset holds an account."""
+    import pytest
+    import sqlalchemy as sa
+    from flask_migrate import downgrade
+
+    from coresponse.clock import utcnow
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now}
+    with app.app_context():
+        upgrade(revision="0014")
+        with db.engine.begin() as conn:
+            for n, (name, role, approved) in enumerate(
+                (("dana", "admin", True), ("jpark", "clinician", False)), start=1
+            ):
+                _insert(conn, "user", id=n, username=name, full_name=name, role=role,
+                        password_hash="x", must_change_password=False, active=approved,
+                        access_approved=approved, session_version=1, **stamps)  # fmt: skip
+            _insert(conn, "access_request", id=1, user_id=2, role="clinician",
+                    approver_discipline="clinical", status="pending", requested_by_id=1,
+                    requested_at=now)  # fmt: skip
+        upgrade()
+        with db.engine.begin() as conn:
+            kind = conn.execute(sa.text("SELECT kind FROM access_request")).scalar()
+            held = conn.execute(sa.text('SELECT count(*) FROM "user" WHERE held_after_reset'))
+            held_count = held.scalar()
+            conn.execute(sa.text('UPDATE "user" SET held_after_reset = true WHERE id = 2'))
+        # `flask db downgrade` says why and exits 1 (Flask-Migrate turns the error into that).
+        with pytest.raises(SystemExit):
+            downgrade(revision="0014")
+        with db.engine.connect() as conn:
+            still = {c["name"] for c in sa.inspect(conn).get_columns("user")}
+        with db.engine.begin() as conn:
+            conn.execute(sa.text('UPDATE "user" SET held_after_reset = false'))
+        downgrade(revision="0014")
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("access_request")}
+        db.engine.dispose()
+    assert kind == "role" and held_count == 0
+    assert "held_after_reset" in still and "kind" not in columns

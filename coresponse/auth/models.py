@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, and_, text, true
+from sqlalchemy import ForeignKey, Index, String, and_, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
@@ -56,6 +56,11 @@ class User(db.Model):
     # inactive meanwhile), and after a rejection; True once approved, and for accounts
     # that needed none (see AccessRequest). Never set back to False.
     access_approved: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # True from an administrator's reset of the password or two-factor login of an
+    # account that reads people's records (while approval is on) until a supervisor
+    # approves that reset: the account cannot log in and no token works meanwhile. A
+    # rejection leaves it True; another reset asks again (see AccessRequest).
+    held_after_reset: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Bumped on disable, password change and reset: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -86,7 +91,9 @@ class User(db.Model):
     # Flask-Login protocol -------------------------------------------------
     @property
     def is_active(self) -> bool:
-        return self.active
+        """Whether the account may log in and use its tokens: enabled, and not held
+        after an administrator's reset that waits for a supervisor."""
+        return self.active and not self.held_after_reset
 
     @property
     def is_authenticated(self) -> bool:
@@ -148,21 +155,35 @@ class AccessRequestStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class AccessRequest(db.Model):
-    """Four eyes: a role that lets an account read people's records, asked for by an
-    administrator and waiting for a supervisor's decision.
+class AccessRequestKind(LabelledEnum):
+    """What an access request asks a supervisor to approve."""
 
-    Made for a new account with such a role (the account stays inactive until it is
-    approved) and for a change of role that widens what an account reads (the account
-    keeps its old role until then). The approver is a supervisor of the discipline in
-    `approver_discipline` who is neither the account, nor whoever asked for the change,
-    nor the account's creator (coresponse/privacy/policy.py). Never deleted: a decision
-    is written onto the row, which keeps who asked and who decided.
+    # A new account with a role, or a change of role (previous_role tells which).
+    ROLE = "role", "Role"
+    # An administrator reset the password or two-factor login of an account that reads
+    # people's records: the account is held until a supervisor approves the reset.
+    PASSWORD_RESET = "password_reset", "Password reset"
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-factor reset"
+
+
+class AccessRequest(db.Model):
+    """Four eyes: access to people's records that an administrator gave or restored,
+    waiting for a supervisor's decision.
+
+    Made for a new account with a role that reads people's records (the account stays
+    inactive until it is approved), for a change of role that widens what an account
+    reads (the account keeps its old role until then), and for an administrator's reset
+    of the password or two-factor login of an account that reads them (`kind`; the
+    account is held, User.held_after_reset, until then: whoever reset it could
+    otherwise log in as it). The approver is a supervisor of the discipline in
+    `approver_discipline` who is neither the account, nor whoever asked for the change
+    or made the reset, nor the account's creator (coresponse/privacy/policy.py). Never
+    deleted: a decision is written onto the row, which keeps who asked and who decided.
     """
 
     __tablename__ = "access_request"
     __table_args__ = (
-        # One open request per account: a new change of role withdraws the old one first.
+        # One open request per account: a new change of role, or a reset, withdraws the old one.
         Index(
             "uq_access_request_pending_user",
             "user_id",
@@ -176,10 +197,16 @@ class AccessRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    # The role asked for.
+    kind: Mapped[AccessRequestKind] = mapped_column(
+        enum_type(AccessRequestKind),
+        default=AccessRequestKind.ROLE,
+        server_default=AccessRequestKind.ROLE.value,
+    )
+    # The role asked for; for a reset, the account's role (which does not change).
     role: Mapped[Role] = mapped_column(enum_type(Role))
     discipline: Mapped[Discipline | None] = mapped_column(enum_type(Discipline))
     # The role the account had when it was asked; None for an account with no access yet.
+    # For a reset, the same as `role`.
     previous_role: Mapped[Role | None] = mapped_column(enum_type(Role))
     previous_discipline: Mapped[Discipline | None] = mapped_column(enum_type(Discipline))
     # Whose supervisors decide: clinical access by clinical supervisors, police by police.
@@ -187,6 +214,7 @@ class AccessRequest(db.Model):
     status: Mapped[AccessRequestStatus] = mapped_column(
         enum_type(AccessRequestStatus), default=AccessRequestStatus.PENDING
     )
+    # The administrator who asked for the role, or who made the reset.
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
@@ -215,8 +243,21 @@ class AccessRequest(db.Model):
     def is_new_account(self) -> bool:
         return self.previous_role is None
 
+    @property
+    def is_reset(self) -> bool:
+        """A password or two-factor reset that waits, not a role."""
+        return self.kind is not AccessRequestKind.ROLE
+
+    @property
+    def asked_for(self) -> str:
+        """What waits, as a page or the audit trail says it: "Clinician", "password reset"."""
+        return self.kind.label.lower() if self.is_reset else self.role_label
+
     def __repr__(self) -> str:
-        return f"<AccessRequest {self.id} user={self.user_id} {self.role.value} {self.status}>"
+        return (
+            f"<AccessRequest {self.id} user={self.user_id} {self.kind.value} "
+            f"{self.role.value} {self.status}>"
+        )
 
 
 class SessionEndReason(LabelledEnum):

@@ -466,6 +466,15 @@ def approver_discipline(role: Role, discipline: Discipline | None) -> Discipline
     return Discipline.POLICE
 
 
+def reset_waits_for_approval(user: User) -> bool:
+    """Whether an administrator's reset of this account's password or two-factor login
+    waits for a supervisor: its role reads people's records, and its access was
+    approved. Whoever reset it could otherwise log in as it and read them. (A new
+    account that waits still has its own request; an analyst's or administrator's
+    reset gives no one people's records.)"""
+    return user.access_approved and role_reads_person_records(user.role, user.discipline)
+
+
 def can_review_access_requests(user: User) -> bool:
     """Supervisors see the access requests waiting for approval."""
     return sees_all_cases(user)
@@ -475,23 +484,27 @@ def access_approval_refusal(approver: User, request: AccessRequest) -> str | Non
     """Why `approver` may not approve or reject this request, or None when they may.
 
     The decider is a supervisor of the request's approver discipline who is not the
-    account itself, not whoever asked for the access, and not the account's creator:
-    four eyes means a second person. The request's user must be loaded.
+    account itself, not whoever asked for the access (or made the reset), and not the
+    account's creator: four eyes means a second person. The same rules decide a role and
+    a reset. The request's user must be loaded.
     """
     if not can_review_access_requests(approver):
         return "Only a supervisor approves access to people's records."
     if approver.id == request.user_id:
         return "You cannot decide on your own access: another supervisor must."
     if approver.id in (request.requested_by_id, request.user.created_by_id):
+        did = "reset this account" if request.is_reset else "asked for this access"
         return (
-            "You asked for this access or created the account: another supervisor must "
-            "decide, so that two people agree."
+            f"You {did} or created the account: another supervisor must decide, so that "
+            "two people agree."
         )
     if approver.discipline is not request.approver_discipline:
-        return (
-            f"Access as {request.role_label.lower()} is decided by a "
-            f"{request.approver_discipline.label.lower()} supervisor."
+        what = (
+            f"A {request.asked_for} of a {request.role_label.lower()}'s account"
+            if request.is_reset
+            else f"Access as {request.role_label.lower()}"
         )
+        return f"{what} is decided by a {request.approver_discipline.label.lower()} supervisor."
     return None
 
 

@@ -76,16 +76,17 @@ def disable_user_command(username):  # type: ignore[no-untyped-def]
 @click.option("--keep/--must-change", default=False,
               help="Whether the user must choose a new password at next login (default).")  # fmt: skip
 def reset_password_command(username, password, keep):  # type: ignore[no-untyped-def]
-    """Set a new password for an account."""
+    """Set a new password for an account (at once: no supervisor's approval on the server)."""
     user = auth_services.get_user_by_username(username)
     if user is None:
         _fail(f"No user called {username!r}.")
+    held = user.held_after_reset
     try:
         auth_services.reset_password(user, password, by=None, must_change=not keep)
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
-    click.echo(f"Password reset for {user.username}.")
+    click.echo(f"Password reset for {user.username}.{_released(held)}")
 
 
 @users_cli.command("unlock")
@@ -112,7 +113,22 @@ def reset_two_factor_command(username):  # type: ignore[no-untyped-def]
     except DomainError as error:
         _fail(error.message)
     db.session.commit()
-    click.echo(f"Two-factor login reset for {user.username}; their sessions have ended.")
+    held = (
+        " The account stays held after an administrator's reset until a supervisor approves "
+        "it, or its password is reset here."
+        if user.held_after_reset
+        else ""
+    )
+    click.echo(f"Two-factor login reset for {user.username}; their sessions have ended.{held}")
+
+
+def _released(held: bool) -> str:
+    # A new password set on the server applies at once (whoever runs it can change the
+    # database anyway), and the administrator's temporary password no longer works: the
+    # hold that administrator's reset put on the account ends.
+    if not held:
+        return ""
+    return " The account was held after an administrator's reset; it can log in again."
 
 
 @click.command("seed-demo")

@@ -35,7 +35,7 @@ def authenticate() -> None:
             raise ApiProblem(
                 401,
                 "This API token is not valid: it may have been revoked, or its account "
-                "disabled or not yet approved.",
+                "disabled, not yet approved or held after a reset.",
             )
         token, user = found
         _refuse_pending_step(steps.for_token(user))

@@ -69,6 +69,11 @@ def create_token(
         )
     if not user.active:
         raise TokenError(f"{user.username}'s account is disabled; enable it before adding a token.")
+    if user.held_after_reset:
+        raise TokenError(
+            f"{user.username}'s account is held after a reset until a supervisor approves "
+            "it; a token can be made after that."
+        )
     label = clean_text(name) or "API token"
     if len(label) > NAME_MAX:
         raise TokenError(f"The name is too long: at most {NAME_MAX} characters.", field="name")
@@ -188,7 +193,7 @@ def find_token(token: str) -> tuple[ApiToken, User] | None:
     if not rows:
         return None
     api_token, user, *_ = rows[0]
-    if api_token.revoked_at is not None or not user.active:
+    if api_token.revoked_at is not None or not user.is_active:
         return None
     if api_token.expired:
         raise TokenExpired(

@@ -17,6 +17,7 @@ from coresponse.audit.services import RequestInfo, record_event
 from coresponse.auth import common_passwords, sessions, throttle, two_factor
 from coresponse.auth.models import (
     AccessRequest,
+    AccessRequestKind,
     AccessRequestStatus,
     Discipline,
     LoginFailureReason,
@@ -53,6 +54,13 @@ ACCESS_NOT_APPROVED = (
     "Your account has not been approved yet. A supervisor other than the administrator "
     "who set it up must approve it before you can log in; ask your supervisor."
 )
+# Shown at login, to the holder of the right password only, while the account is held
+# after an administrator's reset (User.held_after_reset).
+ACCESS_HELD = (
+    "Your account is waiting for approval: an administrator reset your password or "
+    "two-factor login, and a supervisor other than that administrator must approve the "
+    "reset before you can log in. Ask your supervisor."
+)
 DECISION_NOTE_MAX = 500
 
 
@@ -61,7 +69,8 @@ class AuthError(DomainError):
 
 
 class AccessNotApproved(AuthError):
-    """The right password, for a new account whose access no supervisor has approved.
+    """The right password, for a new account whose access no supervisor has approved, or
+    for an account held after an administrator's reset that no supervisor has approved.
 
     An audit event has been written: the view commits before showing the message.
     """
@@ -220,6 +229,9 @@ def update_user(
     supervisor approves it. Any other change of role applies at once (and makes a new
     account that was waiting active). Choosing the role already asked for changes
     nothing; choosing the current role withdraws the request.
+
+    An account held after a reset (held_after_reset) keeps its role until a supervisor
+    approves a reset: the approver vouches for the account as it is.
     """
     full_name = full_name.strip()
     if not full_name:
@@ -227,7 +239,16 @@ def update_user(
     discipline = _check_role(role, discipline)
     if by is not None and by.id == user.id and role is not user.role:
         raise AuthError("You cannot change your own role; ask another administrator.", field="role")
+    if user.held_after_reset and (role, discipline) != (user.role, user.discipline):
+        raise AuthError(
+            f"{user.full_name} cannot log in until a supervisor approves the reset of their "
+            "password or two-factor login; change the role after that. To stop the "
+            "account now, disable it.",
+            field="role",
+        )
     pending = pending_access_request(user)
+    if pending is not None and pending.is_reset:
+        pending = None  # decided on its own: this form changes no role while it waits
     target = (role, discipline)
     waiting = pending is not None and (pending.role, pending.discipline) == target
     kept = user.access_approved and target == (user.role, user.discipline)
@@ -245,7 +266,7 @@ def update_user(
     if pending is not None and not waiting:
         why = "role kept" if kept else f"replaced by a request for {_label(role, discipline)}"
         _withdraw(pending, why=why, by=by)
-        changes.append(f"request {pending.id} for {pending.role_label} withdrawn")
+        changes.append(f"request {pending.id} for {pending.asked_for} withdrawn")
     if change:
         old_label = user.role_label
         from_role = user.role if user.access_approved else None
@@ -301,7 +322,7 @@ def disable_user(user: User, *, by: User | None, request_info: RequestInfo | Non
     if pending is not None:
         # Someone leaving does not take up a new role later by a forgotten approval.
         _withdraw(pending, why="account disabled", by=by)
-        detail += f"; request {pending.id} for {pending.role_label} withdrawn"
+        detail += f"; request {pending.id} for {pending.asked_for} withdrawn"
     db.session.flush()
     _audit(AuditAction.UPDATE, user, by, detail, request_info)
     # Revoked, not only refused while disabled: enabling the account does not revive them.
@@ -313,11 +334,22 @@ def enable_user(user: User, *, by: User | None, request_info: RequestInfo | None
     """Let a disabled account log in again (team membership is not restored).
 
     A new account that is waiting for approval (or was rejected) is not enabled this
-    way while approval is on: a supervisor approves it. With approval off, enabling it
-    makes it active.
+    way while approval is on: a supervisor approves it. Nor is an account held after a
+    reset: a supervisor approves the reset. With approval off, enabling either makes it
+    active.
     """
     if user.active:
         raise AuthError(f"{user.username} is already active.")
+    if user.held_after_reset:
+        if by is not None and access_approval_on():
+            raise AuthError(
+                f"{user.username} cannot log in until a supervisor approves the reset of "
+                "their password or two-factor login: enable the account once it is "
+                "approved (reset the password again to ask again)."
+            )
+        released = _release_hold(user, why="enabled while approval is off", by=by)
+    else:
+        released = ""
     if not user.access_approved:
         if _needs_approval(user.role, user.discipline, from_role=None, by=by):
             raise AuthError(
@@ -332,7 +364,7 @@ def enable_user(user: User, *, by: User | None, request_info: RequestInfo | None
     user.active = True
     user.disabled_at = None
     db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "enabled", request_info)
+    _audit(AuditAction.UPDATE, user, by, "enabled" + released, request_info)
     return user
 
 
@@ -344,14 +376,21 @@ def reset_password(
     must_change: bool = True,
     request_info: RequestInfo | None = None,
 ) -> User:
-    """Set a new password for someone else; by default they must change it at next login."""
+    """Set a new password for someone else; by default they must change it at next login.
+
+    An administrator's reset of an account that reads people's records holds the account
+    until a supervisor approves the reset (reset_waits_for); a reset on the server
+    (`by=None`) applies at once, and releases an account held by an earlier reset (the
+    administrator's temporary password no longer works).
+    """
     check_password_policy(new_password, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = must_change
     user.session_version += 1
+    held = _hold_after_reset(user, AccessRequestKind.PASSWORD_RESET, by=by)
     sessions.end_user_sessions(user, SessionEndReason.PASSWORD_RESET)
     db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "password reset", request_info)
+    _audit(AuditAction.UPDATE, user, by, "password reset" + held, request_info)
     _revoke_api_tokens(user, "password reset", by, request_info)
     return user
 
@@ -390,7 +429,8 @@ def authenticate(
     """The active, unlocked user with these credentials, or None. Records a refusal.
 
     Raises AccessNotApproved for the right password of a new account that waits for
-    a supervisor's approval (the audit event is written; the caller commits).
+    a supervisor's approval, or of an account held after an administrator's reset (the
+    audit event is written; the caller commits).
 
     Every path costs one password hash and the same queries and writes, so neither
     the answer nor its timing tells an unknown username from a wrong password, a
@@ -405,13 +445,19 @@ def authenticate(
     user = get_user_by_username(name) if name else None
     locked = throttle.locked_until(key) is not None
     password_ok = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
-    if user is not None and user.active and password_ok and not locked:
+    if user is not None and user.is_active and password_ok and not locked:
         return user
     if user is not None and password_ok and not locked and not user.access_approved:
         # The right password: its holder is told why, not sent to guess. Not counted
         # toward the lockout, which is for wrong passwords.
         _audit(AuditAction.LOGIN_FAILED, user, None, "access not approved yet", request_info)
         raise AccessNotApproved(ACCESS_NOT_APPROVED)
+    if user is not None and password_ok and not locked and user.active:
+        # Held after a reset (is_active is False): as above. A disabled account is
+        # refused as disabled, whatever waits.
+        _audit(AuditAction.LOGIN_FAILED, user, None, "held after a reset: waiting for approval",
+               request_info)  # fmt: skip
+        raise AccessNotApproved(ACCESS_HELD)
     if locked:
         reason, detail = LoginFailureReason.LOCKED, "account locked after failed logins"
     elif user is not None and password_ok:
@@ -446,7 +492,7 @@ def verify_login_code(user: User, code: str, *, request_info: RequestInfo | None
         _audit(AuditAction.LOGIN_FAILED, user, None, "account locked after failed logins",
                request_info)  # fmt: skip
         return False
-    if user.active and two_factor.verify_code(user, code):
+    if user.is_active and two_factor.verify_code(user, code):
         return True
     throttle.record_failure(key, reason=LoginFailureReason.CODE, ip_address=ip_address)
     _audit(AuditAction.LOGIN_FAILED, user, None, "wrong two-factor code", request_info)
@@ -536,11 +582,17 @@ def _needs_approval(
 
 
 def _open_access_request(
-    user: User, role: Role, discipline: Discipline | None, *, by: User
+    user: User,
+    role: Role,
+    discipline: Discipline | None,
+    *,
+    by: User,
+    kind: AccessRequestKind = AccessRequestKind.ROLE,
 ) -> AccessRequest:
     previous = (user.role, user.discipline) if user.access_approved else (None, None)
     request = AccessRequest(
         user_id=user.id,
+        kind=kind,
         role=role,
         discipline=discipline,
         previous_role=previous[0],
@@ -560,6 +612,62 @@ def _withdraw(request: AccessRequest, *, why: str, by: User | None) -> None:
     request.decided_by_id = by.id if by is not None else None
     request.decision_note = why
     db.session.flush()
+
+
+def reset_waits_for(user: User, *, by: User | None) -> Discipline | None:
+    """Whose supervisors approve `by`'s reset of `user`'s password or two-factor login
+    before the account can log in again; None when the reset applies at once: approval
+    is off, the reset is made on the server (`by=None`: whoever runs commands there can
+    change the database anyway), or the account reads no person's record."""
+    if by is None or not access_approval_on() or not policy.reset_waits_for_approval(user):
+        return None
+    return policy.approver_discipline(user.role, user.discipline)
+
+
+def _hold_after_reset(user: User, kind: AccessRequestKind, *, by: User | None) -> str:
+    """Hold the account until a supervisor approves this reset (a request replaces any
+    waiting one), or let the reset apply at once. Returns what the reset's audit detail
+    adds.
+
+    A reset that applies at once releases an earlier hold when it stands for the whole
+    account: a new password set on the server (the administrator's temporary one no
+    longer works), or any administrator's reset while approval is off. A two-factor
+    reset on the server does not: the temporary password it would free still works.
+    """
+    side = reset_waits_for(user, by=by)
+    if side is None:
+        if not user.held_after_reset or (
+            by is None and kind is not AccessRequestKind.PASSWORD_RESET
+        ):
+            return ""
+        why = "password reset on the server" if by is None else "reset while approval is off"
+        return _release_hold(user, why=why, by=by)
+    assert by is not None  # noqa: S101  # nosec B101 (by=None never waits)
+    detail = ""
+    with db.session.no_autoflush:  # the reset's own changes are written once, below
+        pending = pending_access_request(user)
+    if pending is not None:
+        # A role asked for waits behind the reset: ask again once the reset is approved.
+        _withdraw(pending, why=f"replaced by a {kind.label.lower()} by {by.username}", by=by)
+        detail = f"; request {pending.id} for {pending.asked_for} withdrawn"
+    user.held_after_reset = True
+    request = _open_access_request(user, user.role, user.discipline, by=by, kind=kind)
+    return (
+        f"; held until a {side.label.lower()} supervisor approves the reset (access request "
+        f"{request.id}){detail}"
+    )
+
+
+def _release_hold(user: User, *, why: str, by: User | None) -> str:
+    """End a hold after a reset without a supervisor (approval off, or the server's
+    command line); returns the audit detail's addition."""
+    user.held_after_reset = False
+    detail = f"; hold after a reset lifted ({why})"
+    pending = pending_access_request(user)
+    if pending is not None and pending.is_reset:
+        _withdraw(pending, why=why, by=by)
+        detail += f"; request {pending.id} for {pending.asked_for} withdrawn"
+    return detail
 
 
 def _activate(user: User) -> None:
@@ -607,11 +715,17 @@ def _decide(
 
 def _decision_detail(verb: str, request: AccessRequest, note: str | None) -> str:
     user = request.user
-    was = "new account" if request.is_new_account else f"was {request.previous_role_label}"
-    detail = (
-        f"access {verb}: {request.role_label} for {user.username} ({was}; asked by "
-        f"{request.requested_by.username}; access request {request.id})"
-    )
+    if request.is_reset:
+        detail = (
+            f"{request.asked_for} {verb}: {user.username} ({request.role_label}; reset by "
+            f"{request.requested_by.username}; access request {request.id})"
+        )
+    else:
+        was = "new account" if request.is_new_account else f"was {request.previous_role_label}"
+        detail = (
+            f"access {verb}: {request.role_label} for {user.username} ({was}; asked by "
+            f"{request.requested_by.username}; access request {request.id})"
+        )
     return f"{detail}; note: {note}" if note else detail
 
 
@@ -624,23 +738,30 @@ def approve_access_request(
 ) -> AccessRequest:
     """A supervisor approves a pending access request: a new account becomes active, a
     changed role takes effect (ending the account's API tokens, as any change of role
-    does). The request's user and requester must be loaded (get_access_request)."""
+    does), an account held after a reset can log in again (with the temporary password,
+    which it must change, for a password reset). The request's user and requester must
+    be loaded (get_access_request)."""
     _check_decision(request, by)
     user = request.user
-    if request.role is not user.role and _current_team_name(user):
+    if not request.is_reset and request.role is not user.role and _current_team_name(user):
         raise Conflict(
             f"{user.full_name} is on {_current_team_name(user)} now; they leave the team "
             f"before becoming {request.role_label.lower()}. Ask the administrator, or "
             "reject the request."
         )
     _decide(request, AccessRequestStatus.APPROVED, by=by, note=note)
-    revoke = user.access_approved and (user.role, user.discipline) != (
-        request.role,
-        request.discipline,
-    )
-    user.role, user.discipline = request.role, request.discipline
-    if not user.access_approved:
-        _activate(user)
+    revoke = False
+    if request.is_reset:
+        # The role did not change while it waited (update_user refuses that).
+        user.held_after_reset = False
+    else:
+        revoke = user.access_approved and (user.role, user.discipline) != (
+            request.role,
+            request.discipline,
+        )
+        user.role, user.discipline = request.role, request.discipline
+        if not user.access_approved:
+            _activate(user)
     db.session.flush()
     record_event(
         AuditAction.APPROVE,
@@ -664,7 +785,8 @@ def reject_access_request(
     request_info: RequestInfo | None = None,
 ) -> AccessRequest:
     """A supervisor rejects a pending access request: the account stays as it was (a new
-    one inactive, a changed one with its old role); nothing is deleted."""
+    one inactive, a changed one with its old role, one held after a reset held: another
+    reset asks again); nothing is deleted."""
     _check_decision(request, by)
     _decide(request, AccessRequestStatus.REJECTED, by=by, note=note)
     db.session.flush()
@@ -726,14 +848,19 @@ def reset_two_factor(
     user: User, *, by: User | None, request_info: RequestInfo | None = None
 ) -> User:
     """An administrator removes a lost device: the user's key goes, their sessions and
-    API tokens end (a token may be on the lost device)."""
+    API tokens end (a token may be on the lost device).
+
+    Held until a supervisor approves it, as a password reset is (reset_waits_for): an
+    administrator who knows the password could otherwise pass the second step.
+    """
     if two_factor.active_credential(user) is None and two_factor.pending_credential(user) is None:
         raise AuthError(f"{user.username} has no two-factor login to reset.")
     two_factor.turn_off(user)
     user.session_version += 1
+    held = _hold_after_reset(user, AccessRequestKind.TWO_FACTOR_RESET, by=by)
     sessions.end_user_sessions(user, SessionEndReason.TWO_FACTOR_RESET)
     db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "two-factor login reset", request_info)
+    _audit(AuditAction.UPDATE, user, by, "two-factor login reset" + held, request_info)
     _revoke_api_tokens(user, "two-factor login reset", by, request_info)
     return user
 

@@ -123,6 +123,9 @@ def end_reason(
         return row.end_reason or SessionEndReason.REVOKED
     if not user.active:
         return SessionEndReason.DISABLED
+    if user.held_after_reset:
+        # The reset that holds the account ended its sessions already; this is a backstop.
+        return SessionEndReason.REVOKED
     if user.session_version != session_version:
         return SessionEndReason.REVOKED
     if now - row.created_at >= absolute_limit():

@@ -3,9 +3,12 @@ JSON problem from the API, not a redirect, whether it calls with a session or a 
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 
+from coresponse.api.services import TokenError
 from coresponse.auth import services as auth_services
+from coresponse.auth.queries import pending_access_request
 from coresponse.extensions import db
 from tests.api.conftest import World
 
@@ -69,5 +72,14 @@ def test_an_administrators_password_reset_stops_the_users_tokens(
 
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
-    # A token made after the reset (on the command line) waits for the new password.
+    # Held until a police supervisor approves the reset (four eyes): no new token either.
+    with pytest.raises(TokenError, match="held after a reset"):
+        api(world.officer)
+    pending = pending_access_request(world.officer)
+    assert pending is not None
+    auth_services.approve_access_request(
+        auth_services.get_access_request(pending.id), by=world.police_supervisor
+    )
+    db.session.commit()
+    # A token made after the approval (on the command line) waits for the new password.
     assert api(world.officer).get("/api/v1/me").status_code == 403

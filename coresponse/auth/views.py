@@ -126,7 +126,7 @@ def _pending_user(pending: object) -> User | None:
     if not 0 <= time.time() - started <= _PENDING_SECONDS:
         return None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.session_version != version:
+    if user is None or not user.is_active or user.session_version != version:
         return None
     return user
 
@@ -396,6 +396,8 @@ def edit_user(user_id: int):
         else:
             db.session.commit()
             pending = queries.pending_access_request(user)
+            if pending is not None and pending.is_reset:
+                pending = None  # a held account's role did not change: nothing new waits
             if pending is not None and pending.role_label != user.role_label:
                 flash(
                     f"Saved changes to {user.username}. The role {pending.role_label.lower()} "
@@ -421,7 +423,7 @@ def _edit_form(user: User, pending: AccessRequest | None) -> UserEditForm:
     """The edit form, showing the role asked for while it waits (so saving a new e-mail
     keeps the request; choosing the current role withdraws it)."""
     form = UserEditForm(obj=user)
-    if pending is not None and not form.is_submitted():
+    if pending is not None and not pending.is_reset and not form.is_submitted():
         form.role.data, form.discipline.data = pending.role, pending.discipline
     return form
 
@@ -440,11 +442,13 @@ def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None
         recent_failures=failures,
         two_factor=two_factor.active_credential(user),
         two_factor_required=two_factor.required_for(user),
+        reset_waits_for=services.reset_waits_for(user, by=current_user),
     ), status
 
 
-def _account_switch(user_id: int, change, done: str):  # type: ignore[no-untyped-def]
-    """Run an account service for an administrator's confirmed button press."""
+def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
+    """Run an account service for an administrator's confirmed button press; `done` is
+    the message, or makes it from the changed account."""
     _require_admin()
     user = get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
@@ -455,7 +459,7 @@ def _account_switch(user_id: int, change, done: str):  # type: ignore[no-untyped
         status = refuse(None, error)
         return _render_edit(get_or_404(User, user_id), status)
     db.session.commit()
-    flash(done.format(username=user.username), "success")
+    flash(done(user) if callable(done) else done.format(username=user.username), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
 
 
@@ -486,12 +490,14 @@ def unlock_user(user_id: int):
 @login_required
 def reset_two_factor(user_id: int):
     """Remove an account's two-factor key (a lost phone); its sessions end."""
-    return _account_switch(
-        user_id,
-        services.reset_two_factor,
-        "Two-factor login removed for {username}; they are logged out and set it up "
-        "again at their next login if their role requires it.",
-    )
+    return _account_switch(user_id, services.reset_two_factor, _two_factor_reset_done)
+
+
+def _two_factor_reset_done(user: User) -> str:
+    done = f"Two-factor login removed for {user.username}; they are logged out"
+    if user.held_after_reset:
+        return f"{done}. {_held_phrase(user)}"
+    return f"{done} and set it up again at their next login if their role requires it."
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
@@ -511,20 +517,34 @@ def reset_password(user_id: int):
             status = refuse(form, error)
         else:
             db.session.commit()
-            flash(
-                f"Password reset for {user.username}. Their sessions have ended and they "
-                "must choose a new password at next login.",
-                "success",
-            )
+            done = f"Password reset for {user.username}. Their sessions have ended"
+            if user.held_after_reset:
+                # The account's page says what waits, and for whom.
+                flash(f"{done}. {_held_phrase(user)}", "success")
+                return redirect(url_for("auth.edit_user", user_id=user.id))
+            flash(f"{done} and they must choose a new password at next login.", "success")
             return redirect(url_for("auth.users"))
     elif form.is_submitted():
         status = 422
-    return render_template("auth/reset_password.html", form=form, user=user), status
+    return render_template(
+        "auth/reset_password.html",
+        form=form,
+        user=user,
+        waits_for=services.reset_waits_for(user, by=current_user),
+    ), status
 
 
 def _approver_phrase(role: Role, discipline) -> str:  # type: ignore[no-untyped-def]
     side = policy.approver_discipline(role, discipline).label.lower()
     return f"a {side} supervisor approves it on their Access requests page"
+
+
+def _held_phrase(user: User) -> str:
+    side = policy.approver_discipline(user.role, user.discipline).label.lower()
+    return (
+        f"They cannot log in until a {side} supervisor other than you approves the reset "
+        "on their Access requests page: tell them to ask one."
+    )
 
 
 # --- Supervisors: access to people's records, approved by a second person ----------------
@@ -577,23 +597,35 @@ def decide_access_request(request_id: int):
             status = refuse(form, error)
         else:
             db.session.commit()
-            if form.decision.data == "approve":
-                now = "can now log in as" if access.is_new_account else "is now"
-                flash(
-                    f"Approved: {access.user.full_name} {now} {access.role_label.lower()}.",
-                    "success",
-                )
-            else:
-                flash(
-                    f"Rejected: {access.user.full_name} does not become "
-                    f"{access.role_label.lower()}. The administrator sees it on their page.",
-                    "success",
-                )
+            flash(_decision_done(access, approved=form.decision.data == "approve"), "success")
             return redirect(url_for("auth.access_requests"))
     else:
         status = 422
     page = queries.waiting_access_requests(cursor=None, size=_page_size())
     return _render_access_requests(page, status=status, failed=(request_id, form))
+
+
+def _decision_done(access: AccessRequest, *, approved: bool) -> str:
+    name = access.user.full_name
+    if access.is_reset and approved:
+        then = (
+            "can log in again"
+            if access.user.active
+            else "is still disabled: an administrator enables it"
+        )
+        return f"Approved: the {access.asked_for} of {name}'s account, which {then}."
+    if access.is_reset:
+        return (
+            f"Rejected: the {access.asked_for} of {name}'s account. It stays held and cannot "
+            "log in; the administrator sees it on the account's page."
+        )
+    if approved:
+        now = "can now log in as" if access.is_new_account else "is now"
+        return f"Approved: {name} {now} {access.role_label.lower()}."
+    return (
+        f"Rejected: {name} does not become {access.role_label.lower()}. The administrator "
+        "sees it on their page."
+    )
 
 
 def _page_size() -> int:

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.auth.queries import pending_access_request
-from coresponse.auth.services import create_user
+from coresponse.auth.services import create_user, reset_password
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, DisclosureBasis, ShareScope
@@ -141,6 +141,11 @@ def add_history(w: World, copies: int) -> None:
                 password="four eyes see more than two", by=w.users["admin"],
             )  # fmt: skip
         w.ids["fresh_access_request"] = pending_access_request(waiting).id  # type: ignore[union-attr]
+        # An account held after the administrator reset its password, and one to reset.
+        held = make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
+        reset_password(held, "four eyes see more than two", by=w.users["admin"])
+        w.ids["fresh_reset_request"] = pending_access_request(held).id  # type: ignore[union-attr]
+        w.ids["reset_target"] = make_user(Role.CLINICIAN).id
         w.ids[f"unit{len(w.ids)}"] = 1
     db.session.commit()
 

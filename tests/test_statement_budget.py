@@ -156,6 +156,20 @@ PAGES: dict[str, Page] = {
         lambda w: {"decision": "approve", "note": "Starts Monday"},
         302,
     ),
+    "password reset held for approval": Page(
+        "admin",
+        lambda w: f"/users/{w.ids['reset_target']}/reset-password",
+        "POST",
+        lambda w: {"password": "a temporary passphrase", "confirm": "a temporary passphrase"},
+        302,
+    ),
+    "password reset approved": Page(
+        "pol_sup",
+        lambda w: f"/access-requests/{w.ids['fresh_reset_request']}/decide",
+        "POST",
+        lambda w: {"decision": "approve", "note": "Called them"},
+        302,
+    ),
 }
 
 

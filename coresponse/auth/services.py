@@ -354,7 +354,7 @@ def enable_user(user: User, *, by: User | None, request_info: RequestInfo | None
         if _needs_approval(user.role, user.discipline, from_role=None, by=by):
             raise AuthError(
                 f"{user.username}'s access as {user.role_label.lower()} has not been "
-                "approved: a supervisor approves it on their Access requests page, or "
+                "approved: a supervisor approves it on their Access to approve page, or "
                 "you change the role."
             )
         pending = pending_access_request(user)

@@ -536,14 +536,14 @@ def reset_password(user_id: int):
 
 def _approver_phrase(role: Role, discipline) -> str:  # type: ignore[no-untyped-def]
     side = policy.approver_discipline(role, discipline).label.lower()
-    return f"a {side} supervisor approves it on their Access requests page"
+    return f"a {side} supervisor approves it on their Access to approve page"
 
 
 def _held_phrase(user: User) -> str:
     side = policy.approver_discipline(user.role, user.discipline).label.lower()
     return (
         f"They cannot log in until a {side} supervisor other than you approves the reset "
-        "on their Access requests page: tell them to ask one."
+        "on their Access to approve page: tell them to ask one."
     )
 
 

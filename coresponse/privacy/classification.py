@@ -118,7 +118,7 @@ REGISTER: dict[str, Category] = {
     # Accounts, sessions, the audit trail
     "user.username": _S, "user.full_name": _S, "user.email": _S, "user.role": _S,
     "user.discipline": _S, "user.password_hash": _S,
-    "access_request.role": _S, "access_request.discipline": _S,
+    "access_request.kind": _S, "access_request.role": _S, "access_request.discipline": _S,
     "access_request.previous_role": _S, "access_request.previous_discipline": _S,
     "access_request.approver_discipline": _S, "access_request.status": _S,
     "access_request.decision_note": _S,

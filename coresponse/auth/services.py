@@ -347,7 +347,8 @@ def enable_user(user: User, *, by: User | None, request_info: RequestInfo | None
                 "their password or two-factor login: enable the account once it is "
                 "approved (reset the password again to ask again)."
             )
-        released = _release_hold(user, why="enabled while approval is off", by=by)
+        why = "enabled on the server" if by is None else "enabled while approval is off"
+        released = _release_hold(user, why=why, by=by)
     else:
         released = ""
     if not user.access_approved:

@@ -295,13 +295,6 @@ def case_visibility(user: User) -> ColumnElement[bool]:
     return clauses[0] if len(clauses) == 1 else or_(*clauses)
 
 
-def can_view_case(user: User, case: Case) -> bool:
-    """Read the case: supervisors, its team, and clinicians with break-glass for its person."""
-    if sees_all_cases(user) or is_on_case_team(user, case):
-        return True
-    return case.person_id in break_glass_person_ids(user)
-
-
 def can_view_person(user: User, person_id: int) -> bool:
     """Supervisors see everyone; team members see people with a case of their team;
     a clinician with an unexpired break-glass grant sees that person, read-only."""

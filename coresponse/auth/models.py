@@ -107,22 +107,7 @@ class User(db.Model):
         # The version makes a copied cookie useless once the account's sessions end.
         return f"{self.id}:{self.session_version}"
 
-    # Role helpers (the rules that use them live in auth/permissions.py) ----
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def is_supervisor(self) -> bool:
-        return self.role is Role.SUPERVISOR
-
-    @property
-    def is_police(self) -> bool:
-        """Officers and police supervisors: the operational view only."""
-        return self.role is Role.OFFICER or (
-            self.role is Role.SUPERVISOR and self.discipline is Discipline.POLICE
-        )
-
+    # Role helpers ------------------------------------------------------------
     @property
     def is_clinical(self) -> bool:
         """Clinicians and clinical supervisors: may read clinical content."""

@@ -1223,16 +1223,3 @@ class PersonWriter:
                     appointment_at=appointment if step is _L.APPOINTMENT_SCHEDULED else None,
                 )
                 previous = step
-
-
-def contacts_per_person() -> list[tuple[int, int]]:
-    """(person id, contacts) for the people with the most contacts, for the benchmark."""
-    return [
-        (pid, n)
-        for pid, n in db.session.execute(
-            select(Contact.person_id, func.count())
-            .group_by(Contact.person_id)
-            .order_by(func.count().desc())
-            .limit(5)
-        )
-    ]

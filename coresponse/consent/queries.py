@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse import MAX_ID
@@ -144,13 +144,3 @@ def unacknowledged_break_glass(*, cursor: str | None, size: int) -> Page[BreakGl
 def unacknowledged_break_glass_ids() -> Select[tuple[int]]:
     """The ids of the break-glass accesses waiting for review (the home page counts them)."""
     return select(BreakGlassAccess.id).where(BreakGlassAccess.acknowledged_at.is_(None))
-
-
-def count_unacknowledged_break_glass() -> int:
-    """How many break-glass accesses wait for review."""
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(unacknowledged_break_glass_ids().subquery())
-        )
-        or 0
-    )

@@ -414,12 +414,6 @@ def _reads_person_records(holder: User) -> bool:
     return sees_all_cases(holder) or is_field_member(holder)
 
 
-def role_reads_person_records(role: Role, discipline: Discipline | None = None) -> bool:
-    """Supervisors (every case) and the team's officers and clinicians (their team's cases)
-    read people's records; administrators and analysts do not."""
-    return _reads_person_records(_holder_of(role, discipline))
-
-
 def widens_access(
     role: Role,
     discipline: Discipline | None,
@@ -499,11 +493,6 @@ def access_approval_refusal(approver: User, request: AccessRequest) -> str | Non
         )
         return f"{what} is decided by a {request.approver_discipline.label.lower()} supervisor."
     return None
-
-
-def can_decide_access_request(approver: User, request: AccessRequest) -> bool:
-    """access_approval_refusal, as a yes or no (pages show the buttons by it)."""
-    return access_approval_refusal(approver, request) is None
 
 
 def access_requests_for(approver: User) -> ColumnElement[bool]:

@@ -65,14 +65,14 @@ def test_supervisors_need_a_discipline_and_others_have_none(app: Flask) -> None:
         password=NEW_PASSWORD, by=None,
     )  # fmt: skip
     assert officer.discipline is None
-    assert officer.is_police and not officer.is_clinical
+    assert not officer.is_clinical
 
 
 def test_supervisor_discipline_decides_police_or_clinical(app: Flask) -> None:
     sergeant = make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
     clinical = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
-    assert sergeant.is_police and not sergeant.is_clinical
-    assert clinical.is_clinical and not clinical.is_police
+    assert not sergeant.is_clinical
+    assert clinical.is_clinical
     assert sergeant.role_label == "Police supervisor"
 
 

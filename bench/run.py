@@ -9,13 +9,15 @@ default 10), BENCH_CONCURRENCY (client threads, default 4), BENCH_WORKERS (gunic
 sync workers, default 4; BENCH_WORKER_CLASS=gthread with BENCH_THREADS to compare),
 BENCH_ONLY (some endpoints), BENCH_PORT (default 8765).
 
-1. The dataset is built once with `flask db upgrade` and `flask bench-data` and kept:
+1. The dataset is built once with `flask db upgrade` and `flask bench-data` (the
+   benchmark's app, bench/app.py, has that command) and kept:
    SQLite as bench/data/sqlite-<people>-<contacts>.db, PostgreSQL in the database named
    by BENCH_DATABASE_URL (a marker in bench/data/ remembers it was filled). Every run
    works on a fresh copy (a file copy; on PostgreSQL CREATE DATABASE ... TEMPLATE), so
    the writes of one run never change the next run's data; the copy gets `flask db
    upgrade` (migrations added since the dataset was built).
-2. gunicorn serves `create_app(BENCH_FLOOR=True)` in production config on 127.0.0.1.
+2. gunicorn serves bench/app.py's `create_app()` (the app plus the floor) in production
+   config on 127.0.0.1.
 3. This process logs in through the login form (supervisor, clinician), makes an API
    token with `flask tokens create clinician`, and drives each endpoint for a fixed
    time from client threads (bench/load.py).
@@ -99,7 +101,7 @@ def log(message: str) -> None:
 def flask(args: list[str], database_url: str, *, capture: bool = False) -> str:
     env = {
         **os.environ,
-        "FLASK_APP": "wsgi",
+        "FLASK_APP": "bench.app",  # the product's commands, and bench-data
         "CORESPONSE_ENV": "development",
         "DATABASE_URL": database_url,
     }
@@ -207,7 +209,7 @@ def start_server(
         "--worker-class", worker_class,
         "--keep-alive", "30",
         "--log-level", "warning",
-        "coresponse:create_app(BENCH_FLOOR=True)",
+        "bench.app:create_app()",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     deadline = time.monotonic() + 60

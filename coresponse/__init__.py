@@ -115,11 +115,6 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.tokens_bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(health.bp)
-    if app.config.get("BENCH_FLOOR"):
-        # `make bench` only: the floor every page is measured against (coresponse/bench/floor.py).
-        from coresponse.bench.floor import bp as bench_floor_bp
-
-        app.register_blueprint(bench_floor_bp)
     errors_web.init_app(app)
     # After the page error handlers: errors under /api/ answer problem details instead.
     api.init_app(app)

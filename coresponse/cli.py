@@ -164,9 +164,7 @@ def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[
 
 def register_cli(app: Flask) -> None:
     from coresponse.audit.cli import audit_cli
-    from coresponse.bench.cli import bench_data_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(seed_demo_command)
-    app.cli.add_command(bench_data_command)

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from bench import dataset
 from coresponse.audit.verify import verify_chain
 from coresponse.auth.models import Role, User
-from coresponse.bench import data
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import utcnow
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
@@ -39,13 +39,13 @@ def quick_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
         lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"),
     )
     monkeypatch.setattr(
-        "coresponse.bench.data.hash_password",
+        "bench.dataset.hash_password",
         lambda password: generate_password_hash(password, "pbkdf2:sha256:1000"),
     )
 
 
-def _generate(lines: list[str] | None = None) -> data.Summary:
-    return data.generate(
+def _generate(lines: list[str] | None = None) -> dataset.Summary:
+    return dataset.generate(
         people=120,
         contacts=3000,
         seed=7,

@@ -1,9 +1,8 @@
 """The benchmark's floor: the least a page of this app can cost.
 
 One indexed query (a team by primary key) and a small template, through the same
-app, middleware, security headers and gunicorn workers as every real page. It is
-registered only when the app is built with BENCH_FLOOR set (bench/run.py does
-`create_app(BENCH_FLOOR=True)`), so the normal app never has it.
+app, middleware, security headers and gunicorn workers as every real page. Only the
+benchmark's app (bench/app.py) registers it, so the normal app never has it.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import current_app
 
-from coresponse.bench import data
+from bench import dataset
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 
@@ -13,14 +13,14 @@ from coresponse.extensions import db
 @click.command("bench-data")
 @click.option(
     "--people",
-    default=data.DEFAULT_PEOPLE,
+    default=dataset.DEFAULT_PEOPLE,
     show_default=True,
-    type=click.IntRange(data.MIN_PEOPLE, 2_000_000),
+    type=click.IntRange(dataset.MIN_PEOPLE, 2_000_000),
     help="How many people.",
 )
 @click.option(
     "--contacts",
-    default=data.DEFAULT_CONTACTS,
+    default=dataset.DEFAULT_CONTACTS,
     show_default=True,
     type=click.IntRange(0, 50_000_000),
     help="How many outreach contacts in all (at least what the demo part makes).",
@@ -31,7 +31,7 @@ def bench_data_command(people, contacts, seed, password):  # type: ignore[no-unt
     """Fill an empty, migrated database with large deterministic data (demo logins included)."""
     password = password or current_app.config["DEMO_PASSWORD"]
     try:
-        summary = data.generate(
+        summary = dataset.generate(
             people=people,
             contacts=contacts,
             seed=seed,

@@ -22,8 +22,8 @@ How it is built:
   keeps inserting normally) and both databases are ANALYZEd, as a production
   database would have statistics.
 
-Determinism: every choice comes from the seed (see demo.Dice); times are offsets
-from the current clock, like the demo, so the data always looks current.
+Determinism: every choice comes from the seed (see coresponse/demo/dice.py); times
+are offsets from the current clock, like the demo, so the data always looks current.
 """
 
 from __future__ import annotations
@@ -61,6 +61,16 @@ from coresponse.contacts.models import (
     RiskLevel,
 )
 from coresponse.db_types import UTCDateTime
+from coresponse.demo import connections as demo_connections
+from coresponse.demo import contacts as demo_contacts
+from coresponse.demo import people as demo_people
+from coresponse.demo import plans as demo_plans
+from coresponse.demo import reference as demo_reference
+from coresponse.demo import referrals as demo_referrals
+from coresponse.demo import schedules as demo_schedules
+from coresponse.demo import teams as demo_teams
+from coresponse.demo import world as demo_world
+from coresponse.demo.dice import Dice
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
@@ -240,14 +250,14 @@ def _default(table: Table, column: Any) -> Any:
 
 
 class Choice:
-    """A weighted choice with one draw, like demo.Dice.weighted, its table built once."""
+    """A weighted choice with one draw, like Dice.weighted, its table built once."""
 
     def __init__(self, options: Sequence[tuple[Any, float]]) -> None:
         self.values = [value for value, _ in options]
         self.cumulative = list(itertools.accumulate(weight for _, weight in options))
         self.total = self.cumulative[-1]
 
-    def __call__(self, dice: demo.Dice) -> Any:
+    def __call__(self, dice: Dice) -> Any:
         index = bisect.bisect_right(self.cumulative, dice.unit() * self.total)
         return self.values[min(index, len(self.values) - 1)]
 
@@ -317,8 +327,8 @@ class Episode:
 @dataclass
 class PersonPlan:
     seed: int
-    community: demo.Community
-    home: demo.Neighborhood
+    community: demo_reference.Community
+    home: demo_reference.Neighborhood
     episodes: list[Episode]
     heavy: int = 0  # a fixed contact count for the heaviest people
     weight: float = 0.0
@@ -375,7 +385,7 @@ def generate(
 
     builder = Builder(
         now=utcnow(),
-        dice=demo.Dice(seed + 1),
+        dice=Dice(seed + 1),
         password=password,
         progress=progress,
         started=started,
@@ -403,7 +413,7 @@ class Builder:
     """The bulk part: teams and staff for the city, then people a batch at a time."""
 
     def __init__(
-        self, *, now: datetime, dice: demo.Dice, password: str, progress: Progress, started: float
+        self, *, now: datetime, dice: Dice, password: str, progress: Progress, started: float
     ) -> None:
         self.now = now
         self.today = now.date()
@@ -426,7 +436,9 @@ class Builder:
         self.admin_id = users["admin"].id
         self.supervisor_id = users["supervisor"].id
         self.sergeant_id = users["sergeant"].id
-        self.demo_team_id = db.session.scalar(select(Team.id).where(Team.name == demo.DEMO_TEAM))
+        self.demo_team_id = db.session.scalar(
+            select(Team.id).where(Team.name == demo_reference.DEMO_TEAM)
+        )
         members: dict[int, list[Staff]] = {}
         for membership, role in db.session.execute(
             select(TeamMembership, User.role).join(User, User.id == TeamMembership.user_id)
@@ -439,9 +451,9 @@ class Builder:
             current = Counter(m.role for m in staff if m.left_at is None)
             if any(current[role] != n for role, n in REQUIRED_COMPOSITION.items()):
                 continue  # a team that cannot take cases gets no new ones
-            spec = next(s for s in demo.TEAM_SPECS if s.name == team.name)
+            spec = next(s for s in demo_reference.TEAM_SPECS if s.name == team.name)
             info = TeamInfo(team.id, team.name, spec.latitude, spec.longitude, staff)
-            covered = [n for n in demo.NEIGHBORHOODS if _spec_covers(spec, n)]
+            covered = [n for n in demo_reference.NEIGHBORHOODS if _spec_covers(spec, n)]
             info.weight = 1 / max(1, len(covered))
             for place in covered:
                 self.candidates.setdefault(place.name, []).append(info)
@@ -472,21 +484,21 @@ class Builder:
             f"{budget:,} more contacts ({self._elapsed()})"
         )
 
-    def _plan_person(self, dice: demo.Dice, p_open: float, heavy: int) -> PersonPlan:
+    def _plan_person(self, dice: Dice, p_open: float, heavy: int) -> PersonPlan:
         child = int(dice.unit() * 2**53)
-        community = dice.weighted([(c, c.weight) for c in demo.COMMUNITIES])
-        home = demo._home_place(dice, community)
+        community = dice.weighted([(c, c.weight) for c in demo_reference.COMMUNITIES])
+        home = demo_people.home_place(dice, community)
         weight = min(dice.unit() ** (-1 / 1.25), 150.0)
         if heavy:
-            home = demo.NEIGHBORHOODS_BY_NAME[HEAVY_HOME]
-            received = self.now - timedelta(days=demo.HISTORY_DAYS - 20)
+            home = demo_reference.NEIGHBORHOODS_BY_NAME[HEAVY_HOME]
+            received = self.now - timedelta(days=demo_world.HISTORY_DAYS - 20)
             episodes = [self._episode(dice, Outcome.OPEN, received)]
         else:
             episodes = self._plan_episodes(dice, p_open)
         return PersonPlan(child, community, home, episodes, heavy=heavy, weight=weight)
 
-    def _plan_episodes(self, dice: demo.Dice, p_open: float) -> list[Episode]:
-        now, history = self.now, timedelta(days=demo.HISTORY_DAYS)
+    def _plan_episodes(self, dice: Dice, p_open: float) -> list[Episode]:
+        now, history = self.now, timedelta(days=demo_world.HISTORY_DAYS)
         n = dice.weighted(((1, 72), (2, 20), (3, 8)))
         roll = dice.unit()
         if roll < 0.002:
@@ -494,7 +506,9 @@ class Builder:
         elif roll < 0.004:
             last = self._episode(dice, Outcome.INFO, now - dice.days(1, 10))
         elif roll < 0.06:
-            last = self._episode(dice, Outcome.DECLINED, now - dice.days(1, demo.HISTORY_DAYS))
+            last = self._episode(
+                dice, Outcome.DECLINED, now - dice.days(1, demo_world.HISTORY_DAYS)
+            )
         elif roll < 0.061:
             last = self._episode(dice, Outcome.AWAITING, now - dice.hours(2, 40))
         elif roll < 0.061 + p_open:
@@ -506,7 +520,7 @@ class Builder:
                 last = self._episode(dice, Outcome.OPEN, now - timedelta(days=age))
         else:
             # Closures spread evenly over the history, as a steady program's would.
-            closed = now - dice.days(1, demo.HISTORY_DAYS - 14)
+            closed = now - dice.days(1, demo_world.HISTORY_DAYS - 14)
             length = timedelta(days=dice.skewed(14, 200, 1.4))
             received = max(closed - length, now - history)
             last = self._episode(dice, Outcome.CLOSED, received)
@@ -527,7 +541,7 @@ class Builder:
             before = episode.received_at
         return episodes
 
-    def _episode(self, dice: demo.Dice, outcome: Outcome, received: datetime) -> Episode:
+    def _episode(self, dice: Dice, outcome: Outcome, received: datetime) -> Episode:
         episode = Episode(outcome, received)
         if outcome is Outcome.TRIAGE:
             return episode
@@ -548,11 +562,13 @@ class Builder:
         leftover = count - sum(places.values())
         for name in sorted(shares, key=lambda k: (-(shares[k] - places[k]), k))[:leftover]:
             places[name] += 1
-        founded = self.now - timedelta(days=demo.TEAM_FOUNDED_DAYS)
+        founded = self.now - timedelta(days=demo_world.TEAM_FOUNDED_DAYS)
         password_hash = hash_password(self.password)
         dice = self.dice
-        for place_name in sorted(places, key=lambda k: demo.NEIGHBORHOODS_BY_NAME[k].name):
-            place = demo.NEIGHBORHOODS_BY_NAME[place_name]
+        for place_name in sorted(
+            places, key=lambda k: demo_reference.NEIGHBORHOODS_BY_NAME[k].name
+        ):
+            place = demo_reference.NEIGHBORHOODS_BY_NAME[place_name]
             for number in range(1, places[place_name] + 1):
                 shift = dice.weighted((((8, 20), 40), ((10, 22), 25), (None, 20), ((16, 4), 15)))
                 team_id = self.rows.add(
@@ -602,8 +618,8 @@ class Builder:
         self.rows.flush()
         db.session.commit()
 
-    def _staff_user(self, dice: demo.Dice, role: Role, password_hash: str, hired: datetime) -> int:
-        community = dice.weighted([(c, c.weight) for c in demo.COMMUNITIES])
+    def _staff_user(self, dice: Dice, role: Role, password_hash: str, hired: datetime) -> int:
+        community = dice.weighted([(c, c.weight) for c in demo_reference.COMMUNITIES])
         first = dice.pick(community.female if dice.chance(0.45) else community.male)
         last = dice.pick(community.surnames)
         number = self.rows.next_id[User.__table__.name] + 1
@@ -638,8 +654,8 @@ class Builder:
                 else:
                     episode.team = dice.weighted([(t, t.weight) for t in options])
 
-    def _nearest(self, place: demo.Neighborhood) -> TeamInfo:
-        return min(self.teams, key=lambda t: demo._distance(place, t.latitude, t.longitude))
+    def _nearest(self, place: demo_reference.Neighborhood) -> TeamInfo:
+        return min(self.teams, key=lambda t: demo_teams.distance_km(place, t.latitude, t.longitude))
 
     def _allocate_contacts(self, budget: int) -> None:
         """Exactly `budget` contacts: fixed for the heaviest people, a long tail for the rest."""
@@ -724,7 +740,7 @@ class Builder:
         return f"{clock.monotonic() - self.started:.0f} s"
 
 
-def _spec_covers(spec: demo.TeamSpec, place: demo.Neighborhood) -> bool:
+def _spec_covers(spec: demo_reference.TeamSpec, place: demo_reference.Neighborhood) -> bool:
     return place.precinct in spec.precincts or place.borough in spec.boroughs
 
 
@@ -736,13 +752,13 @@ def _hour(hour: int) -> time:
 # One person's rows
 # --------------------------------------------------------------------------------------
 
-_TYPE = Choice(demo._TYPE_WEIGHTS)
-_FIRST_TYPE = Choice(demo._FIRST_TYPE_WEIGHTS)
-_OUTCOME = {kind: Choice(weights) for kind, weights in demo._OUTCOME_WEIGHTS.items()}
+_TYPE = Choice(demo_schedules.TYPE_WEIGHTS)
+_FIRST_TYPE = Choice(demo_schedules.FIRST_TYPE_WEIGHTS)
+_OUTCOME = {kind: Choice(weights) for kind, weights in demo_schedules.OUTCOME_WEIGHTS.items()}
 _IN_PERSON = (ContactType.IN_PERSON_HOME, ContactType.IN_PERSON_OTHER)
 _LINKAGE_KINDS = tuple(
     (kind, weight)
-    for kind, weight in demo._KIND_WEIGHTS
+    for kind, weight in demo_connections.KIND_WEIGHTS
     if kind not in (LinkageKind.FAMILY, LinkageKind.FRIEND)
 )
 _L = LinkageStatus
@@ -774,7 +790,7 @@ class PersonWriter:
         self.b = builder
         self.rows = builder.rows
         self.plan = plan
-        self.dice = demo.Dice(plan.seed)
+        self.dice = Dice(plan.seed)
         self.now = builder.now
 
     def write(self) -> None:
@@ -788,11 +804,11 @@ class PersonWriter:
         last = dice.pick(community.surnames)
         middle = dice.pick(community.female if feminine else community.male)
         middle = middle if middle != first and dice.chance(0.3) else None
-        preferred = demo.PREFERRED_NAMES.get(first) if dice.chance(0.6) else None
+        preferred = demo_reference.PREFERRED_NAMES.get(first) if dice.chance(0.6) else None
         created = plan.episodes[0].received_at
         intake_id = dice.pick((self.b.supervisor_id, self.b.supervisor_id, self.b.sergeant_id))
-        languages, interpreter = demo._languages(dice, community)
-        born, estimated = demo._birth_date(dice, self.b.today)
+        languages, interpreter = demo_people.pick_languages(dice, community)
+        born, estimated = demo_people.pick_birth_date(dice, self.b.today)
         person_id = self.rows.add(
             Person,
             first_name=first,
@@ -810,7 +826,7 @@ class PersonWriter:
             created_by_id=intake_id,
         )
         self.person_id = person_id
-        words = demo._pronouns(gender)
+        words = demo_people.pronouns(gender)
         words["name"] = preferred or first
         words["language"] = languages[0]
         self.residence = self._addresses(person_id, created, words, intake_id)
@@ -826,10 +842,10 @@ class PersonWriter:
             Relation=relation[0].upper() + relation[1:],
             period=dice.pick(("two weeks", "a month", "several weeks", "three months")),
             precinct=precinct_label(place.precinct),
-            destination=dice.pick(demo.CRISIS_DESTINATIONS[place.borough]),
-            hospital=dice.pick(demo.HOSPITAL_EDS[place.borough]),
-            provider=dice.pick(demo.TREATING_ORGANIZATIONS),
-            moved_to=dice.pick(demo.MOVED_TO),
+            destination=dice.pick(demo_reference.CRISIS_DESTINATIONS[place.borough]),
+            hospital=dice.pick(demo_reference.HOSPITAL_EDS[place.borough]),
+            provider=dice.pick(demo_reference.TREATING_ORGANIZATIONS),
+            moved_to=dice.pick(demo_reference.MOVED_TO),
             referrer="the referrer",
             target="the program",
             weeks=str(dice.integer(2, 12)),
@@ -837,9 +853,9 @@ class PersonWriter:
         )
         for position, language in enumerate(languages):
             self.rows.add(PersonLanguage, person_id=person_id, language=language, position=position)
-        for phone in demo._phones(dice, created, self.now):
+        for phone in demo_people.phone_rows(dice, created, self.now):
             self.rows.add(PersonPhone, person_id=person_id, **phone)
-        for alias in demo._aliases(dice, community, first, last, feminine, created):
+        for alias in demo_people.alias_rows(dice, community, first, last, feminine, created):
             self.rows.add(PersonAlias, person_id=person_id, retired_at=None, **alias)
         self._support_contacts(person_id, community, last, created)
         for index, episode in enumerate(plan.episodes):
@@ -849,42 +865,46 @@ class PersonWriter:
 
     def _addresses(
         self, person_id: int, created: datetime, words: dict[str, str], by: int
-    ) -> demo.Residence:
+    ) -> demo_people.Residence:
         dice, home = self.dice, self.plan.home
-        residences = [demo._residence(dice, home, created, None, words)]
+        residences = [demo_people.make_residence(dice, home, created, None, words)]
         if not self.plan.heavy and dice.chance(0.12):
-            earlier = demo._home_place(dice, self.plan.community)
+            earlier = demo_people.home_place(dice, self.plan.community)
             moved = created + (self.now - created) * dice.between(0.2, 0.8)
             residences = [
-                demo._residence(dice, earlier, created, moved, words),
-                demo._residence(dice, home, moved, None, words),
+                demo_people.make_residence(dice, earlier, created, moved, words),
+                demo_people.make_residence(dice, home, moved, None, words),
             ]
         for residence in residences:
-            self.rows.add(PersonAddress, person_id=person_id, **demo._address_row(residence, by))
+            self.rows.add(
+                PersonAddress, person_id=person_id, **demo_people.address_row(residence, by)
+            )
         return residences[-1]
 
     def _support_contacts(
-        self, person_id: int, community: demo.Community, surname: str, created: datetime
+        self, person_id: int, community: demo_reference.Community, surname: str, created: datetime
     ) -> None:
         dice = self.dice
         count = dice.weighted(((0, 25), (1, 40), (2, 25), (3, 10)))
-        kinds = dice.weighted_sample([((r, d), w) for r, d, w in demo._RELATIONS], count)
+        kinds = dice.weighted_sample([((r, d), w) for r, d, w in demo_people.RELATIONS], count)
         for relationship, details in kinds:
-            # As demo._support_contact, without building ORM objects (slow by the thousand).
+            # As the demo's people._support_contact, without building ORM objects (slow by the thousand).
             detail = dice.pick(details)
             organization = None
             people = community
             if relationship is SupportRelationship.CASE_MANAGER:
-                organization = dice.pick(demo.CASE_MANAGER_ORGANIZATIONS)
+                organization = dice.pick(demo_reference.CASE_MANAGER_ORGANIZATIONS)
             elif relationship is SupportRelationship.PROVIDER:
-                organization = dice.pick(demo.TREATING_ORGANIZATIONS)
+                organization = dice.pick(demo_reference.TREATING_ORGANIZATIONS)
             if organization is not None:
-                people = dice.pick(demo.COMMUNITIES)
-            feminine = detail in demo._FEMININE_DETAILS or (
-                detail not in demo._MASCULINE_DETAILS and dice.chance(0.5)
+                people = dice.pick(demo_reference.COMMUNITIES)
+            feminine = detail in demo_people.FEMININE_DETAILS or (
+                detail not in demo_people.MASCULINE_DETAILS and dice.chance(0.5)
             )
             first = dice.pick(people.female if feminine else people.male)
-            last = surname if relationship in demo._SAME_SURNAME else dice.pick(people.surnames)
+            last = (
+                surname if relationship in demo_people.SAME_SURNAME else dice.pick(people.surnames)
+            )
             self.rows.add(
                 SupportContact,
                 person_id=person_id,
@@ -903,9 +923,9 @@ class PersonWriter:
 
     def _episode(self, episode: Episode, index: int, intake_id: int) -> None:
         dice, fill = self.dice, self.fill
-        source = dice.weighted(demo._SOURCE_WEIGHTS)
+        source = dice.weighted(demo_referrals.SOURCE_WEIGHTS)
         detail = self._source_detail(source)
-        indicators = dice.weighted_sample(demo._INDICATOR_WEIGHTS, dice.integer(1, 3))
+        indicators = dice.weighted_sample(demo_referrals.INDICATOR_WEIGHTS, dice.integer(1, 3))
         triager = dice.pick((self.b.supervisor_id, self.b.sergeant_id))
         status = {
             Outcome.TRIAGE: ReferralStatus.RECEIVED,
@@ -915,11 +935,11 @@ class PersonWriter:
         decided = status in (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
         note = None
         if status is ReferralStatus.ACCEPTED:
-            note = dice.pick(demo.ACCEPT_NOTES).format_map(fill)
+            note = dice.pick(demo_reference.ACCEPT_NOTES).format_map(fill)
         elif status is ReferralStatus.DECLINED:
-            note = dice.pick(demo.NOT_ELIGIBLE_NOTES).format_map(fill)
+            note = dice.pick(demo_reference.NOT_ELIGIBLE_NOTES).format_map(fill)
         elif status is ReferralStatus.INFO_REQUESTED:
-            note = dice.pick(demo.INFO_REQUESTS).format_map(fill)
+            note = dice.pick(demo_reference.INFO_REQUESTS).format_map(fill)
         referrer = (
             f"{dice.pick(self.plan.community.female)} {dice.pick(self.plan.community.surnames)}"
         )
@@ -933,7 +953,7 @@ class PersonWriter:
             referrer_phone=dice.phone(("718", "347", "212", "646")),
             referrer_email=None,
             referrer_organization=None if source is ReferralSource.FAMILY_COMMUNITY else detail,
-            reason=demo._reason(dice, indicators, fill),
+            reason=demo_referrals.referral_reason(dice, indicators, fill),
             status=status,
             decline_reason=DeclineReason.NOT_ELIGIBLE
             if status is ReferralStatus.DECLINED
@@ -975,10 +995,10 @@ class PersonWriter:
         if source is ReferralSource.NYPD_PRECINCT:
             return precinct_label(place.precinct)
         if source is ReferralSource.HOSPITAL:
-            return dice.pick(demo.HOSPITAL_EDS[place.borough])
+            return dice.pick(demo_reference.HOSPITAL_EDS[place.borough])
         if source is ReferralSource.FAMILY_COMMUNITY:
-            return dice.pick(demo.FAMILY_REFERRERS)
-        return dice.pick(demo.SOURCE_DETAILS[source])
+            return dice.pick(demo_reference.FAMILY_REFERRERS)
+        return dice.pick(demo_reference.SOURCE_DETAILS[source])
 
     def _case(self, episode: Episode, referral_id: int, triager: int, note: str | None) -> None:
         dice, fill = self.dice, self.fill
@@ -986,8 +1006,8 @@ class PersonWriter:
         team = episode.team
         closure = closure_note = None
         if episode.closed_at is not None:
-            closure = dice.weighted(demo._CLOSURE_WEIGHTS)
-            closure_note = dice.pick(demo.CLOSURE_NOTES[closure]).format_map(fill)
+            closure = dice.weighted(demo_plans.CLOSURE_WEIGHTS)
+            closure_note = dice.pick(demo_reference.CLOSURE_NOTES[closure]).format_map(fill)
         times = self._contact_times(episode)
         status = CaseStatus.AWAITING_ASSIGNMENT
         if team is not None:
@@ -995,7 +1015,7 @@ class PersonWriter:
         next_planned = None
         if times and status is CaseStatus.OPEN:
             next_planned = times[-1] + dice.days(1, 10)
-        due = episode.assigned_at + demo.FIRST_CONTACT_WINDOW if episode.assigned_at else None
+        due = episode.assigned_at + demo_world.FIRST_CONTACT_WINDOW if episode.assigned_at else None
         case_id = self.rows.add(
             Case,
             person_id=self.person_id,
@@ -1105,21 +1125,21 @@ class PersonWriter:
             location = f"Near {fill['landmark']}"
         elif contact_type is ContactType.ATTEMPT:
             location = place.line1
-        notes = demo.OPERATIONAL_NOTES.get((contact_type, outcome))
+        notes = demo_reference.OPERATIONAL_NOTES.get((contact_type, outcome))
         operational = dice.pick(notes).format_map(fill) if notes else None
         clinical = risk = None
         factors: list[Any] = []
         if clinician and outcome is not ContactOutcome.NOT_FOUND:
             clinical_notes = {
-                ContactType.COLLATERAL_FAMILY: demo.CLINICAL_COLLATERAL_FAMILY,
-                ContactType.COLLATERAL_PROVIDER: demo.CLINICAL_COLLATERAL_PROVIDER,
-            }.get(contact_type) or demo.CLINICAL_NOTES.get(outcome)
+                ContactType.COLLATERAL_FAMILY: demo_reference.CLINICAL_COLLATERAL_FAMILY,
+                ContactType.COLLATERAL_PROVIDER: demo_reference.CLINICAL_COLLATERAL_PROVIDER,
+            }.get(contact_type) or demo_reference.CLINICAL_NOTES.get(outcome)
             if clinical_notes and dice.chance(0.85):
                 clinical = dice.pick(clinical_notes).format_map(fill)
-            if contact_type in demo._PERSON_SEEN:
+            if contact_type in demo_contacts.PERSON_SEEN:
                 risk = _RISK(dice)
                 if risk is not RiskLevel.LOW:
-                    factors = dice.weighted_sample(demo._FACTOR_WEIGHTS, dice.integer(1, 2))
+                    factors = dice.weighted_sample(demo_contacts.FACTOR_WEIGHTS, dice.integer(1, 2))
         recorded = at + dice.hours(0.1, 6)
         contact_id = rows.add(
             Contact,
@@ -1153,7 +1173,7 @@ class PersonWriter:
         for factor in factors:
             rows.add(ContactRiskFactor, contact_id=contact_id, factor=factor)
         if dice.chance(0.004):
-            reason, operational_text, clinical_text = dice.pick(demo._OPERATIONAL_ADDENDA)
+            reason, operational_text, clinical_text = dice.pick(demo_reference.OPERATIONAL_ADDENDA)
             rows.add(
                 Addendum,
                 contact_id=contact_id,
@@ -1179,7 +1199,9 @@ class PersonWriter:
             providers = self.b.providers.get(kind)
             provider = dice.pick(providers) if providers else None
             target = (
-                provider[1] if provider else dice.pick(demo.TARGET_NAMES.get(kind, (kind.label,)))
+                provider[1]
+                if provider
+                else dice.pick(demo_reference.TARGET_NAMES.get(kind, (kind.label,)))
             )
             path = _PATHS[status]
             moments = sorted(start + (end - start) * dice.unit() for _ in path)
@@ -1188,7 +1210,7 @@ class PersonWriter:
             if status is _L.APPOINTMENT_SCHEDULED:
                 appointment = moments[-1] + dice.days(2, 20)
             verified = status is _L.CONNECTED
-            method = dice.pick(list(demo.VERIFIERS)) if verified else None
+            method = dice.pick(list(demo_reference.VERIFIERS)) if verified else None
             linkage_id = self.rows.add(
                 Linkage,
                 person_id=self.person_id,
@@ -1202,11 +1224,15 @@ class PersonWriter:
                 appointment_at=appointment,
                 verified_on=moments[-1].date() if verified else None,
                 verification_method=method,
-                verified_by=dice.pick(demo.VERIFIERS[method]).format_map(words) if method else None,
-                not_connected_reason=dice.pick(demo.NOT_CONNECTED_REASONS)
+                verified_by=dice.pick(demo_reference.VERIFIERS[method]).format_map(words)
+                if method
+                else None,
+                not_connected_reason=dice.pick(demo_reference.NOT_CONNECTED_REASONS)
                 if status is _L.NOT_CONNECTED
                 else None,
-                note=dice.pick(demo.LINKAGE_NOTES).format_map(words) if dice.chance(0.3) else None,
+                note=dice.pick(demo_reference.LINKAGE_NOTES).format_map(words)
+                if dice.chance(0.3)
+                else None,
                 created_at=moments[0],
                 created_by_id=clinician.user_id,
             )
@@ -1219,7 +1245,7 @@ class PersonWriter:
                     to_status=step,
                     at=at,
                     by_id=clinician.user_id,
-                    note=dice.pick(demo.STEP_NOTES[step]).format_map(words),
+                    note=dice.pick(demo_reference.STEP_NOTES[step]).format_map(words),
                     appointment_at=appointment if step is _L.APPOINTMENT_SCHEDULED else None,
                 )
                 previous = step

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from coresponse.extensions import db
 from coresponse.teams.models import Team
 
-bp = Blueprint("bench", __name__, url_prefix="/_bench")
+# Its template lives with it, in bench/templates/bench/floor.html.
+bp = Blueprint("bench", __name__, url_prefix="/_bench", template_folder="templates")
 
 
 @bp.route("/floor/<int:team_id>")

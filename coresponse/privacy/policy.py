@@ -414,6 +414,12 @@ def _reads_person_records(holder: User) -> bool:
     return sees_all_cases(holder) or is_field_member(holder)
 
 
+def role_reads_person_records(role: Role, discipline: Discipline | None = None) -> bool:
+    """Supervisors (every case) and the team's officers and clinicians (their team's cases)
+    read people's records; administrators and analysts do not."""
+    return _reads_person_records(_holder_of(role, discipline))
+
+
 def widens_access(
     role: Role,
     discipline: Discipline | None,

@@ -78,6 +78,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         security,
         teams,
         templating,
+        unit_of_work,
     )
     from coresponse.cli import register_cli
     from coresponse.ops.cli import backup_command
@@ -124,6 +125,9 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.cli.add_command(backup_command)
     # A save that lost a race (optimistic locking) is a 409 page or problem, never a 500.
     locking.init_app(app)
+    # Last: each request commits or rolls back once its response is ready, before the
+    # other after_request functions run (coresponse/unit_of_work.py).
+    unit_of_work.init_app(app)
 
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)

@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from coresponse.extensions import db
+from coresponse import unit_of_work
 from coresponse.text import describe_bytes
 
 _MESSAGES = {
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        unit_of_work.discard()
         return render_template(
             "errors/error.html",
             code=400,
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-        db.session.rollback()
+        unit_of_work.discard()
         code = error.code or 500
         title, message = _MESSAGES.get(code, (error.name, ""))
         # abort(400, description="...") carries a message meant for the user.
@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
     def unexpected(error: Exception):  # type: ignore[no-untyped-def]
         if isinstance(error, HTTPException):
             return http_error(error)
-        db.session.rollback()
+        unit_of_work.discard()
         app.logger.exception("Unhandled error")
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error

@@ -25,8 +25,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-# Views commit once and then render what they loaded; expiring everything on commit
-# would make each template reload (or, with lazy loading off, fail) for nothing.
+# A request commits after its response is made (coresponse/unit_of_work.py); command-line
+# commands and the tests commit and carry on with what they loaded, which expiring
+# everything on commit would reload (or, with lazy loading off, fail on) for nothing.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -20,6 +20,7 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from coresponse import unit_of_work
 from coresponse.errors import Conflict
 from coresponse.extensions import db
 
@@ -180,7 +181,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def stale_data(error: StaleDataError) -> tuple[Response | str, int]:
-        db.session.rollback()
+        unit_of_work.discard()
         if request.path.startswith("/api/"):
             response = jsonify(
                 type="urn:coresponse:problem:conflict",

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
 
+from coresponse import unit_of_work
 from coresponse.audit.services import RequestInfo
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.locking import StaleRecord
 
 M = TypeVar("M")
+T = TypeVar("T")
 # A path (with any query) in printable ASCII, without spaces or backslashes.
 _LOCAL_LINK = re.compile(r"/[!-\[\]-~]*")
 
@@ -51,12 +56,54 @@ def is_safe_next(target: str | None) -> bool:
 def refuse(form: FlaskForm | None, error: DomainError) -> int:
     """Show a refused change: on its field if the form has one, else as a flash.
 
-    Returns the status code the view should answer with.
+    The refused change is undone at once (unless the refusal is its own record: see
+    unit_of_work.undo_refused), so the page shown again shows what is stored, and
+    nothing a service half did can be kept with that page's audit event. Objects the
+    view loaded are expired by the rollback: a view that shows them again loads them
+    again. Returns the status code the view should answer with.
     """
     field = getattr(form, error.field, None) if (form is not None and error.field) else None
     if field is not None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
-    db.session.rollback()
+    unit_of_work.undo_refused(error)
     return error.status_code
+
+
+@dataclass(frozen=True)
+class Submission(Generic[T]):
+    """What became of a submitted form (see submit)."""
+
+    status: int = 200
+    done: bool = False
+    # The service's return value, once done.
+    result: T | None = None
+    # The domain error the service raised, when it refused.
+    refused: DomainError | None = None
+
+    @property
+    def stale(self) -> bool:
+        """Refused because someone saved the record after the form was shown (a 409 page)."""
+        return isinstance(self.refused, StaleRecord)
+
+
+def submit(form: FlaskForm, change: Callable[[], T]) -> Submission[T]:
+    """The form flow: validate, call the service, or show why not.
+
+    Not submitted: status 200, nothing done. Invalid: 422, the fields say why. The
+    service refused (a DomainError): its message on its field or flashed, the change
+    undone (refuse), its status (a StaleRecord is `stale`: the view shows its conflict
+    page). Otherwise `done`, with the service's `result`: the view flashes and
+    redirects, and the request commits (coresponse/unit_of_work.py). Views whose flow
+    differs (several steps, choices checked by hand) call refuse() themselves.
+    """
+    if not form.is_submitted():
+        return Submission()
+    if not form.validate():
+        return Submission(status=422)
+    try:
+        result = change()
+    except DomainError as error:
+        return Submission(status=refuse(form, error), refused=error)
+    return Submission(status=200, done=True, result=result)

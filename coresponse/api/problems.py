@@ -9,8 +9,8 @@ from flask import Flask, Response, current_app, json, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from coresponse import unit_of_work
 from coresponse.errors import DomainError
-from coresponse.extensions import db
 from coresponse.text import describe_bytes
 
 PROBLEM_JSON = "application/problem+json"
@@ -151,11 +151,11 @@ def init_app(app: Flask) -> None:
         return handler
 
     def api_http(error: HTTPException) -> Response:
-        db.session.rollback()
+        unit_of_work.discard()
         return problem_response(from_http_exception(error))
 
     def api_csrf(error: CSRFError) -> Response:
-        db.session.rollback()
+        unit_of_work.discard()
         return problem_response(
             ApiProblem(
                 403,
@@ -170,9 +170,9 @@ def init_app(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return api_http(error)
         if isinstance(error, ApiProblem):
-            db.session.rollback()
+            unit_of_work.discard()
             return problem_response(error)
-        db.session.rollback()
+        unit_of_work.discard()
         app.logger.exception("Unhandled error in the API")
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error

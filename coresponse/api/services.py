@@ -113,7 +113,7 @@ def create_own_token(
 
     A token outlives the session, so a session left open on a shared tablet must not
     be enough to take one away. A wrong password counts toward the login lockout
-    (auth.services.WrongCredentials: the caller commits to keep that record).
+    (auth.services.WrongCredentials: that record is kept).
     """
     auth_services.prove_password(user, password, field="password", request_info=request_info)
     return create_token(user, name=name, by=user, request_info=request_info)

@@ -72,10 +72,11 @@ class AccessNotApproved(AuthError):
     """The right password, for a new account whose access no supervisor has approved, or
     for an account held after an administrator's reset that no supervisor has approved.
 
-    An audit event has been written: the view commits before showing the message.
+    An audit event has been written, and it is kept although the answer is a 403.
     """
 
     status_code = 403
+    recorded = True
 
 
 class ApprovalRefused(AuthError):
@@ -88,8 +89,10 @@ class WrongCredentials(AuthError):
     """A wrong password or code from a logged-in user.
 
     The refusal has been recorded (it counts toward the lockout), and nothing else
-    changed: the view commits before showing the error, so the record survives.
+    changed: the record is kept although the answer is an error.
     """
+
+    recorded = True
 
 
 class TooManyAttempts(AuthError):
@@ -431,7 +434,7 @@ def authenticate(
 
     Raises AccessNotApproved for the right password of a new account that waits for
     a supervisor's approval, or of an account held after an administrator's reset (the
-    audit event is written; the caller commits).
+    audit event is written, and kept).
 
     Every path costs one password hash and the same queries and writes, so neither
     the answer nor its timing tells an unknown username from a wrong password, a
@@ -879,7 +882,7 @@ def prove_password(
 ) -> None:
     """Check a logged-in user's password again; wrong ones count toward the lockout.
 
-    Raises WrongCredentials (the view commits, to keep the failure) or, while the
+    Raises WrongCredentials (the failure is recorded, and kept) or, while the
     account is locked, AuthError."""
     key = throttle.username_key(user.username)
     if throttle.locked_until(key) is not None:

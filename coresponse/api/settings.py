@@ -9,7 +9,6 @@ from sqlalchemy import select
 from coresponse.api import services, tokens_bp
 from coresponse.api.forms import RevokeForm, TokenForm
 from coresponse.api.models import ApiToken
-from coresponse.auth.services import WrongCredentials
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.web import refuse, request_info
@@ -40,12 +39,9 @@ def index():
                 name=form.name.data,
                 request_info=request_info(),
             )
-        except WrongCredentials as error:
-            db.session.commit()  # keep the failed attempt: it counts toward the lockout
-            return _page(form, status=refuse(form, error))
         except DomainError as error:
+            # A wrong password stays recorded: it counts toward the lockout.
             return _page(form, status=refuse(form, error))
-        db.session.commit()
         # Rendered, not redirected: the token exists only in this response.
         return _page(TokenForm(formdata=None), new_token=token)
     return _page(form, status=422 if form.is_submitted() else 200)
@@ -66,7 +62,6 @@ def revoke(token_id: int):
         except DomainError as error:
             refuse(None, error)
         else:
-            db.session.commit()
             flash(f"Token {row.display} ({row.name}) revoked. It no longer works.", "success")
     else:
         flash("The form expired; reload the page and try again.", "error")

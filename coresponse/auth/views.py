@@ -29,7 +29,8 @@ from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.privacy import policy
-from coresponse.web import get_or_404, is_safe_next, refuse, request_info
+from coresponse.unit_of_work import keep_on_error
+from coresponse.web import get_or_404, is_safe_next, refuse, request_info, submit
 
 # The password step's result while the code step is pending: never a logged-in session.
 _PENDING_KEY = "pending_login"
@@ -50,20 +51,16 @@ def login():
             user = services.authenticate(
                 form.username.data, form.password.data, request_info=request_info()
             )
-        except services.TooManyAttempts as error:
+        except (services.TooManyAttempts, services.AccessNotApproved) as error:
+            # An address throttled: nothing kept. Access not approved: its audit event kept.
             status = refuse(None, error)
             return render_template("auth/login.html", form=form), status
-        except services.AccessNotApproved as error:
-            db.session.commit()  # keep the audit event
-            flash(error.message, "error")
-            return render_template("auth/login.html", form=form), error.status_code
         if user is None:
-            db.session.commit()  # keep the failed attempt: it counts toward the lockout
+            keep_on_error()  # the failed attempt counts toward the lockout
             # One message for every failure, so it reveals nothing about which accounts exist.
             flash(services.LOGIN_REFUSED, "error")
             status = 422
         elif two_factor.has_two_factor(user):
-            db.session.commit()
             session.clear()
             session[_PENDING_KEY] = {
                 "user_id": user.id,
@@ -101,7 +98,7 @@ def login_two_factor():
             return render_template("auth/login_two_factor.html", form=form), status
         if ok:
             return _log_in(user, pending.get("next"), two_factor_verified=True)
-        db.session.commit()  # keep the failed attempt: it counts toward the lockout
+        keep_on_error()  # the failed attempt counts toward the lockout
         if services.login_locked(user):
             session.pop(_PENDING_KEY, None)
             flash(services.LOGIN_REFUSED, "error")
@@ -136,7 +133,6 @@ def _log_in(user: User, target: str | None, *, two_factor_verified: bool):  # ty
     _row, token = services.open_session(
         user, two_factor_verified=two_factor_verified, request_info=request_info()
     )
-    db.session.commit()
     _start_cookie_session(user, token)
     if user.must_change_password:
         flash("Your password was reset. Choose a new one to continue.", "info")
@@ -159,7 +155,6 @@ def logout():
     services.record_logout(
         current_user, session_row=g.get("user_session"), request_info=request_info()
     )
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You are logged out.", "info")
@@ -171,35 +166,28 @@ def logout():
 def change_password():
     """Change one's own password (forced after an administrator's reset)."""
     form = ChangePasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        row = g.get("user_session")
-        try:
-            user = services.change_own_password(
-                current_user,
-                form.current_password.data,
-                form.password.data,
-                request_info=request_info(),
-            )
-        except services.WrongCredentials as error:
-            db.session.commit()  # keep the failed attempt: it counts toward the lockout
-            status = refuse(form, error)
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            # Every session of the user ended; this browser carries on in a new one.
-            _row, token = services.open_session(
-                user,
-                two_factor_verified=bool(row and row.two_factor_verified),
-                request_info=request_info(),
-            )
-            db.session.commit()
-            _start_cookie_session(user, token)
-            flash("Password changed. Other sessions of yours have been logged out.", "success")
-            return redirect(url_for("dashboard.home"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("auth/change_password.html", form=form), status
+    row = g.get("user_session")
+    # A wrong current password stays recorded (services.WrongCredentials): it counts
+    # toward the lockout.
+    sent = submit(
+        form,
+        lambda: services.change_own_password(
+            current_user, form.current_password.data, form.password.data,
+            request_info=request_info(),
+        ),
+    )  # fmt: skip
+    if sent.done:
+        # Every session of the user ended; this browser carries on in a new one.
+        user = sent.result
+        _row, token = services.open_session(
+            user,
+            two_factor_verified=bool(row and row.two_factor_verified),
+            request_info=request_info(),
+        )
+        _start_cookie_session(user, token)
+        flash("Password changed. Other sessions of yours have been logged out.", "success")
+        return redirect(url_for("dashboard.home"))
+    return render_template("auth/change_password.html", form=form), sent.status
 
 
 # --- One's own two-factor login ---------------------------------------------------
@@ -217,7 +205,8 @@ def _render_two_factor(status: int = 200, confirm_form=None, disable_form=None):
     pending = secret = uri = None
     if credential is None:
         pending = two_factor.start_enrolment(current_user)
-        db.session.commit()
+        # The key shown must be stored, even on a page shown again with errors.
+        keep_on_error()
         secret = two_factor.secret_of(pending)
         uri = two_factor.provisioning_uri(current_user, pending)
     return render_template(
@@ -247,7 +236,6 @@ def two_factor_confirm():
         except DomainError as error:
             status = refuse(form, error)
         else:
-            db.session.commit()
             flash("Two-factor login is on. From now on you will enter a code after your "
                   "password.", "success")  # fmt: skip
             return redirect(url_for("auth.two_factor"))
@@ -270,13 +258,10 @@ def two_factor_disable():
                 session_row=g.get("user_session"),
                 request_info=request_info(),
             )
-        except services.WrongCredentials as error:
-            db.session.commit()  # keep the failed attempt: it counts toward the lockout
-            status = refuse(form, error)
         except DomainError as error:
+            # A wrong password or code stays recorded: it counts toward the lockout.
             status = refuse(form, error)
         else:
-            db.session.commit()
             if two_factor.required_for(current_user):
                 flash("Two-factor login is off. Your role requires it: set it up again "
                       "with your new device now.", "info")  # fmt: skip
@@ -335,41 +320,37 @@ def new_user():
     """Create an account with a first password the user must change."""
     _require_admin()
     form = UserCreateForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                form.username.data,
-                full_name=form.full_name.data,
-                email=form.email.data,
-                role=form.role.data,
-                discipline=form.discipline.data,
-                password=form.password.data,
-                must_change_password=True,
-                by=current_user,
-                request_info=request_info(),
+    sent = submit(
+        form,
+        lambda: services.create_user(
+            form.username.data,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            role=form.role.data,
+            discipline=form.discipline.data,
+            password=form.password.data,
+            must_change_password=True,
+            by=current_user,
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        user = sent.result
+        if user.access_approved:
+            flash(
+                f"Account {user.username} created. They will choose their own password "
+                "when they first log in.",
+                "success",
             )
-        except DomainError as error:
-            status = refuse(form, error)
         else:
-            db.session.commit()
-            if user.access_approved:
-                flash(
-                    f"Account {user.username} created. They will choose their own password "
-                    "when they first log in.",
-                    "success",
-                )
-            else:
-                flash(
-                    f"Account {user.username} created as {user.role_label.lower()}. It stays "
-                    "inactive until a supervisor other than you approves it: "
-                    f"{_approver_phrase(user.role, user.discipline)}.",
-                    "success",
-                )
-            return redirect(url_for("auth.users"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("auth/user_form.html", form=form, user=None), status
+            flash(
+                f"Account {user.username} created as {user.role_label.lower()}. It stays "
+                "inactive until a supervisor other than you approves it: "
+                f"{_approver_phrase(user.role, user.discipline)}.",
+                "success",
+            )
+        return redirect(url_for("auth.users"))
+    return render_template("auth/user_form.html", form=form, user=None), sent.status
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -379,44 +360,39 @@ def edit_user(user_id: int):
     _require_admin()
     user = get_or_404(User, user_id)
     form = _edit_form(user, queries.pending_access_request(user))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                full_name=form.full_name.data,
-                email=form.email.data,
-                role=form.role.data,
-                discipline=form.discipline.data,
-                by=current_user,
-                request_info=request_info(),
+    sent = submit(
+        form,
+        lambda: services.update_user(
+            user,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            role=form.role.data,
+            discipline=form.discipline.data,
+            by=current_user,
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        pending = queries.pending_access_request(user)
+        if pending is not None and pending.is_reset:
+            pending = None  # a held account's role did not change: nothing new waits
+        if pending is not None and pending.role_label != user.role_label:
+            flash(
+                f"Saved changes to {user.username}. The role {pending.role_label.lower()} "
+                f"waits for approval ({_approver_phrase(pending.role, pending.discipline)}); "
+                f"until then they stay {user.role_label.lower()}.",
+                "success",
             )
-        except DomainError as error:
-            status = refuse(form, error)
+        elif pending is not None:
+            flash(
+                f"Saved changes to {user.username}. The account stays inactive until "
+                f"{_approver_phrase(pending.role, pending.discipline)}.",
+                "success",
+            )
         else:
-            db.session.commit()
-            pending = queries.pending_access_request(user)
-            if pending is not None and pending.is_reset:
-                pending = None  # a held account's role did not change: nothing new waits
-            if pending is not None and pending.role_label != user.role_label:
-                flash(
-                    f"Saved changes to {user.username}. The role {pending.role_label.lower()} "
-                    f"waits for approval ({_approver_phrase(pending.role, pending.discipline)}); "
-                    f"until then they stay {user.role_label.lower()}.",
-                    "success",
-                )
-            elif pending is not None:
-                flash(
-                    f"Saved changes to {user.username}. The account stays inactive until "
-                    f"{_approver_phrase(pending.role, pending.discipline)}.",
-                    "success",
-                )
-            else:
-                flash(f"Saved changes to {user.username}.", "success")
-            return redirect(url_for("auth.users"))
-    elif form.is_submitted():
-        status = 422
-    return _render_edit(user, status, form)
+            flash(f"Saved changes to {user.username}.", "success")
+        return redirect(url_for("auth.users"))
+    return _render_edit(user, sent.status, form)
 
 
 def _edit_form(user: User, pending: AccessRequest | None) -> UserEditForm:
@@ -458,7 +434,6 @@ def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
     except DomainError as error:
         status = refuse(None, error)
         return _render_edit(get_or_404(User, user_id), status)
-    db.session.commit()
     flash(done(user) if callable(done) else done.format(username=user.username), "success")
     return redirect(url_for("auth.edit_user", user_id=user.id))
 
@@ -507,31 +482,26 @@ def reset_password(user_id: int):
     _require_admin()
     user = get_or_404(User, user_id)
     form = ResetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.reset_password(
-                user, form.password.data, by=current_user, request_info=request_info()
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            done = f"Password reset for {user.username}. Their sessions have ended"
-            if user.held_after_reset:
-                # The account's page says what waits, and for whom.
-                flash(f"{done}. {_held_phrase(user)}", "success")
-                return redirect(url_for("auth.edit_user", user_id=user.id))
-            flash(f"{done} and they must choose a new password at next login.", "success")
-            return redirect(url_for("auth.users"))
-    elif form.is_submitted():
-        status = 422
+    sent = submit(
+        form,
+        lambda: services.reset_password(
+            user, form.password.data, by=current_user, request_info=request_info()
+        ),
+    )
+    if sent.done:
+        done = f"Password reset for {user.username}. Their sessions have ended"
+        if user.held_after_reset:
+            # The account's page says what waits, and for whom.
+            flash(f"{done}. {_held_phrase(user)}", "success")
+            return redirect(url_for("auth.edit_user", user_id=user.id))
+        flash(f"{done} and they must choose a new password at next login.", "success")
+        return redirect(url_for("auth.users"))
     return render_template(
         "auth/reset_password.html",
         form=form,
         user=user,
         waits_for=services.reset_waits_for(user, by=current_user),
-    ), status
+    ), sent.status
 
 
 def _approver_phrase(role: Role, discipline) -> str:  # type: ignore[no-untyped-def]
@@ -596,7 +566,6 @@ def decide_access_request(request_id: int):
         except DomainError as error:
             status = refuse(form, error)
         else:
-            db.session.commit()
             flash(_decision_done(access, approved=form.decision.data == "approve"), "success")
             return redirect(url_for("auth.access_requests"))
     else:

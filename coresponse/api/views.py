@@ -12,13 +12,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import jsonify, request, url_for
+from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from coresponse import unit_of_work
 from coresponse.api import bp, serializers
 from coresponse.api.auth import authenticate, is_session_auth
 from coresponse.api.problems import (
@@ -76,13 +76,13 @@ def _authenticate() -> None:
 
 @bp.errorhandler(ApiProblem)
 def _problem(error: ApiProblem):  # type: ignore[no-untyped-def]
-    db.session.rollback()
+    unit_of_work.discard()
     return problem_response(error)
 
 
 @bp.errorhandler(DomainError)
 def _refused(error: DomainError):  # type: ignore[no-untyped-def]
-    db.session.rollback()
+    unit_of_work.undo_refused(error)
     return problem_response(from_domain_error(error))
 
 
@@ -159,18 +159,20 @@ def list_cases():
         page = keyset_page(stmt, [Case.id], cursor=request.args.get("cursor") or None, size=limit)
     except BadCursor as error:
         raise validation_problem([field_error("cursor", str(error))]) from None
-    body = {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
+    response = jsonify(
+        {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
+    )
     # One audit event for the page, however many people it names (up to MAX_LIMIT).
     case_services.record_case_list_view(
         page.items, by=user, what="API: open cases", record_type="case_list",
         request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()
-    return jsonify(body)
+    return response
 
 
 def _record_view(person_id: int, *, record_type: str, record_id: object, clinical: bool) -> None:
-    """Audit a read of a person's record exactly as the pages do."""
+    """Audit a read of a person's record exactly as the pages do: last, once the answer
+    is made (coresponse/unit_of_work.py)."""
     record_view(
         person_id, by=current_user, record_type=record_type, record_id=record_id,
         category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
@@ -188,9 +190,9 @@ def get_case(case_id: int):
         case, contacts=contacts, contact_count=contact_queries.count_case_contacts(case.id),
         clinical=clinical,
     )  # fmt: skip
+    response = jsonify(body)
     _record_view(case.person_id, record_type="case", record_id=case.id, clinical=clinical)
-    db.session.commit()
-    return jsonify(body)
+    return response
 
 
 @bp.get("/cases/<int:case_id>/linkages")
@@ -199,10 +201,11 @@ def case_linkages(case_id: int):
     if not policy.can_view_linkages(current_user):
         raise ApiProblem(404)
     case = get_visible_case(current_user, case_id, with_person=False)
-    items = [serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]
+    response = jsonify(
+        {"items": [serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]}
+    )
     _record_view(case.person_id, record_type="case", record_id=case.id, clinical=True)
-    db.session.commit()
-    return jsonify({"items": items})
+    return response
 
 
 # --- People ---------------------------------------------------------------------------
@@ -224,12 +227,13 @@ def get_person(person_id: int):
     """A person's card: names, address, phones, languages, safety flags and visible cases."""
     person, flags = _visible_person(person_id)
     clinical = policy.can_read_clinical(current_user)
-    body = serializers.person(
-        person, cases=visible_cases(current_user, person.id), flags=flags, clinical=clinical
+    response = jsonify(
+        serializers.person(
+            person, cases=visible_cases(current_user, person.id), flags=flags, clinical=clinical
+        )
     )
     _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
-    db.session.commit()
-    return jsonify(body)
+    return response
 
 
 def _before() -> datetime | None:
@@ -260,13 +264,14 @@ def person_timeline(person_id: int):
         raise validation_problem([field_error("kind", "Choose one of: " + ", ".join(KINDS) + ".")])
     page = timeline(current_user, person.id, kind=kind, before=_before())
     clinical = policy.can_read_clinical(current_user)
-    body = {
-        "items": [serializers.timeline_entry(e, clinical=clinical) for e in page.entries],
-        "next": serializers.moment(page.older_than),
-    }
+    response = jsonify(
+        {
+            "items": [serializers.timeline_entry(e, clinical=clinical) for e in page.entries],
+            "next": serializers.moment(page.older_than),
+        }
+    )
     _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
-    db.session.commit()
-    return jsonify(body)
+    return response
 
 
 # --- Contacts -------------------------------------------------------------------------
@@ -319,40 +324,35 @@ def create_contact():
     case_id, participant_ids, values = contact_input(json_body())
     participants = _participants(participant_ids, current_user)
     with _inserted(Contact) as created:
-        try:
-            contact = _log(case_id, participants, values)
-        except IntegrityError:
-            # A copy of this request won the race to the unique uuid; answer as a retry.
-            db.session.rollback()
+        contact = unit_of_work.store_once(
+            lambda: _log(case_id, participants, values),
+            stored=lambda: contact_queries.contact_exists(values["uuid"]),
+        )
+        if contact is None:
+            # A copy of this request stored it first: answered as a retry is, with the
+            # stored contact (same content) or a 409 (different).
             created.clear()
-            if not contact_queries.contact_exists(values["uuid"]):
-                raise
             contact = _log(case_id, participants, values)
     clinical = policy.can_read_clinical(current_user)
     if created:
         users = {u.id: u for u in (current_user, *participants)}
-        body = serializers.contact(contact, clinical=clinical, users=users)
-        db.session.commit()
-        response = jsonify(body)
+        response = jsonify(serializers.contact(contact, clinical=clinical, users=users))
         response.status_code = 201
         response.headers["Location"] = url_for("api.get_contact", contact_uuid=str(contact.uuid))
         return response
     # Already stored with this content: the stored contact, shown (and audited) as on a page.
-    contact_id = contact.id
-    db.session.commit()
-    return jsonify(_show_contact(contact_id, detail="already saved: a retried API call"))
+    return _show_contact(contact.id, detail="already saved: a retried API call")
 
 
-def _show_contact(contact_id: int, *, detail: str | None = None) -> dict[str, Any]:
+def _show_contact(contact_id: int, *, detail: str | None = None) -> Response:
     contact = contact_queries.get_visible_contact(current_user, contact_id)
     clinical = policy.can_read_clinical(current_user)
+    response = jsonify(serializers.contact(contact, clinical=clinical))
     contact_services.record_contact_view(
         contact, by=current_user, detail=detail, request_info=request_info(),
         clinical=clinical and contact_services.has_clinical_content(contact),
     )  # fmt: skip
-    body = serializers.contact(contact, clinical=clinical)
-    db.session.commit()
-    return body
+    return response
 
 
 def _contact_id(contact_uuid: str) -> int:
@@ -370,7 +370,7 @@ def _contact_id(contact_uuid: str) -> int:
 @bp.get("/contacts/<contact_uuid>")
 def get_contact(contact_uuid: str):
     """One contact by the id its client gave it, with addenda; clinical parts for clinical readers."""
-    return jsonify(_show_contact(_contact_id(contact_uuid)))
+    return _show_contact(_contact_id(contact_uuid))
 
 
 @bp.post("/contacts/<contact_uuid>/addenda")
@@ -383,11 +383,11 @@ def create_addendum(contact_uuid: str):
     item = contact_services.add_addendum(
         contact, by=current_user, request_info=request_info(), **values
     )
-    body = serializers.addendum(
-        item, clinical=policy.can_read_clinical(current_user), author=current_user
+    response = jsonify(
+        serializers.addendum(
+            item, clinical=policy.can_read_clinical(current_user), author=current_user
+        )
     )
-    db.session.commit()
-    response = jsonify(body)
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_contact", contact_uuid=contact_uuid)
     return response
@@ -396,18 +396,13 @@ def create_addendum(contact_uuid: str):
 # --- Connections to care (clinical) ---------------------------------------------------
 
 
-def _show_linkage(linkage_id: int) -> dict[str, Any]:
-    linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
-    linkage_services.record_linkage_view(linkage, by=current_user, request_info=request_info())
-    body = serializers.linkage(linkage)
-    db.session.commit()
-    return body
-
-
 @bp.get("/linkages/<int:linkage_id>")
 def get_linkage(linkage_id: int):
     """A connection, its path and the steps it may take next (clinical readers only)."""
-    return jsonify(_show_linkage(linkage_id))
+    linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
+    response = jsonify(serializers.linkage(linkage))
+    linkage_services.record_linkage_view(linkage, by=current_user, request_info=request_info())
+    return response
 
 
 @bp.route("/linkages/<int:linkage_id>/status", methods=["PATCH", "POST"])
@@ -425,7 +420,6 @@ def change_linkage_status(linkage_id: int):
     linkage_services.change_linkage_status(
         linkage, by=current_user, request_info=request_info(), **values
     )
-    db.session.commit()
     db.session.expire(linkage)
     return jsonify(
         serializers.linkage(linkage_queries.get_visible_linkage(current_user, linkage_id))
@@ -455,9 +449,9 @@ def create_referral():
     referral = referral_services.create_referral(
         person, referral_details, by=current_user, request_info=info
     )
-    body = serializers.referral(referral, clinical=policy.can_read_clinical(current_user))
-    db.session.commit()
-    response = jsonify(body)
+    response = jsonify(
+        serializers.referral(referral, clinical=policy.can_read_clinical(current_user))
+    )
     response.status_code = 201
     return response
 

@@ -9,17 +9,16 @@ import uuid
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
+from coresponse import unit_of_work
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.cases.queries import get_visible_case
 from coresponse.contacts import bp, queries, services
 from coresponse.contacts.forms import AddendumForm, ContactForm
 from coresponse.errors import Conflict, DomainError
-from coresponse.extensions import db
 from coresponse.privacy import policy
-from coresponse.web import refuse, request_info
+from coresponse.web import refuse, request_info, submit
 
 # The contact cards ask the same rule the addendum view enforces.
 bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
@@ -53,12 +52,15 @@ def new_contact(case_id: int):
         participants = [by_id[i] for i in form.participants.data or []]
         already_saved = services.contact_with_uuid(data["uuid"]) is not None
         try:
-            contact = services.log_contact(
-                case,
-                by=current_user,
-                participants=participants,
-                request_info=request_info(),
-                **data,
+            contact = unit_of_work.store_once(
+                lambda: services.log_contact(
+                    case,
+                    by=current_user,
+                    participants=participants,
+                    request_info=request_info(),
+                    **data,
+                ),
+                stored=lambda: queries.contact_exists(data["uuid"]),
             )
         except DomainError as error:
             status = refuse(form, error)
@@ -66,14 +68,10 @@ def new_contact(case_id: int):
                 # The form's uuid is spent; saving again now logs a new contact.
                 form.uuid.data = str(uuid.uuid4())
             case = get_visible_case(current_user, case_id)
-        except IntegrityError:
-            # Two copies of one submission raced; the other one was stored.
-            db.session.rollback()
-            if not queries.contact_exists(data["uuid"]):
-                raise
-            return _already_saved(data["uuid"])
         else:
-            db.session.commit()
+            if contact is None:
+                # A copy of this submission was stored first (a double tap, a retry).
+                return _already_saved(data["uuid"])
             if already_saved:
                 flash("This contact was already saved.", "info")
             else:
@@ -93,11 +91,12 @@ def _already_saved(contact_uuid: uuid.UUID):
 def _render_contact_form(
     case: Case, form: ContactForm | None, *, blocked: str | None = None, status: int = 200
 ):
-    services.record_contact_form_view(case, by=current_user, request_info=request_info())
     body = render_template(
         "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked
     )
-    db.session.commit()
+    # The form shows the person: the read is kept when it comes back with errors too.
+    services.record_contact_form_view(case, by=current_user, request_info=request_info())
+    unit_of_work.keep_on_error()
     return body, status
 
 
@@ -107,15 +106,13 @@ def detail(contact_id: int):
     """A contact with its addenda; clinical parts only for those who may read them."""
     contact = queries.get_visible_contact(current_user, contact_id)
     clinical = policy.can_read_clinical(current_user)
+    body = render_template("contacts/detail.html", contact=contact, case=contact.case)
     services.record_contact_view(
         contact,
         by=current_user,
         clinical=clinical and services.has_clinical_content(contact),
         request_info=request_info(),
     )
-    # Rendered before the commit: committing expires the loaded contact.
-    body = render_template("contacts/detail.html", contact=contact, case=contact.case)
-    db.session.commit()
     return body
 
 
@@ -127,24 +124,22 @@ def new_addendum(contact_id: int):
     require(services.may_add_addendum(current_user, contact.case))
     clinical = policy.can_read_clinical(current_user)
     form, posted_clinical = AddendumForm.for_viewer(clinical=clinical)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.add_addendum(
-                contact,
-                by=current_user,
-                request_info=request_info(),
-                **form.data_for_service(posted_clinical),
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-            contact = queries.get_visible_contact(current_user, contact_id)
-        else:
-            db.session.commit()
-            flash("Addendum saved.", "success")
-            return redirect(url_for("contacts.detail", contact_id=contact_id))
-    elif form.is_submitted():
-        status = 422
+    sent = submit(
+        form,
+        lambda: services.add_addendum(
+            contact,
+            by=current_user,
+            request_info=request_info(),
+            **form.data_for_service(posted_clinical),
+        ),
+    )
+    if sent.done:
+        flash("Addendum saved.", "success")
+        return redirect(url_for("contacts.detail", contact_id=contact_id))
+    if sent.refused:
+        contact = queries.get_visible_contact(current_user, contact_id)
+    body = render_template("contacts/addendum.html", contact=contact, case=contact.case, form=form)
+    # The form shows the contact: the read is kept when it comes back with errors too.
     services.record_contact_view(
         contact,
         by=current_user,
@@ -152,6 +147,5 @@ def new_addendum(contact_id: int):
         detail="addendum form",
         request_info=request_info(),
     )
-    body = render_template("contacts/addendum.html", contact=contact, case=contact.case, form=form)
-    db.session.commit()
-    return body, status
+    unit_of_work.keep_on_error()
+    return body, sent.status

@@ -16,7 +16,6 @@ from coresponse.audit.permissions import can_view_access_log, can_view_audit_rep
 from coresponse.audit.queries import AuditRow
 from coresponse.auth.permissions import require
 from coresponse.clock import utcnow
-from coresponse.extensions import db
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
 from coresponse.templating import local
@@ -54,9 +53,9 @@ def report():
         )  # fmt: skip
     except BadCursor as error:
         abort(400, description=str(error))
+    body = render_template("audit/report.html", form=form, page=page)
     services.record_report_view(filters, by=current_user, request_info=request_info())
-    db.session.commit()
-    return render_template("audit/report.html", form=form, page=page)
+    return body
 
 
 @bp.route("/export.csv")
@@ -74,8 +73,9 @@ def export():
     # Fixed before counting, so the file holds exactly the rows the audit event says.
     up_to = queries.last_event_id()
     rows = queries.count_events(filters, clinical_reader=clinical_reader, up_to=up_to)
+    # Committed when this view returns, before the first line is streamed: the rows are
+    # read afterwards, in a transaction of their own (coresponse/unit_of_work.py).
     services.record_report_export(filters, rows=rows, by=current_user, request_info=request_info())
-    db.session.commit()
     events = queries.export_rows(filters, clinical_reader=clinical_reader, up_to=up_to)
     response = Response(stream_with_context(_csv_lines(events)), mimetype="text/csv")
     stamp = f"{local(utcnow()):%Y%m%d-%H%M}"
@@ -125,6 +125,6 @@ def person_log(person_id: int):
         )  # fmt: skip
     except BadCursor as error:
         abort(400, description=str(error))
+    body = render_template("audit/person_log.html", person=person, page=page)
     services.record_access_log_view(person.id, by=current_user, request_info=request_info())
-    db.session.commit()
-    return render_template("audit/person_log.html", person=person, page=page)
+    return body

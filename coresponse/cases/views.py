@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
+from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
 from coresponse.cases import bp, queries, services
@@ -29,7 +30,7 @@ from coresponse.people.services import record_view
 from coresponse.privacy import policy
 from coresponse.referrals.models import Referral
 from coresponse.teams.models import Team, TeamMembership
-from coresponse.web import refuse, request_info
+from coresponse.web import refuse, request_info, submit
 
 
 def _case_or_break_glass(case_id: int) -> Case:
@@ -42,6 +43,7 @@ def _case_or_break_glass(case_id: int) -> Case:
 
 
 def _audit_view(case: Case, *, printed: bool = False) -> None:
+    """Record the read of a case page, once it is rendered (coresponse/unit_of_work.py)."""
     category = (
         DataCategory.CLINICAL
         if policy.can_read_clinical(current_user)
@@ -56,7 +58,6 @@ def _audit_view(case: Case, *, printed: bool = False) -> None:
         request_info=request_info(),
         printed=printed,
     )
-    db.session.commit()
 
 
 # The case page shows the newest contacts; the person's timeline pages through the rest.
@@ -83,11 +84,12 @@ def detail(case_id: int):
     """The case: person card, deadlines, contacts, connections and history."""
     case = _case_or_break_glass(case_id)
     context = _case_context(case)
-    _audit_view(case)
-    return render_template(
+    page = render_template(
         "cases/detail.html", close_form=stamp(CloseForm(), case),
         reopen_form=stamp(ReopenForm(), case), **context,
     )  # fmt: skip
+    _audit_view(case)
+    return page
 
 
 @bp.route("/<int:case_id>/print")
@@ -96,9 +98,9 @@ def print_summary(case_id: int):
     """A printable case summary (clinical parts only for clinical readers)."""
     case = _case_or_break_glass(case_id)
     # A printout is the whole record: every contact, not the newest page.
-    context = _case_context(case, all_contacts=True)
+    page = render_template("cases/print.html", **_case_context(case, all_contacts=True))
     _audit_view(case, printed=True)
-    return render_template("cases/print.html", **context)
+    return page
 
 
 @bp.route("/<int:case_id>/assign", methods=["GET", "POST"])
@@ -126,7 +128,7 @@ def assign(case_id: int):
                     expected_version=form.version.data, request_info=request_info(),
                 )  # fmt: skip
             except StaleRecord:
-                db.session.rollback()
+                unit_of_work.discard()
                 return _case_conflict(
                     case_id, "Assign",
                     [("Status", "Open"), ("Team", team.name), ("Reason", form.reason.data)],
@@ -136,7 +138,6 @@ def assign(case_id: int):
                 case = queries.get_visible_case(current_user, case_id)
                 queries.load_case_history(case, current_user)
             else:
-                db.session.commit()
                 flash(
                     f"Assigned to {team.name}. First contact is due within "
                     f"{current_app.config['FIRST_CONTACT_DUE_HOURS']} hours.",
@@ -147,13 +148,15 @@ def assign(case_id: int):
         status = 422
     options = rank_teams(case, case.person.current_address)
     stamp(form, case)
-    # The page shows the person's card: a read of their record like the case page's.
+    page = render_template("cases/assign.html", case=case, options=options, form=form)
+    # The page shows the person's card: a read of their record like the case page's,
+    # kept when the form comes back with errors too.
     record_view(
         case.person_id, by=current_user, record_type="case", record_id=case.id,
         category=DataCategory.OPERATIONAL, request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()
-    return render_template("cases/assign.html", case=case, options=options, form=form), status
+    unit_of_work.keep_on_error()
+    return page, status
 
 
 def _team(team_id: int) -> Team | None:
@@ -175,34 +178,29 @@ def close(case_id: int):
     require(policy.can_close_case(current_user, case))
     queries.load_case_history(case, current_user)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.close_case(
-                case, by=current_user, reason=form.reason.data, note=form.note.data,
-                operational_note=form.operational_note.data,
-                expected_version=form.version.data, request_info=request_info(),
-            )  # fmt: skip
-        except StaleRecord:
-            db.session.rollback()
-            return _case_conflict(
-                case_id, "Close",
-                [("Status", "Closed"), ("Closure reason", form.reason.data),
-                 ("Closing note", form.operational_note.data),
-                 (_CLINICAL_CLOSING, form.note.data)],
-            )  # fmt: skip
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            flash(f"Case closed: {form.reason.data.label.lower()}.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-    else:
-        status = 422
+    sent = submit(
+        form,
+        lambda: services.close_case(
+            case, by=current_user, reason=form.reason.data, note=form.note.data,
+            operational_note=form.operational_note.data,
+            expected_version=form.version.data, request_info=request_info(),
+        ),
+    )  # fmt: skip
+    if sent.stale:
+        return _case_conflict(
+            case_id, "Close",
+            [("Status", "Closed"), ("Closure reason", form.reason.data),
+             ("Closing note", form.operational_note.data),
+             (_CLINICAL_CLOSING, form.note.data)],
+        )  # fmt: skip
+    if sent.done:
+        flash(f"Case closed: {form.reason.data.label.lower()}.", "success")
+        return redirect(url_for("cases.detail", case_id=case.id))
     case = queries.get_visible_case(current_user, case_id)
     return render_template(
         "cases/detail.html", close_form=stamp(form, case), reopen_form=stamp(ReopenForm(), case),
         **_case_context(case),
-    ), status  # fmt: skip
+    ), sent.status  # fmt: skip
 
 
 @bp.route("/<int:case_id>/reopen", methods=["POST"])
@@ -213,39 +211,36 @@ def reopen(case_id: int):
     require(policy.can_close_case(current_user, case))
     queries.load_case_history(case, current_user)
     form = ReopenForm()
-    if form.validate_on_submit():
+
+    def reopen_case() -> Team | None:
         team = _team(case.team_id) if case.team_id else None
-        try:
-            services.reopen_case(
-                case, by=current_user, note=form.note.data,
-                operational_note=form.operational_note.data, team=team,
-                expected_version=form.version.data, request_info=request_info(),
-            )  # fmt: skip
-        except StaleRecord:
-            db.session.rollback()
-            return _case_conflict(
-                case_id, "Reopen",
-                [("Status", "Open again"), ("Why reopen", form.operational_note.data),
-                 (_CLINICAL_REOPENING, form.note.data)],
-            )  # fmt: skip
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            if case.status is CaseStatus.OPEN:
-                flash(f"Case reopened with {team.name}.", "success")
-                return redirect(url_for("cases.detail", case_id=case.id))
-            flash("Case reopened. It needs a team.", "success")
-            if policy.can_assign(current_user):
-                return redirect(url_for("cases.assign", case_id=case.id))
-            return redirect(url_for("dashboard.home"))
-    else:
-        status = 422
+        services.reopen_case(
+            case, by=current_user, note=form.note.data,
+            operational_note=form.operational_note.data, team=team,
+            expected_version=form.version.data, request_info=request_info(),
+        )  # fmt: skip
+        return team
+
+    sent = submit(form, reopen_case)
+    if sent.stale:
+        return _case_conflict(
+            case_id, "Reopen",
+            [("Status", "Open again"), ("Why reopen", form.operational_note.data),
+             (_CLINICAL_REOPENING, form.note.data)],
+        )  # fmt: skip
+    if sent.done:
+        if case.status is CaseStatus.OPEN:
+            flash(f"Case reopened with {sent.result.name}.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+        flash("Case reopened. It needs a team.", "success")
+        if policy.can_assign(current_user):
+            return redirect(url_for("cases.assign", case_id=case.id))
+        return redirect(url_for("dashboard.home"))
     case = queries.get_visible_case(current_user, case_id)
     return render_template(
         "cases/detail.html", close_form=stamp(CloseForm(), case), reopen_form=stamp(form, case),
         **_case_context(case),
-    ), status  # fmt: skip
+    ), sent.status  # fmt: skip
 
 
 _CLINICAL_CLOSING = "Closing note (clinical)"
@@ -277,12 +272,14 @@ def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]
     )
     for label, value in submitted:
         page.add(label, value, stored.get(label))
+    body = page.render()
+    # A 409 that shows the case: its read is kept.
     record_view(
         case.person_id, by=current_user, record_type="case", record_id=case.id,
         category=DataCategory.OPERATIONAL, request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()
-    return page.render()
+    unit_of_work.keep_on_error()
+    return body
 
 
 @bp.route("/mine")
@@ -293,8 +290,9 @@ def caseload():
     team_id = policy.current_team_id(current_user)
     team = db.session.get(Team, team_id) if team_id else None
     cases = queries.caseload(team_id) if team_id else []
+    page = render_template("cases/caseload.html", team=team, cases=cases)
     _audit_list(cases, what="My caseload", record_type="caseload", record_id=team_id)
-    return render_template("cases/caseload.html", team=team, cases=cases)
+    return page
 
 
 @bp.route("/queue/<key>")
@@ -319,16 +317,16 @@ def queue(key: str):
     except BadCursor as error:
         abort(400, description=str(error))
     title = queries.queue_title(key)
+    body = render_template("cases/queue.html", key=key, title=title, page=page)
     _audit_list(page.items, what=f"Queue: {title}", record_type="case_queue", record_id=key)
-    return render_template("cases/queue.html", key=key, title=title, page=page)
+    return body
 
 
 def _audit_list(
     rows: Sequence[Case | Referral], *, what: str, record_type: str, record_id: object
 ) -> None:
-    """Audit the people a list of cases or referrals showed, and commit."""
+    """Audit the people a list of cases or referrals showed, once it is rendered."""
     services.record_case_list_view(
         rows, by=current_user, what=what, record_type=record_type, record_id=record_id,
         request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()

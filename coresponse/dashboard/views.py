@@ -9,7 +9,6 @@ from coresponse.auth.models import Role
 from coresponse.cases import queries as case_queries
 from coresponse.cases import services as case_services
 from coresponse.dashboard import bp, queries
-from coresponse.extensions import db
 from coresponse.privacy import policy
 from coresponse.teams import queries as team_queries
 from coresponse.web import request_info
@@ -28,14 +27,17 @@ def home():
         context["counts"] = queries.program_counts()
     if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
         context["attention"] = team_queries.teams_needing_attention()
-    if policy.sees_all_cases(current_user):
-        context["queue"] = sections = case_queries.supervisor_queue()
+    sections = case_queries.supervisor_queue() if policy.sees_all_cases(current_user) else None
+    if sections is not None:
+        context["queue"] = sections
+    if policy.can_review_access_requests(current_user):
+        context["decisions"] = queries.decisions_waiting(current_user)
+    page = render_template("main/home.html", **context)
+    if sections is not None:
+        # Recorded last, once the page is made (coresponse/unit_of_work.py).
         case_services.record_case_list_view(
             [row for section in sections for row in section.rows], by=current_user,
             what="Home: supervisor queues", record_type="home_queues",
             request_info=request_info(),
         )  # fmt: skip
-        db.session.commit()
-    if policy.can_review_access_requests(current_user):
-        context["decisions"] = queries.decisions_waiting(current_user)
-    return render_template("main/home.html", **context)
+    return page

@@ -13,6 +13,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
@@ -38,7 +39,7 @@ from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.templating import format_datetime
-from coresponse.web import refuse, request_info
+from coresponse.web import refuse, request_info, submit
 
 # An expired or revoked consent has nothing left to withdraw.
 REVOCABLE = (ConsentStatus.ACTIVE, ConsentStatus.NOT_YET)
@@ -61,9 +62,12 @@ def _category(scope_lists: list[list[ShareScope]]) -> DataCategory:
 
 
 def _audit_view(person_id: int, record_type: str, **kwargs: object) -> None:
+    """Record the read of a page once it is rendered; kept when the page answers an
+    error too (a form shown again, the break-glass prompt): coresponse/unit_of_work.py."""
     services.record_consent_view(
         person_id, by=current_user, record_type=record_type, request_info=request_info(), **kwargs
     )
+    unit_of_work.keep_on_error()
 
 
 def _recipient_form(form: ConsentForm | DisclosureForm, person: Person) -> None:
@@ -95,7 +99,6 @@ def _render_consents(
         for c in rows
         if statuses[c.id] in REVOCABLE
     }
-    _audit_view(person.id, "consents", category=_category([c.scopes for c in rows]))
     page = render_template(
         "consent/consents.html",
         person=person,
@@ -106,7 +109,7 @@ def _render_consents(
         active=ConsentStatus.ACTIVE,
         can_record=policy.can_record_consent(current_user, person.id),
     )
-    db.session.commit()
+    _audit_view(person.id, "consents", category=_category([c.scopes for c in rows]))
     return page, status
 
 
@@ -122,29 +125,20 @@ def new_consent(person_id: int):
         form.given_on.data = program_today()
         if request.args.get("recipient"):
             form.recipient.data = request.args["recipient"]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            consent = services.record_consent(
-                person,
-                by=current_user,
-                request_info=request_info(),
-                **form.service_kwargs(person.id),
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-            person = _person_for_consent(person_id)
-        else:
-            name = consent.recipient_name
-            db.session.commit()
-            flash(f"Consent to share with {name} recorded.", "success")
-            return redirect(url_for("consent.consents", person_id=person_id))
-    elif form.is_submitted():
-        status = 422
-    _audit_view(person.id, "consent", detail="consent form")
+    sent = submit(
+        form,
+        lambda: services.record_consent(
+            person, by=current_user, request_info=request_info(), **form.service_kwargs(person.id)
+        ),
+    )
+    if sent.done:
+        flash(f"Consent to share with {sent.result.recipient_name} recorded.", "success")
+        return redirect(url_for("consent.consents", person_id=person_id))
+    if sent.refused:
+        person = _person_for_consent(person_id)
     page = render_template("consent/consent_form.html", person=person, form=form)
-    db.session.commit()
-    return page, status
+    _audit_view(person.id, "consent", detail="consent form")
+    return page, sent.status
 
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
@@ -167,9 +161,7 @@ def revoke_consent(consent_id: int):
         status = refuse(form, error)
         person = _person_for_consent(person.id)
         return _render_consents(person, status=status, failed=(consent_id, form))
-    name = consent.recipient_name
-    db.session.commit()
-    flash(f"Consent to share with {name} revoked.", "success")
+    flash(f"Consent to share with {consent.recipient_name} revoked.", "success")
     return redirect(url_for("consent.consents", person_id=person.id))
 
 
@@ -186,37 +178,31 @@ def new_disclosure(person_id: int):
     _recipient_form(form, person)
     if not form.is_submitted() and request.args.get("recipient"):
         form.recipient.data = request.args["recipient"]
-    status = 200
-    if form.validate_on_submit():
-        try:
-            disclosure = services.record_disclosure(
-                person,
-                by=current_user,
-                request_info=request_info(),
-                **form.service_kwargs(person.id),
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-            person = _person_for_consent(person_id)
-        else:
-            name, basis = disclosure.recipient_name, disclosure.basis
-            db.session.commit()
-            how = (
-                "on the emergency basis" if basis is DisclosureBasis.EMERGENCY else "under consent"
-            )
-            flash(f"Disclosure to {name} recorded {how}.", "success")
-            return redirect(url_for("consent.accounting", person_id=person_id))
-    elif form.is_submitted():
-        status = 422
-    _audit_view(person.id, "disclosure", detail="disclosure form")
+    sent = submit(
+        form,
+        lambda: services.record_disclosure(
+            person, by=current_user, request_info=request_info(), **form.service_kwargs(person.id)
+        ),
+    )
+    if sent.done:
+        disclosure = sent.result
+        how = (
+            "on the emergency basis"
+            if disclosure.basis is DisclosureBasis.EMERGENCY
+            else "under consent"
+        )
+        flash(f"Disclosure to {disclosure.recipient_name} recorded {how}.", "success")
+        return redirect(url_for("consent.accounting", person_id=person_id))
+    if sent.refused:
+        person = _person_for_consent(person_id)
     page = render_template(
         "consent/disclosure_form.html",
         person=person,
         form=form,
         emergency=DisclosureBasis.EMERGENCY,
     )
-    db.session.commit()
-    return page, status
+    _audit_view(person.id, "disclosure", detail="disclosure form")
+    return page, sent.status
 
 
 @bp.route("/people/<int:person_id>/disclosures")
@@ -240,12 +226,6 @@ def accounting(person_id: int):
         except BadCursor as error:
             abort(400, description=str(error))
         rows, next_cursor = page.items, page.next_cursor
-    _audit_view(
-        person.id,
-        "accounting_of_disclosures",
-        category=_category([d.scopes for d in rows]),
-        printed=printing,
-    )
     body = render_template(
         "consent/accounting_print.html" if printing else "consent/accounting.html",
         person=person,
@@ -256,7 +236,12 @@ def accounting(person_id: int):
         emergency=DisclosureBasis.EMERGENCY,
         can_record=policy.can_record_consent(current_user, person.id),
     )
-    db.session.commit()
+    _audit_view(
+        person.id,
+        "accounting_of_disclosures",
+        category=_category([d.scopes for d in rows]),
+        printed=printing,
+    )
     return body
 
 
@@ -299,7 +284,8 @@ def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
 
 @bp.app_errorhandler(BreakGlassRequired)
 def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-def]
-    db.session.rollback()
+    # Nothing the interrupted view did is kept; the prompt's own read is (a 403).
+    unit_of_work.discard()
     person = queries.person_exists(signal.person_id)
     if person is None:  # checked before the signal was raised; kept for safety
         return render_template(
@@ -310,9 +296,6 @@ def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-
 
 
 def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False):
-    _audit_view(
-        person.id, "break_glass", category=DataCategory.IDENTITY, detail="break-glass prompt"
-    )
     page = render_template(
         "consent/break_glass.html",
         person=person,
@@ -321,7 +304,9 @@ def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, pr
         hours=int(current_app.config["BREAK_GLASS_HOURS"]),
         per_day=int(current_app.config["BREAK_GLASS_PER_DAY"]),
     )
-    db.session.commit()
+    _audit_view(
+        person.id, "break_glass", category=DataCategory.IDENTITY, detail="break-glass prompt"
+    )
     return page, status
 
 
@@ -372,7 +357,6 @@ def break_glass(person_id: int):
         else:
             until = format_datetime(access.expires_at)
             target = _after_break_glass(person_id, form.case_id.data)
-            db.session.commit()
             flash(
                 f"Emergency access recorded: you can read this record until {until}. "
                 "A clinical supervisor will review it.",
@@ -400,24 +384,26 @@ def break_glass_queue():
 
 
 def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm] | None = None):  # type: ignore[no-untyped-def]
-    # The queue names each person opened, beside the clinician's reason (clinical by default).
-    people_services.record_list_view(
-        (access.person_id for access in page.items), by=current_user,
-        what="Emergency access review queue", record_type="break_glass_queue",
-        category=DataCategory.CLINICAL, request_info=request_info(),
-    )  # fmt: skip
-    db.session.commit()
     forms = {
         a.id: failed[1] if failed and failed[0] == a.id else AcknowledgeForm(formdata=None)
         for a in page.items
     }
-    return render_template(
+    body = render_template(
         "consent/break_glass_queue.html",
         page=page,
         forms=forms,
         now=utcnow(),
         paged=bool(request.args.get("after")),
-    ), status
+    )
+    # The queue names each person opened, beside the clinician's reason (clinical by
+    # default); the read is kept when a finding comes back with errors too.
+    people_services.record_list_view(
+        (access.person_id for access in page.items), by=current_user,
+        what="Emergency access review queue", record_type="break_glass_queue",
+        category=DataCategory.CLINICAL, request_info=request_info(),
+    )  # fmt: skip
+    unit_of_work.keep_on_error()
+    return body, status
 
 
 @bp.route("/break-glass/<int:access_id>/acknowledge", methods=["POST"])
@@ -443,9 +429,7 @@ def acknowledge_break_glass(access_id: int):
         except DomainError as error:
             status = refuse(form, error)
         else:
-            ended = access.verdict is BreakGlassVerdict.NOT_JUSTIFIED
-            db.session.commit()
-            if ended:
+            if access.verdict is BreakGlassVerdict.NOT_JUSTIFIED:
                 flash(
                     "Recorded as not justified: the access has ended and the clinician's "
                     "account is flagged.",

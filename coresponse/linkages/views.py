@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from coresponse import unit_of_work
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
 from coresponse.clock import program_today
 from coresponse.errors import DomainError
-from coresponse.extensions import db
 from coresponse.linkages import bp, queries, services
 from coresponse.linkages.forms import KindForm, LinkageForm, ProviderForm, StatusChangeForm
 from coresponse.linkages.models import (
@@ -23,7 +23,7 @@ from coresponse.linkages.models import (
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
-from coresponse.web import get_or_404, refuse, request_info
+from coresponse.web import get_or_404, refuse, request_info, submit
 
 KM_PER_MILE = 1.609344
 
@@ -89,10 +89,8 @@ def new_linkage(case_id: int):
                 status = refuse(form, error)
                 case = _case_for_linkages(case_id)
             else:
-                target, linkage_id = linkage.target, linkage.id
-                db.session.commit()
-                flash(f"Connection to {target} recorded as identified.", "success")
-                return redirect(url_for("linkages.detail", linkage_id=linkage_id))
+                flash(f"Connection to {linkage.target} recorded as identified.", "success")
+                return redirect(url_for("linkages.detail", linkage_id=linkage.id))
         else:
             status = 422
             if "csrf_token" in form.errors:
@@ -115,7 +113,6 @@ def new_linkage(case_id: int):
                 abort(400, description="That provider link is not valid; choose from the list.")
         form = LinkageForm(formdata=None, data={"kind": kind, "provider_id": preselect})
         form.set_choices(_providers_for(kind), contacts)
-        services.record_new_linkage_view(case, by=current_user, request_info=request_info())
 
     home = _home_point(case)
     nearest = None
@@ -135,7 +132,10 @@ def new_linkage(case_id: int):
         home=home,
         has_contacts=bool(contacts),
     )
-    db.session.commit()  # the audit event of a GET
+    if request.method != "POST":
+        # Step one's read, kept with a kind refused (422) too.
+        services.record_new_linkage_view(case, by=current_user, request_info=request_info())
+        unit_of_work.keep_on_error()
     return page, status
 
 
@@ -144,9 +144,8 @@ def new_linkage(case_id: int):
 def detail(linkage_id: int):
     """A connection: where it stands, the path it took, and the steps it can take next."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
-    services.record_linkage_view(linkage, by=current_user, request_info=request_info())
     response = _render_detail(linkage)
-    db.session.commit()
+    services.record_linkage_view(linkage, by=current_user, request_info=request_info())
     return response
 
 
@@ -208,7 +207,7 @@ def change_status(linkage_id: int):
             **form.service_kwargs(to_status),
         )
     except StaleRecord:
-        db.session.rollback()
+        unit_of_work.discard()
         return _linkage_conflict(linkage_id, to_status, form)
     except DomainError as error:
         # A step not offered (already moved on, in another tab) is told as a message.
@@ -216,9 +215,7 @@ def change_status(linkage_id: int):
         return _render_detail(
             linkage_id, status=status, failed=(to_status, form) if offered else None
         )
-    target = linkage.target
-    db.session.commit()
-    flash(f"Connection to {target} is now {to_status.label.lower()}.", "success")
+    flash(f"Connection to {linkage.target} is now {to_status.label.lower()}.", "success")
     return redirect(url_for("linkages.detail", linkage_id=linkage_id))
 
 
@@ -244,9 +241,11 @@ def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusCha
         )
     latest = linkage.changes[-1] if linkage.changes else None
     page.add("Note on the step", form.note.data, latest.note if latest else None)
+    body = page.render()
+    # A 409 that shows the connection: its read is kept.
     services.record_linkage_view(linkage, by=current_user, request_info=request_info())
-    db.session.commit()
-    return page.render()
+    unit_of_work.keep_on_error()
+    return body
 
 
 # The provider directory -------------------------------------------------------------
@@ -293,21 +292,16 @@ def new_provider():
     """Add a provider to the directory."""
     require(policy.can_manage_providers(current_user))
     form = ProviderForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            provider = services.create_provider(
-                form.details(), by=current_user, request_info=request_info()
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            _flash_saved(provider)
-            return redirect(url_for("linkages.providers", kind=provider.kind.value))
-    elif form.is_submitted():
-        status = 422
-    return render_template("linkages/provider_form.html", form=form, provider=None), status
+    sent = submit(
+        form,
+        lambda: services.create_provider(
+            form.details(), by=current_user, request_info=request_info()
+        ),
+    )
+    if sent.done:
+        _flash_saved(sent.result)
+        return redirect(url_for("linkages.providers", kind=sent.result.kind.value))
+    return render_template("linkages/provider_form.html", form=form, provider=None), sent.status
 
 
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
@@ -317,22 +311,18 @@ def edit_provider(provider_id: int):
     require(policy.can_manage_providers(current_user))
     provider = get_or_404(Provider, provider_id)
     form = ProviderForm(obj=provider)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_provider(
-                provider, form.details(), by=current_user, request_info=request_info()
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-            provider = get_or_404(Provider, provider_id)
-        else:
-            db.session.commit()
-            _flash_saved(provider)
-            return redirect(url_for("linkages.providers", kind=provider.kind.value))
-    elif form.is_submitted():
-        status = 422
-    return render_template("linkages/provider_form.html", form=form, provider=provider), status
+    sent = submit(
+        form,
+        lambda: services.update_provider(
+            provider, form.details(), by=current_user, request_info=request_info()
+        ),
+    )
+    if sent.done:
+        _flash_saved(provider)
+        return redirect(url_for("linkages.providers", kind=provider.kind.value))
+    if sent.refused:
+        provider = get_or_404(Provider, provider_id)
+    return render_template("linkages/provider_form.html", form=form, provider=provider), sent.status
 
 
 def _flash_saved(provider: Provider) -> None:

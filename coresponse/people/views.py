@@ -7,13 +7,12 @@ from datetime import UTC, datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.auth.permissions import require
 from coresponse.consent.views import break_glass_prompt_or_404
-from coresponse.errors import DomainError
-from coresponse.extensions import db
-from coresponse.locking import ConflictPage, StaleRecord, last_audited_change
+from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
 from coresponse.people.forms import LocationForm, PersonDetailsForm
@@ -22,7 +21,7 @@ from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
 from coresponse.text import text_refusal
-from coresponse.web import refuse, request_info
+from coresponse.web import request_info, submit
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -56,13 +55,14 @@ def search():
             )  # fmt: skip
         except BadCursor as error:
             abort(400, description=str(error))
+    body = render_template("people/search.html", query=query, page=page)
+    if page is not None:
         services.record_list_view(
             (person.id for person in page.items), by=current_user, action=AuditAction.SEARCH,
             what=f"People search: “{query[:100]}”", record_type="people_search",
             category=DataCategory.IDENTITY, request_info=request_info(),
         )  # fmt: skip
-        db.session.commit()
-    return render_template("people/search.html", query=query, page=page)
+    return body
 
 
 @bp.route("/<int:person_id>")
@@ -82,17 +82,17 @@ def detail(person_id: int):
         abort(400, description="Unknown kind of timeline entry.")
     before = _parse_before(request.args.get("before"))
     timeline = person_timeline(current_user, person.id, kind=kind, before=before, cases=cases)
+    body = render_template(
+        "people/detail.html", person=person, entries=timeline.entries, flags=flags, cases=cases,
+        kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
+    )  # fmt: skip
     clinical = policy.can_read_clinical(current_user)
     services.record_view(
         person.id, by=current_user, record_type="person", record_id=person.id,
         category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
         request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()
-    return render_template(
-        "people/detail.html", person=person, entries=timeline.entries, flags=flags, cases=cases,
-        kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
-    )  # fmt: skip
+    return body
 
 
 def _parse_before(raw: str | None) -> datetime | None:
@@ -116,31 +116,33 @@ def edit(person_id: int):
     # Reading through break-glass is read-only.
     require(policy.can_edit_person(current_user, person.id))
     form = PersonDetailsForm.for_person(person)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            changed = services.update_person_details(
-                person, form.details(), by=current_user, expected_version=form.version.data,
-                request_info=request_info(),
-            )  # fmt: skip
-        except StaleRecord:
-            db.session.rollback()
-            return _details_conflict(person_id, form)
-        except DomainError as error:
-            status = refuse(form, error)
-            person = _person_or_404(person_id)
-        else:
-            db.session.commit()
-            flash("Details saved." if changed else "Nothing was changed.", "success")
-            return redirect(url_for("people.detail", person_id=person.id))
-    elif form.is_submitted():
-        status = 422
+    sent = submit(
+        form,
+        lambda: services.update_person_details(
+            person, form.details(), by=current_user, expected_version=form.version.data,
+            request_info=request_info(),
+        ),
+    )  # fmt: skip
+    if sent.stale:
+        return _details_conflict(person_id, form)
+    if sent.done:
+        flash("Details saved." if sent.result else "Nothing was changed.", "success")
+        return redirect(url_for("people.detail", person_id=person.id))
+    if sent.refused:
+        person = _person_or_404(person_id)
+    body = render_template("people/edit.html", person=person, form=form)
+    _record_form_view(person.id, "person", person.id)
+    return body, sent.status
+
+
+def _record_form_view(person_id: int, record_type: str, record_id: int) -> None:
+    """A form shows the person's details: the read is kept when it comes back with
+    errors too, as on a 409 page (coresponse/unit_of_work.py)."""
     services.record_view(
-        person.id, by=current_user, record_type="person", record_id=person.id,
+        person_id, by=current_user, record_type=record_type, record_id=record_id,
         category=DataCategory.IDENTITY, request_info=request_info(),
     )  # fmt: skip
-    db.session.commit()
-    return render_template("people/edit.html", person=person, form=form), status
+    unit_of_work.keep_on_error()
 
 
 def _details_conflict(person_id: int, form: PersonDetailsForm):
@@ -158,12 +160,9 @@ def _details_conflict(person_id: int, form: PersonDetailsForm):
     )
     for name, label in DETAIL_LABELS.items():
         page.add(label.capitalize(), _as_text(form[name].data), _as_text(stored[name].data))
-    services.record_view(
-        person.id, by=current_user, record_type="person", record_id=person.id,
-        category=DataCategory.IDENTITY, request_info=request_info(),
-    )  # fmt: skip
-    db.session.commit()
-    return page.render()
+    body = page.render()
+    _record_form_view(person.id, "person", person.id)
+    return body
 
 
 def _as_text(value: object) -> object:
@@ -185,26 +184,16 @@ def location(person_id: int):
     if address is None:
         abort(404)
     form = LocationForm(obj=address)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.correct_location(
-                address, latitude=form.latitude.data, longitude=form.longitude.data,
-                precinct=form.precinct.data or None, by=current_user, request_info=request_info(),
-            )  # fmt: skip
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            flash("Location saved.", "success")
-            return redirect(url_for("people.detail", person_id=person.id))
-    elif form.is_submitted():
-        status = 422
-    services.record_view(
-        person.id, by=current_user, record_type="person_address", record_id=address.id,
-        category=DataCategory.IDENTITY, request_info=request_info(),
+    sent = submit(
+        form,
+        lambda: services.correct_location(
+            address, latitude=form.latitude.data, longitude=form.longitude.data,
+            precinct=form.precinct.data or None, by=current_user, request_info=request_info(),
+        ),
     )  # fmt: skip
-    db.session.commit()
-    return render_template(
-        "people/location.html", person=person, address=address, form=form
-    ), status
+    if sent.done:
+        flash("Location saved.", "success")
+        return redirect(url_for("people.detail", person_id=person.id))
+    body = render_template("people/location.html", person=person, address=address, form=form)
+    _record_form_view(person.id, "person_address", address.id)
+    return body, sent.status

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
+from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
@@ -64,7 +65,6 @@ def new():
         )
     except DomainError as error:
         return _intake_page(form, [], refuse(form, error))
-    db.session.commit()
     flash("Referral saved.", "success")
     if policy.can_triage(current_user):
         return redirect(url_for("referrals.detail", referral_id=referral.id))
@@ -85,7 +85,9 @@ def _offered_person(choice: str, found: list[DuplicateMatch]) -> Person | None:
 
 
 def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 200):  # type: ignore[no-untyped-def]
-    """The intake form; with matches, the duplicate check, which is audited as a search."""
+    """The intake form; with matches, the duplicate check, which is audited as a search
+    (kept when the form comes back with errors too)."""
+    body = render_template("referrals/new.html", form=form, matches=matches)
     if matches:
         people_services.record_duplicate_check(
             [m.person.id for m in matches],
@@ -93,8 +95,8 @@ def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 
             by=current_user,
             request_info=request_info(),
         )
-        db.session.commit()
-    return render_template("referrals/new.html", form=form, matches=matches), status
+        unit_of_work.keep_on_error()
+    return body, status
 
 
 def _referral_or_404(referral_id: int) -> Referral:
@@ -136,18 +138,7 @@ def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ign
         SelectChoice(str(o.id), f"Referral #{o.id} received {format_date(o.received_at)}")
         for o in others
     ]
-    people_services.record_view(
-        referral.person_id,
-        by=current_user,
-        record_type="referral",
-        record_id=referral.id,
-        category=DataCategory.CLINICAL
-        if policy.can_read_clinical(current_user)
-        else DataCategory.OPERATIONAL,
-        request_info=request_info(),
-    )
-    db.session.commit()
-    return render_template(
+    body = render_template(
         "referrals/detail.html",
         referral=referral,
         person=person,
@@ -158,7 +149,18 @@ def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ign
         info_form=forms.get("info") or InfoRequestForm(),
         received_form=forms.get("received") or InfoReceivedForm(),
         statuses=ReferralStatus,
-    ), status
+    )
+    # Kept when a triage step comes back with errors too (coresponse/unit_of_work.py).
+    people_services.record_view(
+        referral.person_id,
+        by=current_user,
+        record_type="referral",
+        record_id=referral.id,
+        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        request_info=request_info(),
+    )
+    unit_of_work.keep_on_error()
+    return body, status
 
 
 @bp.route("/<int:referral_id>")
@@ -184,7 +186,6 @@ def accept(referral_id: int):
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, accept=form)
-    db.session.commit()
     flash("Referral accepted. Choose a team for the case.", "success")
     return redirect(url_for("cases.assign", case_id=case.id))
 
@@ -220,7 +221,6 @@ def decline(referral_id: int):
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, decline=form)
-    db.session.commit()
     flash("Referral declined.", "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
@@ -238,7 +238,6 @@ def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # typ
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, **{form_key: form})
-    db.session.commit()
     flash(done, "success")
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 

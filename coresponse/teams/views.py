@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from coresponse import unit_of_work
 from coresponse.auth.models import Role, User
 from coresponse.auth.permissions import require
 from coresponse.errors import DomainError
@@ -15,7 +16,7 @@ from coresponse.teams import bp, queries, services
 from coresponse.teams.forms import AddMemberForm, RemoveMemberForm, TeamForm
 from coresponse.teams.models import Team
 from coresponse.teams.permissions import can_manage_teams, can_view_teams
-from coresponse.web import refuse, request_info
+from coresponse.web import refuse, request_info, submit
 
 
 def _team_or_404(team_id: int) -> Team:
@@ -50,23 +51,15 @@ def new():
     """Create a team (members are added on its page)."""
     require(can_manage_teams(current_user))
     form = TeamForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            team = services.create_team(
-                form.details(), by=current_user, request_info=request_info()
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            db.session.commit()
-            flash(
-                f"{team.name} created. Add two officers and a clinician to dispatch it.", "success"
-            )
-            return redirect(url_for("teams.detail", team_id=team.id))
-    elif form.is_submitted():
-        status = 422
-    return render_template("teams/form.html", form=form, team=None), status
+    sent = submit(
+        form,
+        lambda: services.create_team(form.details(), by=current_user, request_info=request_info()),
+    )
+    if sent.done:
+        team = sent.result
+        flash(f"{team.name} created. Add two officers and a clinician to dispatch it.", "success")
+        return redirect(url_for("teams.detail", team_id=team.id))
+    return render_template("teams/form.html", form=form, team=None), sent.status
 
 
 @bp.route("/<int:team_id>")
@@ -110,26 +103,21 @@ def edit(team_id: int):
     require(can_manage_teams(current_user))
     team = _team_or_404(team_id)
     form = TeamForm.for_team(team)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_team(
-                team, form.details(), by=current_user, expected_version=form.version.data,
-                request_info=request_info(),
-            )  # fmt: skip
-        except StaleRecord:
-            db.session.rollback()
-            return _edit_conflict(team_id, form)
-        except DomainError as error:
-            status = refuse(form, error)
-            team = _team_or_404(team_id)
-        else:
-            db.session.commit()
-            flash(f"Saved {team.name}.", "success")
-            return redirect(url_for("teams.detail", team_id=team.id))
-    elif form.is_submitted():
-        status = 422
-    return render_template("teams/form.html", form=form, team=team), status
+    sent = submit(
+        form,
+        lambda: services.update_team(
+            team, form.details(), by=current_user, expected_version=form.version.data,
+            request_info=request_info(),
+        ),
+    )  # fmt: skip
+    if sent.stale:
+        return _edit_conflict(team_id, form)
+    if sent.done:
+        flash(f"Saved {team.name}.", "success")
+        return redirect(url_for("teams.detail", team_id=team.id))
+    if sent.refused:
+        team = _team_or_404(team_id)
+    return render_template("teams/form.html", form=form, team=team), sent.status
 
 
 def _edit_conflict(team_id: int, form: TeamForm):
@@ -175,12 +163,11 @@ def add_member(team_id: int):
             request_info=request_info(),
         )  # fmt: skip
     except StaleRecord:
-        db.session.rollback()
+        unit_of_work.discard()
         return _team_conflict(team_id, f"Add {user.full_name}")
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_team_or_404(team_id), status, form)
-    db.session.commit()
     team = _team_or_404(team_id)
     staffing = team.staffing()
     message = f"{user.full_name} joined {team.name}."
@@ -213,11 +200,10 @@ def remove_member(team_id: int, membership_id: int):
             expected_version=form.version.data, request_info=request_info(),
         )  # fmt: skip
     except StaleRecord:
-        db.session.rollback()
+        unit_of_work.discard()
         return _team_conflict(team_id, f"Remove {leaving.full_name}")
     except DomainError as error:
         status = refuse(None, error)
         return _render_detail(_team_or_404(team_id), status)
-    db.session.commit()
     flash(f"{leaving.full_name} left {team.name}.", "success")
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -8,7 +8,11 @@ then answer in each way.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask, abort, flash, redirect
@@ -16,12 +20,50 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coresponse import unit_of_work
-from coresponse.audit.models import AuditEvent
+from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.auth.models import Role, User
+from coresponse.auth.services import create_user
+from coresponse.cases.models import Case
+from coresponse.clock import utcnow
+from coresponse.contacts import services as contact_services
+from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.people.models import Person
 from coresponse.teams.models import Team
 from coresponse.teams.services import TeamDetails, create_team
 from coresponse.web import refuse
+from tests.factories import local_input, make_case, make_person, make_staffed_team, make_user
+
+PACKAGE = Path(__file__).resolve().parent.parent / "coresponse"
+# Command-line commands run without a request and commit themselves (every cli.py, and
+# the bench's data loader only they call); so does the unit of work, and the SQLite
+# connection class commits for SQLAlchemy.
+COMMITS_ALLOWED = {"unit_of_work.py", "sqlite_writes.py", "bench/data.py"}
+
+
+def _allowed(name: str) -> bool:
+    return name in COMMITS_ALLOWED or name.rsplit("/", 1)[-1] == "cli.py"
+
+
+def test_no_view_or_service_commits() -> None:
+    """Views, the API, services and helpers leave the commit to the request's end."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE).as_posix()
+        if _allowed(name):
+            continue
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if re.search(r"\.commit\(\)", line):
+                offenders.append(f"coresponse/{name}:{number}: {line.strip()}")
+    assert offenders == [], "commit at the end of the request instead:\n" + "\n".join(offenders)
+
+
+def test_every_view_module_is_scanned() -> None:
+    """The scan above covers every module with routes (a new domain's views included)."""
+    views = {p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("views.py")}
+    assert {"api/views.py", "contacts/views.py", "auth/views.py"} <= views
+    assert not any(_allowed(name) for name in views)
 
 
 def _new_team(name: str = "Unit of work") -> Team:
@@ -201,3 +243,103 @@ def test_store_once_answers_a_lost_insert_race_as_a_retry(app: Flask) -> None:
     with pytest.raises(IntegrityError):
         unit_of_work.store_once(save, stored=lambda: False)
     assert _teams("Stored") == 1
+
+
+# --- Real pages: what keep_on_error() keeps -------------------------------------------
+
+
+@pytest.fixture
+def field(app: Flask) -> tuple[User, User, Person, Case]:
+    team, officer, _, clinician = make_staffed_team()
+    person = make_person(first_name="Alex", last_name="Rivera")
+    case = make_case(team, person)
+    return officer, clinician, person, case
+
+
+def _reads(user: User, person: Person) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == AuditAction.VIEW,
+                AuditEvent.user_id == user.id,
+                AuditEvent.person_id == person.id,
+            )
+        )
+    )
+
+
+def test_a_form_shown_again_with_errors_keeps_the_read_it_shows(login, field) -> None:  # type: ignore[no-untyped-def]
+    officer, _, person, case = field
+    response = login(officer).post(f"/cases/{case.id}/contacts/new", data={"type": "teleport"})
+    assert response.status_code == 422
+    assert "Alex Rivera" in response.get_data(as_text=True)
+    assert [e.detail for e in _reads(officer, person)] == ["new contact form"]
+
+
+def test_a_conflict_page_keeps_the_read_it_shows(login, field) -> None:  # type: ignore[no-untyped-def]
+    _, clinician, person, _ = field
+    response = login(clinician).post(
+        f"/people/{person.id}/edit",
+        data={
+            "first_name": "Sandy", "last_name": "Rivera", "languages": "English",
+            "date_of_birth": person.date_of_birth.isoformat(), "version": "7",
+        },
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert [e.record_type for e in _reads(clinician, person)] == ["person"]
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).first_name == "Alex"
+
+
+def test_a_login_refused_for_want_of_approval_keeps_its_audit_event(app: Flask) -> None:
+    admin = make_user(Role.ADMIN)
+    user = create_user(
+        "new.clinician", full_name="Jordan Blake", role=Role.CLINICIAN, password="a brand new passphrase",
+        by=admin,
+    )  # fmt: skip
+    db.session.commit()
+    response = app.test_client().post(
+        "/login", data={"username": "new.clinician", "password": "a brand new passphrase"}
+    )
+    assert response.status_code == 403
+    refused = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == AuditAction.LOGIN_FAILED, AuditEvent.record_id == str(user.id)
+        )
+    ).all()
+    assert [e.detail for e in refused] == ["access not approved yet"]
+
+
+def test_a_form_that_loses_the_race_to_its_own_copy_is_answered_as_a_retry(  # type: ignore[no-untyped-def]
+    login, field, monkeypatch
+) -> None:
+    """The contact form and the API share store_once: here the form's look-ups are
+    blinded, as if both copies had checked before either was stored, so the second
+    insert fails on the uuid and is answered as a retry."""
+    officer, _, _, case = field
+    client = login(officer)
+    url = f"/cases/{case.id}/contacts/new"
+    form = {
+        "uuid": str(uuid.uuid4()),
+        "type": ContactType.PHONE.value,
+        "occurred_at": local_input(utcnow() - timedelta(minutes=30)),
+        "outcome": ContactOutcome.ENGAGED.value,
+        "operational_note": "Spoke by phone.",
+    }
+    first = client.post(url, data=form)
+    assert first.status_code == 302
+
+    real, calls = contact_services.contact_with_uuid, []
+
+    def blinded(contact_uuid):  # type: ignore[no-untyped-def]
+        calls.append(contact_uuid)
+        return None if len(calls) <= 2 else real(contact_uuid)  # the view's and the service's
+
+    monkeypatch.setattr(contact_services, "contact_with_uuid", blinded)
+    second = client.post(url, data=form)
+    assert second.status_code == 302
+    assert len(calls) == 3  # the third: the stored contact, read after the rollback
+    assert second.location == first.location
+    assert "This contact was already saved." in client.get(second.location).get_data(as_text=True)
+    stored = db.session.scalar(select(func.count()).select_from(Contact))
+    assert stored == 1

@@ -36,10 +36,9 @@ from coresponse.web import refuse
 from tests.factories import local_input, make_case, make_person, make_staffed_team, make_user
 
 PACKAGE = Path(__file__).resolve().parent.parent / "coresponse"
-# Command-line commands run without a request and commit themselves (every cli.py, and
-# the bench's data loader only they call); so does the unit of work, and the SQLite
-# connection class commits for SQLAlchemy.
-COMMITS_ALLOWED = {"unit_of_work.py", "sqlite_writes.py", "bench/data.py"}
+# Command-line commands run without a request and commit themselves (every cli.py); so
+# does the unit of work, and the SQLite connection class commits for SQLAlchemy.
+COMMITS_ALLOWED = {"unit_of_work.py", "sqlite_writes.py"}
 
 
 def _allowed(name: str) -> bool:

@@ -8,13 +8,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from coresponse.api.services import TokenError, create_token
-from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.audit.models import AuditAction
 from coresponse.auth import services
 from coresponse.auth.models import AccessRequest, AccessRequestStatus, Discipline, Role, User
 from coresponse.auth.queries import pending_access_request
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from tests.auth.helpers import events as _events
+from tests.auth.helpers import pending_request as _request
 from tests.factories import PASSWORD, add_to_team, make_team, make_user
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -25,17 +27,6 @@ def _create(role: Role, *, by: User | None, discipline: Discipline | None = None
         f"new.{role.value}", full_name="Jordan Blake", role=role, discipline=discipline,
         password=NEW_PASSWORD, by=by,
     )  # fmt: skip
-
-
-def _request(user: User) -> AccessRequest:
-    """The user's pending request, loaded as the approvals page loads it."""
-    pending = pending_access_request(user)
-    assert pending is not None, f"{user.username} has no pending access request"
-    return services.get_access_request(pending.id)
-
-
-def _events(action: AuditAction) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def test_an_administrators_clinical_supervisor_waits_and_cannot_log_in(app: Flask) -> None:

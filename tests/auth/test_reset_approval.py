@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from coresponse.api.services import TokenError, create_token
-from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.audit.models import AuditAction
 from coresponse.auth import services, two_factor
 from coresponse.auth.models import (
     AccessRequest,
@@ -25,21 +25,12 @@ from coresponse.auth.queries import pending_access_request
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from tests.auth.helpers import events as _events
+from tests.auth.helpers import pending_request as _request
 from tests.factories import PASSWORD, make_user
 
 TEMPORARY = "a temporary passphrase"
 MINE = "my own passphrase again"
-
-
-def _request(user: User) -> AccessRequest:
-    """The user's pending request, loaded as the approvals page loads it."""
-    pending = pending_access_request(user)
-    assert pending is not None, f"{user.username} has no pending access request"
-    return services.get_access_request(pending.id)
-
-
-def _events(action: AuditAction) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def _clinical_supervisor(username: str) -> User:

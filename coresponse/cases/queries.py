@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import abort, current_app
 from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, literal, or_, select, union_all
-from sqlalchemy.orm import aliased, defer, joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
@@ -301,7 +301,7 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
     cases_stmt = select(rows_of, queued.c.section, queued.c.place).options(
         joinedload(rows_of.person).joinedload(Person.addresses),
         joinedload(rows_of.team),
-        *(defer(getattr(rows_of, name), raiseload=True) for name in clinical_attributes(Case)),
+        *withheld(rows_of, clinical=False),
     )
     return keys, count_stmt, triage_stmt, cases_stmt
 

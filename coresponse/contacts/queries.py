@@ -14,14 +14,14 @@ from typing import Any
 
 from flask import abort, g, has_request_context
 from sqlalchemy import Select, bindparam, func, inspect, select
-from sqlalchemy.orm import defer, joinedload, raiseload
+from sqlalchemy.orm import joinedload, raiseload
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant
 from coresponse.extensions import db
 from coresponse.privacy import policy
-from coresponse.privacy.loading import withheld
+from coresponse.privacy.loading import clinical_attributes, withheld
 from coresponse.teams.models import Team, TeamMembership
 
 
@@ -63,17 +63,14 @@ def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
     else:
         options += [
             addenda.options(author, *withheld(Addendum, clinical=False)),
-            defer(Contact.clinical_note, raiseload=True),
-            defer(Contact.risk_level, raiseload=True),
+            *withheld(Contact, clinical=False),
             raiseload(Contact.risk_factors),
         ]
     return tuple(options)
 
 
-_CLINICAL_ATTRIBUTES: dict[type, tuple[str, ...]] = {
-    Contact: ("clinical_note", "risk_level", "risk_factors"),
-    Addendum: ("reason", "clinical_text"),
-}
+# Beside the clinical columns the register names: a contact's risk factors (rows).
+_CLINICAL_RELATIONSHIPS: dict[type, tuple[str, ...]] = {Contact: ("risk_factors",), Addendum: ()}
 
 
 def _forget_clinical() -> None:
@@ -84,7 +81,10 @@ def _forget_clinical() -> None:
     under this viewer's options, which leave the clinical columns out.
     """
     for obj in list(db.session.identity_map.values()):
-        names = _CLINICAL_ATTRIBUTES.get(type(obj), ())
+        kind = type(obj)
+        if kind not in _CLINICAL_RELATIONSHIPS:
+            continue
+        names = clinical_attributes(kind) + _CLINICAL_RELATIONSHIPS[kind]
         loaded = inspect(obj).dict
         if any(name in loaded for name in names) and obj not in db.session.dirty:
             db.session.expire(obj)

@@ -18,9 +18,10 @@ from coresponse.privacy import classification
 
 
 @cache
-def clinical_attributes(entity: type) -> tuple[str, ...]:
-    """The names of `entity`'s column attributes the register calls clinical."""
-    mapper = inspect(entity)
+def clinical_attributes(entity: Any) -> tuple[str, ...]:
+    """The names of `entity`'s column attributes the register calls clinical (`entity`:
+    a mapped class, or an alias of one)."""
+    mapper = inspect(entity).mapper
     table = mapper.local_table.name
     return tuple(
         prop.key
@@ -31,12 +32,12 @@ def clinical_attributes(entity: type) -> tuple[str, ...]:
 
 
 @cache
-def withheld(entity: type, *, clinical: bool) -> tuple[Any, ...]:
+def withheld(entity: Any, *, clinical: bool) -> tuple[Any, ...]:
     """Options that defer `entity`'s clinical columns with raiseload, unless `clinical`.
 
-    Usable at the top of a query (`select(Case).options(*withheld(Case, ...))`) or
-    under a relationship loader (`joinedload(Case.events).options(*withheld(CaseEvent,
-    ...))`).
+    Usable at the top of a query (`select(Case).options(*withheld(Case, ...))`), for an
+    alias (`aliased(Case, subquery)`), or under a relationship loader
+    (`joinedload(Case.events).options(*withheld(CaseEvent, ...))`).
     """
     if clinical:
         return ()

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from flask import Flask, g, url_for
+from flask import Flask, url_for
 from flask_login import current_user
 
-from coresponse.audit.permissions import can_view_audit_report
-from coresponse.auth.permissions import can_manage_users
+from coresponse import request_state
 from coresponse.clock import program_today, program_zone, utcnow, zone_named
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
-from coresponse.teams.permissions import can_manage_teams
 
 # English names, as strftime's %a and %b give them in the C locale the app runs in;
 # looked up instead of formatted, since a list page formats hundreds of times.
@@ -61,12 +59,12 @@ def id_url(endpoint: str, **values: int) -> str:
     instead of matching the URL map again for every row.
     """
     ((name, value),) = values.items()
-    cache: dict[tuple[str, str], tuple[str, str] | None] = g.setdefault("_id_urls", {})
-    key = (endpoint, name)
-    if key not in cache:
+
+    def split() -> tuple[str, str] | None:
         head, mark, tail = url_for(endpoint, **{name: _ID_MARK}).rpartition(str(_ID_MARK))
-        cache[key] = (head, tail) if mark else None
-    parts = cache[key]
+        return (head, tail) if mark else None
+
+    parts = request_state.kept(lambda s: s.id_urls, (endpoint, name), split)
     if parts is None:
         return url_for(endpoint, **values)
     return f"{parts[0]}{int(value)}{parts[1]}"
@@ -103,7 +101,7 @@ def init_app(app: Flask) -> None:
         signed_in = current_user.is_authenticated
         return {
             "program_name": app.config["PROGRAM_NAME"],
-            "nav_users": signed_in and can_manage_users(current_user),
-            "nav_manage_teams": signed_in and can_manage_teams(current_user),
-            "nav_audit": signed_in and can_view_audit_report(current_user),
+            "nav_users": signed_in and policy.can_manage_users(current_user),
+            "nav_manage_teams": signed_in and policy.can_manage_teams(current_user),
+            "nav_audit": signed_in and policy.can_view_audit_report(current_user),
         }

@@ -45,15 +45,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, session
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from coresponse import request_state
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 
 T = TypeVar("T")
-_KEEP = "_unit_of_work_keep"
 # Flask keeps flashed messages here until the next page shows them.
 _FLASHES = "_flashes"
 
@@ -75,7 +75,7 @@ def keep_on_error() -> None:
     Call it once the request holds nothing else: after a refused change was undone
     (web.refuse() does that). An exception still rolls everything back.
     """
-    setattr(g, _KEEP, True)
+    request_state.here().keep_on_error = True
 
 
 def discard() -> None:
@@ -84,7 +84,7 @@ def discard() -> None:
     For error handlers (the page they draw reads from a clean session) and for a
     refused change, so a page shown again shows what is stored.
     """
-    g.pop(_KEEP, None)
+    _reset_keep()
     db.session.rollback()
 
 
@@ -119,7 +119,9 @@ def store_once(save: Callable[[], T], *, stored: Callable[[], bool]) -> T | None
 
 
 def _finish(response: Response) -> Response:
-    keep = g.pop(_KEEP, False)
+    state = request_state.current()
+    keep = state is not None and state.keep_on_error
+    _reset_keep()
     if not db.session.registry.has():
         return response  # no session was opened (a static file): nothing to settle
     if response.status_code >= 400 and not keep:
@@ -136,7 +138,13 @@ def _finish(response: Response) -> Response:
     return response
 
 
+def _reset_keep() -> None:
+    state = request_state.current()
+    if state is not None:
+        state.keep_on_error = False
+
+
 def _teardown(error: BaseException | None) -> None:
-    g.pop(_KEEP, None)
+    _reset_keep()
     if error is not None:
         db.session.rollback()

@@ -20,6 +20,7 @@ from coresponse.contacts.services import log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
+from coresponse.privacy.routes import Permission, permission_of
 from coresponse.teams.models import TeamMembership
 from tests.factories import (
     PASSWORD,
@@ -148,9 +149,16 @@ MATRIX.update(
         "people.edit": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
     }
 )
-# The second login step is reached between password and code, before a session exists.
-# Operations: /healthz answers load balancers without a login (no personal data).
-PUBLIC = {"auth.login", "auth.login_two_factor", "static", "health.healthz"}
+# Routes declared public (coresponse/privacy/routes.py): making another route public fails
+# here. The second login step is reached between password and code, before a session
+# exists; /healthz answers load balancers; the API's description, the service worker and
+# the web app manifest hold no data.
+PUBLIC = {
+    "auth.login", "auth.login_two_factor", "health.healthz",
+    "api.openapi", "offline.service_worker", "offline.manifest",
+}  # fmt: skip
+# Flask's own route for files under static/ (no data, nothing to declare).
+UNDECLARED = {"static"}
 
 
 @pytest.fixture
@@ -215,11 +223,42 @@ def _url(rule, ids: dict[str, object]) -> str:  # type: ignore[no-untyped-def]
     return url
 
 
+def _declarations(app: Flask) -> dict[str, Permission | None]:
+    return {e: permission_of(app, e) for e in app.view_functions if e not in UNDECLARED}
+
+
+def test_every_route_declares_who_may_use_it(app: Flask) -> None:
+    declared = _declarations(app)
+    undeclared = sorted(e for e, permission in declared.items() if permission is None)
+    assert not undeclared, f"declare with @allow or @public who may use: {undeclared}"
+    assert {e for e, permission in declared.items() if permission and permission.public} == PUBLIC
+
+
 def test_every_endpoint_has_an_entry(app: Flask) -> None:
-    endpoints = {r.endpoint for r in app.url_map.iter_rules()} - PUBLIC
-    missing = sorted(endpoints - set(MATRIX))
+    endpoints = set(_declarations(app))
+    missing = sorted(endpoints - PUBLIC - set(MATRIX))
     assert not missing, f"decide who may use these endpoints: {missing}"
     assert not sorted(set(MATRIX) - endpoints), "entries for endpoints that no longer exist"
+
+
+def test_the_matrix_refusals_come_from_the_declared_rules(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
+    """A role the route's declared rule refuses gets 403 (404 when declared hidden); a 403
+    for a role the rule allows must come from the rule the route declares for its record."""
+    wrong = []
+    for endpoint, permission in sorted(_declarations(app).items()):
+        if endpoint not in MATRIX or permission is None or permission.rule is None:
+            continue
+        for role, user in world["users"].items():
+            expected = MATRIX[endpoint][role]
+            if not permission.rule(user):
+                refused = HIDDEN if permission.hidden else FORBIDDEN
+                if expected != refused:
+                    wrong.append(
+                        f"{endpoint}: {role} is refused by its rule, matrix says {expected}"
+                    )
+            elif expected == FORBIDDEN and permission.per_record is None:
+                wrong.append(f"{endpoint}: {role} gets 403 but the route declares no record rule")
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -232,7 +271,8 @@ def test_each_role_gets_what_the_matrix_says(app: Flask, world, role: str) -> No
     )
     failures = []
     for url_rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
-        if url_rule.endpoint in PUBLIC or url_rule.endpoint == "auth.logout":
+        # Every other route has an entry (test_every_endpoint_has_an_entry).
+        if url_rule.endpoint not in MATRIX or url_rule.endpoint == "auth.logout":
             continue
         expected = MATRIX[url_rule.endpoint][role]
         method = "GET" if "GET" in url_rule.methods else "POST"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask_login import current_user
 
+from coresponse import request_state
 from coresponse.api import services
 from coresponse.api.problems import ApiProblem
 from coresponse.auth import steps
@@ -42,12 +43,12 @@ def authenticate() -> None:
         services.record_token_use(token)
         # Flask-Login's current_user for this request only; no session cookie is set.
         g._login_user = user
-        g.api_auth = TOKEN_AUTH
+        request_state.here().api_auth = TOKEN_AUTH
         return
     if not current_user.is_authenticated:
         raise ApiProblem(401)
-    _refuse_pending_step(steps.for_session(current_user, g.get("user_session")))
-    g.api_auth = SESSION_AUTH
+    _refuse_pending_step(steps.for_session(current_user, request_state.here().user_session))
+    request_state.here().api_auth = SESSION_AUTH
     if request.method in WRITE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 
@@ -64,4 +65,5 @@ def _refuse_pending_step(step: steps.AccountStep | None) -> None:
 
 
 def is_session_auth() -> bool:
-    return g.get("api_auth") == SESSION_AUTH
+    state = request_state.current()
+    return state is not None and state.api_auth == SESSION_AUTH

@@ -26,6 +26,7 @@ from coresponse.linkages.models import (
 )
 from coresponse.people.models import Borough, PhoneKind
 from coresponse.people.timeline import KINDS
+from coresponse.privacy.routes import public
 from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.text import describe_bytes
 
@@ -770,6 +771,7 @@ def document(app: Flask) -> dict[str, Any]:
 
 
 @bp.get("/openapi.json")
+@public
 def openapi():
     """The OpenAPI document describing this API (no login needed)."""
     return jsonify(document(current_app))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from coresponse.api import services, tokens_bp
@@ -11,6 +11,8 @@ from coresponse.api.forms import RevokeForm, TokenForm
 from coresponse.api.models import ApiToken
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.privacy import policy
+from coresponse.privacy.routes import allow
 from coresponse.web import refuse, request_info
 
 
@@ -27,7 +29,7 @@ def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200): 
 
 
 @tokens_bp.route("/", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in)
 def index():
     """The user's tokens; a new one is made with the password and shown once."""
     form = TokenForm()
@@ -48,7 +50,7 @@ def index():
 
 
 @tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in)
 def revoke(token_id: int):
     """Revoke one of the user's own tokens; it stops working at once."""
     row = db.session.scalar(

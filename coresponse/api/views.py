@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, current_app, jsonify, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
@@ -56,6 +56,7 @@ from coresponse.people.timeline import KINDS, visible_cases
 from coresponse.people.timeline import person_timeline as timeline
 from coresponse.privacy import policy
 from coresponse.privacy.loading import withheld
+from coresponse.privacy.routes import allow, permission_of
 from coresponse.referrals import services as referral_services
 from coresponse.referrals.models import RiskIndicator
 from coresponse.teams.models import Team
@@ -64,13 +65,12 @@ from coresponse.web import request_info
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 # The case shows its newest contacts, as the case page does; the timeline pages the rest.
 CASE_CONTACTS = 25
-# Endpoints open without a login: the API's own description.
-PUBLIC_ENDPOINTS = {"api.openapi"}
 
 
 @bp.before_request
 def _authenticate() -> None:
-    if request.endpoint not in PUBLIC_ENDPOINTS:
+    declared = permission_of(current_app, request.endpoint) if request.endpoint else None
+    if declared is None or not declared.public:
         authenticate()
 
 
@@ -95,6 +95,7 @@ def require(allowed: bool, detail: str | None = None) -> None:
 
 
 @bp.get("/me")
+@allow(policy.is_signed_in)
 def me():
     """The caller: role, team and its current members, and what they may read."""
     user: User = current_user
@@ -138,11 +139,10 @@ def _limit() -> int:
 
 
 @bp.get("/cases")
+@allow(policy.has_caseload, detail="Only team members and supervisors have a list of cases.")
 def list_cases():
     """The caller's open cases (a field member's team's; every open case for supervisors), by id."""
     user: User = current_user
-    require(policy.is_field_member(user) or policy.sees_all_cases(user),
-            "Only team members and supervisors have a list of cases.")  # fmt: skip
     limit = _limit()
     stmt = (
         select(Case)
@@ -181,6 +181,7 @@ def _record_view(person_id: int, *, record_type: str, record_id: object, clinica
 
 
 @bp.get("/cases/<int:case_id>")
+@allow(policy.is_signed_in, per_record=policy.case_visibility)
 def get_case(case_id: int):
     """A case: dates, team and its newest contacts, as on the case page."""
     case = get_visible_case(current_user, case_id)
@@ -196,10 +197,9 @@ def get_case(case_id: int):
 
 
 @bp.get("/cases/<int:case_id>/linkages")
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
 def case_linkages(case_id: int):
     """A case's connections to care, newest first (clinical readers only; others get 404)."""
-    if not policy.can_view_linkages(current_user):
-        raise ApiProblem(404)
     case = get_visible_case(current_user, case_id, with_person=False)
     response = jsonify(
         {"items": [serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]}
@@ -223,6 +223,7 @@ def _visible_person(person_id: int) -> tuple[Person, list[RiskIndicator]]:
 
 
 @bp.get("/people/<int:person_id>")
+@allow(policy.is_signed_in, per_record=policy.can_view_person)
 def get_person(person_id: int):
     """A person's card: names, address, phones, languages, safety flags and visible cases."""
     person, flags = _visible_person(person_id)
@@ -256,6 +257,7 @@ def _before() -> datetime | None:
 
 
 @bp.get("/people/<int:person_id>/timeline")
+@allow(policy.is_signed_in, per_record=policy.can_view_person)
 def person_timeline(person_id: int):
     """Everything the caller may see of the person's history, newest first, a page at a time."""
     person, _flags = _visible_person(person_id)
@@ -317,10 +319,13 @@ def _log(case_id: int, participants: list[User], values: dict[str, Any]) -> Cont
 
 
 @bp.post("/contacts")
+@allow(
+    policy.is_field_member,
+    per_record=policy.can_log_contact,
+    detail="Contacts are logged by the officers and clinicians of the case's team.",
+)
 def create_contact():
     """Log a contact made on a tablet; the client's id makes a retry store it once."""
-    require(policy.is_field_member(current_user),
-            "Contacts are logged by the officers and clinicians of the case's team.")  # fmt: skip
     case_id, participant_ids, values = contact_input(json_body())
     participants = _participants(participant_ids, current_user)
     with _inserted(Contact) as created:
@@ -368,16 +373,18 @@ def _contact_id(contact_uuid: str) -> int:
 
 
 @bp.get("/contacts/<contact_uuid>")
+@allow(policy.is_signed_in, per_record=policy.case_visibility)
 def get_contact(contact_uuid: str):
     """One contact by the id its client gave it, with addenda; clinical parts for clinical readers."""
     return _show_contact(_contact_id(contact_uuid))
 
 
 @bp.post("/contacts/<contact_uuid>/addenda")
+@allow(policy.is_signed_in, per_record=policy.may_add_addendum)
 def create_addendum(contact_uuid: str):
     """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
     contact = contact_queries.get_visible_contact(current_user, _contact_id(contact_uuid))
-    require(contact_services.may_add_addendum(current_user, contact.case),
+    require(policy.may_add_addendum(current_user, contact.case),
             "Only the case's team members and supervisors can add addenda.")  # fmt: skip
     values = addendum_input(json_body())
     item = contact_services.add_addendum(
@@ -397,6 +404,7 @@ def create_addendum(contact_uuid: str):
 
 
 @bp.get("/linkages/<int:linkage_id>")
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
 def get_linkage(linkage_id: int):
     """A connection, its path and the steps it may take next (clinical readers only)."""
     linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
@@ -406,6 +414,7 @@ def get_linkage(linkage_id: int):
 
 
 @bp.route("/linkages/<int:linkage_id>/status", methods=["PATCH", "POST"])
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
 def change_linkage_status(linkage_id: int):
     """Move a connection one step along its path; `version` refuses a stale change (409)."""
     linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
@@ -430,9 +439,9 @@ def change_linkage_status(linkage_id: int):
 
 
 @bp.post("/referrals")
+@allow(policy.can_take_referrals, detail="Supervisors and clinicians take referrals.")
 def create_referral():
     """Record a referral of someone on record (`person_id`) or someone new (`person`)."""
-    require(policy.can_take_referrals(current_user), "Supervisors and clinicians take referrals.")
     person_id, details, referral_details = referral_input(json_body())
     info = request_info()
     if person_id is not None:

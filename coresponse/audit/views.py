@@ -7,17 +7,16 @@ import io
 from collections.abc import Iterable, Iterator
 
 from flask import Response, abort, current_app, render_template, request, stream_with_context
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coresponse.audit import bp, queries, services
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.forms import AuditFilterForm
-from coresponse.audit.permissions import can_view_access_log, can_view_audit_report
 from coresponse.audit.queries import AuditRow
-from coresponse.auth.permissions import require
 from coresponse.clock import utcnow
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow
 from coresponse.templating import local
 from coresponse.web import request_info
 
@@ -38,10 +37,9 @@ def _filter_form() -> AuditFilterForm:
 
 
 @bp.route("/")
-@login_required
+@allow(policy.can_view_audit_report)
 def report():
     """Every audit event, newest first, filtered by user, person, action, record type, dates."""
-    require(can_view_audit_report(current_user))
     form = _filter_form()
     if not form.validate():
         return render_template("audit/report.html", form=form, page=None), 400
@@ -59,10 +57,9 @@ def report():
 
 
 @bp.route("/export.csv")
-@login_required
+@allow(policy.can_view_audit_report)
 def export():
     """The audit report with the same filters as a CSV download (the export is audited)."""
-    require(can_view_audit_report(current_user))
     form = _filter_form()
     if not form.validate():
         problems = "; ".join(f"{form[name].label.text}: {' '.join(errors)}"
@@ -109,11 +106,10 @@ def _csv_lines(events: Iterable[AuditRow]) -> Iterator[str]:
 
 
 @bp.route("/people/<int:person_id>")
-@login_required
+@allow(policy.can_view_access_log)
 def person_log(person_id: int):
     """Who opened, changed, printed or exported this person's record, or was shown them in
     a list, newest first."""
-    require(can_view_access_log(current_user))
     person = queries.get_person(person_id)
     if person is None:
         abort(404)

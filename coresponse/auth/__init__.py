@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, flash, redirect, request, session, url_for
 from flask_login import current_user
 from flask_login.utils import login_url
 
+from coresponse import request_state
 from coresponse.auth.models import SessionEndReason, User
 from coresponse.extensions import login_manager
 
@@ -46,7 +47,7 @@ def init_app(app: Flask) -> None:
                 sessions.close_quietly(row, reason)
             return _session_ended(reason)
         sessions.record_activity(row)
-        g.user_session = row
+        request_state.here().user_session = row
         return user
 
     def _session_ended(reason: SessionEndReason | None) -> None:
@@ -62,13 +63,13 @@ def init_app(app: Flask) -> None:
         else:
             message = "You were logged out."
         flash(message, "info")
-        g.session_end_flashed = True
+        request_state.here().session_end_flashed = True
         return None
 
     @login_manager.unauthorized_handler
     def unauthorized():  # type: ignore[no-untyped-def]
         """Send the visitor to the login page, saying why only once."""
-        if not g.get("session_end_flashed"):
+        if not request_state.here().session_end_flashed:
             flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url("auth.login", next_url=request.url))
 
@@ -79,7 +80,7 @@ def init_app(app: Flask) -> None:
         # The API answers a problem instead, once it knows the caller (session or token).
         if request.path.startswith("/api/") or not current_user.is_authenticated:
             return None
-        step = steps.for_session(current_user, g.get("user_session"))
+        step = steps.for_session(current_user, request_state.here().user_session)
         if step is not None and request.endpoint not in step.open_endpoints:
             return redirect(url_for(step.endpoint))
         return None

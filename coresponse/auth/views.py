@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from coresponse import request_state
 from coresponse.auth import bp, queries, services, sessions, two_factor
 from coresponse.auth.forms import (
     AccessDecisionForm,
@@ -23,12 +24,12 @@ from coresponse.auth.forms import (
     UserEditForm,
 )
 from coresponse.auth.models import AccessRequest, Role, User
-from coresponse.auth.permissions import can_manage_users, require
 from coresponse.db_types import LIKE_ESCAPE, like_contains
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, public
 from coresponse.unit_of_work import keep_on_error
 from coresponse.web import get_or_404, is_safe_next, refuse, request_info, submit
 
@@ -39,6 +40,7 @@ _PENDING_SECONDS = 300
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 def login():
     """Log in with username and password (then a code, for two-factor users)."""
     if current_user.is_authenticated:
@@ -77,6 +79,7 @@ def login():
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
+@public
 def login_two_factor():
     """The second login step: the code from the user's authenticator app."""
     if current_user.is_authenticated:
@@ -149,11 +152,11 @@ def _start_cookie_session(user: User, token: str) -> None:
 
 
 @bp.route("/logout", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in)
 def logout():
     """End this session: its cookie, and any copy of it, stops working at once."""
     services.record_logout(
-        current_user, session_row=g.get("user_session"), request_info=request_info()
+        current_user, session_row=request_state.session_row(), request_info=request_info()
     )
     logout_user()
     session.clear()
@@ -162,11 +165,11 @@ def logout():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in)
 def change_password():
     """Change one's own password (forced after an administrator's reset)."""
     form = ChangePasswordForm()
-    row = g.get("user_session")
+    row = request_state.session_row()
     # A wrong current password stays recorded (services.WrongCredentials): it counts
     # toward the lockout.
     sent = submit(
@@ -194,7 +197,7 @@ def change_password():
 
 
 @bp.route("/account/two-factor", endpoint="two_factor")
-@login_required
+@allow(policy.is_signed_in)
 def two_factor_settings():
     """Two-factor login: set it up with an authenticator app, or turn it off."""
     return _render_two_factor()
@@ -221,7 +224,7 @@ def _render_two_factor(status: int = 200, confirm_form=None, disable_form=None):
 
 
 @bp.route("/account/two-factor/confirm", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in)
 def two_factor_confirm():
     """Turn two-factor login on with the first code from the app."""
     form = TwoFactorConfirmForm()
@@ -230,7 +233,7 @@ def two_factor_confirm():
             services.confirm_two_factor(
                 current_user,
                 form.code.data,
-                session_row=g.get("user_session"),
+                session_row=request_state.session_row(),
                 request_info=request_info(),
             )
         except DomainError as error:
@@ -245,7 +248,7 @@ def two_factor_confirm():
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in)
 def two_factor_disable():
     """Turn one's own two-factor login off, with the password and a current code."""
     form = TwoFactorDisableForm()
@@ -255,7 +258,7 @@ def two_factor_disable():
                 current_user,
                 form.password.data,
                 form.code.data,
-                session_row=g.get("user_session"),
+                session_row=request_state.session_row(),
                 request_info=request_info(),
             )
         except DomainError as error:
@@ -276,15 +279,10 @@ def two_factor_disable():
 # --- Administrators: accounts --------------------------------------------------
 
 
-def _require_admin() -> None:
-    require(can_manage_users(current_user))
-
-
 @bp.route("/users/")
-@login_required
+@allow(policy.can_manage_users)
 def users():
     """All accounts, filtered by role or name, a page at a time."""
-    _require_admin()
     role_filter = request.args.get("role") or None
     if role_filter is not None and role_filter not in {r.value for r in Role}:
         abort(400, description="Unknown role in the filter.")
@@ -315,10 +313,9 @@ def users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_users)
 def new_user():
     """Create an account with a first password the user must change."""
-    _require_admin()
     form = UserCreateForm()
     sent = submit(
         form,
@@ -354,10 +351,9 @@ def new_user():
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_users)
 def edit_user(user_id: int):
     """Change an account's name, e-mail, role or discipline."""
-    _require_admin()
     user = get_or_404(User, user_id)
     form = _edit_form(user, queries.pending_access_request(user))
     sent = submit(
@@ -425,7 +421,6 @@ def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None
 def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
     """Run an account service for an administrator's confirmed button press; `done` is
     the message, or makes it from the changed account."""
-    _require_admin()
     user = get_or_404(User, user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -439,7 +434,7 @@ def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
-@login_required
+@allow(policy.can_manage_users)
 def disable_user(user_id: int):
     """Disable an account; it is logged out everywhere and leaves its team."""
     return _account_switch(
@@ -448,21 +443,21 @@ def disable_user(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
-@login_required
+@allow(policy.can_manage_users)
 def enable_user(user_id: int):
     """Let a disabled account log in again."""
     return _account_switch(user_id, services.enable_user, "{username} can log in again.")
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@login_required
+@allow(policy.can_manage_users)
 def unlock_user(user_id: int):
     """Clear an account's failed logins so it can log in again before the lock runs out."""
     return _account_switch(user_id, services.unlock_user, "{username} can try to log in again now.")
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
-@login_required
+@allow(policy.can_manage_users)
 def reset_two_factor(user_id: int):
     """Remove an account's two-factor key (a lost phone); its sessions end."""
     return _account_switch(user_id, services.reset_two_factor, _two_factor_reset_done)
@@ -476,10 +471,9 @@ def _two_factor_reset_done(user: User) -> str:
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_users)
 def reset_password(user_id: int):
     """Give an account a temporary password to change at next login."""
-    _require_admin()
     user = get_or_404(User, user_id)
     form = ResetPasswordForm()
     sent = submit(
@@ -521,10 +515,9 @@ def _held_phrase(user: User) -> str:
 
 
 @bp.route("/access-requests/")
-@login_required
+@allow(policy.can_review_access_requests)
 def access_requests():
     """Supervisors: accounts waiting for approval of a role that reads people's records."""
-    require(policy.can_review_access_requests(current_user))
     try:
         page = queries.waiting_access_requests(cursor=request.args.get("after"), size=_page_size())
     except BadCursor as error:
@@ -546,10 +539,9 @@ def _render_access_requests(page, *, status: int = 200, failed=None):  # type: i
 
 
 @bp.route("/access-requests/<int:request_id>/decide", methods=["POST"])
-@login_required
+@allow(policy.can_review_access_requests)
 def decide_access_request(request_id: int):
     """Approve or reject an access request (not one's own, nor one of one's own asking)."""
-    require(policy.can_review_access_requests(current_user))
     try:
         access = services.get_access_request(request_id)
     except DomainError:

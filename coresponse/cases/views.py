@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
-from coresponse.auth.permissions import require
 from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
@@ -28,6 +27,7 @@ from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people.models import Person
 from coresponse.people.services import record_view
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, require
 from coresponse.referrals.models import Referral
 from coresponse.teams.models import Team, TeamMembership
 from coresponse.web import refuse, request_info, submit
@@ -79,7 +79,7 @@ def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object
 
 
 @bp.route("/<int:case_id>")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.case_visibility)
 def detail(case_id: int):
     """The case: person card, deadlines, contacts, connections and history."""
     case = _case_or_break_glass(case_id)
@@ -93,7 +93,7 @@ def detail(case_id: int):
 
 
 @bp.route("/<int:case_id>/print")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.case_visibility)
 def print_summary(case_id: int):
     """A printable case summary (clinical parts only for clinical readers)."""
     case = _case_or_break_glass(case_id)
@@ -104,10 +104,9 @@ def print_summary(case_id: int):
 
 
 @bp.route("/<int:case_id>/assign", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_assign, per_record=policy.case_visibility)
 def assign(case_id: int):
     """Dispatch: the teams ranked for this case, with why; assign or reassign."""
-    require(policy.can_assign(current_user))
     case = queries.get_visible_case(current_user, case_id)
     queries.load_case_history(case, current_user)
     form = AssignForm()
@@ -171,7 +170,7 @@ def _team(team_id: int) -> Team | None:
 
 
 @bp.route("/<int:case_id>/close", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_close_case)
 def close(case_id: int):
     """Close with a coded reason and a note."""
     case = queries.get_visible_case(current_user, case_id)
@@ -204,7 +203,7 @@ def close(case_id: int):
 
 
 @bp.route("/<int:case_id>/reopen", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_close_case)
 def reopen(case_id: int):
     """Reopen a closed case; it returns to its team if the team can take it."""
     case = queries.get_visible_case(current_user, case_id)
@@ -283,10 +282,9 @@ def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]
 
 
 @bp.route("/mine")
-@login_required
+@allow(policy.is_field_member)
 def caseload():
     """My caseload: the team's open cases, overdue and due first, new ones marked."""
-    require(policy.is_field_member(current_user))
     team_id = policy.current_team_id(current_user)
     team = db.session.get(Team, team_id) if team_id else None
     cases = queries.caseload(team_id) if team_id else []
@@ -296,10 +294,9 @@ def caseload():
 
 
 @bp.route("/queue/<key>")
-@login_required
+@allow(policy.sees_all_cases)
 def queue(key: str):
     """One supervisor queue in full, a page at a time."""
-    require(policy.sees_all_cases(current_user))
     statements = queries.queue_statements()
     if key not in statements:
         abort(404)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from typing import NoReturn
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
-from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent import bp, queries, services
@@ -38,6 +37,7 @@ from coresponse.pagination import BadCursor
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, require
 from coresponse.templating import format_datetime
 from coresponse.web import refuse, request_info, submit
 
@@ -78,7 +78,7 @@ def _recipient_form(form: ConsentForm | DisclosureForm, person: Person) -> None:
 
 
 @bp.route("/people/<int:person_id>/consents")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_view_consents)
 def consents(person_id: int):
     """The person's consents to share information: active, expired and revoked."""
     person = _person_for_consent(person_id)
@@ -114,7 +114,7 @@ def _render_consents(
 
 
 @bp.route("/people/<int:person_id>/consents/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_record_consent)
 def new_consent(person_id: int):
     """Record a consent: to whom, what, for what, how given, from when until when."""
     person = _person_for_consent(person_id)
@@ -142,7 +142,7 @@ def new_consent(person_id: int):
 
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_record_consent)
 def revoke_consent(consent_id: int):
     """The person withdrew a consent: it stays on record, marked revoked from now."""
     consent = queries.get_consent(consent_id)
@@ -169,7 +169,7 @@ def revoke_consent(consent_id: int):
 
 
 @bp.route("/people/<int:person_id>/disclosures/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_record_consent)
 def new_disclosure(person_id: int):
     """Record information shared with family or a provider, on consent or an emergency basis."""
     person = _person_for_consent(person_id)
@@ -206,7 +206,7 @@ def new_disclosure(person_id: int):
 
 
 @bp.route("/people/<int:person_id>/disclosures")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_view_consents)
 def accounting(person_id: int):
     """The accounting of disclosures: everything shared in the last six years, newest first."""
     person = _person_for_consent(person_id)
@@ -323,11 +323,9 @@ def _after_break_glass(person_id: int, raw_case_id: str | None):
 
 
 @bp.route("/people/<int:person_id>/break-glass", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_break_glass, hidden=True, per_record=policy.may_break_glass_for)
 def break_glass(person_id: int):
     """A clinician outside the team states a reason, then reads the record for a few hours."""
-    if not policy.can_break_glass(current_user):
-        abort(404)
     person = queries.person_exists(person_id)
     if person is None or not policy.may_break_glass_for(current_user, person.id):
         abort(404)
@@ -369,11 +367,9 @@ def break_glass(person_id: int):
 
 
 @bp.route("/break-glass/")
-@login_required
+@allow(policy.can_review_break_glass, hidden=True)
 def break_glass_queue():
     """Clinical supervisors: emergency accesses waiting for review, oldest first."""
-    if not policy.can_review_break_glass(current_user):
-        abort(404)
     try:
         page = queries.unacknowledged_break_glass(
             cursor=request.args.get("after"), size=int(current_app.config["PAGE_SIZE"])
@@ -407,11 +403,9 @@ def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm
 
 
 @bp.route("/break-glass/<int:access_id>/acknowledge", methods=["POST"])
-@login_required
+@allow(policy.can_review_break_glass, hidden=True)
 def acknowledge_break_glass(access_id: int):
     """A clinical supervisor's finding on an emergency access; "not justified" ends it."""
-    if not policy.can_review_break_glass(current_user):
-        abort(404)
     try:
         access = services.get_break_glass(access_id)
     except DomainError:

@@ -12,10 +12,11 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from flask import abort, g, has_request_context
+from flask import abort
 from sqlalchemy import Select, bindparam, func, inspect, select
 from sqlalchemy.orm import joinedload, raiseload
 
+from coresponse import request_state
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant
@@ -237,21 +238,23 @@ def current_member_ids(team_id: int | None) -> set[int]:
     """Ids of the team's current members (reusing what this request already loaded)."""
     if team_id is None:
         return set()
-    key = f"_member_ids_{team_id}"
-    if has_request_context() and key in g:
-        return set(g.get(key))
     return set(
-        db.session.scalars(
-            select(TeamMembership.user_id).where(
-                TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None)
-            )
+        request_state.kept(
+            lambda s: s.member_ids,
+            team_id,
+            lambda: frozenset(
+                db.session.scalars(
+                    select(TeamMembership.user_id).where(
+                        TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None)
+                    )
+                )
+            ),
         )
     )
 
 
 def _remember_member_ids(team_id: int, members: list[User]) -> None:
-    if has_request_context():
-        setattr(g, f"_member_ids_{team_id}", frozenset(u.id for u in members))
+    request_state.keep(lambda s: s.member_ids, team_id, frozenset(u.id for u in members))
 
 
 def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
@@ -261,9 +264,9 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
     then ask once); after a rollback (say, a concurrent copy won the insert) it is asked
     again.
     """
-    key = f"_contact_uuid_{contact_uuid}"
-    if has_request_context() and key in g:
-        transaction, contact = g.get(key)
+    state = request_state.current()
+    if state is not None and contact_uuid in state.contact_by_uuid:
+        transaction, contact = state.contact_by_uuid[contact_uuid]
         if transaction is db.session().get_transaction():
             return contact
     contact = (
@@ -288,5 +291,6 @@ def _contact_by_uuid_statement() -> Select[tuple[Contact]]:
 
 def remember_contact_uuid(contact_uuid: uuid_module.UUID, contact: Contact | None) -> None:
     """Note what contact_by_uuid would now find, for the current transaction."""
-    if has_request_context():
-        setattr(g, f"_contact_uuid_{contact_uuid}", (db.session().get_transaction(), contact))
+    request_state.keep(
+        lambda s: s.contact_by_uuid, contact_uuid, (db.session().get_transaction(), contact)
+    )

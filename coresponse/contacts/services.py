@@ -68,11 +68,6 @@ def ensure_case_open(case: Case) -> None:
         raise CaseNotOpen(f"This case is {case.status.label.lower()}; contacts cannot be logged.")
 
 
-def may_add_addendum(user: User, case: Case) -> bool:
-    """Those who log contacts on the case, and supervisors, may add addenda."""
-    return policy.can_log_contact(user, case) or policy.sees_all_cases(user)
-
-
 def contact_with_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
     """The contact a form (or a tablet) already saved under this uuid, if any."""
     return queries.contact_by_uuid(contact_uuid)
@@ -211,7 +206,7 @@ def add_addendum(
     `operational_text`) and clinical (`reason`, `clinical_text`), written by clinicians.
     """
     case = db.session.get(Case, contact.case_id)
-    if case is None or not may_add_addendum(by, case):
+    if case is None or not policy.may_add_addendum(by, case):
         raise ContactError("Only the case's team members and supervisors can add addenda.")
     clinical_text = _text(clinical_text)
     if clinical_text and not policy.can_read_clinical(by):

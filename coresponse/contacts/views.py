@@ -8,24 +8,21 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coresponse import unit_of_work
-from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.cases.queries import get_visible_case
 from coresponse.contacts import bp, queries, services
 from coresponse.contacts.forms import AddendumForm, ContactForm
 from coresponse.errors import Conflict, DomainError
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, require
 from coresponse.web import refuse, request_info, submit
-
-# The contact cards ask the same rule the addendum view enforces.
-bp.add_app_template_global(services.may_add_addendum, "may_add_addendum")
 
 
 @bp.route("/cases/<int:case_id>/contacts/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_log_contact)
 def new_contact(case_id: int):
     """Log an outreach contact on a case of the user's team: one screen, under a minute."""
     # The form shows the person's name and offers their address as the place; their
@@ -101,7 +98,7 @@ def _render_contact_form(
 
 
 @bp.route("/contacts/<int:contact_id>")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.case_visibility)
 def detail(contact_id: int):
     """A contact with its addenda; clinical parts only for those who may read them."""
     contact = queries.get_visible_contact(current_user, contact_id)
@@ -117,11 +114,11 @@ def detail(contact_id: int):
 
 
 @bp.route("/contacts/<int:contact_id>/addenda/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.may_add_addendum)
 def new_addendum(contact_id: int):
     """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
     contact = queries.get_visible_contact(current_user, contact_id)
-    require(services.may_add_addendum(current_user, contact.case))
+    require(policy.may_add_addendum(current_user, contact.case))
     clinical = policy.can_read_clinical(current_user)
     form, posted_clinical = AddendumForm.for_viewer(clinical=clinical)
     sent = submit(

@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_login import current_user, login_required
+from flask_login import current_user
 
-from coresponse.auth.models import Role
 from coresponse.cases import queries as case_queries
 from coresponse.cases import services as case_services
 from coresponse.dashboard import bp, queries
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow
 from coresponse.teams import queries as team_queries
 from coresponse.web import request_info
 
 
 @bp.route("/")
-@login_required
+@allow(policy.is_signed_in)
 def home():
     """What needs attention: program counts for supervisors (and the emergency accesses and
     access requests waiting for their decision), the team for its members."""
     team = team_queries.team_of(current_user)
-    context = {"team": team, "roles": Role}
+    context: dict[str, object] = {"team": team}
     if team is not None:
         context["team_counts"] = queries.team_counts(team.id)
-    if current_user.role in (Role.ADMIN, Role.ANALYST):
+    if policy.can_view_program_counts(current_user):
         context["counts"] = queries.program_counts()
-    if current_user.role in (Role.SUPERVISOR, Role.ADMIN):
+    if policy.can_view_team_staffing(current_user):
         context["attention"] = team_queries.teams_needing_attention()
     sections = case_queries.supervisor_queue() if policy.sees_all_cases(current_user) else None
     if sections is not None:

@@ -8,9 +8,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.extensions import db
 from coresponse.health import bp
+from coresponse.privacy.routes import public
 
 
 @bp.route("/healthz")
+@public
 def healthz():
     """200 when a trivial query answers, 503 when the database cannot be reached."""
     try:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coresponse import unit_of_work
-from coresponse.auth.permissions import require
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
 from coresponse.clock import program_today
@@ -23,15 +22,14 @@ from coresponse.linkages.models import (
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, require
 from coresponse.web import get_or_404, refuse, request_info, submit
 
 KM_PER_MILE = 1.609344
 
 
 def _case_for_linkages(case_id: int) -> Case:
-    """The case, or a 404 for anyone who may not see its connections (officers included)."""
-    if not policy.can_view_linkages(current_user):
-        abort(404)
+    """The case, or a 404 for anyone who may not manage its connections."""
     case = get_visible_case(current_user, case_id)
     if not policy.can_manage_linkages(current_user, case):
         abort(404)
@@ -55,7 +53,7 @@ def _providers_for(kind: LinkageKind | None) -> list[Provider]:
 
 
 @bp.route("/cases/<int:case_id>/linkages/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
 def new_linkage(case_id: int):
     """Record a connection to treatment, family or support: first its kind, then to whom."""
     case = _case_for_linkages(case_id)
@@ -140,7 +138,7 @@ def new_linkage(case_id: int):
 
 
 @bp.route("/linkages/<int:linkage_id>")
-@login_required
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
 def detail(linkage_id: int):
     """A connection: where it stands, the path it took, and the steps it can take next."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
@@ -182,7 +180,7 @@ def _render_detail(
 
 
 @bp.route("/linkages/<int:linkage_id>/status", methods=["POST"])
-@login_required
+@allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
 def change_status(linkage_id: int):
     """Move a connection on: posts `to_status` plus that step's fields, prefixed by it."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
@@ -252,7 +250,7 @@ def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusCha
 
 
 @bp.route("/providers/")
-@login_required
+@allow(policy.is_signed_in)
 def providers():
     """The directory of services, filtered by kind and whether they take referrals."""
     raw_kind = request.args.get("kind") or None
@@ -287,10 +285,9 @@ def providers():
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_providers)
 def new_provider():
     """Add a provider to the directory."""
-    require(policy.can_manage_providers(current_user))
     form = ProviderForm()
     sent = submit(
         form,
@@ -305,10 +302,9 @@ def new_provider():
 
 
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_providers)
 def edit_provider(provider_id: int):
     """Change a directory entry, or retire it by clearing "listed"."""
-    require(policy.can_manage_providers(current_user))
     provider = get_or_404(Provider, provider_id)
     form = ProviderForm(obj=provider)
     sent = submit(

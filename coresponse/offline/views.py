@@ -7,15 +7,15 @@ in the browser from the API (and from the device's encrypted copy when offline).
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coresponse.auth.models import Role
-from coresponse.auth.permissions import require
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.db_types import LabelledEnum
 from coresponse.offline import bp
 from coresponse.offline.assets import service_worker_script
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, public
 
 
 def _choices(enum: type[LabelledEnum]) -> list[tuple[str, str]]:
@@ -36,18 +36,16 @@ def _shell_context() -> dict[str, object]:
 
 
 @bp.route("/field/")
-@login_required
+@allow(policy.is_field_member)
 def index():
     """Field mode: the team's open cases and the contacts waiting to be sent."""
-    require(policy.is_field_member(current_user))
     return render_template("offline/index.html", **_shell_context())
 
 
 @bp.route("/field/contact")
-@login_required
+@allow(policy.is_field_member)
 def contact():
     """Field mode: log a contact on a case, with or without a connection."""
-    require(policy.is_field_member(current_user))
     return render_template(
         "offline/contact.html",
         types=_choices(ContactType),
@@ -63,6 +61,7 @@ def contact():
 
 
 @bp.route("/sw.js")
+@public
 def service_worker():
     """The service worker, served from the root so its scope covers /field/."""
     response = Response(service_worker_script(), mimetype="text/javascript")
@@ -73,6 +72,7 @@ def service_worker():
 
 
 @bp.route("/manifest.webmanifest")
+@public
 def manifest():
     """The web app manifest: field mode installs as a full-screen tablet app."""
     body = {

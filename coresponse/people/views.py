@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
-from coresponse.auth.permissions import require
 from coresponse.consent.views import break_glass_prompt_or_404
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
@@ -20,6 +19,7 @@ from coresponse.people.models import Person
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
+from coresponse.privacy.routes import allow, require
 from coresponse.text import text_refusal
 from coresponse.web import request_info, submit
 
@@ -35,10 +35,9 @@ def _person_or_404(person_id: int) -> Person:
 
 
 @bp.route("/")
-@login_required
+@allow(policy.can_search_people)
 def search():
     """Find people by name, alias, date of birth or phone."""
-    require(policy.can_search_people(current_user))
     query = (request.args.get("q") or "").strip()
     page = None
     # What forms refuse is refused here too: the words are kept in the audit trail.
@@ -66,7 +65,7 @@ def search():
 
 
 @bp.route("/<int:person_id>")
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_view_person)
 def detail(person_id: int):
     """The person's card and one timeline of their history."""
     # The visible cases first: they also tell the policy whether the user's team has one.
@@ -109,7 +108,7 @@ def _parse_before(raw: str | None) -> datetime | None:
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_edit_person)
 def edit(person_id: int):
     """Correct the person's name, date of birth, gender, languages, phones and other names."""
     person = _person_or_404(person_id)
@@ -174,7 +173,7 @@ def _as_text(value: object) -> object:
 
 
 @bp.route("/<int:person_id>/location", methods=["GET", "POST"])
-@login_required
+@allow(policy.is_signed_in, per_record=policy.can_edit_person)
 def location(person_id: int):
     """Set the point of the person's current address by hand."""
     person = _person_or_404(person_id)

@@ -6,11 +6,10 @@ them too and never restate a rule. A record the user may not see is a 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import g, has_request_context
 from sqlalchemy import (
     ColumnElement,
     Row,
@@ -25,6 +24,7 @@ from sqlalchemy import (
     true,
 )
 
+from coresponse import request_state
 from coresponse.auth.models import AccessRequest, AccessRequestStatus, Discipline, Role, User
 from coresponse.cases.models import Case, ClosureReason
 from coresponse.clock import utcnow
@@ -34,37 +34,7 @@ from coresponse.extensions import db
 from coresponse.privacy import classification
 from coresponse.teams.models import TeamMembership
 
-T = TypeVar("T")
-
-
-# --- What one request already knows about its user (kept in flask.g) ---------------------
-
-
-def _team_key(user: User) -> str:
-    return f"_team_id_{user.id}"
-
-
-def _grants_key(user: User) -> str:
-    return f"_break_glass_{user.id}"
-
-
-def _on_team_key(user: User, person_id: int) -> str:
-    return f"_on_person_team_{user.id}_{person_id}"
-
-
-def _remember(key: str, value: object) -> None:
-    """Keep `value` for the rest of the request (nothing outside a request)."""
-    if has_request_context():
-        setattr(g, key, value)
-
-
-def _per_request(key: str, compute: Callable[[], T]) -> T:
-    """compute() once per request, kept under `key`; every time outside a request."""
-    if has_request_context() and key in g:
-        return g.get(key)
-    value = compute()
-    _remember(key, value)
-    return value
+# What one request already learned about its user is kept in coresponse/request_state.py.
 
 
 def current_team_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
@@ -78,11 +48,13 @@ def current_team_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
 
 
 def current_team_id(user: User) -> int | None:
-    """The id of the team the user is on now (cached for the request)."""
+    """The id of the team the user is on now (kept for the request)."""
     if not user.is_authenticated:
         return None
-    return _per_request(
-        _team_key(user), lambda: db.session.scalar(select(current_team_column(literal(user.id))))
+    return request_state.kept(
+        lambda s: s.team_id,
+        user.id,
+        lambda: db.session.scalar(select(current_team_column(literal(user.id)))),
     )
 
 
@@ -122,8 +94,9 @@ def remember_viewer(user: User, rows: Sequence[Row[Any]]) -> None:
     """Cache for this request what a with_viewer_facts statement read about the user:
     their current team and the people they hold break-glass grants for."""
     *_, team_id, _person_id = rows[0]
-    _remember(_team_key(user), team_id)
-    _remember(_grants_key(user), frozenset(row[-1] for row in rows if row[-1] is not None))
+    request_state.keep(lambda s: s.team_id, user.id, team_id)
+    grants = frozenset(row[-1] for row in rows if row[-1] is not None)
+    request_state.keep(lambda s: s.break_glass, user.id, grants)
 
 
 def sees_all_cases(user: User) -> bool:
@@ -133,6 +106,11 @@ def sees_all_cases(user: User) -> bool:
 
 def is_field_member(user: User) -> bool:
     return user.is_authenticated and user.active and user.role in (Role.OFFICER, Role.CLINICIAN)
+
+
+def has_caseload(user: User) -> bool:
+    """A list of open cases: the team's for its members, every case for supervisors."""
+    return is_field_member(user) or sees_all_cases(user)
 
 
 def can_read_clinical(user: User) -> bool:
@@ -156,6 +134,49 @@ def closure_reason_for(reason: ClosureReason | None, *, clinical: bool) -> Closu
 def shown_closure_reason(user: User, reason: ClosureReason | None) -> ClosureReason | None:
     """closure_reason_for, for this user (pages and printouts)."""
     return closure_reason_for(reason, clinical=can_read_clinical(user))
+
+
+# --- The program: accounts, teams, the audit trail, the home page -------------------------
+
+
+def is_signed_in(user: User) -> bool:
+    """Pages every active account uses (its home page, its own password and tokens)."""
+    return bool(user.is_authenticated and user.active)
+
+
+def can_manage_users(user: User) -> bool:
+    """Administrators create, edit and disable accounts."""
+    return is_signed_in(user) and user.role is Role.ADMIN
+
+
+def can_view_teams(user: User) -> bool:
+    """Everyone in the program may see which teams exist and who is on them."""
+    return is_signed_in(user)
+
+
+def can_manage_teams(user: User) -> bool:
+    """Supervisors (and administrators) create teams and change their membership."""
+    return is_signed_in(user) and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_view_program_counts(user: User) -> bool:
+    """The program's counters on the home page: administrators and analysts (aggregates only)."""
+    return is_signed_in(user) and user.role in (Role.ADMIN, Role.ANALYST)
+
+
+def can_view_team_staffing(user: User) -> bool:
+    """Which teams lack members, on the home page: those who staff teams (can_manage_teams)."""
+    return can_manage_teams(user)
+
+
+def can_view_audit_report(user: User) -> bool:
+    """The program-wide audit report and its CSV export: administrators."""
+    return is_signed_in(user) and user.role is Role.ADMIN
+
+
+def can_view_access_log(user: User) -> bool:
+    """A person's access log (who opened their record): supervisors, who see every case."""
+    return sees_all_cases(user)
 
 
 # --- Break-glass: a clinician outside the team opens a record after stating why ----------
@@ -200,23 +221,27 @@ def _break_glass_people(user: User) -> Select[tuple[int]]:
 
 
 def break_glass_person_ids(user: User) -> frozenset[int]:
-    """The people this user may read through break-glass now (cached for the request)."""
+    """The people this user may read through break-glass now (kept for the request)."""
     if not can_break_glass(user):
         return frozenset()
-    return _per_request(
-        _grants_key(user), lambda: frozenset(db.session.scalars(_break_glass_people(user)))
+    return request_state.kept(
+        lambda s: s.break_glass,
+        user.id,
+        lambda: frozenset(db.session.scalars(_break_glass_people(user))),
     )
 
 
 def _known_break_glass_ids(user: User) -> frozenset[int] | None:
     """The grants already read in this request, or None when they have not been."""
-    return g.get(_grants_key(user)) if has_request_context() else None
+    state = request_state.current()
+    return None if state is None else state.break_glass.get(user.id)
 
 
 def forget_break_glass(user: User) -> None:
-    """Drop the request's cached grants (after a grant is made in this request)."""
-    if has_request_context():
-        g.pop(_grants_key(user), None)
+    """Drop the request's grants (after a grant is made or ended in this request)."""
+    state = request_state.current()
+    if state is not None:
+        state.break_glass.pop(user.id, None)
 
 
 # --- Team membership: every change to a case or person needs it ---------------------------
@@ -240,12 +265,13 @@ def is_on_case_team(user: User, case: Case) -> bool:
 
 
 def is_on_person_team(user: User, person_id: int) -> bool:
-    """The user's team has a case of this person (cached for the request)."""
+    """The user's team has a case of this person (kept for the request)."""
     clause = _team_clause(user)
     if clause is None:
         return False
-    return _per_request(
-        _on_team_key(user, person_id),
+    return request_state.kept(
+        lambda s: s.on_person_team,
+        (user.id, person_id),
         lambda: (
             db.session.scalar(select(Case.id).where(Case.person_id == person_id, clause).limit(1))
             is not None
@@ -257,9 +283,9 @@ def note_visible_cases(user: User, person_id: int, cases: list[Case]) -> None:
     """Remember, from the person's cases just loaded under case_visibility(user), whether
     the user's team has one of them: those cases include every case of the team's, so
     is_on_person_team needs no query of its own for this person in this request."""
-    if has_request_context() and _team_clause(user) is not None:
+    if request_state.current() is not None and _team_clause(user) is not None:
         on_team = any(c.person_id == person_id and is_on_case_team(user, c) for c in cases)
-        _remember(_on_team_key(user, person_id), on_team)
+        request_state.keep(lambda s: s.on_person_team, (user.id, person_id), on_team)
 
 
 def can_edit_person(user: User, person_id: int) -> bool:
@@ -365,6 +391,11 @@ def can_close_case(user: User, case: Case) -> bool:
 def can_log_contact(user: User, case: Case) -> bool:
     """The team's officers and clinician log contacts on the team's cases."""
     return is_on_case_team(user, case)
+
+
+def may_add_addendum(user: User, case: Case) -> bool:
+    """Those who log contacts on the case, and supervisors, may add addenda."""
+    return can_log_contact(user, case) or sees_all_cases(user)
 
 
 def can_manage_linkages(user: User, case: Case) -> bool:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
-from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
@@ -20,6 +19,7 @@ from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
 from coresponse.privacy import policy
 from coresponse.privacy.loading import withheld
+from coresponse.privacy.routes import allow
 from coresponse.referrals import bp, services
 from coresponse.referrals.forms import (
     AcceptForm,
@@ -37,10 +37,9 @@ NOT_OFFERED = "Choose one of the people shown, or a new person."
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_take_referrals)
 def new():
     """Record a referral; people who may already be on record are shown before saving."""
-    require(policy.can_take_referrals(current_user))
     form = IntakeForm()
     if not form.validate_on_submit():
         return _intake_page(form, [], 422 if form.is_submitted() else 200)
@@ -100,7 +99,6 @@ def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 
 
 
 def _referral_or_404(referral_id: int) -> Referral:
-    require(policy.can_triage(current_user))
     clinical = policy.can_read_clinical(current_user)
     referral = db.session.scalar(
         select(Referral)
@@ -164,14 +162,14 @@ def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ign
 
 
 @bp.route("/<int:referral_id>")
-@login_required
+@allow(policy.can_triage)
 def detail(referral_id: int):
     """A referral with the person, its history and the triage actions."""
     return _render_detail(_referral_or_404(referral_id))
 
 
 @bp.route("/<int:referral_id>/accept", methods=["POST"])
-@login_required
+@allow(policy.can_triage)
 def accept(referral_id: int):
     """Accept: a case opens and waits for a team."""
     referral = _referral_or_404(referral_id)
@@ -191,7 +189,7 @@ def accept(referral_id: int):
 
 
 @bp.route("/<int:referral_id>/decline", methods=["POST"])
-@login_required
+@allow(policy.can_triage)
 def decline(referral_id: int):
     """Decline with a coded reason."""
     referral = _referral_or_404(referral_id)
@@ -243,7 +241,7 @@ def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # typ
 
 
 @bp.route("/<int:referral_id>/request-info", methods=["POST"])
-@login_required
+@allow(policy.can_triage)
 def request_info_view(referral_id: int):
     """Hold the referral until the referrer answers."""
     return _hold_step(
@@ -256,7 +254,7 @@ def request_info_view(referral_id: int):
 
 
 @bp.route("/<int:referral_id>/info-received", methods=["POST"])
-@login_required
+@allow(policy.can_triage)
 def info_received(referral_id: int):
     """The answer came: back to the triage queue."""
     return _hold_step(

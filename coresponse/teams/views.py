@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from coresponse import unit_of_work
 from coresponse.auth.models import Role, User
-from coresponse.auth.permissions import require
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
+from coresponse.privacy import policy
+from coresponse.privacy.routes import allow
 from coresponse.teams import bp, queries, services
 from coresponse.teams.forms import AddMemberForm, RemoveMemberForm, TeamForm
 from coresponse.teams.models import Team
-from coresponse.teams.permissions import can_manage_teams, can_view_teams
 from coresponse.web import refuse, request_info, submit
 
 
@@ -36,20 +36,20 @@ def _add_member_form() -> AddMemberForm:
 
 
 @bp.route("/")
-@login_required
+@allow(policy.can_view_teams)
 def index():
     """Every team with its coverage, members and whether it can take cases."""
-    require(can_view_teams(current_user))
     return render_template(
-        "teams/index.html", teams=queries.list_teams(), can_manage=can_manage_teams(current_user)
+        "teams/index.html",
+        teams=queries.list_teams(),
+        can_manage=policy.can_manage_teams(current_user),
     )
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_teams)
 def new():
     """Create a team (members are added on its page)."""
-    require(can_manage_teams(current_user))
     form = TeamForm()
     sent = submit(
         form,
@@ -63,15 +63,14 @@ def new():
 
 
 @bp.route("/<int:team_id>")
-@login_required
+@allow(policy.can_view_teams)
 def detail(team_id: int):
     """A team's base, coverage, current members, staffing and membership history."""
-    require(can_view_teams(current_user))
     return _render_detail(_team_or_404(team_id))
 
 
 def _render_detail(team: Team, status: int = 200, add_form: AddMemberForm | None = None):
-    manage = can_manage_teams(current_user)
+    manage = policy.can_manage_teams(current_user)
     return render_template(
         "teams/detail.html",
         team=team,
@@ -97,10 +96,9 @@ def _team_conflict(team_id: int, change: str):
 
 
 @bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
-@login_required
+@allow(policy.can_manage_teams)
 def edit(team_id: int):
     """Change a team's name, base, coverage, shift hours or active flag."""
-    require(can_manage_teams(current_user))
     team = _team_or_404(team_id)
     form = TeamForm.for_team(team)
     sent = submit(
@@ -139,10 +137,9 @@ def _edit_conflict(team_id: int, form: TeamForm):
 
 
 @bp.route("/<int:team_id>/members", methods=["POST"])
-@login_required
+@allow(policy.can_manage_teams)
 def add_member(team_id: int):
     """Add an officer or clinician to the team."""
-    require(can_manage_teams(current_user))
     team = _team_or_404(team_id)
     form = _add_member_form()
     if not form.validate_on_submit():
@@ -181,10 +178,9 @@ def add_member(team_id: int):
 
 
 @bp.route("/<int:team_id>/members/<int:membership_id>/remove", methods=["POST"])
-@login_required
+@allow(policy.can_manage_teams)
 def remove_member(team_id: int, membership_id: int):
     """End a membership; the history keeps it."""
-    require(can_manage_teams(current_user))
     team = _team_or_404(team_id)
     membership = next((m for m in team.memberships if m.id == membership_id), None)
     if membership is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -29,6 +31,12 @@ class Base(DeclarativeBase):
 # commands and the tests commit and carry on with what they loaded, which expiring
 # everything on commit would reload (or, with lazy loading off, fail on) for nothing.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+# Every table's base class. A type checker cannot take a base class from an attribute of an
+# instance (db.Model), so it is told the class db.Model is built from (mypy issue 8603).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 login_manager = LoginManager()
 csrf = CSRFProtect()
 migrate = Migrate()

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
 from coresponse.db_types import UTCDateTime
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """One personal API token. Never deleted: a revoked or expired token keeps its history.
 
     The caller holds `crt_<secret>`; only its SHA-256 is stored, so a copy of the

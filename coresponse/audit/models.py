@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.ddl import attach_append_only_triggers, attach_person_index_triggers
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 
 class AuditAction(LabelledEnum):
@@ -32,7 +33,7 @@ class AuditAction(LabelledEnum):
     REJECT = "reject", "Rejected access"
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which record, when (UTC) and from where.
 
     Each row's hash covers its content and the previous row's hash, so a changed,
@@ -66,7 +67,7 @@ class AuditEvent(db.Model):
     row_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class AuditEventPerson(db.Model):
+class AuditEventPerson(Model):
     """Each person an audit event names, so "who accessed this person's record" is one
     index range: the event's person_id, and every id of its person_ids.
 
@@ -85,5 +86,6 @@ class AuditEventPerson(db.Model):
 
 
 # The database itself refuses UPDATE and DELETE (and, on PostgreSQL, TRUNCATE).
-attach_append_only_triggers(AuditEvent.__table__)
-attach_person_index_triggers(AuditEventPerson.__table__)
+# (Declarative types __table__ as any FromClause; these two are mapped to Tables.)
+attach_append_only_triggers(cast(Table, AuditEvent.__table__))
+attach_person_index_triggers(cast(Table, AuditEventPerson.__table__))

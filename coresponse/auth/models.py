@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.teams.models import TeamMembership
@@ -38,7 +38,7 @@ class Discipline(LabelledEnum):
 TEAM_ROLES = (Role.OFFICER, Role.CLINICIAN)
 
 
-class User(db.Model):
+class User(Model):
     """A person who logs in. Never deleted: disabled accounts keep their history."""
 
     __tablename__ = "user"
@@ -151,7 +151,7 @@ class AccessRequestKind(LabelledEnum):
     TWO_FACTOR_RESET = "two_factor_reset", "Two-factor reset"
 
 
-class AccessRequest(db.Model):
+class AccessRequest(Model):
     """Four eyes: access to people's records that an administrator gave or restored,
     waiting for a supervisor's decision.
 
@@ -258,7 +258,7 @@ class SessionEndReason(LabelledEnum):
     REVOKED = "revoked", "Ended by the server"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One login on one device, checked on every request.
 
     The browser holds a random 256-bit token; only its SHA-256 is stored, so a copy
@@ -295,7 +295,7 @@ class LoginFailureReason(LabelledEnum):
     LOCKED = "locked", "Account locked"
 
 
-class LoginFailure(db.Model):
+class LoginFailure(Model):
     """A refused login, per username and address: the throttle and lockout read these.
 
     Kept in the database (not in a worker's memory) so every gunicorn worker and
@@ -318,7 +318,7 @@ class LoginFailure(db.Model):
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class TotpCredential(db.Model):
+class TotpCredential(Model):
     """A user's two-factor (TOTP) key: pending until confirmed with a code, never deleted."""
 
     __tablename__ = "totp_credential"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -58,7 +58,7 @@ class CaseEventKind(LabelledEnum):
     REOPENED = "reopened", "Reopened"
 
 
-class Case(db.Model):
+class Case(Model):
     """One episode of engagement with a person, opened when a referral is accepted.
 
     The timestamps are the ones reports need (referral to assignment to first
@@ -129,7 +129,7 @@ class Case(db.Model):
     )
 
 
-class Assignment(db.Model):
+class Assignment(Model):
     """A case's time with one team. Reassignment ends it with a reason."""
 
     __tablename__ = "assignment"
@@ -158,7 +158,7 @@ class Assignment(db.Model):
     assigned_by: Mapped[User | None] = relationship(lazy="raise_on_sql")
 
 
-class CaseEvent(db.Model):
+class CaseEvent(Model):
     """A change of a case's state, with who and why; the case's own history."""
 
     __tablename__ = "case_event"

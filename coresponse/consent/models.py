@@ -8,6 +8,7 @@ is acknowledged by a supervisor.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,7 +17,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.auth.models import User
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 from coresponse.linkages.models import Provider
 from coresponse.people.models import Person, SupportContact
 
@@ -90,14 +91,18 @@ class ConsentStatus(LabelledEnum):
 class _Recipient:
     """What consents and disclosures share about their recipient (both have these columns)."""
 
+    if TYPE_CHECKING:  # declared here for the checker only: each table maps its own
+        recipient_name: Mapped[str]
+        recipient_detail: Mapped[str | None]
+
     @property
     def recipient_label(self) -> str:
         """'Rosa Lopez (Parent)': the name as recorded, with who they are."""
-        name, detail = self.recipient_name, self.recipient_detail  # type: ignore[attr-defined]
+        name, detail = self.recipient_name, self.recipient_detail
         return f"{name} ({detail})" if detail else name
 
 
-class Consent(_Recipient, db.Model):
+class Consent(_Recipient, Model):
     """The person's permission to share some information with one recipient."""
 
     __tablename__ = "consent"
@@ -154,7 +159,7 @@ class Consent(_Recipient, db.Model):
         return ConsentStatus.ACTIVE
 
 
-class ConsentScope(db.Model):
+class ConsentScope(Model):
     """One kind of information a consent covers."""
 
     __tablename__ = "consent_scope"
@@ -167,7 +172,7 @@ class ConsentScope(db.Model):
     consent: Mapped[Consent] = relationship(back_populates="scope_rows", lazy="raise_on_sql")
 
 
-class Disclosure(_Recipient, db.Model):
+class Disclosure(_Recipient, Model):
     """Information about the person given to family or a provider: kept for the accounting."""
 
     __tablename__ = "disclosure"
@@ -202,7 +207,7 @@ class Disclosure(_Recipient, db.Model):
         return sorted({row.scope for row in self.scope_rows}, key=list(ShareScope).index)
 
 
-class DisclosureScope(db.Model):
+class DisclosureScope(Model):
     """One kind of information a disclosure shared."""
 
     __tablename__ = "disclosure_scope"
@@ -215,7 +220,7 @@ class DisclosureScope(db.Model):
     disclosure: Mapped[Disclosure] = relationship(back_populates="scope_rows", lazy="raise_on_sql")
 
 
-class BreakGlassAccess(db.Model):
+class BreakGlassAccess(Model):
     """A clinician outside the person's team opened the record after stating why.
 
     Grants read access to the person's cases until `expires_at`, and waits on the

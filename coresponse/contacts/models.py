@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -69,7 +69,7 @@ class RiskFactor(LabelledEnum):
     HOUSING_INSTABILITY = "housing_instability", "Housing instability"
 
 
-class Contact(db.Model):
+class Contact(Model):
     """One outreach contact (or attempt) on a case.
 
     Operational and clinical notes are separate columns so a query for the
@@ -115,7 +115,7 @@ class Contact(db.Model):
     )
 
 
-class ContactParticipant(db.Model):
+class ContactParticipant(Model):
     """A team member present at a contact."""
 
     __tablename__ = "contact_participant"
@@ -129,7 +129,7 @@ class ContactParticipant(db.Model):
     user: Mapped[User] = relationship(lazy="raise_on_sql")
 
 
-class ContactRiskFactor(db.Model):
+class ContactRiskFactor(Model):
     """A structured risk factor noted by the clinician at a contact."""
 
     __tablename__ = "contact_risk_factor"
@@ -142,7 +142,7 @@ class ContactRiskFactor(db.Model):
     contact: Mapped[Contact] = relationship(back_populates="risk_factors", lazy="raise_on_sql")
 
 
-class Addendum(db.Model):
+class Addendum(Model):
     """A correction or addition to a saved contact: who, when, why."""
 
     __tablename__ = "addendum"

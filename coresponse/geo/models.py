@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.clock import utcnow
 from coresponse.db_types import UTCDateTime
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 
-class GeocodeCache(db.Model):
+class GeocodeCache(Model):
     """One provider's answer for one normalised address (a miss is cached too)."""
 
     __tablename__ = "geocode_cache"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coresponse.audit.categories import DataCategory
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -88,7 +88,7 @@ class VerificationMethod(LabelledEnum):
     FAMILY_CONFIRMED = "family_confirmed", "Confirmed by family"
 
 
-class Provider(db.Model):
+class Provider(Model):
     """An entry in the provider directory."""
 
     __tablename__ = "provider"
@@ -108,7 +108,7 @@ class Provider(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class Linkage(db.Model):
+class Linkage(Model):
     """A connection being made for a person, from identified to verified (or not)."""
 
     __tablename__ = "linkage"
@@ -161,7 +161,7 @@ class Linkage(db.Model):
         return self.target_name or self.kind.label
 
 
-class LinkageStatusChange(db.Model):
+class LinkageStatusChange(Model):
     """One step on a linkage's path, with its date and note."""
 
     __tablename__ = "linkage_status_change"

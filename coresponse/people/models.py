@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, postgresql_only
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 
 class Borough(LabelledEnum):
@@ -61,7 +61,7 @@ class SupportRelationship(LabelledEnum):
         )
 
 
-class Person(db.Model):
+class Person(Model):
     """Someone referred to the program. One row however often they are referred."""
 
     __tablename__ = "person"
@@ -126,7 +126,7 @@ class Person(db.Model):
         return f"<Person {self.id}>"
 
 
-class PersonAlias(db.Model):
+class PersonAlias(Model):
     """Another name the person is known by (street name, maiden name, misspelling)."""
 
     __tablename__ = "person_alias"
@@ -163,7 +163,7 @@ event.listen(
 )
 
 
-class PersonLanguage(db.Model):
+class PersonLanguage(Model):
     """A language the person speaks; position 0 is the preferred one."""
 
     __tablename__ = "person_language"
@@ -176,7 +176,7 @@ class PersonLanguage(db.Model):
     person: Mapped[Person] = relationship(back_populates="languages", lazy="raise_on_sql")
 
 
-class PersonAddress(db.Model):
+class PersonAddress(Model):
     """An address on record. A newer address retires the old one; none are deleted."""
 
     __tablename__ = "person_address"
@@ -219,7 +219,7 @@ class PersonAddress(db.Model):
         return ", ".join(p for p in parts if p)
 
 
-class PersonPhone(db.Model):
+class PersonPhone(Model):
     """A phone number on record, normalised to digits for matching."""
 
     __tablename__ = "person_phone"
@@ -236,7 +236,7 @@ class PersonPhone(db.Model):
     person: Mapped[Person] = relationship(back_populates="phones", lazy="raise_on_sql")
 
 
-class SupportContact(db.Model):
+class SupportContact(Model):
     """Family, a friend or a provider in the person's life."""
 
     __tablename__ = "support_contact"

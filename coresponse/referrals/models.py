@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coresponse.audit.categories import DataCategory
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -68,7 +68,7 @@ class DeclineReason(LabelledEnum):
     REFERRED_ELSEWHERE = "referred_elsewhere", "Referred to another service"
 
 
-class Referral(db.Model):
+class Referral(Model):
     """One referral of a person, from receipt through triage."""
 
     __tablename__ = "referral"
@@ -126,7 +126,7 @@ class Referral(db.Model):
         return [r.indicator for r in self.risk_indicators]
 
 
-class ReferralRiskIndicator(db.Model):
+class ReferralRiskIndicator(Model):
     """One risk indicator checked on a referral."""
 
     __tablename__ = "referral_risk_indicator"
@@ -139,7 +139,7 @@ class ReferralRiskIndicator(db.Model):
     referral: Mapped[Referral] = relationship(back_populates="risk_indicators", lazy="raise_on_sql")
 
 
-class ReferralEvent(db.Model):
+class ReferralEvent(Model):
     """A triage transition: who moved the referral from which status to which, and why."""
 
     __tablename__ = "referral_event"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coresponse.auth.models import Role, User
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
-from coresponse.extensions import db
+from coresponse.extensions import Model
 
 # A dispatchable team is exactly this many current members of each role.
 REQUIRED_COMPOSITION = {Role.OFFICER: 2, Role.CLINICIAN: 1}
@@ -26,7 +26,7 @@ class AreaType(LabelledEnum):
     BOROUGH = "borough", "Borough"
 
 
-class Team(db.Model):
+class Team(Model):
     """A co-response team: two officers and one clinician working one area."""
 
     __tablename__ = "team"
@@ -96,7 +96,7 @@ class Team(db.Model):
         return f"<Team {self.name}>"
 
 
-class TeamCoverage(db.Model):
+class TeamCoverage(Model):
     """One precinct or borough a team covers."""
 
     __tablename__ = "team_coverage"
@@ -116,7 +116,7 @@ class TeamCoverage(db.Model):
     )
 
 
-class TeamMembership(db.Model):
+class TeamMembership(Model):
     """A user's time on a team. Leaving sets left_at; rows are never deleted."""
 
     __tablename__ = "team_membership"

@@ -14,12 +14,19 @@ from wtforms import (
     ValidationError,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import Length, Optional
 
 from coresponse.clock import exists_locally
 from coresponse.db_types import LabelledEnum
 from coresponse.text import text_refusal
+
+
+def required_text(field: StringField) -> str:
+    """The text of a field whose DataRequired() passed: never None once the form validated."""
+    if field.data is None:
+        raise ValueError(f"{field.name} has no value: read it after the form validated")
+    return field.data
 
 
 class Form(FlaskForm):

@@ -49,7 +49,7 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
 
 
 def keyset_page(
-    stmt: Select[Any],
+    stmt: Select,
     keys: Sequence[InstrumentedAttribute[Any]],
     *,
     cursor: str | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from flask import abort, flash, request
 from flask_wtf import FlaskForm
@@ -38,7 +38,7 @@ def get_or_404(model: type[M], ident: int, *, options: list[Any] | None = None) 
     return obj
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only same-site paths are followed after login: never another host, nothing odd.
 
     A link url_for or a browser writes is printable ASCII. Anything else is ignored and

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Row,
     ScalarSelect,
     Select,
+    SQLColumnExpression,
     and_,
     bindparam,
     false,
@@ -37,7 +37,7 @@ from coresponse.teams.models import TeamMembership
 # What one request already learned about its user is kept in coresponse/request_state.py.
 
 
-def current_team_column(user_id: ColumnElement[int]) -> ScalarSelect[int]:
+def current_team_column(user_id: SQLColumnExpression[int]) -> ScalarSelect[int]:
     """The user's current team id, as a column another query can carry."""
     return (
         select(TeamMembership.team_id)
@@ -59,7 +59,7 @@ def current_team_id(user: User) -> int | None:
 
 
 def break_glass_grant_clause(
-    user_id: ColumnElement[int], now: ColumnElement[datetime] | None = None
+    user_id: SQLColumnExpression[int], now: ColumnElement[datetime] | None = None
 ) -> ColumnElement[bool]:
     """Joins a user to their open break-glass grants (BreakGlassAccess rows): unexpired,
     and not ended by a review that found them not justified.
@@ -75,7 +75,7 @@ def break_glass_grant_clause(
     )
 
 
-def with_viewer_facts(stmt: Select[Any], user_id: ColumnElement[int]) -> Select[Any]:
+def with_viewer_facts(stmt: Select, user_id: SQLColumnExpression[int]) -> Select:
     """`stmt`, which reads a user (the column `user_id`), also reading what nearly every
     request then asks about them: their current team, and the people of their unexpired
     break-glass grants (one row per grant). The current time is the parameter `now`.
@@ -90,7 +90,7 @@ def with_viewer_facts(stmt: Select[Any], user_id: ColumnElement[int]) -> Select[
     )
 
 
-def remember_viewer(user: User, rows: Sequence[Row[Any]]) -> None:
+def remember_viewer(user: User, rows: Sequence[Row]) -> None:
     """Cache for this request what a with_viewer_facts statement read about the user:
     their current team and the people they hold break-glass grants for."""
     *_, team_id, _person_id = rows[0]
@@ -215,7 +215,7 @@ def can_see_break_glass_flags(user: User) -> bool:
     return user.is_authenticated and user.active and user.role in (Role.SUPERVISOR, Role.ADMIN)
 
 
-def _break_glass_people(user: User) -> Select[tuple[int]]:
+def _break_glass_people(user: User) -> Select[int]:
     """The people this user holds an unexpired break-glass grant for (a subquery)."""
     return select(BreakGlassAccess.person_id).where(break_glass_grant_clause(literal(user.id)))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_login.utils import login_url
 
@@ -34,18 +35,22 @@ def init_app(app: Flask) -> None:
         if not (
             ident.isascii() and ident.isdigit() and version.isascii() and version.isdigit()
         ) or not isinstance(token, str):
-            return _session_ended(None)
+            _session_ended(None)
+            return None
         found = sessions.find_session(token)
         if found is None:
-            return _session_ended(None)
+            _session_ended(None)
+            return None
         row, user = found
         if user.id != int(ident):
-            return _session_ended(None)
+            _session_ended(None)
+            return None
         reason = sessions.end_reason(row, user, session_version=int(version))
         if reason is not None:
             if row.ended_at is None:
                 sessions.close_quietly(row, reason)
-            return _session_ended(reason)
+            _session_ended(reason)
+            return None
         sessions.record_activity(row)
         request_state.here().user_session = row
         return user
@@ -67,14 +72,14 @@ def init_app(app: Flask) -> None:
         return None
 
     @login_manager.unauthorized_handler
-    def unauthorized():  # type: ignore[no-untyped-def]
+    def unauthorized() -> ResponseReturnValue:
         """Send the visitor to the login page, saying why only once."""
         if not request_state.here().session_end_flashed:
             flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(login_url("auth.login", next_url=request.url))
 
     @app.before_request
-    def require_account_steps():  # type: ignore[no-untyped-def]
+    def require_account_steps() -> ResponseReturnValue | None:
         """A reset password must be changed, and a required second factor set up,
         before anything else (auth.steps says which)."""
         # The API answers a problem instead, once it knows the caller (session or token).

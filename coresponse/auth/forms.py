@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import Enum
+from typing import TypeVar
+
 from wtforms import (
     EmailField,
+    Field,
     PasswordField,
     RadioField,
     SelectField,
@@ -11,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import (
     DataRequired,
     EqualTo,
@@ -29,8 +34,10 @@ from coresponse.auth.services import (
 )
 from coresponse.form_helpers import Form, enum_choices
 
+E = TypeVar("E", bound=Enum)
 
-def _optional_enum(enum_cls):  # type: ignore[no-untyped-def]
+
+def _optional_enum(enum_cls: type[E]) -> Callable[[object], E | None]:
     return lambda value: enum_cls(value) if value else None
 
 
@@ -130,7 +137,7 @@ class _UserFields(Form):
         description="Only for supervisors: a police sergeant or a clinical supervisor.",
     )
 
-    def validate_discipline(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_discipline(self, field: Field) -> None:
         if field.data is not None and not isinstance(field.data, Discipline):
             raise ValidationError("Choose police or clinical.")
         if self.role.data is Role.SUPERVISOR and field.data is None:

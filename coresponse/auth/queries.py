@@ -35,7 +35,7 @@ def waiting_access_requests(*, cursor: str | None, size: int) -> Page[AccessRequ
     return keyset_page(stmt, [AccessRequest.id], cursor=cursor, size=size)
 
 
-def access_requests_for(approver: User) -> Select[tuple[int]]:
+def access_requests_for(approver: User) -> Select[int]:
     """The ids of the waiting requests `approver` may decide (for a count)."""
     return (
         select(AccessRequest.id)

@@ -928,9 +928,9 @@ def _label(role: Role, discipline: Discipline | None) -> str:
 
 
 def _active_admin_count() -> int:
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active)
-    )
+    ).scalar_one()
 
 
 def _current_team_name(user: User) -> str | None:

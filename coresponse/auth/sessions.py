@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Executable, Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.audit.services import RequestInfo
@@ -106,7 +106,7 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
 
 
 @cache
-def _session_query() -> Select[tuple[UserSession, User, int | None, int | None]]:
+def _session_query() -> Select[UserSession, User, int | None, int | None]:
     """find_session's statement, built once (every request runs it): the token's hash
     and the current time are its parameters."""
     return policy.with_viewer_facts(
@@ -171,7 +171,7 @@ def record_activity(row: UserSession, *, now: datetime | None = None) -> None:
     )
 
 
-def _write_apart(statement) -> None:  # type: ignore[no-untyped-def]
+def _write_apart(statement: Executable) -> None:
     try:
         with db.engine.begin() as connection:
             connection.execute(statement)

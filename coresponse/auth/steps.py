@@ -8,6 +8,7 @@ refused with a problem naming it (api.auth).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from coresponse.auth import two_factor
@@ -60,7 +61,7 @@ def for_token(user: User) -> AccountStep | None:
     return _next(user, lambda: two_factor.has_two_factor(user))
 
 
-def _next(user: User, two_factor_done) -> AccountStep | None:  # type: ignore[no-untyped-def]
+def _next(user: User, two_factor_done: Callable[[], bool]) -> AccountStep | None:
     # One step at a time, the password first: were both enforced at once, each page
     # would send the person to the other.
     if user.must_change_password:

@@ -95,7 +95,7 @@ def locked_until(key: str, *, now: datetime | None = None) -> datetime | None:
 def recent_failures(key: str, *, now: datetime | None = None) -> int:
     """Failed attempts on this username within the window, not yet cleared."""
     now = now or utcnow()
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count())
         .select_from(LoginFailure)
         .where(
@@ -104,7 +104,7 @@ def recent_failures(key: str, *, now: datetime | None = None) -> int:
             LoginFailure.reason != LoginFailureReason.LOCKED,
             LoginFailure.at > now - window(),
         )
-    )
+    ).scalar_one()
 
 
 def address_throttled(ip_address: str | None, *, now: datetime | None = None) -> bool:
@@ -113,7 +113,7 @@ def address_throttled(ip_address: str | None, *, now: datetime | None = None) ->
     if not ip_address:
         return False
     now = now or utcnow()
-    count = db.session.scalar(
+    count = db.session.execute(
         select(func.count())
         .select_from(LoginFailure)
         .where(
@@ -121,7 +121,7 @@ def address_throttled(ip_address: str | None, *, now: datetime | None = None) ->
             LoginFailure.cleared_at.is_(None),
             LoginFailure.at > now - window(),
         )
-    )
+    ).scalar_one()
     return count >= _setting("LOGIN_IP_MAX_FAILURES", DEFAULT_IP_MAX_FAILURES)
 
 

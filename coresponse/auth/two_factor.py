@@ -155,7 +155,7 @@ def verify_code(user: User, code: str, *, now: datetime | None = None) -> bool:
         .values(last_used_step=step)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return result.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE returns a CursorResult; Session.execute is typed Result
 
 
 def turn_off(user: User, *, now: datetime | None = None) -> None:

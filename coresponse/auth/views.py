@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
@@ -23,11 +25,12 @@ from coresponse.auth.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from coresponse.auth.models import AccessRequest, Role, User
+from coresponse.auth.models import AccessRequest, Discipline, Role, User
 from coresponse.db_types import LIKE_ESCAPE, like_contains
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.pagination import BadCursor, keyset_page
+from coresponse.form_helpers import required_text
+from coresponse.pagination import BadCursor, Page, keyset_page
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, public
 from coresponse.unit_of_work import keep_on_error
@@ -41,7 +44,7 @@ _PENDING_SECONDS = 300
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-def login():
+def login() -> ResponseReturnValue:
     """Log in with username and password (then a code, for two-factor users)."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
@@ -51,7 +54,9 @@ def login():
         target = request.args.get("next")
         try:
             user = services.authenticate(
-                form.username.data, form.password.data, request_info=request_info()
+                required_text(form.username),
+                required_text(form.password),
+                request_info=request_info(),
             )
         except (services.TooManyAttempts, services.AccessNotApproved) as error:
             # An address throttled: nothing kept. Access not approved: its audit event kept.
@@ -80,7 +85,7 @@ def login():
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
 @public
-def login_two_factor():
+def login_two_factor() -> ResponseReturnValue:
     """The second login step: the code from the user's authenticator app."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))
@@ -95,11 +100,14 @@ def login_two_factor():
     status = 200
     if form.validate_on_submit():
         try:
-            ok = services.verify_login_code(user, form.code.data, request_info=request_info())
+            ok = services.verify_login_code(
+                user, required_text(form.code), request_info=request_info()
+            )
         except services.TooManyAttempts as error:
             status = refuse(None, error)
             return render_template("auth/login_two_factor.html", form=form), status
         if ok:
+            assert pending is not None  # noqa: S101  # nosec B101 (_pending_user found the user in it)
             return _log_in(user, pending.get("next"), two_factor_verified=True)
         keep_on_error()  # the failed attempt counts toward the lockout
         if services.login_locked(user):
@@ -121,7 +129,7 @@ def _pending_user(pending: object) -> User | None:
     if not isinstance(pending, dict):
         return None
     user_id, version, started = (pending.get(k) for k in ("user_id", "version", "started"))
-    if not all(isinstance(v, int) for v in (user_id, version, started)):
+    if not (isinstance(user_id, int) and isinstance(version, int) and isinstance(started, int)):
         return None
     if not 0 <= time.time() - started <= _PENDING_SECONDS:
         return None
@@ -131,7 +139,7 @@ def _pending_user(pending: object) -> User | None:
     return user
 
 
-def _log_in(user: User, target: str | None, *, two_factor_verified: bool):  # type: ignore[no-untyped-def]
+def _log_in(user: User, target: str | None, *, two_factor_verified: bool) -> ResponseReturnValue:
     """Open a server-side session for the user and send them on."""
     _row, token = services.open_session(
         user, two_factor_verified=two_factor_verified, request_info=request_info()
@@ -153,7 +161,7 @@ def _start_cookie_session(user: User, token: str) -> None:
 
 @bp.route("/logout", methods=["POST"])
 @allow(policy.is_signed_in)
-def logout():
+def logout() -> ResponseReturnValue:
     """End this session: its cookie, and any copy of it, stops working at once."""
     services.record_logout(
         current_user, session_row=request_state.session_row(), request_info=request_info()
@@ -166,7 +174,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow(policy.is_signed_in)
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change one's own password (forced after an administrator's reset)."""
     form = ChangePasswordForm()
     row = request_state.session_row()
@@ -175,13 +183,14 @@ def change_password():
     sent = submit(
         form,
         lambda: services.change_own_password(
-            current_user, form.current_password.data, form.password.data,
+            current_user, required_text(form.current_password), required_text(form.password),
             request_info=request_info(),
         ),
     )  # fmt: skip
     if sent.done:
         # Every session of the user ended; this browser carries on in a new one.
         user = sent.result
+        assert user is not None  # noqa: S101  # nosec B101 (done: the service returned the user)
         _row, token = services.open_session(
             user,
             two_factor_verified=bool(row and row.two_factor_verified),
@@ -198,12 +207,16 @@ def change_password():
 
 @bp.route("/account/two-factor", endpoint="two_factor")
 @allow(policy.is_signed_in)
-def two_factor_settings():
+def two_factor_settings() -> ResponseReturnValue:
     """Two-factor login: set it up with an authenticator app, or turn it off."""
     return _render_two_factor()
 
 
-def _render_two_factor(status: int = 200, confirm_form=None, disable_form=None):  # type: ignore[no-untyped-def]
+def _render_two_factor(
+    status: int = 200,
+    confirm_form: TwoFactorConfirmForm | None = None,
+    disable_form: TwoFactorDisableForm | None = None,
+) -> ResponseReturnValue:
     credential = two_factor.active_credential(current_user)
     pending = secret = uri = None
     if credential is None:
@@ -225,14 +238,14 @@ def _render_two_factor(status: int = 200, confirm_form=None, disable_form=None):
 
 @bp.route("/account/two-factor/confirm", methods=["POST"])
 @allow(policy.is_signed_in)
-def two_factor_confirm():
+def two_factor_confirm() -> ResponseReturnValue:
     """Turn two-factor login on with the first code from the app."""
     form = TwoFactorConfirmForm()
     if form.validate_on_submit():
         try:
             services.confirm_two_factor(
                 current_user,
-                form.code.data,
+                required_text(form.code),
                 session_row=request_state.session_row(),
                 request_info=request_info(),
             )
@@ -249,15 +262,15 @@ def two_factor_confirm():
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @allow(policy.is_signed_in)
-def two_factor_disable():
+def two_factor_disable() -> ResponseReturnValue:
     """Turn one's own two-factor login off, with the password and a current code."""
     form = TwoFactorDisableForm()
     if form.validate_on_submit():
         try:
             services.turn_off_two_factor(
                 current_user,
-                form.password.data,
-                form.code.data,
+                required_text(form.password),
+                required_text(form.code),
                 session_row=request_state.session_row(),
                 request_info=request_info(),
             )
@@ -281,7 +294,7 @@ def two_factor_disable():
 
 @bp.route("/users/")
 @allow(policy.can_manage_users)
-def users():
+def users() -> ResponseReturnValue:
     """All accounts, filtered by role or name, a page at a time."""
     role_filter = request.args.get("role") or None
     if role_filter is not None and role_filter not in {r.value for r in Role}:
@@ -314,18 +327,18 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @allow(policy.can_manage_users)
-def new_user():
+def new_user() -> ResponseReturnValue:
     """Create an account with a first password the user must change."""
     form = UserCreateForm()
     sent = submit(
         form,
         lambda: services.create_user(
-            form.username.data,
-            full_name=form.full_name.data,
+            required_text(form.username),
+            full_name=required_text(form.full_name),
             email=form.email.data,
             role=form.role.data,
             discipline=form.discipline.data,
-            password=form.password.data,
+            password=required_text(form.password),
             must_change_password=True,
             by=current_user,
             request_info=request_info(),
@@ -333,6 +346,7 @@ def new_user():
     )
     if sent.done:
         user = sent.result
+        assert user is not None  # noqa: S101  # nosec B101 (done: the service returned the user)
         if user.access_approved:
             flash(
                 f"Account {user.username} created. They will choose their own password "
@@ -352,7 +366,7 @@ def new_user():
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @allow(policy.can_manage_users)
-def edit_user(user_id: int):
+def edit_user(user_id: int) -> ResponseReturnValue:
     """Change an account's name, e-mail, role or discipline."""
     user = get_or_404(User, user_id)
     form = _edit_form(user, queries.pending_access_request(user))
@@ -360,7 +374,7 @@ def edit_user(user_id: int):
         form,
         lambda: services.update_user(
             user,
-            full_name=form.full_name.data,
+            full_name=required_text(form.full_name),
             email=form.email.data,
             role=form.role.data,
             discipline=form.discipline.data,
@@ -400,7 +414,9 @@ def _edit_form(user: User, pending: AccessRequest | None) -> UserEditForm:
     return form
 
 
-def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None):
+def _render_edit(
+    user: User, status: int = 200, form: UserEditForm | None = None
+) -> ResponseReturnValue:
     locked_until, failures = services.login_lock_status(user)
     pending = queries.pending_access_request(user)
     return render_template(
@@ -418,7 +434,9 @@ def _render_edit(user: User, status: int = 200, form: UserEditForm | None = None
     ), status
 
 
-def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
+def _account_switch(
+    user_id: int, change: Callable[..., object], done: str | Callable[[User], str]
+) -> ResponseReturnValue:
     """Run an account service for an administrator's confirmed button press; `done` is
     the message, or makes it from the changed account."""
     user = get_or_404(User, user_id)
@@ -435,7 +453,7 @@ def _account_switch(user_id: int, change, done):  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @allow(policy.can_manage_users)
-def disable_user(user_id: int):
+def disable_user(user_id: int) -> ResponseReturnValue:
     """Disable an account; it is logged out everywhere and leaves its team."""
     return _account_switch(
         user_id, services.disable_user, "{username} is disabled and logged out everywhere."
@@ -444,21 +462,21 @@ def disable_user(user_id: int):
 
 @bp.route("/users/<int:user_id>/enable", methods=["POST"])
 @allow(policy.can_manage_users)
-def enable_user(user_id: int):
+def enable_user(user_id: int) -> ResponseReturnValue:
     """Let a disabled account log in again."""
     return _account_switch(user_id, services.enable_user, "{username} can log in again.")
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
 @allow(policy.can_manage_users)
-def unlock_user(user_id: int):
+def unlock_user(user_id: int) -> ResponseReturnValue:
     """Clear an account's failed logins so it can log in again before the lock runs out."""
     return _account_switch(user_id, services.unlock_user, "{username} can try to log in again now.")
 
 
 @bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
 @allow(policy.can_manage_users)
-def reset_two_factor(user_id: int):
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
     """Remove an account's two-factor key (a lost phone); its sessions end."""
     return _account_switch(user_id, services.reset_two_factor, _two_factor_reset_done)
 
@@ -472,14 +490,14 @@ def _two_factor_reset_done(user: User) -> str:
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["GET", "POST"])
 @allow(policy.can_manage_users)
-def reset_password(user_id: int):
+def reset_password(user_id: int) -> ResponseReturnValue:
     """Give an account a temporary password to change at next login."""
     user = get_or_404(User, user_id)
     form = ResetPasswordForm()
     sent = submit(
         form,
         lambda: services.reset_password(
-            user, form.password.data, by=current_user, request_info=request_info()
+            user, required_text(form.password), by=current_user, request_info=request_info()
         ),
     )
     if sent.done:
@@ -498,7 +516,7 @@ def reset_password(user_id: int):
     ), sent.status
 
 
-def _approver_phrase(role: Role, discipline) -> str:  # type: ignore[no-untyped-def]
+def _approver_phrase(role: Role, discipline: Discipline | None) -> str:
     side = policy.approver_discipline(role, discipline).label.lower()
     return f"a {side} supervisor approves it on their Access to approve page"
 
@@ -516,7 +534,7 @@ def _held_phrase(user: User) -> str:
 
 @bp.route("/access-requests/")
 @allow(policy.can_review_access_requests)
-def access_requests():
+def access_requests() -> ResponseReturnValue:
     """Supervisors: accounts waiting for approval of a role that reads people's records."""
     try:
         page = queries.waiting_access_requests(cursor=request.args.get("after"), size=_page_size())
@@ -525,7 +543,12 @@ def access_requests():
     return _render_access_requests(page)
 
 
-def _render_access_requests(page, *, status: int = 200, failed=None):  # type: ignore[no-untyped-def]
+def _render_access_requests(
+    page: Page[AccessRequest],
+    *,
+    status: int = 200,
+    failed: tuple[int, AccessDecisionForm] | None = None,
+) -> ResponseReturnValue:
     forms = {
         r.id: failed[1] if failed and failed[0] == r.id else AccessDecisionForm(formdata=None)
         for r in page.items
@@ -540,7 +563,7 @@ def _render_access_requests(page, *, status: int = 200, failed=None):  # type: i
 
 @bp.route("/access-requests/<int:request_id>/decide", methods=["POST"])
 @allow(policy.can_review_access_requests)
-def decide_access_request(request_id: int):
+def decide_access_request(request_id: int) -> ResponseReturnValue:
     """Approve or reject an access request (not one's own, nor one of one's own asking)."""
     try:
         access = services.get_access_request(request_id)

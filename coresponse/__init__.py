@@ -49,7 +49,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's documented way to wrap its WSGI app
 
     # Every table is mapped before any view module builds queries at import time.
     from coresponse import models  # noqa: F401

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
 import click
 from flask import Flask
 from flask.cli import AppGroup
@@ -11,15 +14,17 @@ from coresponse.auth.models import Discipline, Role
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 users_cli = AppGroup("users", help="Create, disable and reset user accounts.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(message)
 
 
-def _password_option(prompt: str):  # type: ignore[no-untyped-def]
+def _password_option(prompt: str) -> Callable[[F], F]:
     return click.option(
         "--password",
         prompt=prompt,
@@ -37,7 +42,14 @@ def _password_option(prompt: str):  # type: ignore[no-untyped-def]
 @click.option("--name", "full_name", help="Full name (defaults to the username).")
 @click.option("--email", default=None)
 @_password_option("Password")
-def create_user_command(username, role, discipline, full_name, email, password):  # type: ignore[no-untyped-def]
+def create_user_command(
+    username: str,
+    role: str,
+    discipline: str | None,
+    full_name: str | None,
+    email: str | None,
+    password: str,
+) -> None:
     """Create an account."""
     try:
         user = auth_services.create_user(
@@ -57,7 +69,7 @@ def create_user_command(username, role, discipline, full_name, email, password):
 
 @users_cli.command("disable")
 @click.argument("username")
-def disable_user_command(username):  # type: ignore[no-untyped-def]
+def disable_user_command(username: str) -> None:
     """Disable an account: it cannot log in and its sessions end."""
     user = auth_services.get_user_by_username(username)
     if user is None:
@@ -75,7 +87,7 @@ def disable_user_command(username):  # type: ignore[no-untyped-def]
 @_password_option("New password")
 @click.option("--keep/--must-change", default=False,
               help="Whether the user must choose a new password at next login (default).")  # fmt: skip
-def reset_password_command(username, password, keep):  # type: ignore[no-untyped-def]
+def reset_password_command(username: str, password: str, keep: bool) -> None:
     """Set a new password for an account (at once: no supervisor's approval on the server)."""
     user = auth_services.get_user_by_username(username)
     if user is None:
@@ -91,7 +103,7 @@ def reset_password_command(username, password, keep):  # type: ignore[no-untyped
 
 @users_cli.command("unlock")
 @click.argument("username")
-def unlock_user_command(username):  # type: ignore[no-untyped-def]
+def unlock_user_command(username: str) -> None:
     """Lift a lockout after too many failed logins."""
     user = auth_services.get_user_by_username(username)
     if user is None:
@@ -103,7 +115,7 @@ def unlock_user_command(username):  # type: ignore[no-untyped-def]
 
 @users_cli.command("reset-two-factor")
 @click.argument("username")
-def reset_two_factor_command(username):  # type: ignore[no-untyped-def]
+def reset_two_factor_command(username: str) -> None:
     """Turn off a user's two-factor login (a lost phone); they enrol again next time."""
     user = auth_services.get_user_by_username(username)
     if user is None:
@@ -138,7 +150,9 @@ def _released(held: bool) -> str:
 @click.option("--people", default=300, show_default=True, type=click.IntRange(20, 100_000),
               help="How many people (20 or more, so every state appears).")  # fmt: skip
 @click.option("--seed", default=2016, show_default=True, type=int, help="Random seed.")
-def seed_demo_command(password, force, if_empty, people, seed):  # type: ignore[no-untyped-def]
+def seed_demo_command(
+    password: str | None, force: bool, if_empty: bool, people: int, seed: int
+) -> None:
     """Fill an empty database with a realistic, deterministic demo program."""
     from flask import current_app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -25,7 +26,7 @@ def init_app(app: Flask) -> None:
     """Register the error handlers."""
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         unit_of_work.discard()
         return render_template(
             "errors/error.html",
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
         ), 400
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         unit_of_work.discard()
         code = error.code or 500
         title, message = _MESSAGES.get(code, (error.name, ""))
@@ -53,7 +54,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):
             return http_error(error)
         unit_of_work.discard()

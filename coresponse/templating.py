@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import Flask, url_for
 from flask_login import current_user
@@ -61,12 +62,15 @@ def id_url(endpoint: str, **values: int) -> str:
     ((name, value),) = values.items()
 
     def split() -> tuple[str, str] | None:
-        head, mark, tail = url_for(endpoint, **{name: _ID_MARK}).rpartition(str(_ID_MARK))
+        # (Any: url_for's typed keywords are its own options, not a route's values.)
+        marked: dict[str, Any] = {name: _ID_MARK}
+        head, mark, tail = url_for(endpoint, **marked).rpartition(str(_ID_MARK))
         return (head, tail) if mark else None
 
     parts = request_state.kept(lambda s: s.id_urls, (endpoint, name), split)
     if parts is None:
-        return url_for(endpoint, **values)
+        given: dict[str, Any] = values
+        return url_for(endpoint, **given)
     return f"{parts[0]}{int(value)}{parts[1]}"
 
 

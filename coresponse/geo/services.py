@@ -171,7 +171,9 @@ def _lookup(provider: str, query: str) -> Location | None:
         raise _LookupFailed from error
 
 
-def distance_km(a: tuple[float, float] | None, b: tuple[float, float] | None) -> float | None:
+def distance_km(
+    a: tuple[float | None, float | None] | None, b: tuple[float | None, float | None] | None
+) -> float | None:
     """Geodesic distance between two (latitude, longitude) points, in kilometres."""
     if a is None or b is None or None in a or None in b:
         return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,7 +14,7 @@ from coresponse.privacy.routes import public
 
 @bp.route("/healthz")
 @public
-def healthz():
+def healthz() -> ResponseReturnValue:
     """200 when a trivial query answers, 503 when the database cannot be reached."""
     try:
         db.session.execute(text("SELECT 1"))

@@ -63,7 +63,7 @@ def cache_version(app: Flask) -> str:
 
 def service_worker_script() -> str:
     """The worker's source, preceded by its configuration (version, files to keep)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy, which Flask types as Flask
     config = {
         "version": cache_version(app),
         "shells": [url_for(endpoint) for endpoint in SHELL_ENDPOINTS],

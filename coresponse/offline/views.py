@@ -7,6 +7,7 @@ in the browser from the API (and from the device's encrypted copy when offline).
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse.auth.models import Role
@@ -37,14 +38,14 @@ def _shell_context() -> dict[str, object]:
 
 @bp.route("/field/")
 @allow(policy.is_field_member)
-def index():
+def index() -> ResponseReturnValue:
     """Field mode: the team's open cases and the contacts waiting to be sent."""
     return render_template("offline/index.html", **_shell_context())
 
 
 @bp.route("/field/contact")
 @allow(policy.is_field_member)
-def contact():
+def contact() -> ResponseReturnValue:
     """Field mode: log a contact on a case, with or without a connection."""
     return render_template(
         "offline/contact.html",
@@ -62,7 +63,7 @@ def contact():
 
 @bp.route("/sw.js")
 @public
-def service_worker():
+def service_worker() -> ResponseReturnValue:
     """The service worker, served from the root so its scope covers /field/."""
     response = Response(service_worker_script(), mimetype="text/javascript")
     # Checked on every visit so a new version reaches tablets at once.
@@ -73,7 +74,7 @@ def service_worker():
 
 @bp.route("/manifest.webmanifest")
 @public
-def manifest():
+def manifest() -> ResponseReturnValue:
     """The web app manifest: field mode installs as a full-screen tablet app."""
     body = {
         "name": "CoResponse field mode",

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from coresponse.clock import local_minute, program_zone
@@ -143,7 +143,7 @@ class ConsentForm(_RecipientFields):
 
 
 class DisclosureForm(_RecipientFields):
-    disclosed_at = DateTimeLocalField(
+    disclosed_at = DateTimeLocalField(  # type: ignore[call-arg]  # types-WTForms describes 3.2; tz and the message are 3.3
         "When",
         validators=[InputRequired("Enter when the information was shared."), happened_locally],
         format=LOCAL_FORMATS,

@@ -72,7 +72,7 @@ def accounting_start(now: datetime | None = None) -> datetime:
         return now.replace(year=now.year - ACCOUNTING_YEARS, day=28)
 
 
-def _accounting_statement(person_id: int, since: datetime):  # type: ignore[no-untyped-def]
+def _accounting_statement(person_id: int, since: datetime) -> Select[Disclosure]:
     return (
         select(Disclosure)
         .where(Disclosure.person_id == person_id, Disclosure.disclosed_at >= since)
@@ -141,6 +141,6 @@ def unacknowledged_break_glass(*, cursor: str | None, size: int) -> Page[BreakGl
     return keyset_page(stmt, [BreakGlassAccess.id], cursor=cursor, size=size)
 
 
-def unacknowledged_break_glass_ids() -> Select[tuple[int]]:
+def unacknowledged_break_glass_ids() -> Select[int]:
     """The ids of the break-glass accesses waiting for review (the home page counts them)."""
     return select(BreakGlassAccess.id).where(BreakGlassAccess.acknowledged_at.is_(None))

@@ -577,6 +577,8 @@ def break_glass(
             "give you what you need."
         )
     try:
+        if reason_code is None:  # (what BreakGlassReason(None) raises, for the checker)
+            raise ValueError(reason_code)
         code = BreakGlassReason(reason_code)
     except ValueError:
         raise ConsentError("Choose what is happening from the list.", field="reason_code") from None
@@ -644,6 +646,8 @@ def acknowledge_break_glass(
             f"This access was already acknowledged on {format_datetime(access.acknowledged_at)}."
         )
     try:
+        if verdict is None:  # (what BreakGlassVerdict(None) raises, for the checker)
+            raise ValueError(verdict)
         finding = BreakGlassVerdict(verdict)
     except ValueError:
         raise ConsentError(

@@ -7,9 +7,10 @@ or revoking needs the person's team clinician or a clinical supervisor.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,6 +27,7 @@ from coresponse.consent.forms import (
     RevokeForm,
 )
 from coresponse.consent.models import (
+    BreakGlassAccess,
     BreakGlassVerdict,
     ConsentStatus,
     DisclosureBasis,
@@ -33,7 +35,7 @@ from coresponse.consent.models import (
 )
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.pagination import BadCursor
+from coresponse.pagination import BadCursor, Page
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
@@ -61,7 +63,7 @@ def _category(scope_lists: list[list[ShareScope]]) -> DataCategory:
     return DataCategory.CLINICAL
 
 
-def _audit_view(person_id: int, record_type: str, **kwargs: object) -> None:
+def _audit_view(person_id: int, record_type: str, **kwargs: Any) -> None:
     """Record the read of a page once it is rendered; kept when the page answers an
     error too (a form shown again, the break-glass prompt): coresponse/unit_of_work.py."""
     services.record_consent_view(
@@ -79,7 +81,7 @@ def _recipient_form(form: ConsentForm | DisclosureForm, person: Person) -> None:
 
 @bp.route("/people/<int:person_id>/consents")
 @allow(policy.is_signed_in, per_record=policy.can_view_consents)
-def consents(person_id: int):
+def consents(person_id: int) -> ResponseReturnValue:
     """The person's consents to share information: active, expired and revoked."""
     person = _person_for_consent(person_id)
     return _render_consents(person)
@@ -87,7 +89,7 @@ def consents(person_id: int):
 
 def _render_consents(
     person: Person, *, status: int = 200, failed: tuple[int, RevokeForm] | None = None
-):
+) -> ResponseReturnValue:
     now = utcnow()
     today = program_date(now)
     rows = queries.person_consents(person.id)
@@ -115,7 +117,7 @@ def _render_consents(
 
 @bp.route("/people/<int:person_id>/consents/new", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_record_consent)
-def new_consent(person_id: int):
+def new_consent(person_id: int) -> ResponseReturnValue:
     """Record a consent: to whom, what, for what, how given, from when until when."""
     person = _person_for_consent(person_id)
     require(policy.can_record_consent(current_user, person.id))
@@ -132,6 +134,7 @@ def new_consent(person_id: int):
         ),
     )
     if sent.done:
+        assert sent.result is not None  # noqa: S101  # nosec B101 (done: the service returned it)
         flash(f"Consent to share with {sent.result.recipient_name} recorded.", "success")
         return redirect(url_for("consent.consents", person_id=person_id))
     if sent.refused:
@@ -143,7 +146,7 @@ def new_consent(person_id: int):
 
 @bp.route("/consents/<int:consent_id>/revoke", methods=["POST"])
 @allow(policy.is_signed_in, per_record=policy.can_record_consent)
-def revoke_consent(consent_id: int):
+def revoke_consent(consent_id: int) -> ResponseReturnValue:
     """The person withdrew a consent: it stays on record, marked revoked from now."""
     consent = queries.get_consent(consent_id)
     if consent is None:
@@ -170,7 +173,7 @@ def revoke_consent(consent_id: int):
 
 @bp.route("/people/<int:person_id>/disclosures/new", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_record_consent)
-def new_disclosure(person_id: int):
+def new_disclosure(person_id: int) -> ResponseReturnValue:
     """Record information shared with family or a provider, on consent or an emergency basis."""
     person = _person_for_consent(person_id)
     require(policy.can_record_consent(current_user, person.id))
@@ -186,6 +189,7 @@ def new_disclosure(person_id: int):
     )
     if sent.done:
         disclosure = sent.result
+        assert disclosure is not None  # noqa: S101  # nosec B101 (done: the service returned it)
         how = (
             "on the emergency basis"
             if disclosure.basis is DisclosureBasis.EMERGENCY
@@ -207,7 +211,7 @@ def new_disclosure(person_id: int):
 
 @bp.route("/people/<int:person_id>/disclosures")
 @allow(policy.is_signed_in, per_record=policy.can_view_consents)
-def accounting(person_id: int):
+def accounting(person_id: int) -> ResponseReturnValue:
     """The accounting of disclosures: everything shared in the last six years, newest first."""
     person = _person_for_consent(person_id)
     printing = request.args.get("print") == "1"
@@ -283,7 +287,7 @@ def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
 
 
 @bp.app_errorhandler(BreakGlassRequired)
-def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-def]
+def _break_glass_prompt(signal: BreakGlassRequired) -> ResponseReturnValue:
     # Nothing the interrupted view did is kept; the prompt's own read is (a 403).
     unit_of_work.discard()
     person = queries.person_exists(signal.person_id)
@@ -295,7 +299,9 @@ def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-
     return _render_break_glass(person, form, status=403, prompt=True)
 
 
-def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False):
+def _render_break_glass(
+    person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False
+) -> ResponseReturnValue:
     page = render_template(
         "consent/break_glass.html",
         person=person,
@@ -310,7 +316,7 @@ def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, pr
     return page, status
 
 
-def _after_break_glass(person_id: int, raw_case_id: str | None):
+def _after_break_glass(person_id: int, raw_case_id: str | None) -> str:
     """The case the clinician was opening, if it is this person's; else the person page."""
     wanted = services.parse_id(raw_case_id)
     if wanted is not None:
@@ -324,7 +330,7 @@ def _after_break_glass(person_id: int, raw_case_id: str | None):
 
 @bp.route("/people/<int:person_id>/break-glass", methods=["GET", "POST"])
 @allow(policy.can_break_glass, hidden=True, per_record=policy.may_break_glass_for)
-def break_glass(person_id: int):
+def break_glass(person_id: int) -> ResponseReturnValue:
     """A clinician outside the team states a reason, then reads the record for a few hours."""
     person = queries.person_exists(person_id)
     if person is None or not policy.may_break_glass_for(current_user, person.id):
@@ -352,6 +358,7 @@ def break_glass(person_id: int):
         except DomainError as error:
             status = refuse(form, error)
             person = queries.person_exists(person_id)
+            assert person is not None  # noqa: S101  # nosec B101 (it existed before; the rollback keeps it)
         else:
             until = format_datetime(access.expires_at)
             target = _after_break_glass(person_id, form.case_id.data)
@@ -363,12 +370,12 @@ def break_glass(person_id: int):
             return redirect(target)
     elif form.is_submitted():
         status = 422
-    return _render_break_glass(person, form, status=status)  # type: ignore[arg-type]
+    return _render_break_glass(person, form, status=status)
 
 
 @bp.route("/break-glass/")
 @allow(policy.can_review_break_glass, hidden=True)
-def break_glass_queue():
+def break_glass_queue() -> ResponseReturnValue:
     """Clinical supervisors: emergency accesses waiting for review, oldest first."""
     try:
         page = queries.unacknowledged_break_glass(
@@ -379,7 +386,12 @@ def break_glass_queue():
     return _render_queue(page)
 
 
-def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm] | None = None):  # type: ignore[no-untyped-def]
+def _render_queue(
+    page: Page[BreakGlassAccess],
+    *,
+    status: int = 200,
+    failed: tuple[int, AcknowledgeForm] | None = None,
+) -> ResponseReturnValue:
     forms = {
         a.id: failed[1] if failed and failed[0] == a.id else AcknowledgeForm(formdata=None)
         for a in page.items
@@ -404,7 +416,7 @@ def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm
 
 @bp.route("/break-glass/<int:access_id>/acknowledge", methods=["POST"])
 @allow(policy.can_review_break_glass, hidden=True)
-def acknowledge_break_glass(access_id: int):
+def acknowledge_break_glass(access_id: int) -> ResponseReturnValue:
     """A clinical supervisor's finding on an emergency access; "not justified" ends it."""
     try:
         access = services.get_break_glass(access_id)

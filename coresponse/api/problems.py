@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, json, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -121,8 +122,9 @@ def from_http_exception(error: HTTPException) -> ApiProblem:
         limit = describe_bytes(current_app.config["MAX_CONTENT_LENGTH"])
         detail = f"The body is larger than {limit}, the most this server reads: send less."
     headers = {}
-    if code == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(sorted(error.valid_methods))  # type: ignore[attr-defined]
+    valid_methods = getattr(error, "valid_methods", None)  # MethodNotAllowed's
+    if code == 405 and valid_methods:
+        headers["Allow"] = ", ".join(sorted(valid_methods))
     return ApiProblem(code, detail, title=TITLES.get(code, error.name), headers=headers)
 
 
@@ -142,8 +144,10 @@ def init_app(app: Flask) -> None:
     page_csrf = spec[400][CSRFError]
     page_unexpected = spec[None][Exception]
 
-    def either(page_handler: Callable[[Any], Any], api_handler: Callable[[Any], Response]):  # type: ignore[no-untyped-def]
-        def handler(error: Exception):  # type: ignore[no-untyped-def]
+    def either(
+        page_handler: Callable[[Any], Any], api_handler: Callable[[Any], Response]
+    ) -> Callable[[Exception], ResponseReturnValue]:
+        def handler(error: Exception) -> ResponseReturnValue:
             if is_api_request():
                 return api_handler(error)
             return page_handler(error)

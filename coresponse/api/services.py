@@ -205,7 +205,7 @@ def find_token(token: str) -> tuple[ApiToken, User] | None:
 
 
 @cache
-def _token_query() -> Select[tuple[ApiToken, User, int | None, int | None]]:
+def _token_query() -> Select[ApiToken, User, int | None, int | None]:
     """find_token's statement, built once (every API call runs it)."""
     return policy.with_viewer_facts(
         select(ApiToken, User).join(User, User.id == ApiToken.user_id), User.id

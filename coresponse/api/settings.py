@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,12 +12,15 @@ from coresponse.api.forms import RevokeForm, TokenForm
 from coresponse.api.models import ApiToken
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.form_helpers import required_text
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
 from coresponse.web import refuse, request_info
 
 
-def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(
+    form: TokenForm, *, new_token: str | None = None, status: int = 200
+) -> ResponseReturnValue:
     body = render_template(
         "api/tokens.html",
         form=form,
@@ -30,14 +34,14 @@ def _page(form: TokenForm, *, new_token: str | None = None, status: int = 200): 
 
 @tokens_bp.route("/", methods=["GET", "POST"])
 @allow(policy.is_signed_in)
-def index():
+def index() -> ResponseReturnValue:
     """The user's tokens; a new one is made with the password and shown once."""
     form = TokenForm()
     if form.validate_on_submit():
         try:
             _, token = services.create_own_token(
                 current_user,
-                password=form.password.data,
+                password=required_text(form.password),
                 name=form.name.data,
                 request_info=request_info(),
             )
@@ -51,7 +55,7 @@ def index():
 
 @tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
 @allow(policy.is_signed_in)
-def revoke(token_id: int):
+def revoke(token_id: int) -> ResponseReturnValue:
     """Revoke one of the user's own tokens; it stops working at once."""
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
@@ -75,13 +76,13 @@ def _authenticate() -> None:
 
 
 @bp.errorhandler(ApiProblem)
-def _problem(error: ApiProblem):  # type: ignore[no-untyped-def]
+def _problem(error: ApiProblem) -> Response:
     unit_of_work.discard()
     return problem_response(error)
 
 
 @bp.errorhandler(DomainError)
-def _refused(error: DomainError):  # type: ignore[no-untyped-def]
+def _refused(error: DomainError) -> Response:
     unit_of_work.undo_refused(error)
     return problem_response(from_domain_error(error))
 
@@ -96,7 +97,7 @@ def require(allowed: bool, detail: str | None = None) -> None:
 
 @bp.get("/me")
 @allow(policy.is_signed_in)
-def me():
+def me() -> ResponseReturnValue:
     """The caller: role, team and its current members, and what they may read."""
     user: User = current_user
     team_id = policy.current_team_id(user)
@@ -140,7 +141,7 @@ def _limit() -> int:
 
 @bp.get("/cases")
 @allow(policy.has_caseload, detail="Only team members and supervisors have a list of cases.")
-def list_cases():
+def list_cases() -> ResponseReturnValue:
     """The caller's open cases (a field member's team's; every open case for supervisors), by id."""
     user: User = current_user
     limit = _limit()
@@ -182,7 +183,7 @@ def _record_view(person_id: int, *, record_type: str, record_id: object, clinica
 
 @bp.get("/cases/<int:case_id>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
-def get_case(case_id: int):
+def get_case(case_id: int) -> ResponseReturnValue:
     """A case: dates, team and its newest contacts, as on the case page."""
     case = get_visible_case(current_user, case_id)
     clinical = policy.can_read_clinical(current_user)
@@ -198,7 +199,7 @@ def get_case(case_id: int):
 
 @bp.get("/cases/<int:case_id>/linkages")
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
-def case_linkages(case_id: int):
+def case_linkages(case_id: int) -> ResponseReturnValue:
     """A case's connections to care, newest first (clinical readers only; others get 404)."""
     case = get_visible_case(current_user, case_id, with_person=False)
     response = jsonify(
@@ -224,7 +225,7 @@ def _visible_person(person_id: int) -> tuple[Person, list[RiskIndicator]]:
 
 @bp.get("/people/<int:person_id>")
 @allow(policy.is_signed_in, per_record=policy.can_view_person)
-def get_person(person_id: int):
+def get_person(person_id: int) -> ResponseReturnValue:
     """A person's card: names, address, phones, languages, safety flags and visible cases."""
     person, flags = _visible_person(person_id)
     clinical = policy.can_read_clinical(current_user)
@@ -258,7 +259,7 @@ def _before() -> datetime | None:
 
 @bp.get("/people/<int:person_id>/timeline")
 @allow(policy.is_signed_in, per_record=policy.can_view_person)
-def person_timeline(person_id: int):
+def person_timeline(person_id: int) -> ResponseReturnValue:
     """Everything the caller may see of the person's history, newest first, a page at a time."""
     person, _flags = _visible_person(person_id)
     kind = request.args.get("kind") or None
@@ -324,7 +325,7 @@ def _log(case_id: int, participants: list[User], values: dict[str, Any]) -> Cont
     per_record=policy.can_log_contact,
     detail="Contacts are logged by the officers and clinicians of the case's team.",
 )
-def create_contact():
+def create_contact() -> ResponseReturnValue:
     """Log a contact made on a tablet; the client's id makes a retry store it once."""
     case_id, participant_ids, values = contact_input(json_body())
     participants = _participants(participant_ids, current_user)
@@ -374,14 +375,14 @@ def _contact_id(contact_uuid: str) -> int:
 
 @bp.get("/contacts/<contact_uuid>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
-def get_contact(contact_uuid: str):
+def get_contact(contact_uuid: str) -> ResponseReturnValue:
     """One contact by the id its client gave it, with addenda; clinical parts for clinical readers."""
     return _show_contact(_contact_id(contact_uuid))
 
 
 @bp.post("/contacts/<contact_uuid>/addenda")
 @allow(policy.is_signed_in, per_record=policy.may_add_addendum)
-def create_addendum(contact_uuid: str):
+def create_addendum(contact_uuid: str) -> ResponseReturnValue:
     """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
     contact = contact_queries.get_visible_contact(current_user, _contact_id(contact_uuid))
     require(policy.may_add_addendum(current_user, contact.case),
@@ -405,7 +406,7 @@ def create_addendum(contact_uuid: str):
 
 @bp.get("/linkages/<int:linkage_id>")
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
-def get_linkage(linkage_id: int):
+def get_linkage(linkage_id: int) -> ResponseReturnValue:
     """A connection, its path and the steps it may take next (clinical readers only)."""
     linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
     response = jsonify(serializers.linkage(linkage))
@@ -415,7 +416,7 @@ def get_linkage(linkage_id: int):
 
 @bp.route("/linkages/<int:linkage_id>/status", methods=["PATCH", "POST"])
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
-def change_linkage_status(linkage_id: int):
+def change_linkage_status(linkage_id: int) -> ResponseReturnValue:
     """Move a connection one step along its path; `version` refuses a stale change (409)."""
     linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
     case = (
@@ -440,7 +441,7 @@ def change_linkage_status(linkage_id: int):
 
 @bp.post("/referrals")
 @allow(policy.can_take_referrals, detail="Supervisors and clinicians take referrals.")
-def create_referral():
+def create_referral() -> ResponseReturnValue:
     """Record a referral of someone on record (`person_id`) or someone new (`person`)."""
     person_id, details, referral_details = referral_input(json_body())
     info = request_info()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, overload
 
 from flask import Flask, url_for
 from flask_login import current_user
@@ -19,6 +19,10 @@ _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+@overload
+def local(dt: datetime) -> datetime: ...
+@overload
+def local(dt: None) -> None: ...
 def local(dt: datetime | None) -> datetime | None:
     """A UTC timestamp in the program's time zone."""
     if dt is None:

@@ -122,7 +122,7 @@ def _as_row(row: Any, *, clinical_reader: bool) -> AuditRow:
 _Keys = tuple[ColumnElement[datetime], ColumnElement[int]]
 
 
-def _base(filters: AuditFilters, *, clinical_reader: bool) -> tuple[Select[Any], _Keys]:
+def _base(filters: AuditFilters, *, clinical_reader: bool) -> tuple[Select, _Keys]:
     """The matching events, and the columns to order them by (newest first)."""
     stmt = select(_EVENT, User.full_name)
     keys: _Keys = (_EVENT.c.at, _EVENT.c.id)
@@ -153,12 +153,12 @@ def _base(filters: AuditFilters, *, clinical_reader: bool) -> tuple[Select[Any],
     return stmt, keys
 
 
-def _newest_first(stmt: Select[Any], keys: _Keys) -> Select[Any]:
+def _newest_first(stmt: Select, keys: _Keys) -> Select:
     at, event_id = keys
     return stmt.order_by(at.desc(), event_id.desc())
 
 
-def _older_than(stmt: Select[Any], keys: _Keys, at: datetime, event_id: int) -> Select[Any]:
+def _older_than(stmt: Select, keys: _Keys, at: datetime, event_id: int) -> Select:
     key_at, key_id = keys
     return stmt.where(or_(key_at < at, and_(key_at == at, key_id < event_id)))
 

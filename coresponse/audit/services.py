@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Protocol
+from typing import Protocol, cast
 
-from sqlalchemy import ColumnElement, Insert, String, bindparam, func, insert, select
+from sqlalchemy import ColumnElement, Insert, String, Table, bindparam, func, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import make_transient_to_detached
@@ -154,7 +154,7 @@ _CONTENT_COLUMNS = (
 def _append_statement(dialect: str) -> Insert:
     """The append of _append, built once per dialect: the event's columns and the hashed
     payload around the previous hash (hash_before, hash_after) are its parameters."""
-    table = AuditEvent.__table__
+    table = cast(Table, AuditEvent.__table__)  # (declarative types it as any FromClause)
     if dialect == "postgresql":
         last: ColumnElement[str] = func.audit_chain_head(type_=String)
     else:

@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from flask import Response, abort, current_app, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse.audit import bp, queries, services
@@ -38,7 +39,7 @@ def _filter_form() -> AuditFilterForm:
 
 @bp.route("/")
 @allow(policy.can_view_audit_report)
-def report():
+def report() -> ResponseReturnValue:
     """Every audit event, newest first, filtered by user, person, action, record type, dates."""
     form = _filter_form()
     if not form.validate():
@@ -58,7 +59,7 @@ def report():
 
 @bp.route("/export.csv")
 @allow(policy.can_view_audit_report)
-def export():
+def export() -> ResponseReturnValue:
     """The audit report with the same filters as a CSV download (the export is audited)."""
     form = _filter_form()
     if not form.validate():
@@ -107,7 +108,7 @@ def _csv_lines(events: Iterable[AuditRow]) -> Iterator[str]:
 
 @bp.route("/people/<int:person_id>")
 @allow(policy.can_view_access_log)
-def person_log(person_id: int):
+def person_log(person_id: int) -> ResponseReturnValue:
     """Who opened, changed, printed or exported this person's record, or was shown them in
     a list, newest first."""
     person = queries.get_person(person_id)

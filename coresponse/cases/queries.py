@@ -8,7 +8,19 @@ from functools import cache
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload, load_only
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -56,7 +68,7 @@ def get_visible_case(
 @cache
 def _visible_case_statement(
     with_person: bool, with_team_members: bool, person_details: bool, clinical: bool
-) -> Select[tuple[Case]]:
+) -> Select[Case]:
     """get_visible_case's statement before the viewer's visibility clause, built once per
     set of options (every case page and every save runs it; building the loader options
     cost about as much as running the query). The case's id is the parameter `case_id`;
@@ -94,7 +106,7 @@ def load_case_history(case: Case, viewer: User) -> None:
 
 
 @cache
-def _case_history_statement(clinical: bool) -> Select[tuple[Case]]:
+def _case_history_statement(clinical: bool) -> Select[Case]:
     """load_case_history's statement, built once each way (every case page runs it); the
     case's id is the parameter `case_id`."""
     return (
@@ -130,7 +142,7 @@ def _stale_days() -> int:
     return int(current_app.config.get("STALE_CASE_DAYS", 7))
 
 
-def queue_statements() -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
+def queue_statements() -> dict[str, tuple[Select, tuple]]:
     """Each queue's rows, as (statement, order); shared by the preview and full lists."""
     return _queue_statements(**_queue_times())
 
@@ -144,14 +156,14 @@ def _queue_times() -> dict[str, datetime]:
     }
 
 
-def _listed(entity: type) -> Select:  # type: ignore[type-arg]
+def _listed(entity: type) -> Select:
     """A list of cases or referrals: no list shows a clinical column, to anyone."""
     return select(entity).options(*withheld(entity, clinical=False))
 
 
 def _queue_statements(
     now: Any, stale_before: Any, closed_since: Any
-) -> dict[str, tuple[Select, tuple]]:  # type: ignore[type-arg]
+) -> dict[str, tuple[Select, tuple]]:
     """The queues for these times: values, or bound parameters of a statement kept for
     reuse."""
     return {
@@ -249,7 +261,7 @@ def supervisor_queue() -> list[QueueSection]:
 
 
 @cache
-def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: ignore[type-arg]
+def _preview_statements() -> tuple[list[str], Select, Select, Select]:
     """The home page's three queue statements, built once per process with the times as
     bound parameters (building them costs more than running them)."""
     statements = _queue_statements(
@@ -258,11 +270,13 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:  # type: 
         closed_since=bindparam("closed_since"),
     )
     keys = list(statements)
-    counts = {key: count_of(stmt) for key, (stmt, _) in statements.items()}
+    counts: dict[str, ColumnElement[int]] = {
+        key: count_of(stmt) for key, (stmt, _) in statements.items()
+    }
     # The stale queue counted as its two disjoint halves, each one range of the
     # (status, last_contact_at, assigned_at) index, instead of reading every open case
     # and filtering on the OR.
-    stale_before = bindparam("stale_before")
+    stale_before: BindParameter[datetime] = bindparam("stale_before")
     open_cases = _listed(Case).where(Case.status == CaseStatus.OPEN)
     counts["stale"] = count_of(open_cases.where(Case.last_contact_at < stale_before)) + count_of(
         open_cases.where(Case.last_contact_at.is_(None), Case.assigned_at < stale_before)
@@ -312,7 +326,7 @@ def _listed_columns() -> list[Any]:
     return [c for c in Case.__table__.columns if c.key not in withheld_names]
 
 
-def count_of(stmt: Select) -> ScalarSelect[int]:  # type: ignore[type-arg]
+def count_of(stmt: Select) -> ScalarSelect[int]:
     """The number of rows `stmt` finds, as a scalar subquery that selects only the id of
     its entity (so an index can answer alone); the home page's counts use it too."""
     (entity,) = stmt.column_descriptions
@@ -341,7 +355,7 @@ def caseload(team_id: int) -> list[Case]:
 
 
 @cache
-def _caseload_statement() -> Select[tuple[Case]]:
+def _caseload_statement() -> Select[Case]:
     """caseload's statement, built once (every visit to My caseload runs it); the team's
     id is the parameter `team_id`."""
     # Only what a caseload row shows (templates/cases/_row.html): a team has dozens of

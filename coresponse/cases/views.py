@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -80,7 +81,7 @@ def _case_context(case: Case, *, all_contacts: bool = False) -> dict[str, object
 
 @bp.route("/<int:case_id>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
-def detail(case_id: int):
+def detail(case_id: int) -> ResponseReturnValue:
     """The case: person card, deadlines, contacts, connections and history."""
     case = _case_or_break_glass(case_id)
     context = _case_context(case)
@@ -94,7 +95,7 @@ def detail(case_id: int):
 
 @bp.route("/<int:case_id>/print")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
-def print_summary(case_id: int):
+def print_summary(case_id: int) -> ResponseReturnValue:
     """A printable case summary (clinical parts only for clinical readers)."""
     case = _case_or_break_glass(case_id)
     # A printout is the whole record: every contact, not the newest page.
@@ -105,7 +106,7 @@ def print_summary(case_id: int):
 
 @bp.route("/<int:case_id>/assign", methods=["GET", "POST"])
 @allow(policy.can_assign, per_record=policy.case_visibility)
-def assign(case_id: int):
+def assign(case_id: int) -> ResponseReturnValue:
     """Dispatch: the teams ranked for this case, with why; assign or reassign."""
     case = queries.get_visible_case(current_user, case_id)
     queries.load_case_history(case, current_user)
@@ -171,7 +172,7 @@ def _team(team_id: int) -> Team | None:
 
 @bp.route("/<int:case_id>/close", methods=["POST"])
 @allow(policy.is_signed_in, per_record=policy.can_close_case)
-def close(case_id: int):
+def close(case_id: int) -> ResponseReturnValue:
     """Close with a coded reason and a note."""
     case = queries.get_visible_case(current_user, case_id)
     require(policy.can_close_case(current_user, case))
@@ -204,7 +205,7 @@ def close(case_id: int):
 
 @bp.route("/<int:case_id>/reopen", methods=["POST"])
 @allow(policy.is_signed_in, per_record=policy.can_close_case)
-def reopen(case_id: int):
+def reopen(case_id: int) -> ResponseReturnValue:
     """Reopen a closed case; it returns to its team if the team can take it."""
     case = queries.get_visible_case(current_user, case_id)
     require(policy.can_close_case(current_user, case))
@@ -229,6 +230,7 @@ def reopen(case_id: int):
         )  # fmt: skip
     if sent.done:
         if case.status is CaseStatus.OPEN:
+            assert sent.result is not None  # noqa: S101  # nosec B101 (a case reopens open only with a team)
             flash(f"Case reopened with {sent.result.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
         flash("Case reopened. It needs a team.", "success")
@@ -247,7 +249,9 @@ _CLINICAL_REOPENING = "Why reopen (clinical)"
 _CLINICAL = (_CLINICAL_CLOSING, _CLINICAL_REOPENING)
 
 
-def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]]):
+def _case_conflict(
+    case_id: int, action: str, submitted: list[tuple[str, object]]
+) -> ResponseReturnValue:
     """The 409 page: the change the user sent beside the case as it is now."""
     case = queries.get_visible_case(current_user, case_id)
     clinical = policy.can_read_clinical(current_user)
@@ -283,7 +287,7 @@ def _case_conflict(case_id: int, action: str, submitted: list[tuple[str, object]
 
 @bp.route("/mine")
 @allow(policy.is_field_member)
-def caseload():
+def caseload() -> ResponseReturnValue:
     """My caseload: the team's open cases, overdue and due first, new ones marked."""
     team_id = policy.current_team_id(current_user)
     team = db.session.get(Team, team_id) if team_id else None
@@ -295,7 +299,7 @@ def caseload():
 
 @bp.route("/queue/<key>")
 @allow(policy.sees_all_cases)
-def queue(key: str):
+def queue(key: str) -> ResponseReturnValue:
     """One supervisor queue in full, a page at a time."""
     statements = queries.queue_statements()
     if key not in statements:

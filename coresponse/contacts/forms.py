@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import InputRequired, Length, Optional
 
 from coresponse.auth.models import User
@@ -36,7 +36,7 @@ ADDENDUM_CLINICAL_FIELDS = ("reason", "clinical_text")
 
 
 def _local_time_field(label: str, *validators: Any, description: str = "") -> DateTimeLocalField:
-    return DateTimeLocalField(
+    return DateTimeLocalField(  # type: ignore[call-arg]  # types-WTForms describes 3.2; tz and the message are 3.3
         label,
         validators=[*validators, happened_locally],
         format=LOCAL_FORMATS,

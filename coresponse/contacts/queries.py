@@ -82,7 +82,7 @@ def _forget_clinical() -> None:
     under this viewer's options, which leave the clinical columns out.
     """
     for obj in list(db.session.identity_map.values()):
-        kind = type(obj)
+        kind: type = type(obj)  # (mypy takes type[object] for unhashable)
         if kind not in _CLINICAL_RELATIONSHIPS:
             continue
         names = clinical_attributes(kind) + _CLINICAL_RELATIONSHIPS[kind]
@@ -91,7 +91,7 @@ def _forget_clinical() -> None:
             db.session.expire(obj)
 
 
-def _visible_contacts(viewer: User, *, cards: bool = False) -> Select[tuple[Contact]]:
+def _visible_contacts(viewer: User, *, cards: bool = False) -> Select[Contact]:
     if not policy.can_read_clinical(viewer):
         _forget_clinical()
     return (
@@ -137,9 +137,9 @@ def case_contacts_and_count(
 
 def count_case_contacts(case_id: int) -> int:
     """How many contacts a case has (for "showing 20 of 312")."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).select_from(Contact).where(Contact.case_id == case_id)
-    )
+    ).scalar_one()
 
 
 def person_contacts(
@@ -279,7 +279,7 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
 
 
 @cache
-def _contact_by_uuid_statement() -> Select[tuple[Contact]]:
+def _contact_by_uuid_statement() -> Select[Contact]:
     """contact_by_uuid's statement, built once (every save runs it; building an ORM
     statement with its loader options costs more than running it)."""
     return (

@@ -9,7 +9,7 @@ import uuid as uuid_module
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -407,7 +407,7 @@ def _update_case_times(case: Case, contact: Contact) -> None:
 def _case_times_statement() -> sa.Update:
     """_update_case_times's UPDATE, built once (every save runs it): the case's id, the
     contact's time and its planned next contact are the parameters."""
-    table = Case.__table__
+    table = cast(sa.Table, Case.__table__)  # (declarative types it as any FromClause)
     at = sa.bindparam("at", type_=table.c.last_contact_at.type)
     planned = sa.bindparam("planned", type_=table.c.next_contact_planned_at.type)
     latest = sa.or_(table.c.last_contact_at.is_(None), table.c.last_contact_at <= at)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse import unit_of_work
@@ -23,7 +24,7 @@ from coresponse.web import refuse, request_info, submit
 
 @bp.route("/cases/<int:case_id>/contacts/new", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_log_contact)
-def new_contact(case_id: int):
+def new_contact(case_id: int) -> ResponseReturnValue:
     """Log an outreach contact on a case of the user's team: one screen, under a minute."""
     # The form shows the person's name and offers their address as the place; their
     # phones, languages and other names are not read here.
@@ -79,15 +80,16 @@ def new_contact(case_id: int):
     return _render_contact_form(case, form, status=status)
 
 
-def _already_saved(contact_uuid: uuid.UUID):
+def _already_saved(contact_uuid: uuid.UUID) -> ResponseReturnValue:
     contact = services.contact_with_uuid(contact_uuid)
+    assert contact is not None  # noqa: S101  # nosec B101 (called when the uuid is taken)
     flash("This contact was already saved.", "info")
-    return redirect(url_for("contacts.detail", contact_id=contact.id))  # type: ignore[union-attr]
+    return redirect(url_for("contacts.detail", contact_id=contact.id))
 
 
 def _render_contact_form(
     case: Case, form: ContactForm | None, *, blocked: str | None = None, status: int = 200
-):
+) -> ResponseReturnValue:
     body = render_template(
         "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked
     )
@@ -99,7 +101,7 @@ def _render_contact_form(
 
 @bp.route("/contacts/<int:contact_id>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
-def detail(contact_id: int):
+def detail(contact_id: int) -> ResponseReturnValue:
     """A contact with its addenda; clinical parts only for those who may read them."""
     contact = queries.get_visible_contact(current_user, contact_id)
     clinical = policy.can_read_clinical(current_user)
@@ -115,7 +117,7 @@ def detail(contact_id: int):
 
 @bp.route("/contacts/<int:contact_id>/addenda/new", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.may_add_addendum)
-def new_addendum(contact_id: int):
+def new_addendum(contact_id: int) -> ResponseReturnValue:
     """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
     contact = queries.get_visible_contact(current_user, contact_id)
     require(policy.may_add_addendum(current_user, contact.case))

@@ -83,7 +83,7 @@ def team_counts(team_id: int) -> TeamCounts:
     return TeamCounts(open_cases=open_cases or 0, first_contact_overdue=overdue or 0)
 
 
-def _overdue(team_id: int | None) -> Select[tuple[int]]:
+def _overdue(team_id: int | None) -> Select[int]:
     """Open cases still waiting for their first contact after its deadline."""
     stmt = select(Case.id).where(
         Case.status == CaseStatus.OPEN,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse.cases import queries as case_queries
@@ -16,7 +17,7 @@ from coresponse.web import request_info
 
 @bp.route("/")
 @allow(policy.is_signed_in)
-def home():
+def home() -> ResponseReturnValue:
     """What needs attention: program counts for supervisors (and the emergency accesses and
     access requests waiting for their decision), the team for its members."""
     team = team_queries.team_of(current_user)

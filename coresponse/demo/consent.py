@@ -44,7 +44,7 @@ def create_consents_and_break_glass(world: World) -> str:
     for case in cases[:-1]:
         if consents == 3:
             break
-        person = db.session.get(Person, case.person_id)
+        person = db.session.get_one(Person, case.person_id)
         family = db.session.scalar(
             select(SupportContact)
             .where(SupportContact.person_id == person.id, SupportContact.active)
@@ -86,7 +86,7 @@ def create_consents_and_break_glass(world: World) -> str:
     )
     broke = 0
     if outsider is not None:
-        person = db.session.get(Person, cases[-1].person_id)
+        person = db.session.get_one(Person, cases[-1].person_id)
         break_glass(
             person,
             by=outsider,

@@ -233,8 +233,8 @@ def make_residence(
     landmark = dice.pick(place.landmarks)
     apartment = f"Apt {dice.integer(1, 21)}{dice.pick('ABCDEFGH')}" if dice.chance(0.65) else None
     line1 = _house_address(dice, place, street)
-    latitude = round(place.latitude + dice.between(-0.006, 0.006), 6)
-    longitude = round(place.longitude + dice.between(-0.008, 0.008), 6)
+    latitude: float | None = round(place.latitude + dice.between(-0.006, 0.006), 6)
+    longitude: float | None = round(place.longitude + dice.between(-0.008, 0.008), 6)
     note_fill = dict(words, street=street, cross=cross, landmark=landmark)
     whereabouts = dice.pick(WHEREABOUTS).format_map(note_fill) if dice.chance(0.25) else None
     if status is LocationStatus.APPROXIMATE:

@@ -270,7 +270,7 @@ OPERATIONAL_NOTES: dict[tuple[ContactType, ContactOutcome], tuple[str, ...]] = {
     for kind, by_outcome in _contacts["operational_notes"].items()
     for outcome, notes in by_outcome.items()
 }
-CLOSING_NOTES: dict[ClosureReason | None, tuple[str, ...]] = _by(
+CLOSING_NOTES: dict[ClosureReason, tuple[str, ...]] = _by(
     ClosureReason, _contacts["closing_notes"], every=False
 )
 CLINICAL_NOTES: dict[ContactOutcome, tuple[str, ...]] = _by(

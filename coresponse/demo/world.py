@@ -128,8 +128,8 @@ class BulkRows:
                 for key, row_id in db.session.execute(found):
                     by_key[key].id = row_id
         for model, items in self._children.items():
-            rows = [{**values, key: parent.id} for parent, key, values in items]
-            db.session.execute(insert(model), rows)
+            child_rows = [{**values, key: parent.id} for parent, key, values in items]
+            db.session.execute(insert(model), child_rows)
         self._keyed.clear()
         self._children.clear()
 

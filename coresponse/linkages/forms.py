@@ -16,7 +16,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.clock import local_to_utc
@@ -89,14 +89,14 @@ class LinkageForm(Form):
         coerce=_optional_enum(LinkageKind),
         validators=[DataRequired(message="Choose the kind of connection.")],
     )
-    provider_id = SelectField(
+    provider_id = SelectField(  # type: ignore[call-arg]  # types-WTForms describes 3.2; these messages are 3.3
         "Provider from the directory",
         coerce=_optional_int,
         choices=[],
         invalid_choice_message="Choose a provider from the list.",
         invalid_value_message="Choose a provider from the list.",
     )
-    support_contact_id = SelectField(
+    support_contact_id = SelectField(  # type: ignore[call-arg]  # types-WTForms describes 3.2; these messages are 3.3
         "Support contact",
         coerce=_optional_int,
         choices=[],

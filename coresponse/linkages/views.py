@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse import unit_of_work
@@ -54,7 +55,7 @@ def _providers_for(kind: LinkageKind | None) -> list[Provider]:
 
 @bp.route("/cases/<int:case_id>/linkages/new", methods=["GET", "POST"])
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
-def new_linkage(case_id: int):
+def new_linkage(case_id: int) -> ResponseReturnValue:
     """Record a connection to treatment, family or support: first its kind, then to whom."""
     case = _case_for_linkages(case_id)
     contacts = queries.family_contacts(case.person_id)
@@ -139,7 +140,7 @@ def new_linkage(case_id: int):
 
 @bp.route("/linkages/<int:linkage_id>")
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
-def detail(linkage_id: int):
+def detail(linkage_id: int) -> ResponseReturnValue:
     """A connection: where it stands, the path it took, and the steps it can take next."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
     response = _render_detail(linkage)
@@ -152,7 +153,7 @@ def _render_detail(
     *,
     status: int = 200,
     failed: tuple[LinkageStatus, StatusChangeForm] | None = None,
-):
+) -> ResponseReturnValue:
     if isinstance(linkage, int):
         linkage = queries.get_visible_linkage(current_user, linkage)
     case = get_visible_case(current_user, linkage.case_id) if linkage.case_id else None
@@ -181,9 +182,10 @@ def _render_detail(
 
 @bp.route("/linkages/<int:linkage_id>/status", methods=["POST"])
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
-def change_status(linkage_id: int):
+def change_status(linkage_id: int) -> ResponseReturnValue:
     """Move a connection on: posts `to_status` plus that step's fields, prefixed by it."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
+    assert linkage.case_id is not None  # noqa: S101  # nosec B101 (visible linkages are read through their case)
     case = get_visible_case(current_user, linkage.case_id, with_person=False)
     require(policy.can_manage_linkages(current_user, case))
     try:
@@ -217,7 +219,9 @@ def change_status(linkage_id: int):
     return redirect(url_for("linkages.detail", linkage_id=linkage_id))
 
 
-def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusChangeForm):
+def _linkage_conflict(
+    linkage_id: int, to_status: LinkageStatus, form: StatusChangeForm
+) -> ResponseReturnValue:
     """The 409 page: the step the user sent beside the connection as it is now."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
     page = ConflictPage(
@@ -251,7 +255,7 @@ def _linkage_conflict(linkage_id: int, to_status: LinkageStatus, form: StatusCha
 
 @bp.route("/providers/")
 @allow(policy.is_signed_in)
-def providers():
+def providers() -> ResponseReturnValue:
     """The directory of services, filtered by kind and whether they take referrals."""
     raw_kind = request.args.get("kind") or None
     kind = None
@@ -286,7 +290,7 @@ def providers():
 
 @bp.route("/providers/new", methods=["GET", "POST"])
 @allow(policy.can_manage_providers)
-def new_provider():
+def new_provider() -> ResponseReturnValue:
     """Add a provider to the directory."""
     form = ProviderForm()
     sent = submit(
@@ -296,6 +300,7 @@ def new_provider():
         ),
     )
     if sent.done:
+        assert sent.result is not None  # noqa: S101  # nosec B101 (done: the service returned it)
         _flash_saved(sent.result)
         return redirect(url_for("linkages.providers", kind=sent.result.kind.value))
     return render_template("linkages/provider_form.html", form=form, provider=None), sent.status
@@ -303,7 +308,7 @@ def new_provider():
 
 @bp.route("/providers/<int:provider_id>/edit", methods=["GET", "POST"])
 @allow(policy.can_manage_providers)
-def edit_provider(provider_id: int):
+def edit_provider(provider_id: int) -> ResponseReturnValue:
     """Change a directory entry, or retire it by clearing "listed"."""
     provider = get_or_404(Provider, provider_id)
     form = ProviderForm(obj=provider)

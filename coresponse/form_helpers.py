@@ -8,6 +8,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
+    FloatField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -24,6 +25,13 @@ from coresponse.text import text_refusal
 
 def required_text(field: StringField) -> str:
     """The text of a field whose DataRequired() passed: never None once the form validated."""
+    if field.data is None:
+        raise ValueError(f"{field.name} has no value: read it after the form validated")
+    return field.data
+
+
+def required_number(field: FloatField) -> float:
+    """The number in a field whose DataRequired() passed: never None once the form validated."""
     if field.data is None:
         raise ValueError(f"{field.name} has no value: read it after the form validated")
     return field.data

@@ -8,8 +8,18 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from difflib import SequenceMatcher
 
-from sqlalchemy import CompoundSelect, Select, exists, func, or_, select, tuple_, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
@@ -134,7 +144,7 @@ def check_duplicates(viewer: User, details: PersonDetails) -> list[DuplicateMatc
     return [replace(m, in_full=m.person.id in visible) for m in matches]
 
 
-def visible_people_filter(viewer: User):  # type: ignore[no-untyped-def]
+def visible_people_filter(viewer: User) -> ColumnElement[bool]:
     """People the viewer may see: all for supervisors, else those with a visible case
     (a team's people, read through its cases: a few hundred, not the whole program)."""
     if sees_all_cases(viewer):
@@ -197,7 +207,7 @@ _SEARCH_ORDER = (Person.last_name_key, Person.first_name_key, Person.id)
 _ALIAS_LIMIT = 1000
 
 
-def _name_term(term: str):  # type: ignore[no-untyped-def]
+def _name_term(term: str) -> ColumnElement[bool]:
     """A person matches a word of the search when a name starts with it or an alias has it."""
     return or_(
         Person.first_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
@@ -210,7 +220,7 @@ def _name_term(term: str):  # type: ignore[no-untyped-def]
 
 
 def _page_candidates(
-    stmt: Select[tuple[Person]], word: str, aliased: set[int], cursor: str | None, size: int
+    stmt: Select[Person], word: str, aliased: set[int], cursor: str | None, size: int
 ) -> CompoundSelect:
     """The ids of the page's people, found by bounded reads instead of a walk of the
     whole name index: a page of those whose last name starts with `word`, a page of those
@@ -233,7 +243,7 @@ def _page_candidates(
     )
 
 
-def _prefix_range(column, prefix: str) -> list:  # type: ignore[no-untyped-def]
+def _prefix_range(column: InstrumentedAttribute[str], prefix: str) -> list[ColumnElement[bool]]:
     """`column` starts with `prefix`, as a range an index can read (the LIKE stays exact)."""
     if ord(prefix[-1]) >= sys.maxunicode:
         return []

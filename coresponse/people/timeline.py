@@ -63,7 +63,7 @@ def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) ->
 
 
 @cache
-def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[tuple[Case]]:
+def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[Case]:
     """visible_cases's statement before the viewer's visibility clause, built once each
     way (every person page runs it); the person's id is the parameter `person_id`.
     Without `clinical`, the clinical columns of cases and events are not loaded."""

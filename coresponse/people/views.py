@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.consent.views import break_glass_prompt_or_404
+from coresponse.form_helpers import required_number
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
@@ -36,7 +38,7 @@ def _person_or_404(person_id: int) -> Person:
 
 @bp.route("/")
 @allow(policy.can_search_people)
-def search():
+def search() -> ResponseReturnValue:
     """Find people by name, alias, date of birth or phone."""
     query = (request.args.get("q") or "").strip()
     page = None
@@ -66,7 +68,7 @@ def search():
 
 @bp.route("/<int:person_id>")
 @allow(policy.is_signed_in, per_record=policy.can_view_person)
-def detail(person_id: int):
+def detail(person_id: int) -> ResponseReturnValue:
     """The person's card and one timeline of their history."""
     # The visible cases first: they also tell the policy whether the user's team has one.
     cases = visible_cases(current_user, person_id, with_events=True)
@@ -109,7 +111,7 @@ def _parse_before(raw: str | None) -> datetime | None:
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_edit_person)
-def edit(person_id: int):
+def edit(person_id: int) -> ResponseReturnValue:
     """Correct the person's name, date of birth, gender, languages, phones and other names."""
     person = _person_or_404(person_id)
     # Reading through break-glass is read-only.
@@ -144,7 +146,7 @@ def _record_form_view(person_id: int, record_type: str, record_id: int) -> None:
     unit_of_work.keep_on_error()
 
 
-def _details_conflict(person_id: int, form: PersonDetailsForm):
+def _details_conflict(person_id: int, form: PersonDetailsForm) -> ResponseReturnValue:
     """The 409 page: the details as sent beside the details stored now."""
     person = _person_or_404(person_id)
     stored = PersonDetailsForm(formdata=None, obj=person)
@@ -174,7 +176,7 @@ def _as_text(value: object) -> object:
 
 @bp.route("/<int:person_id>/location", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_edit_person)
-def location(person_id: int):
+def location(person_id: int) -> ResponseReturnValue:
     """Set the point of the person's current address by hand."""
     person = _person_or_404(person_id)
     # Reading through break-glass is read-only.
@@ -186,7 +188,8 @@ def location(person_id: int):
     sent = submit(
         form,
         lambda: services.correct_location(
-            address, latitude=form.latitude.data, longitude=form.longitude.data,
+            address, latitude=required_number(form.latitude),
+            longitude=required_number(form.longitude),
             precinct=form.precinct.data or None, by=current_user, request_info=request_info(),
         ),
     )  # fmt: skip

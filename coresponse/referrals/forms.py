@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    Field,
     HiddenField,
     IntegerField,
     SelectField,
@@ -31,8 +34,8 @@ from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndic
 from coresponse.referrals.services import ReferralDetails
 
 
-def precinct_choices():  # type: ignore[no-untyped-def]
-    from wtforms.fields.choices import SelectChoice
+def precinct_choices() -> list[Any]:
+    from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 
     options = [SelectChoice("", "— not known —")]
     for code in sorted(PRECINCT_BOROUGH, key=int):
@@ -56,7 +59,9 @@ class IntakeForm(Form):
         description="E.g. 75th Precinct, Kings County Hospital ED, the shelter's name.",
     )  # fmt: skip
     received_at = DateTimeLocalField(
-        "Received", validators=[DataRequired(), happened_locally], default=local_minute
+        "Received",
+        validators=[DataRequired(), happened_locally],
+        default=local_minute,  # type: ignore[arg-type]  # types-WTForms types this default as a time
     )
     referrer_name = StringField("Referrer's name", validators=[Optional(), Length(max=160)])
     referrer_phone = StringField("Referrer's phone", validators=[Optional(), Length(max=40)])
@@ -105,16 +110,16 @@ class IntakeForm(Form):
     person_choice = HiddenField()
     submit = SubmitField("Save referral")
 
-    def validate_received_at(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_received_at(self, field: Field) -> None:
         # happened_locally has refused a time the clocks skipped.
         if field.data and not field.errors and local_to_utc(field.data) - utcnow() > CLOCK_SKEW:
             raise ValidationError("The time received cannot be in the future.")
 
-    def validate_date_of_birth(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_date_of_birth(self, field: Field) -> None:
         if field.data and field.data > program_today():
             raise ValidationError("Date of birth cannot be in the future.")
 
-    def validate_approximate_age(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_approximate_age(self, field: Field) -> None:
         if field.data is not None and self.date_of_birth.data is not None:
             raise ValidationError("Give a date of birth or an approximate age, not both.")
 
@@ -140,6 +145,7 @@ class IntakeForm(Form):
         )
 
     def referral_details(self) -> ReferralDetails:
+        assert self.received_at.data is not None  # noqa: S101  # nosec B101 (DataRequired: read after validation)
         return ReferralDetails(
             source=self.source.data,
             source_detail=self.source_detail.data,

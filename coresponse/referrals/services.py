@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
@@ -27,6 +28,9 @@ from coresponse.referrals.models import (
     RiskIndicator,
 )
 from coresponse.text import clean_text as _clean
+
+if TYPE_CHECKING:  # for annotations only: cases builds on referrals, not the reverse
+    from coresponse.cases.models import Case
 
 
 class ReferralError(DomainError):
@@ -137,7 +141,7 @@ def accept_referral(
     note: str | None = None,
     operational_note: str | None = None,
     request_info: RequestInfo | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Case:
     """Accept the referral and open a case for it, waiting for a team.
 
     The note (for the team, clinical, or both) is also the case's first history entry.
@@ -296,5 +300,5 @@ def _audit(referral: Referral, by: User, detail: str, request_info: RequestInfo 
 
 
 def _join(*parts: str | None) -> str | None:
-    text = "; ".join(p for p in parts if _clean(p))
+    text = "; ".join(p for p in parts if p and _clean(p))
     return text or None

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
@@ -14,6 +17,7 @@ from coresponse.cases.models import Case
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.form_helpers import Form
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
@@ -38,7 +42,7 @@ NOT_OFFERED = "Choose one of the people shown, or a new person."
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(policy.can_take_referrals)
-def new():
+def new() -> ResponseReturnValue:
     """Record a referral; people who may already be on record are shown before saving."""
     form = IntakeForm()
     if not form.validate_on_submit():
@@ -83,7 +87,9 @@ def _offered_person(choice: str, found: list[DuplicateMatch]) -> Person | None:
     return get_person_card(person_id)
 
 
-def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 200):  # type: ignore[no-untyped-def]
+def _intake_page(
+    form: IntakeForm, matches: list[DuplicateMatch], status: int = 200
+) -> ResponseReturnValue:
     """The intake form; with matches, the duplicate check, which is audited as a search
     (kept when the form comes back with errors too)."""
     body = render_template("referrals/new.html", form=form, matches=matches)
@@ -117,7 +123,7 @@ def _referral_or_404(referral_id: int) -> Referral:
     return referral
 
 
-def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _render_detail(referral: Referral, status: int = 200, **forms: Form) -> ResponseReturnValue:
     person = get_person_card(referral.person_id)
     clinical = policy.can_read_clinical(current_user)
     others = db.session.scalars(
@@ -163,14 +169,14 @@ def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ign
 
 @bp.route("/<int:referral_id>")
 @allow(policy.can_triage)
-def detail(referral_id: int):
+def detail(referral_id: int) -> ResponseReturnValue:
     """A referral with the person, its history and the triage actions."""
     return _render_detail(_referral_or_404(referral_id))
 
 
 @bp.route("/<int:referral_id>/accept", methods=["POST"])
 @allow(policy.can_triage)
-def accept(referral_id: int):
+def accept(referral_id: int) -> ResponseReturnValue:
     """Accept: a case opens and waits for a team."""
     referral = _referral_or_404(referral_id)
     form = AcceptForm()
@@ -190,7 +196,7 @@ def accept(referral_id: int):
 
 @bp.route("/<int:referral_id>/decline", methods=["POST"])
 @allow(policy.can_triage)
-def decline(referral_id: int):
+def decline(referral_id: int) -> ResponseReturnValue:
     """Decline with a coded reason."""
     referral = _referral_or_404(referral_id)
     form = DeclineForm()
@@ -223,7 +229,13 @@ def decline(referral_id: int):
     return redirect(url_for("referrals.detail", referral_id=referral.id))
 
 
-def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # type: ignore[no-untyped-def]
+def _hold_step(
+    referral_id: int,
+    form: InfoRequestForm | InfoReceivedForm,
+    form_key: str,
+    change: Callable[..., object],
+    done: str,
+) -> ResponseReturnValue:
     """Post a note-only triage step (hold for information, or resume), then back to the referral."""
     referral = _referral_or_404(referral_id)
     if not form.validate_on_submit():
@@ -242,7 +254,7 @@ def _hold_step(referral_id: int, form, form_key: str, change, done: str):  # typ
 
 @bp.route("/<int:referral_id>/request-info", methods=["POST"])
 @allow(policy.can_triage)
-def request_info_view(referral_id: int):
+def request_info_view(referral_id: int) -> ResponseReturnValue:
     """Hold the referral until the referrer answers."""
     return _hold_step(
         referral_id,
@@ -255,7 +267,7 @@ def request_info_view(referral_id: int):
 
 @bp.route("/<int:referral_id>/info-received", methods=["POST"])
 @allow(policy.can_triage)
-def info_received(referral_id: int):
+def info_received(referral_id: int) -> ResponseReturnValue:
     """The answer came: back to the triage queue."""
     return _hold_step(
         referral_id,

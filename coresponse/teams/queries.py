@@ -52,7 +52,7 @@ def teams_needing_attention() -> TeamsAttention:
 
 
 @cache
-def _attention_statements() -> tuple[Select[tuple[Team, int]], Select[tuple[int]]]:
+def _attention_statements() -> tuple[Select[Team, int], Select[int]]:
     """teams_needing_attention's statements, built once (the supervisor home runs them
     on every visit): the active teams not staffed as required, each with the number of
     active teams; and that number alone."""

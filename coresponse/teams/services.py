@@ -192,7 +192,7 @@ def add_member(
             f"{user.full_name} is already on {where}. Remove them there first.",
             field="user_id",
         )
-    same_role = db.session.scalar(
+    same_role = db.session.execute(
         select(func.count())
         .select_from(TeamMembership)
         .join(User, User.id == TeamMembership.user_id)
@@ -202,7 +202,7 @@ def add_member(
             User.role == user.role,
             User.active,
         )
-    )
+    ).scalar_one()
     limit = REQUIRED_COMPOSITION[user.role]
     if same_role >= limit:
         noun = "two officers" if user.role is Role.OFFICER else "a clinician"

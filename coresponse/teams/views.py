@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3, SelectChoice
 
 from coresponse import unit_of_work
 from coresponse.auth.models import Role, User
@@ -37,7 +38,7 @@ def _add_member_form() -> AddMemberForm:
 
 @bp.route("/")
 @allow(policy.can_view_teams)
-def index():
+def index() -> ResponseReturnValue:
     """Every team with its coverage, members and whether it can take cases."""
     return render_template(
         "teams/index.html",
@@ -48,7 +49,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 @allow(policy.can_manage_teams)
-def new():
+def new() -> ResponseReturnValue:
     """Create a team (members are added on its page)."""
     form = TeamForm()
     sent = submit(
@@ -57,6 +58,7 @@ def new():
     )
     if sent.done:
         team = sent.result
+        assert team is not None  # noqa: S101  # nosec B101 (done: the service returned it)
         flash(f"{team.name} created. Add two officers and a clinician to dispatch it.", "success")
         return redirect(url_for("teams.detail", team_id=team.id))
     return render_template("teams/form.html", form=form, team=None), sent.status
@@ -64,12 +66,12 @@ def new():
 
 @bp.route("/<int:team_id>")
 @allow(policy.can_view_teams)
-def detail(team_id: int):
+def detail(team_id: int) -> ResponseReturnValue:
     """A team's base, coverage, current members, staffing and membership history."""
     return _render_detail(_team_or_404(team_id))
 
 
-def _render_detail(team: Team, status: int = 200, add_form: AddMemberForm | None = None):
+def _render_detail(
     manage = policy.can_manage_teams(current_user)
     return render_template(
         "teams/detail.html",
@@ -81,7 +83,7 @@ def _render_detail(team: Team, status: int = 200, add_form: AddMemberForm | None
     ), status
 
 
-def _team_conflict(team_id: int, change: str):
+def _team_conflict(team_id: int, change: str) -> ResponseReturnValue:
     """The 409 page: the membership change the user sent beside the members stored now."""
     team = _team_or_404(team_id)
     page = ConflictPage(
@@ -97,7 +99,7 @@ def _team_conflict(team_id: int, change: str):
 
 @bp.route("/<int:team_id>/edit", methods=["GET", "POST"])
 @allow(policy.can_manage_teams)
-def edit(team_id: int):
+def edit(team_id: int) -> ResponseReturnValue:
     """Change a team's name, base, coverage, shift hours or active flag."""
     team = _team_or_404(team_id)
     form = TeamForm.for_team(team)
@@ -118,7 +120,7 @@ def edit(team_id: int):
     return render_template("teams/form.html", form=form, team=team), sent.status
 
 
-def _edit_conflict(team_id: int, form: TeamForm):
+def _edit_conflict(team_id: int, form: TeamForm) -> ResponseReturnValue:
     """The 409 page for the team's details: what was sent beside what is stored."""
     team = _team_or_404(team_id)
     stored = TeamForm(formdata=None, obj=team)
@@ -138,7 +140,7 @@ def _edit_conflict(team_id: int, form: TeamForm):
 
 @bp.route("/<int:team_id>/members", methods=["POST"])
 @allow(policy.can_manage_teams)
-def add_member(team_id: int):
+def add_member(team_id: int) -> ResponseReturnValue:
     """Add an officer or clinician to the team."""
     team = _team_or_404(team_id)
     form = _add_member_form()
@@ -179,7 +181,7 @@ def add_member(team_id: int):
 
 @bp.route("/<int:team_id>/members/<int:membership_id>/remove", methods=["POST"])
 @allow(policy.can_manage_teams)
-def remove_member(team_id: int, membership_id: int):
+def remove_member(team_id: int, membership_id: int) -> ResponseReturnValue:
     """End a membership; the history keeps it."""
     team = _team_or_404(team_id)
     membership = next((m for m in team.memberships if m.id == membership_id), None)

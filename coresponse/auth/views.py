@@ -107,7 +107,7 @@ def login_two_factor() -> ResponseReturnValue:
             status = refuse(None, error)
             return render_template("auth/login_two_factor.html", form=form), status
         if ok:
-            assert pending is not None  # noqa: S101  # nosec B101 (_pending_user found the user in it)
+            assert pending is not None  # _pending_user found the user in it  # noqa: S101  # nosec B101
             return _log_in(user, pending.get("next"), two_factor_verified=True)
         keep_on_error()  # the failed attempt counts toward the lockout
         if services.login_locked(user):
@@ -190,7 +190,7 @@ def change_password() -> ResponseReturnValue:
     if sent.done:
         # Every session of the user ended; this browser carries on in a new one.
         user = sent.result
-        assert user is not None  # noqa: S101  # nosec B101 (done: the service returned the user)
+        assert user is not None  # done: the service returned the user  # noqa: S101  # nosec B101
         _row, token = services.open_session(
             user,
             two_factor_verified=bool(row and row.two_factor_verified),
@@ -346,7 +346,7 @@ def new_user() -> ResponseReturnValue:
     )
     if sent.done:
         user = sent.result
-        assert user is not None  # noqa: S101  # nosec B101 (done: the service returned the user)
+        assert user is not None  # done: the service returned the user  # noqa: S101  # nosec B101
         if user.access_approved:
             flash(
                 f"Account {user.username} created. They will choose their own password "

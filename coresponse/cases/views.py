@@ -230,7 +230,7 @@ def reopen(case_id: int) -> ResponseReturnValue:
         )  # fmt: skip
     if sent.done:
         if case.status is CaseStatus.OPEN:
-            assert sent.result is not None  # noqa: S101  # nosec B101 (a case reopens open only with a team)
+            assert sent.result is not None  # a case reopens open only with a team  # noqa: S101  # nosec B101
             flash(f"Case reopened with {sent.result.name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
         flash("Case reopened. It needs a team.", "success")

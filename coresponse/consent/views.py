@@ -134,7 +134,7 @@ def new_consent(person_id: int) -> ResponseReturnValue:
         ),
     )
     if sent.done:
-        assert sent.result is not None  # noqa: S101  # nosec B101 (done: the service returned it)
+        assert sent.result is not None  # done: the service returned it  # noqa: S101  # nosec B101
         flash(f"Consent to share with {sent.result.recipient_name} recorded.", "success")
         return redirect(url_for("consent.consents", person_id=person_id))
     if sent.refused:
@@ -189,7 +189,7 @@ def new_disclosure(person_id: int) -> ResponseReturnValue:
     )
     if sent.done:
         disclosure = sent.result
-        assert disclosure is not None  # noqa: S101  # nosec B101 (done: the service returned it)
+        assert disclosure is not None  # done: the service returned it  # noqa: S101  # nosec B101
         how = (
             "on the emergency basis"
             if disclosure.basis is DisclosureBasis.EMERGENCY
@@ -358,7 +358,7 @@ def break_glass(person_id: int) -> ResponseReturnValue:
         except DomainError as error:
             status = refuse(form, error)
             person = queries.person_exists(person_id)
-            assert person is not None  # noqa: S101  # nosec B101 (it existed before; the rollback keeps it)
+            assert person is not None  # it existed before; the rollback keeps it  # noqa: S101  # nosec B101
         else:
             until = format_datetime(access.expires_at)
             target = _after_break_glass(person_id, form.case_id.data)

@@ -82,7 +82,7 @@ def new_contact(case_id: int) -> ResponseReturnValue:
 
 def _already_saved(contact_uuid: uuid.UUID) -> ResponseReturnValue:
     contact = services.contact_with_uuid(contact_uuid)
-    assert contact is not None  # noqa: S101  # nosec B101 (called when the uuid is taken)
+    assert contact is not None  # called when the uuid is taken  # noqa: S101  # nosec B101
     flash("This contact was already saved.", "info")
     return redirect(url_for("contacts.detail", contact_id=contact.id))
 

@@ -350,7 +350,7 @@ def change_linkage_status(
         linkage.appointment_at = appointment_at
     elif to_status is LinkageStatus.CONNECTED:
         linkage.verified_on = verified_on
-        assert verification_method is not None  # noqa: S101  # nosec B101 (status_requirements refused it)
+        assert verification_method is not None  # status_requirements refused it  # noqa: S101  # nosec B101
         linkage.verification_method = VerificationMethod(verification_method)
         linkage.verified_by = _clean(verified_by)
     elif to_status is LinkageStatus.NOT_CONNECTED:

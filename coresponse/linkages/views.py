@@ -185,7 +185,7 @@ def _render_detail(
 def change_status(linkage_id: int) -> ResponseReturnValue:
     """Move a connection on: posts `to_status` plus that step's fields, prefixed by it."""
     linkage = queries.get_visible_linkage(current_user, linkage_id)
-    assert linkage.case_id is not None  # noqa: S101  # nosec B101 (visible linkages are read through their case)
+    assert linkage.case_id is not None  # visible linkages are read through their case  # noqa: S101  # nosec B101
     case = get_visible_case(current_user, linkage.case_id, with_person=False)
     require(policy.can_manage_linkages(current_user, case))
     try:
@@ -300,7 +300,7 @@ def new_provider() -> ResponseReturnValue:
         ),
     )
     if sent.done:
-        assert sent.result is not None  # noqa: S101  # nosec B101 (done: the service returned it)
+        assert sent.result is not None  # done: the service returned it  # noqa: S101  # nosec B101
         _flash_saved(sent.result)
         return redirect(url_for("linkages.providers", kind=sent.result.kind.value))
     return render_template("linkages/provider_form.html", form=form, provider=None), sent.status

@@ -145,7 +145,7 @@ class IntakeForm(Form):
         )
 
     def referral_details(self) -> ReferralDetails:
-        assert self.received_at.data is not None  # noqa: S101  # nosec B101 (DataRequired: read after validation)
+        assert self.received_at.data is not None  # DataRequired: read after validation  # noqa: S101  # nosec B101
         return ReferralDetails(
             source=self.source.data,
             source_detail=self.source_detail.data,

@@ -58,7 +58,7 @@ def new() -> ResponseReturnValue:
     )
     if sent.done:
         team = sent.result
-        assert team is not None  # noqa: S101  # nosec B101 (done: the service returned it)
+        assert team is not None  # done: the service returned it  # noqa: S101  # nosec B101
         flash(f"{team.name} created. Add two officers and a clinician to dispatch it.", "success")
         return redirect(url_for("teams.detail", team_id=team.id))
     return render_template("teams/form.html", form=form, team=None), sent.status

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, TypeVar
 from flask import g, has_request_context
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import SessionTransaction
+
     from coresponse.auth.models import UserSession
     from coresponse.contacts.models import Contact
 
@@ -41,7 +43,9 @@ class RequestState:
     # Contacts: a team's current member ids; the contact saved under a uuid, with the
     # transaction it was read in (a rollback makes the answer stale).
     member_ids: dict[int, frozenset[int]] = field(default_factory=dict)
-    contact_by_uuid: dict[uuid.UUID, tuple[object, Contact | None]] = field(default_factory=dict)
+    contact_by_uuid: dict[uuid.UUID, tuple[SessionTransaction | None, Contact | None]] = field(
+        default_factory=dict
+    )
     # The unit of work (coresponse/unit_of_work.py): keep what was recorded even though
     # the response is an error.
     keep_on_error: bool = False

@@ -238,19 +238,18 @@ def current_member_ids(team_id: int | None) -> set[int]:
     """Ids of the team's current members (reusing what this request already loaded)."""
     if team_id is None:
         return set()
-    return set(
-        request_state.kept(
-            lambda s: s.member_ids,
-            team_id,
-            lambda: frozenset(
-                db.session.scalars(
-                    select(TeamMembership.user_id).where(
-                        TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None)
-                    )
+    ids: frozenset[int] = request_state.kept(
+        lambda s: s.member_ids,
+        team_id,
+        lambda: frozenset(
+            db.session.scalars(
+                select(TeamMembership.user_id).where(
+                    TeamMembership.team_id == team_id, TeamMembership.left_at.is_(None)
                 )
-            ),
-        )
+            )
+        ),
     )
+    return set(ids)
 
 
 def _remember_member_ids(team_id: int, members: list[User]) -> None:

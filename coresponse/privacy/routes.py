@@ -62,9 +62,10 @@ def allow(
                 abort(404 if hidden else 403, **refusal)
             return view(*args, **kwargs)
 
-        wrapped = login_required(checked)
+        # (login_required is untyped: Flask-Login ships no types.)
+        wrapped: F = login_required(checked)
         wrapped.permission = Permission(rule, per_record, hidden)  # type: ignore[attr-defined]
-        return wrapped  # type: ignore[return-value]
+        return wrapped
 
     return decorate
 

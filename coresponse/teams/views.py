@@ -72,6 +72,8 @@ def detail(team_id: int) -> ResponseReturnValue:
 
 
 def _render_detail(
+    team: Team, status: int = 200, add_form: AddMemberForm | None = None
+) -> ResponseReturnValue:
     manage = policy.can_manage_teams(current_user)
     return render_template(
         "teams/detail.html",

@@ -9,7 +9,6 @@ is UTC on servers and runs five hours ahead of New York every evening.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -24,9 +23,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@lru_cache(maxsize=8)
 def zone_named(name: str) -> ZoneInfo:
-    """A time zone by IANA name (looked up once per name)."""
+    """A time zone by IANA name (ZoneInfo keeps each zone it has read)."""
     return ZoneInfo(name)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask import abort
@@ -41,10 +40,8 @@ def contact_loads(viewer: User, *, cards: bool = False) -> tuple[Any, ...]:
     return _contact_loads(policy.can_read_clinical(viewer), cards)
 
 
-@cache
 def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
-    """contact_loads for a clinical reader or not, built once each: loader options are
-    immutable, and rebuilding these chains on every page showed in its profile."""
+    """contact_loads for a clinical reader or not."""
     addenda = joinedload(Contact.addenda)
     recorded_by = joinedload(Contact.recorded_by)
     participant = joinedload(Contact.participants).joinedload(ContactParticipant.user)
@@ -277,10 +274,8 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
     return contact
 
 
-@cache
 def _contact_by_uuid_statement() -> Select[Contact]:
-    """contact_by_uuid's statement, built once (every save runs it; building an ORM
-    statement with its loader options costs more than running it)."""
+    """contact_by_uuid's statement; the uuid is the parameter `uuid`."""
     return (
         select(Contact)
         .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))

@@ -8,7 +8,6 @@ the Python objects of a police user's request to leak through some other path.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect
@@ -17,7 +16,6 @@ from sqlalchemy.orm import defer
 from coresponse.privacy import classification
 
 
-@cache
 def clinical_attributes(entity: Any) -> tuple[str, ...]:
     """The names of `entity`'s column attributes the register calls clinical (`entity`:
     a mapped class, or an alias of one)."""
@@ -31,7 +29,6 @@ def clinical_attributes(entity: Any) -> tuple[str, ...]:
     )
 
 
-@cache
 def withheld(entity: Any, *, clinical: bool) -> tuple[Any, ...]:
     """Options that defer `entity`'s clinical columns with raiseload, unless `clinical`.
 

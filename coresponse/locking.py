@@ -23,6 +23,7 @@ from wtforms.widgets import HiddenInput
 from coresponse import unit_of_work
 from coresponse.errors import Conflict
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 
 STALE_FORM = "This form is out of date; reload the page and try again."
 
@@ -134,8 +135,6 @@ def _shown(value: object) -> str:
     if isinstance(label, str):
         return label
     if isinstance(value, datetime):
-        from coresponse.templating import format_datetime
-
         return format_datetime(value)
     return str(value)
 

@@ -16,9 +16,9 @@ from coresponse.audit.permissions import can_view_access_log, can_view_audit_rep
 from coresponse.audit.queries import AuditRow
 from coresponse.auth.permissions import require
 from coresponse.clock import utcnow
+from coresponse.formatting import local
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
-from coresponse.templating import local
 from coresponse.web import request_info
 
 CSV_COLUMNS = (

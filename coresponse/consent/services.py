@@ -39,10 +39,10 @@ from coresponse.consent.models import (
 from coresponse.db_types import parse_id
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
+from coresponse.formatting import format_date, format_datetime
 from coresponse.linkages.models import Provider
 from coresponse.people.models import Person, SupportContact
 from coresponse.privacy import policy
-from coresponse.templating import format_date, format_datetime
 from coresponse.text import clean_text as _clean
 
 NAME_MAX = 160

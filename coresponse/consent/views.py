@@ -34,11 +34,11 @@ from coresponse.consent.models import (
 )
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 from coresponse.pagination import BadCursor
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
-from coresponse.templating import format_datetime
 from coresponse.web import refuse, request_info, submit
 
 # An expired or revoked consent has nothing left to withdraw.

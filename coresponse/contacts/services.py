@@ -33,9 +33,9 @@ from coresponse.contacts.models import (
 )
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 from coresponse.privacy import policy
 from coresponse.privacy.notes import two_part_note
-from coresponse.templating import format_datetime
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
 

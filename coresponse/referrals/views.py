@@ -15,6 +15,7 @@ from coresponse.cases.models import Case
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_date
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
@@ -29,7 +30,6 @@ from coresponse.referrals.forms import (
     IntakeForm,
 )
 from coresponse.referrals.models import Referral, ReferralEvent, ReferralStatus
-from coresponse.templating import format_date
 from coresponse.web import refuse, request_info
 
 # Any person id the server did not offer gets this answer, whether or not it exists.

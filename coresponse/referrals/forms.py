@@ -25,8 +25,8 @@ from coresponse.form_helpers import (
     team_note_field,
 )
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
+from coresponse.people.details import AddressDetails, PersonDetails
 from coresponse.people.models import Borough
-from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
 

@@ -13,8 +13,8 @@ from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people import services as people_services
+from coresponse.people.details import PersonDetails
 from coresponse.people.models import Person
-from coresponse.people.services import PersonDetails
 from coresponse.privacy import policy
 from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.referrals.models import (

@@ -7,7 +7,6 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from typing import Protocol
@@ -19,20 +18,12 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
-from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.audit.models import AuditAction, AuditEvent, RequestInfo
 from coresponse.auth.models import User
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 
 GENESIS_HASH = "0" * 64
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """Where an action came from; empty for the CLI."""
-
-    ip_address: str | None = None
-    user_agent: str | None = None
 
 
 class HashedContent(Protocol):

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.clock import CLOCK_SKEW, day_bounds, program_date, program_today, utcnow

@@ -12,6 +12,7 @@ from werkzeug.exceptions import NotFound
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_view
 from coresponse.auth.permissions import require
 from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
@@ -26,7 +27,6 @@ from coresponse.linkages.queries import case_linkages
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people.models import Person
-from coresponse.people.services import record_view
 from coresponse.privacy import policy
 from coresponse.referrals.models import Referral
 from coresponse.teams.models import Team, TeamMembership

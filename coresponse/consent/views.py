@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_list_view
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.clock import program_date, program_today, utcnow
@@ -36,7 +37,6 @@ from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.formatting import format_datetime
 from coresponse.pagination import BadCursor
-from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.web import refuse, request_info, submit
@@ -397,7 +397,7 @@ def _render_queue(page, *, status: int = 200, failed: tuple[int, AcknowledgeForm
     )
     # The queue names each person opened, beside the clinician's reason (clinical by
     # default); the read is kept when a finding comes back with errors too.
-    people_services.record_list_view(
+    record_list_view(
         (access.person_id for access in page.items), by=current_user,
         what="Emergency access review queue", record_type="break_glass_queue",
         category=DataCategory.CLINICAL, request_info=request_info(),

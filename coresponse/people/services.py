@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -420,82 +419,3 @@ def correct_location(
         request_info=request_info,
     )
     return address
-
-
-def record_duplicate_check(
-    shown: list[int],
-    *,
-    in_brief: list[int],
-    by: User,
-    request_info: RequestInfo | None = None,
-) -> None:
-    """Note in the audit trail that the intake's duplicate check showed these people
-    (one event per check, naming them all; `in_brief`: those outside the user's team,
-    shown by name, year of birth and borough only)."""
-    detail = "Intake duplicate check"
-    if in_brief:
-        detail += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in in_brief)
-    record_event(
-        AuditAction.SEARCH,
-        by=by,
-        record_type="duplicate_check",
-        person_ids=shown,
-        category=DataCategory.IDENTITY,
-        detail=detail,
-        request_info=request_info,
-    )
-
-
-def record_list_view(
-    person_ids: Iterable[int],
-    *,
-    by: User,
-    what: str,
-    record_type: str,
-    record_id: object = None,
-    category: DataCategory,
-    action: AuditAction = AuditAction.LIST,
-    request_info: RequestInfo | None,
-) -> None:
-    """Note in the audit trail that a list (a caseload, a queue, search results, an API
-    page) showed these people: one event naming them all, whatever the list's length,
-    and none for a list that showed no one. `what` names the list for the audit's
-    readers ("My caseload"); it never names a person."""
-    shown = set(person_ids)
-    if not shown:
-        return
-    record_event(
-        action,
-        by=by,
-        record_type=record_type,
-        record_id=record_id,
-        person_ids=shown,
-        category=category,
-        detail=what,
-        request_info=request_info,
-    )
-
-
-def record_view(
-    person_id: int,
-    *,
-    by: User,
-    record_type: str,
-    record_id: object,
-    category: DataCategory,
-    request_info: RequestInfo | None,
-    printed: bool = False,
-) -> None:
-    """Note in the audit trail that someone opened (or printed) part of a person's record."""
-    from coresponse.privacy.policy import is_break_glass_access
-
-    record_event(
-        AuditAction.PRINT if printed else AuditAction.VIEW,
-        by=by,
-        record_type=record_type,
-        record_id=record_id,
-        person_id=person_id,
-        category=category,
-        detail="break-glass" if is_break_glass_access(by, person_id) else None,
-        request_info=request_info,
-    )

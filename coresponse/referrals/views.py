@@ -10,13 +10,13 @@ from wtforms.fields.choices import SelectChoice
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_duplicate_check, record_view
 from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.formatting import format_date
-from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
 from coresponse.privacy import policy
@@ -89,7 +89,7 @@ def _intake_page(form: IntakeForm, matches: list[DuplicateMatch], status: int = 
     (kept when the form comes back with errors too)."""
     body = render_template("referrals/new.html", form=form, matches=matches)
     if matches:
-        people_services.record_duplicate_check(
+        record_duplicate_check(
             [m.person.id for m in matches],
             in_brief=[m.person.id for m in matches if not m.in_full],
             by=current_user,
@@ -151,7 +151,7 @@ def _render_detail(referral: Referral, status: int = 200, **forms):  # type: ign
         statuses=ReferralStatus,
     )
     # Kept when a triage step comes back with errors too (coresponse/unit_of_work.py).
-    people_services.record_view(
+    record_view(
         referral.person_id,
         by=current_user,
         record_type="referral",

@@ -14,10 +14,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coresponse.form_helpers import Form
+from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.locking import VersionField
 from coresponse.people.models import Person
 from coresponse.people.services import DetailsEdit
-from coresponse.referrals.forms import precinct_choices
+
+
+def precinct_choices():  # type: ignore[no-untyped-def]
+    from wtforms.fields.choices import SelectChoice
+
+    options = [SelectChoice("", "— not known —")]
+    for code in sorted(PRECINCT_BOROUGH, key=int):
+        options.append(
+            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
+        )
+    return options
 
 
 def _lines(text: str | None) -> list[str]:

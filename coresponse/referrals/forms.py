@@ -24,22 +24,11 @@ from coresponse.form_helpers import (
     happened_locally,
     team_note_field,
 )
-from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.people.details import AddressDetails, PersonDetails
+from coresponse.people.forms import precinct_choices
 from coresponse.people.models import Borough
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
-
-
-def precinct_choices():  # type: ignore[no-untyped-def]
-    from wtforms.fields.choices import SelectChoice
-
-    options = [SelectChoice("", "— not known —")]
-    for code in sorted(PRECINCT_BOROUGH, key=int):
-        options.append(
-            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
-        )
-    return options
 
 
 def _split(text: str | None) -> list[str]:

@@ -18,7 +18,7 @@ from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.consent.views import break_glass_prompt_for_case_or_404
+from coresponse.consent.break_glass import break_glass_prompt_for_case_or_404
 from coresponse.contacts.queries import case_contacts_and_count
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError

@@ -7,8 +7,6 @@ or revoking needs the person's team clinician or a clinical supervisor.
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -20,6 +18,7 @@ from coresponse.auth.permissions import require
 from coresponse.cases.models import Case
 from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent import bp, queries, services
+from coresponse.consent.break_glass import render_break_glass
 from coresponse.consent.forms import (
     AcknowledgeForm,
     BreakGlassForm,
@@ -248,68 +247,6 @@ def accounting(person_id: int):
 # --- Break-glass ----------------------------------------------------------------------
 
 
-class BreakGlassRequired(Exception):
-    """A clinician outside the team opened a person or case page: offer break-glass."""
-
-    def __init__(self, person_id: int, case_id: int | None = None) -> None:
-        super().__init__(person_id)
-        self.person_id = person_id
-        self.case_id = case_id
-
-
-def break_glass_prompt_or_404(person_id: int) -> NoReturn:
-    """Stop the request: a clinician gets the break-glass prompt (403), anyone else a 404.
-
-    Called where a person page would 404 for a user who may not see the person; only
-    clinicians learn that the person exists. A clinician whose break-glass to this
-    person was found not justified gets the 404 too.
-    """
-    if (
-        policy.can_break_glass(current_user)
-        and queries.person_exists(person_id) is not None
-        and policy.may_break_glass_for(current_user, person_id)
-    ):
-        raise BreakGlassRequired(person_id)
-    abort(404)
-
-
-def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
-    """As break_glass_prompt_or_404, for a case page the user may not see."""
-    if policy.can_break_glass(current_user):
-        person_id = db.session.scalar(select(Case.person_id).where(Case.id == case_id))
-        if person_id is not None and policy.may_break_glass_for(current_user, person_id):
-            raise BreakGlassRequired(person_id, case_id)
-    abort(404)
-
-
-@bp.app_errorhandler(BreakGlassRequired)
-def _break_glass_prompt(signal: BreakGlassRequired):  # type: ignore[no-untyped-def]
-    # Nothing the interrupted view did is kept; the prompt's own read is (a 403).
-    unit_of_work.discard()
-    person = queries.person_exists(signal.person_id)
-    if person is None:  # checked before the signal was raised; kept for safety
-        return render_template(
-            "errors/error.html", code=404, title="Not found", message="This page does not exist."
-        ), 404
-    form = BreakGlassForm(formdata=None, data={"case_id": signal.case_id or ""})
-    return _render_break_glass(person, form, status=403, prompt=True)
-
-
-def _render_break_glass(person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False):
-    page = render_template(
-        "consent/break_glass.html",
-        person=person,
-        form=form,
-        prompt=prompt,
-        hours=int(current_app.config["BREAK_GLASS_HOURS"]),
-        per_day=int(current_app.config["BREAK_GLASS_PER_DAY"]),
-    )
-    _audit_view(
-        person.id, "break_glass", category=DataCategory.IDENTITY, detail="break-glass prompt"
-    )
-    return page, status
-
-
 def _after_break_glass(person_id: int, raw_case_id: str | None):
     """The case the clinician was opening, if it is this person's; else the person page."""
     wanted = services.parse_id(raw_case_id)
@@ -365,7 +302,7 @@ def break_glass(person_id: int):
             return redirect(target)
     elif form.is_submitted():
         status = 422
-    return _render_break_glass(person, form, status=status)  # type: ignore[arg-type]
+    return render_break_glass(person, form, status=status)  # type: ignore[arg-type]
 
 
 @bp.route("/break-glass/")

@@ -12,7 +12,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import record_list_view, record_view
 from coresponse.auth.permissions import require
-from coresponse.consent.views import break_glass_prompt_or_404
+from coresponse.consent.break_glass import break_glass_prompt_or_404
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services

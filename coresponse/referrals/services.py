@@ -9,6 +9,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
 from coresponse.audit.services import record_event
 from coresponse.auth.models import User
+from coresponse.cases.services import open_case
 from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -142,8 +143,6 @@ def accept_referral(
 
     The note (for the team, clinical, or both) is also the case's first history entry.
     """
-    from coresponse.cases.services import open_case
-
     _require_open(referral, "accepted")
     triage_note = _note(by, operational_note, note)
     previous = referral.status

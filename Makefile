@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 help:
 	@echo "make run    set up, migrate, seed the demo if the database is empty, serve on http://127.0.0.1:5000"
 	@echo "make test   run the whole test suite on every core (DATABASE_URL: on PostgreSQL; CORESPONSE_TEST_NOW=23:30: at that time)"
-	@echo "make lint   ruff check and format check, then mypy over coresponse/"
+	@echo "make lint   ruff check and format check, mypy over coresponse/, and the import layers (lint-imports)"
 	@echo "make security   bandit over the application code"
 	@echo "make bench  large data (built once) under gunicorn, every page timed against a floor (bench/README.md)"
 	@echo "make loadtest   two app instances on PostgreSQL, 20 clinicians syncing: exactly-once check (LOADTEST_SECONDS=60)"
@@ -39,10 +39,12 @@ PYTEST_WORKERS ?= auto
 test: $(VENV)/.dev-installed
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# lint-imports: the layer contracts in pyproject.toml (README, "Code map").
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 # Medium and high findings fail; the demo's seeded random generator is marked nosec.
 security: $(VENV)/.dev-installed
@@ -62,3 +64,4 @@ format: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache

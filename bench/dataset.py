@@ -81,6 +81,7 @@ from coresponse.linkages.models import (
     LinkageStatusChange,
     Provider,
 )
+from coresponse.people.details import name_key
 from coresponse.people.models import (
     Person,
     PersonAddress,
@@ -90,7 +91,6 @@ from coresponse.people.models import (
     SupportContact,
     SupportRelationship,
 )
-from coresponse.people.services import name_key
 from coresponse.referrals.models import (
     DeclineReason,
     Referral,

@@ -108,7 +108,8 @@ def build_world(url: str) -> list[Clinician]:
     from coresponse.auth.services import create_user
     from coresponse.cases.services import assign_case
     from coresponse.extensions import db
-    from coresponse.people.services import PersonDetails, create_person
+    from coresponse.people.details import PersonDetails
+    from coresponse.people.services import create_person
     from coresponse.referrals.models import ReferralSource
     from coresponse.referrals.services import ReferralDetails, accept_referral, create_referral
     from coresponse.teams.services import TeamDetails, add_member, create_team

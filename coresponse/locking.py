@@ -21,8 +21,11 @@ from wtforms.validators import NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from coresponse import unit_of_work
+from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.auth.models import User
 from coresponse.errors import Conflict
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 
 STALE_FORM = "This form is out of date; reload the page and try again."
 
@@ -134,8 +137,6 @@ def _shown(value: object) -> str:
     if isinstance(label, str):
         return label
     if isinstance(value, datetime):
-        from coresponse.templating import format_datetime
-
         return format_datetime(value)
     return str(value)
 
@@ -144,9 +145,6 @@ def last_audited_change(
     record_type: str, record_id: object, *, person_id: int | None = None
 ) -> LastChange | None:
     """Who last created or changed this record, and when, from the audit trail."""
-    from coresponse.audit.models import AuditAction, AuditEvent
-    from coresponse.auth.models import User
-
     stmt = (
         select(AuditEvent.at, AuditEvent.username, User.full_name, AuditEvent.detail)
         .outerjoin(User, User.id == AuditEvent.user_id)

@@ -11,7 +11,7 @@ from flask import abort, flash, request
 from flask_wtf import FlaskForm
 
 from coresponse import unit_of_work
-from coresponse.audit.services import RequestInfo
+from coresponse.audit.models import RequestInfo
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import StaleRecord

@@ -30,8 +30,9 @@ from coresponse.consent.services import ConsentError, record_consent
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.dashboard.queries import team_counts
 from coresponse.extensions import db
+from coresponse.people.details import PersonDetails
 from coresponse.people.models import Person
-from coresponse.people.services import PersonDetails, PersonError, create_person
+from coresponse.people.services import PersonError, create_person
 from tests.consent.helpers import make_world, to_contact
 from tests.factories import make_case, make_staffed_team, make_user
 

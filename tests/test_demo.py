@@ -48,8 +48,8 @@ from coresponse.linkages.models import (
     Provider,
 )
 from coresponse.linkages.services import TRANSITIONS
+from coresponse.people.details import name_key
 from coresponse.people.models import LocationStatus, Person, PersonAddress, SupportContact
-from coresponse.people.services import name_key
 from coresponse.referrals.models import (
     DeclineReason,
     Referral,

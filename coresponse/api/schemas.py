@@ -20,7 +20,7 @@ from coresponse.api.problems import ApiProblem, field_error, validation_problem
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.db_types import MAX_ID
 from coresponse.linkages.models import LinkageStatus, VerificationMethod
-from coresponse.people.services import AddressDetails, PersonDetails
+from coresponse.people.details import AddressDetails, PersonDetails
 from coresponse.referrals.models import ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
 from coresponse.text import text_refusal

@@ -18,8 +18,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from coresponse.api.models import ApiToken
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth import services as auth_services
 from coresponse.auth.models import User
 from coresponse.clock import program_date, utcnow

@@ -37,6 +37,7 @@ from coresponse.api.schemas import (
     referral_input,
 )
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_view
 from coresponse.auth.models import User
 from coresponse.cases import services as case_services
 from coresponse.cases.models import Case, CaseStatus
@@ -52,7 +53,6 @@ from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people import queries as people_queries
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
-from coresponse.people.services import record_view
 from coresponse.people.timeline import KINDS, visible_cases
 from coresponse.people.timeline import person_timeline as timeline
 from coresponse.privacy import policy

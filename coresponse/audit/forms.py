@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
-from coresponse import MAX_ID
 from coresponse.audit import queries
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction
 from coresponse.clock import day_start
+from coresponse.db_types import MAX_ID
 from coresponse.form_helpers import Form, enum_choices
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -13,6 +14,16 @@ from coresponse.audit.ddl import attach_append_only_triggers, attach_person_inde
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """Where an action came from; empty for the CLI. An event keeps it in its
+    ip_address and user_agent columns; the HTML views (coresponse/web.py), the API and
+    the services pass it along, so it lives here, below all of them."""
+
+    ip_address: str | None = None
+    user_agent: str | None = None
 
 
 class AuditAction(LabelledEnum):

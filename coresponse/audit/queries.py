@@ -21,11 +21,11 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
-from coresponse import MAX_ID
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction, AuditEvent, AuditEventPerson
 from coresponse.auth.models import Role, User
+from coresponse.db_types import MAX_ID
 from coresponse.extensions import db
 from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from coresponse.people.models import Person

@@ -7,7 +7,6 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, cast
 
@@ -18,20 +17,13 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
-from coresponse.audit.models import AuditAction, AuditEvent
+from coresponse.audit.models import AuditAction, AuditEvent, RequestInfo
 from coresponse.auth.models import User
 from coresponse.clock import utcnow
 from coresponse.extensions import db
+from coresponse.privacy.policy import is_break_glass_access
 
 GENESIS_HASH = "0" * 64
-
-
-@dataclass(frozen=True)
-class RequestInfo:
-    """Where an action came from; empty for the CLI."""
-
-    ip_address: str | None = None
-    user_agent: str | None = None
 
 
 class HashedContent(Protocol):
@@ -258,5 +250,82 @@ def record_report_export(
         person_id=filters.person_id,
         category=DataCategory.ACCOUNT,
         detail=f"audit report CSV: {filters.describe()}; {rows} rows",
+        request_info=request_info,
+    )
+
+
+def record_duplicate_check(
+    shown: list[int],
+    *,
+    in_brief: list[int],
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """Note in the audit trail that the intake's duplicate check showed these people
+    (one event per check, naming them all; `in_brief`: those outside the user's team,
+    shown by name, year of birth and borough only)."""
+    detail = "Intake duplicate check"
+    if in_brief:
+        detail += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in in_brief)
+    record_event(
+        AuditAction.SEARCH,
+        by=by,
+        record_type="duplicate_check",
+        person_ids=shown,
+        category=DataCategory.IDENTITY,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
+def record_list_view(
+    person_ids: Iterable[int],
+    *,
+    by: User,
+    what: str,
+    record_type: str,
+    record_id: object = None,
+    category: DataCategory,
+    action: AuditAction = AuditAction.LIST,
+    request_info: RequestInfo | None,
+) -> None:
+    """Note in the audit trail that a list (a caseload, a queue, search results, an API
+    page) showed these people: one event naming them all, whatever the list's length,
+    and none for a list that showed no one. `what` names the list for the audit's
+    readers ("My caseload"); it never names a person."""
+    shown = set(person_ids)
+    if not shown:
+        return
+    record_event(
+        action,
+        by=by,
+        record_type=record_type,
+        record_id=record_id,
+        person_ids=shown,
+        category=category,
+        detail=what,
+        request_info=request_info,
+    )
+
+
+def record_view(
+    person_id: int,
+    *,
+    by: User,
+    record_type: str,
+    record_id: object,
+    category: DataCategory,
+    request_info: RequestInfo | None,
+    printed: bool = False,
+) -> None:
+    """Note in the audit trail that someone opened (or printed) part of a person's record."""
+    record_event(
+        AuditAction.PRINT if printed else AuditAction.VIEW,
+        by=by,
+        record_type=record_type,
+        record_id=record_id,
+        person_id=person_id,
+        category=category,
+        detail="break-glass" if is_break_glass_access(by, person_id) else None,
         request_info=request_info,
     )

@@ -15,10 +15,10 @@ from coresponse.audit.filters import AuditFilters
 from coresponse.audit.forms import AuditFilterForm
 from coresponse.audit.queries import AuditRow
 from coresponse.clock import utcnow
+from coresponse.formatting import local
 from coresponse.pagination import BadCursor
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
-from coresponse.templating import local
 from coresponse.web import request_info
 
 CSV_COLUMNS = (

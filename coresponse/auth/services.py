@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth import common_passwords, sessions, throttle, two_factor
 from coresponse.auth.models import (
     AccessRequest,
@@ -33,6 +33,8 @@ from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from coresponse.teams.models import Team, TeamMembership
+from coresponse.teams.services import end_current_membership
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -302,8 +304,6 @@ def update_user(
 
 def disable_user(user: User, *, by: User | None, request_info: RequestInfo | None = None) -> User:
     """Disable an account: it can no longer log in, its sessions end, it leaves its team."""
-    from coresponse.teams.services import end_current_membership
-
     if not user.access_approved:
         raise AuthError(
             f"{user.username} cannot log in: their access has not been approved. "
@@ -899,7 +899,9 @@ def prove_password(
 def _revoke_api_tokens(
     user: User, why: str, by: User | None, request_info: RequestInfo | None
 ) -> None:
-    # Imported here, as teams is in disable_user: the API domain builds on accounts.
+    # Imported here: the API domain builds on accounts, so a module-level import would
+    # go round in a circle (pyproject.toml's domains-acyclic names it until
+    # revoke_user_tokens moves beside the account services).
     from coresponse.api.services import revoke_user_tokens
 
     revoke_user_tokens(user, why=why, by=by, request_info=request_info)
@@ -934,8 +936,6 @@ def _active_admin_count() -> int:
 
 
 def _current_team_name(user: User) -> str | None:
-    from coresponse.teams.models import Team, TeamMembership
-
     return db.session.scalar(
         select(Team.name)
         .join(TeamMembership, TeamMembership.team_id == Team.id)

@@ -19,7 +19,7 @@ from flask import current_app
 from sqlalchemy import Executable, Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from coresponse.audit.services import RequestInfo
+from coresponse.audit.models import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
 from coresponse.clock import utcnow
 from coresponse.extensions import db

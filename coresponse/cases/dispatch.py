@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_zone, utcnow
 from coresponse.extensions import db
+from coresponse.geo.distance import distance_km
 from coresponse.geo.nyc import precinct_label
-from coresponse.geo.services import distance_km
 from coresponse.people.models import PersonAddress
 from coresponse.teams.models import Team, TeamMembership
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 from flask import current_app
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event, record_list_view
 from coresponse.auth.models import User
 from coresponse.cases.models import (
     Assignment,
@@ -23,7 +23,6 @@ from coresponse.clock import utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import check_version, flush_or_conflict
-from coresponse.people.services import record_list_view
 from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.privacy.policy import can_read_clinical
 from coresponse.referrals.models import Referral, ReferralStatus

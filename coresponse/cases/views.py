@@ -13,11 +13,12 @@ from werkzeug.exceptions import NotFound
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_view
 from coresponse.cases import bp, queries, services
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm, CloseForm, ReopenForm
 from coresponse.cases.models import Case, CaseStatus
-from coresponse.consent.views import break_glass_prompt_for_case_or_404
+from coresponse.consent.break_glass import break_glass_prompt_for_case_or_404
 from coresponse.contacts.queries import case_contacts_and_count
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
@@ -26,7 +27,6 @@ from coresponse.linkages.queries import case_linkages
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people.models import Person
-from coresponse.people.services import record_view
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, require
 from coresponse.referrals.models import Referral

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from coresponse import MAX_ID
 from coresponse.clock import utcnow
 from coresponse.consent.models import BreakGlassAccess, Consent, Disclosure
+from coresponse.db_types import MAX_ID
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
 from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor, keyset_page

@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.clock import CLOCK_SKEW, day_bounds, program_date, program_today, utcnow
@@ -39,10 +39,10 @@ from coresponse.consent.models import (
 from coresponse.db_types import parse_id
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
+from coresponse.formatting import format_date, format_datetime
 from coresponse.linkages.models import Provider
 from coresponse.people.models import Person, SupportContact
 from coresponse.privacy import policy
-from coresponse.templating import format_date, format_datetime
 from coresponse.text import clean_text as _clean
 
 NAME_MAX = 160

@@ -7,7 +7,7 @@ or revoking needs the person's team clinician or a clinical supervisor.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,9 +16,11 @@ from sqlalchemy import select
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_list_view
 from coresponse.cases.models import Case
 from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent import bp, queries, services
+from coresponse.consent.break_glass import render_break_glass
 from coresponse.consent.forms import (
     AcknowledgeForm,
     BreakGlassForm,
@@ -35,12 +37,11 @@ from coresponse.consent.models import (
 )
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 from coresponse.pagination import BadCursor, Page
-from coresponse.people import services as people_services
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, require
-from coresponse.templating import format_datetime
 from coresponse.web import refuse, request_info, submit
 
 # An expired or revoked consent has nothing left to withdraw.
@@ -252,70 +253,6 @@ def accounting(person_id: int) -> ResponseReturnValue:
 # --- Break-glass ----------------------------------------------------------------------
 
 
-class BreakGlassRequired(Exception):
-    """A clinician outside the team opened a person or case page: offer break-glass."""
-
-    def __init__(self, person_id: int, case_id: int | None = None) -> None:
-        super().__init__(person_id)
-        self.person_id = person_id
-        self.case_id = case_id
-
-
-def break_glass_prompt_or_404(person_id: int) -> NoReturn:
-    """Stop the request: a clinician gets the break-glass prompt (403), anyone else a 404.
-
-    Called where a person page would 404 for a user who may not see the person; only
-    clinicians learn that the person exists. A clinician whose break-glass to this
-    person was found not justified gets the 404 too.
-    """
-    if (
-        policy.can_break_glass(current_user)
-        and queries.person_exists(person_id) is not None
-        and policy.may_break_glass_for(current_user, person_id)
-    ):
-        raise BreakGlassRequired(person_id)
-    abort(404)
-
-
-def break_glass_prompt_for_case_or_404(case_id: int) -> NoReturn:
-    """As break_glass_prompt_or_404, for a case page the user may not see."""
-    if policy.can_break_glass(current_user):
-        person_id = db.session.scalar(select(Case.person_id).where(Case.id == case_id))
-        if person_id is not None and policy.may_break_glass_for(current_user, person_id):
-            raise BreakGlassRequired(person_id, case_id)
-    abort(404)
-
-
-@bp.app_errorhandler(BreakGlassRequired)
-def _break_glass_prompt(signal: BreakGlassRequired) -> ResponseReturnValue:
-    # Nothing the interrupted view did is kept; the prompt's own read is (a 403).
-    unit_of_work.discard()
-    person = queries.person_exists(signal.person_id)
-    if person is None:  # checked before the signal was raised; kept for safety
-        return render_template(
-            "errors/error.html", code=404, title="Not found", message="This page does not exist."
-        ), 404
-    form = BreakGlassForm(formdata=None, data={"case_id": signal.case_id or ""})
-    return _render_break_glass(person, form, status=403, prompt=True)
-
-
-def _render_break_glass(
-    person: Person, form: BreakGlassForm, *, status: int, prompt: bool = False
-) -> ResponseReturnValue:
-    page = render_template(
-        "consent/break_glass.html",
-        person=person,
-        form=form,
-        prompt=prompt,
-        hours=int(current_app.config["BREAK_GLASS_HOURS"]),
-        per_day=int(current_app.config["BREAK_GLASS_PER_DAY"]),
-    )
-    _audit_view(
-        person.id, "break_glass", category=DataCategory.IDENTITY, detail="break-glass prompt"
-    )
-    return page, status
-
-
 def _after_break_glass(person_id: int, raw_case_id: str | None) -> str:
     """The case the clinician was opening, if it is this person's; else the person page."""
     wanted = services.parse_id(raw_case_id)
@@ -370,7 +307,7 @@ def break_glass(person_id: int) -> ResponseReturnValue:
             return redirect(target)
     elif form.is_submitted():
         status = 422
-    return _render_break_glass(person, form, status=status)
+    return render_break_glass(person, form, status=status)
 
 
 @bp.route("/break-glass/")
@@ -405,7 +342,7 @@ def _render_queue(
     )
     # The queue names each person opened, beside the clinician's reason (clinical by
     # default); the read is kept when a finding comes back with errors too.
-    people_services.record_list_view(
+    record_list_view(
         (access.person_id for access in page.items), by=current_user,
         what="Emergency access review queue", record_type="break_glass_queue",
         category=DataCategory.CLINICAL, request_info=request_info(),

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import CLOCK_SKEW, utcnow
@@ -32,9 +32,9 @@ from coresponse.contacts.models import (
 )
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 from coresponse.privacy import policy
 from coresponse.privacy.notes import two_part_note
-from coresponse.templating import format_datetime
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
 

@@ -25,6 +25,7 @@ from coresponse.demo.reference import (
 from coresponse.demo.timelines import Episode, episode_times
 from coresponse.demo.world import World
 from coresponse.geo.nyc import precinct_label
+from coresponse.people.details import name_key, phone_digits
 from coresponse.people.models import (
     Borough,
     LocationStatus,
@@ -37,7 +38,6 @@ from coresponse.people.models import (
     SupportContact,
     SupportRelationship,
 )
-from coresponse.people.services import name_key, phone_digits
 
 _O = Outcome
 

@@ -28,8 +28,8 @@ from coresponse.demo.timelines import Episode
 from coresponse.demo.world import World
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
+from coresponse.people.details import name_key
 from coresponse.people.models import Borough
-from coresponse.people.services import name_key
 from coresponse.referrals.models import (
     DeclineReason,
     Referral,

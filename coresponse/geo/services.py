@@ -15,7 +15,6 @@ from typing import Any
 
 import zipcodes
 from flask import current_app
-from geopy.distance import geodesic
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
@@ -169,12 +168,3 @@ def _lookup(provider: str, query: str) -> Location | None:
         # Field staff cannot fix a provider outage; intake goes on without the point.
         log.warning("Geocoding failed with %s: %s", provider, error)
         raise _LookupFailed from error
-
-
-def distance_km(
-    a: tuple[float | None, float | None] | None, b: tuple[float | None, float | None] | None
-) -> float | None:
-    """Geodesic distance between two (latitude, longitude) points, in kilometres."""
-    if a is None or b is None or None in a or None in b:
-        return None
-    return geodesic(a, b).km

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.extensions import db
-from coresponse.geo.services import distance_km
+from coresponse.geo.distance import distance_km
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatusChange, Provider
 from coresponse.pagination import Page, keyset_page
 from coresponse.people.models import SupportContact

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,10 +16,21 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from coresponse.form_helpers import Form
+from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.locking import VersionField
 from coresponse.people.models import Person
 from coresponse.people.services import DetailsEdit
-from coresponse.referrals.forms import precinct_choices
+
+
+def precinct_choices() -> list[Any]:
+    from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
+
+    options = [SelectChoice("", "— not known —")]
+    for code in sorted(PRECINCT_BOROUGH, key=int):
+        options.append(
+            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
+        )
+    return options
 
 
 def _lines(text: str | None) -> list[str]:

@@ -26,8 +26,8 @@ from coresponse.cases.models import Case
 from coresponse.db_types import LIKE_ESCAPE, like_contains, like_prefix
 from coresponse.extensions import db
 from coresponse.pagination import Page, decode_cursor, keyset_page
+from coresponse.people.details import PersonDetails, name_key, phone_digits
 from coresponse.people.models import Borough, Person, PersonAlias, PersonPhone
-from coresponse.people.services import PersonDetails, name_key, phone_digits
 from coresponse.privacy.policy import case_visibility, sees_all_cases, visible_person_ids
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 

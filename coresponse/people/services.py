@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
 from coresponse.clock import program_today, utcnow
 from coresponse.errors import DomainError
@@ -18,8 +16,8 @@ from coresponse.extensions import db
 from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
 from coresponse.geo.services import borough_for_zip, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
+from coresponse.people.details import AddressDetails, PersonDetails, name_key, phone_digits
 from coresponse.people.models import (
-    Borough,
     LocationStatus,
     Person,
     PersonAddress,
@@ -33,49 +31,6 @@ _SPACES = re.compile(r"\s+")
 
 class PersonError(DomainError):
     """A change to a person's record that the rules refuse."""
-
-
-def name_key(name: str) -> str:
-    """Lower-case, accent-free, single-spaced: 'José  Núñez' → 'jose nunez'."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", plain).strip().lower()
-
-
-def phone_digits(number: str) -> str:
-    """Digits only, without a leading US country code, for matching."""
-    digits = "".join(ch for ch in number if ch in "0123456789")
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    return digits
-
-
-@dataclass
-class AddressDetails:
-    line1: str
-    line2: str | None = None
-    city: str = "New York"
-    state: str = "NY"
-    postal_code: str | None = None
-    borough: Borough | None = None
-    precinct: str | None = None
-    whereabouts_note: str | None = None
-
-
-@dataclass
-class PersonDetails:
-    first_name: str
-    last_name: str
-    middle_name: str | None = None
-    preferred_name: str | None = None
-    date_of_birth: date | None = None
-    approximate_age: int | None = None
-    gender: str | None = None
-    aliases: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    needs_interpreter: bool = False
-    phone: str | None = None
-    address: AddressDetails | None = None
 
 
 def _clean(value: str | None) -> str | None:
@@ -464,82 +419,3 @@ def correct_location(
         request_info=request_info,
     )
     return address
-
-
-def record_duplicate_check(
-    shown: list[int],
-    *,
-    in_brief: list[int],
-    by: User,
-    request_info: RequestInfo | None = None,
-) -> None:
-    """Note in the audit trail that the intake's duplicate check showed these people
-    (one event per check, naming them all; `in_brief`: those outside the user's team,
-    shown by name, year of birth and borough only)."""
-    detail = "Intake duplicate check"
-    if in_brief:
-        detail += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in in_brief)
-    record_event(
-        AuditAction.SEARCH,
-        by=by,
-        record_type="duplicate_check",
-        person_ids=shown,
-        category=DataCategory.IDENTITY,
-        detail=detail,
-        request_info=request_info,
-    )
-
-
-def record_list_view(
-    person_ids: Iterable[int],
-    *,
-    by: User,
-    what: str,
-    record_type: str,
-    record_id: object = None,
-    category: DataCategory,
-    action: AuditAction = AuditAction.LIST,
-    request_info: RequestInfo | None,
-) -> None:
-    """Note in the audit trail that a list (a caseload, a queue, search results, an API
-    page) showed these people: one event naming them all, whatever the list's length,
-    and none for a list that showed no one. `what` names the list for the audit's
-    readers ("My caseload"); it never names a person."""
-    shown = set(person_ids)
-    if not shown:
-        return
-    record_event(
-        action,
-        by=by,
-        record_type=record_type,
-        record_id=record_id,
-        person_ids=shown,
-        category=category,
-        detail=what,
-        request_info=request_info,
-    )
-
-
-def record_view(
-    person_id: int,
-    *,
-    by: User,
-    record_type: str,
-    record_id: object,
-    category: DataCategory,
-    request_info: RequestInfo | None,
-    printed: bool = False,
-) -> None:
-    """Note in the audit trail that someone opened (or printed) part of a person's record."""
-    from coresponse.privacy.policy import is_break_glass_access
-
-    record_event(
-        AuditAction.PRINT if printed else AuditAction.VIEW,
-        by=by,
-        record_type=record_type,
-        record_id=record_id,
-        person_id=person_id,
-        category=category,
-        detail="break-glass" if is_break_glass_access(by, person_id) else None,
-        request_info=request_info,
-    )

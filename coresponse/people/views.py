@@ -11,7 +11,8 @@ from flask_login import current_user
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
-from coresponse.consent.views import break_glass_prompt_or_404
+from coresponse.audit.services import record_list_view, record_view
+from coresponse.consent.break_glass import break_glass_prompt_or_404
 from coresponse.form_helpers import required_number
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
@@ -58,7 +59,7 @@ def search() -> ResponseReturnValue:
             abort(400, description=str(error))
     body = render_template("people/search.html", query=query, page=page)
     if page is not None:
-        services.record_list_view(
+        record_list_view(
             (person.id for person in page.items), by=current_user, action=AuditAction.SEARCH,
             what=f"People search: “{query[:100]}”", record_type="people_search",
             category=DataCategory.IDENTITY, request_info=request_info(),
@@ -88,7 +89,7 @@ def detail(person_id: int) -> ResponseReturnValue:
         kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
     )  # fmt: skip
     clinical = policy.can_read_clinical(current_user)
-    services.record_view(
+    record_view(
         person.id, by=current_user, record_type="person", record_id=person.id,
         category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
         request_info=request_info(),
@@ -139,7 +140,7 @@ def edit(person_id: int) -> ResponseReturnValue:
 def _record_form_view(person_id: int, record_type: str, record_id: int) -> None:
     """A form shows the person's details: the read is kept when it comes back with
     errors too, as on a 409 page (coresponse/unit_of_work.py)."""
-    services.record_view(
+    record_view(
         person_id, by=current_user, record_type=record_type, record_id=record_id,
         category=DataCategory.IDENTITY, request_info=request_info(),
     )  # fmt: skip

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import (
     BooleanField,
     DateField,
@@ -27,22 +25,11 @@ from coresponse.form_helpers import (
     happened_locally,
     team_note_field,
 )
-from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
+from coresponse.people.details import AddressDetails, PersonDetails
+from coresponse.people.forms import precinct_choices
 from coresponse.people.models import Borough
-from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
-
-
-def precinct_choices() -> list[Any]:
-    from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
-
-    options = [SelectChoice("", "— not known —")]
-    for code in sorted(PRECINCT_BOROUGH, key=int):
-        options.append(
-            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
-        )
-    return options
 
 
 def _split(text: str | None) -> list[str]:

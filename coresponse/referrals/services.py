@@ -7,15 +7,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import User
+from coresponse.cases.services import open_case
 from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.people import services as people_services
+from coresponse.people.details import PersonDetails
 from coresponse.people.models import Person
-from coresponse.people.services import PersonDetails
 from coresponse.privacy import policy
 from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.referrals.models import (
@@ -146,8 +147,6 @@ def accept_referral(
 
     The note (for the team, clinical, or both) is also the case's first history entry.
     """
-    from coresponse.cases.services import open_case
-
     _require_open(referral, "accepted")
     triage_note = _note(by, operational_note, note)
     previous = referral.status

@@ -13,12 +13,13 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_duplicate_check, record_view
 from coresponse.cases.models import Case
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.form_helpers import Form
-from coresponse.people import services as people_services
+from coresponse.formatting import format_date
 from coresponse.people.models import Person
 from coresponse.people.queries import DuplicateMatch, check_duplicates, get_person_card
 from coresponse.privacy import policy
@@ -33,7 +34,6 @@ from coresponse.referrals.forms import (
     IntakeForm,
 )
 from coresponse.referrals.models import Referral, ReferralEvent, ReferralStatus
-from coresponse.templating import format_date
 from coresponse.web import refuse, request_info
 
 # Any person id the server did not offer gets this answer, whether or not it exists.
@@ -94,7 +94,7 @@ def _intake_page(
     (kept when the form comes back with errors too)."""
     body = render_template("referrals/new.html", form=form, matches=matches)
     if matches:
-        people_services.record_duplicate_check(
+        record_duplicate_check(
             [m.person.id for m in matches],
             in_brief=[m.person.id for m in matches if not m.in_full],
             by=current_user,
@@ -155,7 +155,7 @@ def _render_detail(referral: Referral, status: int = 200, **forms: Form) -> Resp
         statuses=ReferralStatus,
     )
     # Kept when a triage step comes back with errors too (coresponse/unit_of_work.py).
-    people_services.record_view(
+    record_view(
         referral.person_id,
         by=current_user,
         record_type="referral",

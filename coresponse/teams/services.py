@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.models import AuditAction
-from coresponse.audit.services import RequestInfo, record_event
+from coresponse.audit.models import AuditAction, RequestInfo
+from coresponse.audit.services import record_event
 from coresponse.auth.models import TEAM_ROLES, Role, User
 from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError

@@ -211,7 +211,8 @@ def test_the_demo_database_verifies(app: Flask) -> None:
 
 def test_events_of_every_kind_hash_the_same_after_a_round_trip(app: Flask) -> None:
     """What was hashed on the way in is what verify reads back, for every action and category."""
-    from coresponse.audit.services import RequestInfo, record_event
+    from coresponse.audit.models import RequestInfo
+    from coresponse.audit.services import record_event
 
     for action in AuditAction:
         for category in DataCategory:

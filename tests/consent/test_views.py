@@ -14,8 +14,11 @@ from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.clock import program_zone, utcnow
 from coresponse.consent import services
+from coresponse.consent.break_glass import (
+    break_glass_prompt_for_case_or_404,
+    break_glass_prompt_or_404,
+)
 from coresponse.consent.models import BreakGlassAccess, Consent, Disclosure
-from coresponse.consent.views import break_glass_prompt_for_case_or_404, break_glass_prompt_or_404
 from coresponse.contacts.models import ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
 from coresponse.extensions import db

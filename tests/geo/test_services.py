@@ -10,8 +10,9 @@ from geopy.point import Point
 from sqlalchemy import func, select
 
 from coresponse.extensions import db
+from coresponse.geo.distance import distance_km
 from coresponse.geo.models import GeocodeCache
-from coresponse.geo.services import borough_for_zip, distance_km, geocode_address
+from coresponse.geo.services import borough_for_zip, geocode_address
 from coresponse.people.models import Borough
 
 

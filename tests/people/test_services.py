@@ -10,9 +10,9 @@ from flask import Flask
 from coresponse.auth.models import Role
 from coresponse.errors import DomainError
 from coresponse.people import services
+from coresponse.people.details import AddressDetails, PersonDetails
 from coresponse.people.models import Borough, LocationStatus
 from coresponse.people.queries import find_possible_duplicates, search_people
-from coresponse.people.services import AddressDetails, PersonDetails
 from tests.factories import make_case, make_person, make_staffed_team, make_user
 
 

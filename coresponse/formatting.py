@@ -1,0 +1,56 @@
+"""Dates and times as people read them, in the program's time zone.
+
+Pages, printouts and the messages services write (a conflict's "changed on ...", a
+consent's expiry) all format times the same way; the template filters registered in
+coresponse/templating.py use these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import overload
+
+from coresponse.clock import program_zone
+
+# English names, as strftime's %a and %b give them in the C locale the app runs in;
+# looked up instead of formatted, since a list page formats hundreds of times.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@overload
+def local(dt: datetime) -> datetime: ...
+@overload
+def local(dt: None) -> None: ...
+def local(dt: datetime | None) -> datetime | None:
+    """A UTC timestamp in the program's time zone."""
+    if dt is None:
+        return None
+    return dt.astimezone(program_zone())
+
+
+def datetime_text(value: datetime) -> str:
+    return (
+        f"{_DAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}, "
+        f"{value.hour:02d}:{value.minute:02d}"
+    )
+
+
+def date_text(value: datetime) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_datetime(dt: datetime | None, missing: str = "—") -> str:
+    """'Mon 3 Nov 2026, 14:05' in the program's time zone."""
+    value = local(dt)
+    return missing if value is None else datetime_text(value)
+
+
+def format_date(dt: datetime | None, missing: str = "—") -> str:
+    """'3 Nov 2026' in the program's time zone."""
+    value = local(dt)
+    return missing if value is None else date_text(value)
+
+
+def format_time(value: time | None, missing: str = "—") -> str:
+    return missing if value is None else f"{value:%H:%M}"

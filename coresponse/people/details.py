@@ -1,0 +1,59 @@
+"""A person's details as intake and edits give them, and the keys they are matched by.
+
+Services record them (services.py) and the duplicate check searches by them
+(queries.py), so they live below both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from coresponse.people.models import Borough
+
+_SPACES = re.compile(r"\s+")
+
+
+def name_key(name: str) -> str:
+    """Lower-case, accent-free, single-spaced: 'José  Núñez' → 'jose nunez'."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", plain).strip().lower()
+
+
+def phone_digits(number: str) -> str:
+    """Digits only, without a leading US country code, for matching."""
+    digits = "".join(ch for ch in number if ch in "0123456789")
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    return digits
+
+
+@dataclass
+class AddressDetails:
+    line1: str
+    line2: str | None = None
+    city: str = "New York"
+    state: str = "NY"
+    postal_code: str | None = None
+    borough: Borough | None = None
+    precinct: str | None = None
+    whereabouts_note: str | None = None
+
+
+@dataclass
+class PersonDetails:
+    first_name: str
+    last_name: str
+    middle_name: str | None = None
+    preferred_name: str | None = None
+    date_of_birth: date | None = None
+    approximate_age: int | None = None
+    gender: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    needs_interpreter: bool = False
+    phone: str | None = None
+    address: AddressDetails | None = None

@@ -82,11 +82,13 @@ def pages(app) -> dict[str, tuple[object, str]]:  # type: ignore[no-untyped-def]
     }
 
 
-def measure(requests: int) -> dict[str, float]:
+def measure(requests: int, only: str | None = None) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder) / "in_process.db")
         medians = {}
         for name, (client, url) in pages(app).items():
+            if only and only not in name:
+                continue
             for _ in range(max(5, requests // 10)):  # warm-up
                 client.get(url)
             times = []
@@ -104,8 +106,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--json", type=Path, help="also write the medians (ms) here")
+    parser.add_argument("--only", help="only the pages whose name contains this")
     args = parser.parse_args()
-    medians = measure(args.requests)
+    medians = measure(args.requests, args.only)
     for name, ms in medians.items():
         print(f"{name:<30} {ms:8.2f} ms")
     if args.json:

@@ -6,6 +6,7 @@ for a time, true for an id) is refused rather than coerced, as the document says
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -33,15 +34,29 @@ TEXT_PATTERN = rf"^{_KEPT}*$"
 FILLED_PATTERN = rf"^{_KEPT}*[^\s\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]{_KEPT}*$"
 
 
-def _string_only(kind: str, message: str) -> Any:
-    """A validator refusing anything but a JSON string before the type parses it."""
+def _string_only(kind: str, message: str, *, calendar: bool = False) -> Any:
+    """A validator refusing anything but a JSON string before the type parses it.
+
+    `calendar`: the string starts as a date does (YYYY-MM-DD), because Pydantic would
+    read "0.5" as a Unix time.
+    """
 
     def check(value: Any) -> Any:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or (calendar and not _CALENDAR.match(value)):
             raise PydanticCustomError(kind, message)
         return value
 
     return BeforeValidator(check)
+
+
+_CALENDAR = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def whole(value: Any) -> Any:
+    """2.0 is a whole number in JSON (and to JSON Schema) as 2 is; true and "2" are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _utc_iso(value: datetime) -> str:
@@ -59,15 +74,17 @@ def _known_id(value: Any) -> Any:
 
 
 # A record's id: positive and within the database's 32-bit integer columns.
-Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID), BeforeValidator(_known_id)]
-Count = Annotated[StrictInt, Field(ge=0)]
+Id = Annotated[
+    StrictInt, Field(ge=1, le=MAX_ID), BeforeValidator(_known_id), BeforeValidator(whole)
+]
+Count = Annotated[StrictInt, Field(ge=0), BeforeValidator(whole)]
 Flag = StrictBool
 Number = Annotated[float, Strict(), Field(allow_inf_nan=False)]
 ClientUuid = Annotated[UUID, _string_only("uuid_type", "Give a UUID.")]
 # Input times must carry their offset; output times are always written in UTC.
-MomentIn = Annotated[AwareDatetime, _string_only("datetime_type", MOMENT_MESSAGE)]
+MomentIn = Annotated[AwareDatetime, _string_only("datetime_type", MOMENT_MESSAGE, calendar=True)]
 Moment = Annotated[datetime, PlainSerializer(_utc_iso, return_type=str)]
-DayIn = Annotated[date, _string_only("date_type", "Give a date as YYYY-MM-DD.")]
+DayIn = Annotated[date, _string_only("date_type", "Give a date as YYYY-MM-DD.", calendar=True)]
 Day = date
 # Output text: whatever was stored.
 Str = str

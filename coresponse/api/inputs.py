@@ -13,15 +13,16 @@ import re
 from typing import Annotated, Any, TypeVar
 
 from flask import json, request
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
 from pydantic_core import PydanticCustomError
 
-from coresponse.api.fields import ClientUuid, DayIn, Flag, Id, MomentIn, Number, text
+from coresponse.api.fields import ClientUuid, DayIn, Flag, Id, MomentIn, Number, text, whole
 from coresponse.api.problems import ApiProblem, field_error, validation_problem
 from coresponse.contacts import limits as contact_limits
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.linkages import limits as linkage_limits
 from coresponse.linkages.models import LinkageStatus, VerificationMethod
+from coresponse.pagination import BAD_CURSOR
 from coresponse.people import limits as people_limits
 from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.people.timeline import KINDS
@@ -153,12 +154,9 @@ class PersonInput(Body):
     date_of_birth: DayIn | None = None
     approximate_age: (
         Annotated[
-            int,
-            Field(
-                ge=people_limits.APPROXIMATE_AGE_MIN,
-                le=people_limits.APPROXIMATE_AGE_MAX,
-                strict=True,
-            ),
+            StrictInt,
+            Field(ge=people_limits.APPROXIMATE_AGE_MIN, le=people_limits.APPROXIMATE_AGE_MAX),
+            BeforeValidator(whole),
         ]
         | None
     ) = None
@@ -242,12 +240,20 @@ def _digits(value: Any) -> Any:
 
 
 Given = BeforeValidator(_given)
+# A page link is base64url, as coresponse/pagination.py writes it.
+PAGE_LINK = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
+
+
+def _page_link(value: Any) -> Any:
+    if isinstance(value, str) and value and not PAGE_LINK.match(value):
+        raise PydanticCustomError("page_link", BAD_CURSOR)
+    return value
 
 
 class CaseListQuery(Query):
-    cursor: Annotated[str, Field(min_length=1), Given] = Field(
-        None, description="The `next` of the previous page."
-    )
+    cursor: Annotated[
+        str, Field(min_length=1, pattern=PAGE_LINK.pattern), BeforeValidator(_page_link), Given
+    ] = Field(None, description="The `next` of the previous page.")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits), Given] = Field(
         DEFAULT_LIMIT, description=f"Page size (default {DEFAULT_LIMIT})."
     )

@@ -188,13 +188,13 @@ class PersonInput(Body):
 class ReferralInput(Body):
     """A referral of someone on record (`person_id`) or someone new (`person`): exactly one."""
 
-    # Exactly one of the two is given and not null (the other absent or null).
+    # Exactly one of the two is given and not null (the other absent or null). Said with
+    # if/then/else rather than oneOf, which client generators read as a union of types.
     model_config = ConfigDict(
         json_schema_extra={
-            "oneOf": [
-                {"required": ["person_id"], "properties": {"person_id": {"type": "integer"}}},
-                {"required": ["person"], "properties": {"person": {"type": "object"}}},
-            ]
+            "if": {"required": ["person_id"], "properties": {"person_id": {"type": "integer"}}},
+            "then": {"properties": {"person": {"type": "null"}}},
+            "else": {"required": ["person"], "properties": {"person": {"type": "object"}}},
         }
     )
 

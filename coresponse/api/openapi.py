@@ -44,7 +44,10 @@ PATH_PARAMETERS = {
     "contact_id": "The contact's id: the UUID its client gave it.",
 }
 ERRORS = {
-    400: (f"The body is not valid JSON (UTF-8), or nests deeper than {MAX_JSON_DEPTH} levels."),
+    400: (
+        "A parameter or the body holds a NUL character, or the body is not valid JSON "
+        f"(UTF-8) or nests deeper than {MAX_JSON_DEPTH} levels."
+    ),
     401: "No valid token or session: none sent, or the token is unknown, revoked or expired.",
     403: (
         "The caller's role does not allow this, or their account has a step left to do first "
@@ -92,7 +95,8 @@ def operation(
 
 def _statuses(op: Operation, path: str) -> list[int]:
     """Every refusal a client can receive from this operation."""
-    codes = set(op.errors)
+    # Any request may be refused 400 for a NUL character (coresponse/security.py).
+    codes = {400, *op.errors}
     if not op.public:
         codes |= set(SECURED)
     if "{" in path:

@@ -25,6 +25,7 @@ from coresponse.api.services import create_token
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
+from tests.api.helpers import as_served
 from tests.linkages.helpers import make_provider
 
 MAX_EXAMPLES = 20
@@ -80,20 +81,6 @@ def input_models_accept_schema_valid_input(ctx: Any, response: Any, case: Any) -
         ) from None
 
 
-def _as_served(app: Flask) -> Any:
-    """The app as a server runs it: each request in an app context of its own.
-
-    The test's pushed context would otherwise be shared by every request, `g` included,
-    so a call without a token would find the user the call before it authenticated.
-    """
-
-    def serve(environ: Any, start_response: Any) -> Any:
-        with app.app_context():
-            return app(environ, start_response)
-
-    return serve
-
-
 @pytest.fixture
 def token(world) -> str:  # type: ignore[no-untyped-def]
     # Small generated ids hit real rows: the case, person, contact and linkage 1 exist.
@@ -119,7 +106,7 @@ def test_the_api_answers_every_generated_request_as_documented(
 ) -> None:  # type: ignore[no-untyped-def]
     # Checks that send requests of their own (ignored_auth, unsupported_method...) send
     # them to this test's app too, with its database.
-    case.operation.app = case.operation.schema.app = _as_served(app)
+    case.operation.app = case.operation.schema.app = as_served(app)
     # Given as the caller's headers, the token is known as real credentials: ignored_auth
     # sends each operation again without it, and with a forged one, expecting 401.
     case.call_and_validate(

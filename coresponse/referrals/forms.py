@@ -176,9 +176,11 @@ class IntakeForm(Form):
 
 class AcceptForm(Form):
     operational_note = team_note_field(
-        "Note (optional)", max_length=2000, example="E.g. try the shelter first, mornings."
+        "Note (optional)",
+        max_length=limits.TRIAGE_NOTE_MAX,
+        example="E.g. try the shelter first, mornings.",
     )
-    note = clinical_note_field("Note (optional)", max_length=2000)
+    note = clinical_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Accept and open a case")
 
 
@@ -189,20 +191,24 @@ class DeclineForm(Form):
         description="Required when referred to another service.",
     )  # fmt: skip
     duplicate_of_id = SelectField("Duplicate of", choices=[], validate_choice=False)
-    operational_note = team_note_field("Note (optional)", max_length=2000)
-    note = clinical_note_field("Note (optional)", max_length=2000)
+    operational_note = team_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
+    note = clinical_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Decline")
 
 
 class InfoRequestForm(Form):
     operational_note = team_note_field(
-        "What is needed", max_length=2000, example="E.g. a current address or phone number."
+        "What is needed",
+        max_length=limits.TRIAGE_NOTE_MAX,
+        example="E.g. a current address or phone number.",
     )
-    note = clinical_note_field("What is needed", max_length=2000)
+    note = clinical_note_field("What is needed", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Ask for more information")
 
 
 class InfoReceivedForm(Form):
-    operational_note = team_note_field("What was learned (optional)", max_length=2000)
-    note = clinical_note_field("What was learned (optional)", max_length=2000)
+    operational_note = team_note_field(
+        "What was learned (optional)", max_length=limits.TRIAGE_NOTE_MAX
+    )
+    note = clinical_note_field("What was learned (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Information received: back to triage")

@@ -11,3 +11,5 @@ REFERRER_NAME_MAX = 160
 REFERRER_PHONE_MAX = PHONE_MAX
 REFERRER_EMAIL_MAX = 254  # RFC 5321's longest address
 REFERRER_ORGANIZATION_MAX = 160
+# Each part of a triage step's note (accept, decline, ask for or receive more information).
+TRIAGE_NOTE_MAX = 2000

@@ -45,9 +45,9 @@ CLINICIANS_ONLY = "Clinical: sent by clinicians and clinical supervisors only (e
 
 
 class Body(BaseModel):
-    """A request body: every key known, nothing coerced across JSON types."""
+    """A request body: every key known; numbers, booleans and text never stand in for each other."""
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=False)
+    model_config = ConfigDict(extra="forbid")
 
 
 class Query(BaseModel):

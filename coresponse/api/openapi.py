@@ -41,7 +41,7 @@ PATH_PARAMETERS = {
     "case_id": "The case's id.",
     "person_id": "The person's id.",
     "linkage_id": "The connection's id.",
-    "contact_id": "The contact's id: the UUID its client gave it.",
+    "contact_uuid": "The contact's id: the UUID its client gave it.",
 }
 ERRORS = {
     400: (
@@ -130,7 +130,7 @@ def _problem(status: int, app: Flask) -> dict[str, Any]:
 def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[str, Any]]:
     parameters = []
     for name in re.findall(r"\{(\w+)\}", path):
-        schema = {"type": "string", "format": "uuid"} if name == "contact_id" else ID_SCHEMA
+        schema = {"type": "string", "format": "uuid"} if name == "contact_uuid" else ID_SCHEMA
         parameters.append(
             {
                 "name": name,

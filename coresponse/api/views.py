@@ -334,7 +334,7 @@ def create_contact():
     if created:
         users = {u.id: u for u in (current_user, *participants)}
         response = reply(serializers.contact(contact, clinical=clinical, users=users), 201)
-        response.headers["Location"] = url_for("api.get_contact", contact_id=str(contact.uuid))
+        response.headers["Location"] = url_for("api.get_contact", contact_uuid=str(contact.uuid))
         return response
     # Already stored with this content: the stored contact, shown (and audited) as on a page.
     return _show_contact(contact.id, detail="already saved: a retried API call")
@@ -364,19 +364,19 @@ def _contact_id(contact_uuid: str) -> int:
 
 
 @operation("contacts", {200: ("The contact.", outputs.Contact)})
-@bp.get("/contacts/<contact_id>")
-def get_contact(contact_id: str):
+@bp.get("/contacts/<contact_uuid>")
+def get_contact(contact_uuid: str):
     """One contact by the id its client gave it, with addenda; clinical parts for clinical readers."""
-    return _show_contact(_contact_id(contact_id))
+    return _show_contact(_contact_id(contact_uuid))
 
 
 @operation(
     "contacts", {201: ("The addendum.", outputs.Addendum)}, body=AddendumInput, location=True
 )
-@bp.post("/contacts/<contact_id>/addenda")
-def create_addendum(contact_id: str):
+@bp.post("/contacts/<contact_uuid>/addenda")
+def create_addendum(contact_uuid: str):
     """Add a correction or addition to a saved contact (who, when, why); the contact stays."""
-    contact = contact_queries.get_visible_contact(current_user, _contact_id(contact_id))
+    contact = contact_queries.get_visible_contact(current_user, _contact_id(contact_uuid))
     require(contact_services.may_add_addendum(current_user, contact.case),
             "Only the case's team members and supervisors can add addenda.")  # fmt: skip
     values = body(AddendumInput).model_dump()
@@ -389,7 +389,7 @@ def create_addendum(contact_id: str):
         ),
         201,
     )
-    response.headers["Location"] = url_for("api.get_contact", contact_id=contact_id)
+    response.headers["Location"] = url_for("api.get_contact", contact_uuid=contact_uuid)
     return response
 
 

@@ -17,6 +17,9 @@ from coresponse.extensions import db
 T = TypeVar("T")
 
 
+BAD_CURSOR = "This page link is not valid; start again from the first page."
+
+
 class BadCursor(ValueError):
     """The cursor in the URL was not one this app made."""
 
@@ -37,14 +40,14 @@ def decode_cursor(cursor: str, length: int) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadCursor("This page link is not valid; start again from the first page.") from exc
+        raise BadCursor(BAD_CURSOR) from exc
     if not isinstance(values, list) or len(values) != length:
-        raise BadCursor("This page link is not valid; start again from the first page.")
+        raise BadCursor(BAD_CURSOR)
     if not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in values):
-        raise BadCursor("This page link is not valid; start again from the first page.")
+        raise BadCursor(BAD_CURSOR)
     # Beyond a 32-bit integer (the id columns on PostgreSQL) the database raises: not ours.
     if any(isinstance(v, int) and not -(2**31) <= v < 2**31 for v in values):
-        raise BadCursor("This page link is not valid; start again from the first page.")
+        raise BadCursor(BAD_CURSOR)
     return values
 
 

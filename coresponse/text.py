@@ -1,6 +1,6 @@
 """Small text helpers shared by every domain: what text may hold, and how it is tidied.
 
-Forms (coresponse.form_helpers.Form) and the API (coresponse.api.schemas.Reader) both ask
+Forms (coresponse.form_helpers.Form) and the API (coresponse.api.inputs.load) both ask
 `text_refusal`, so a page and a tablet refuse exactly the same characters.
 """
 

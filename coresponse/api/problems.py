@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask, Response, current_app, json, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from werkzeug.exceptions import HTTPException
 
 from coresponse import unit_of_work
@@ -43,6 +45,28 @@ DETAILS = {
     429: "Wait a few minutes and try again.",
     500: "Nothing was saved. Try again; if it keeps happening, tell your administrator.",
 }
+
+
+class FieldError(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: every error under /api/ has this shape."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    # Left out when there are none; never null (SkipJsonSchema keeps null out of the schema).
+    errors: list[FieldError] | SkipJsonSchema[None] = Field(
+        default=None, description="One message per field that was refused (422)."
+    )
 
 
 class ApiProblem(Exception):
@@ -82,16 +106,15 @@ def validation_problem(errors: list[dict[str, str]], detail: str | None = None) 
 
 
 def problem_response(problem: ApiProblem) -> Response:
-    body: dict[str, Any] = {
-        "type": problem.type,
-        "title": problem.title,
-        "status": problem.status,
-        "detail": problem.detail,
-    }
+    body = Problem(
+        type=problem.type, title=problem.title, status=problem.status, detail=problem.detail
+    )
     if problem.errors:
-        body["errors"] = problem.errors
+        body.errors = [FieldError(**error) for error in problem.errors]
     response = current_app.response_class(
-        json.dumps(body), status=problem.status, mimetype=PROBLEM_JSON
+        json.dumps(body.model_dump(exclude_unset=True)),
+        status=problem.status,
+        mimetype=PROBLEM_JSON,
     )
     for name, value in problem.headers.items():
         response.headers[name] = value

@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import Response, current_app, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -20,8 +20,19 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import joinedload
 
 from coresponse import unit_of_work
-from coresponse.api import bp, serializers
+from coresponse.api import bp, outputs, serializers
 from coresponse.api.auth import authenticate, is_session_auth
+from coresponse.api.inputs import (
+    AddendumInput,
+    CaseListQuery,
+    ContactInput,
+    LinkageStatusInput,
+    ReferralInput,
+    TimelineQuery,
+    body,
+    query,
+)
+from coresponse.api.openapi import operation
 from coresponse.api.problems import (
     ApiProblem,
     field_error,
@@ -29,13 +40,7 @@ from coresponse.api.problems import (
     problem_response,
     validation_problem,
 )
-from coresponse.api.schemas import (
-    addendum_input,
-    contact_input,
-    json_body,
-    linkage_status_input,
-    referral_input,
-)
+from coresponse.api.serializers import reply
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.services import record_view
 from coresponse.auth.models import User
@@ -53,8 +58,8 @@ from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people import queries as people_queries
 from coresponse.people import services as people_services
 from coresponse.people.models import Person
-from coresponse.people.timeline import KINDS, visible_cases
 from coresponse.people.timeline import person_timeline as timeline
+from coresponse.people.timeline import visible_cases
 from coresponse.privacy import policy
 from coresponse.privacy.loading import withheld
 from coresponse.privacy.routes import allow, permission_of
@@ -63,7 +68,6 @@ from coresponse.referrals.models import RiskIndicator
 from coresponse.teams.models import Team
 from coresponse.web import request_info
 
-DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 # The case shows its newest contacts, as the case page does; the timeline pages the rest.
 CASE_CONTACTS = 25
 
@@ -95,6 +99,7 @@ def require(allowed: bool, detail: str | None = None) -> None:
 # --- Who am I -------------------------------------------------------------------------
 
 
+@operation("account", {200: ("The caller.", outputs.Me)})
 @bp.get("/me")
 @allow(policy.is_signed_in)
 def me() -> ResponseReturnValue:
@@ -105,16 +110,16 @@ def me() -> ResponseReturnValue:
     if team_id is not None:
         row = db.session.get(Team, team_id)
         members = contact_queries.team_members(team_id)
-        team = {
-            "id": team_id,
-            "name": row.name if row else None,
-            "members": [serializers.member(u) for u in members],
-        }
+        team = outputs.MeTeam(
+            id=team_id,
+            name=row.name if row else None,
+            members=[serializers.member(u) for u in members],
+        )
     data: dict[str, Any] = {
         "id": user.id,
         "username": user.username,
         "full_name": user.full_name,
-        "role": user.role.value,
+        "role": user.role,
         "team_id": team_id,
         "can_read_clinical": policy.can_read_clinical(user),
         "team": team,
@@ -122,29 +127,19 @@ def me() -> ResponseReturnValue:
     if is_session_auth():
         # The offline app sends it back as X-CSRFToken when it syncs.
         data["csrf_token"] = generate_csrf()
-    return jsonify(data)
+    return reply(outputs.Me.model_validate(data))
 
 
 # --- Cases ----------------------------------------------------------------------------
 
 
-def _limit() -> int:
-    raw = request.args.get("limit")
-    if raw is None or raw == "":
-        return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
-        raise validation_problem(
-            [field_error("limit", f"Give a whole number from 1 to {MAX_LIMIT}.")]
-        )
-    return int(raw)
-
-
+@operation("cases", {200: ("One page of cases.", outputs.CaseList)}, query=CaseListQuery)
 @bp.get("/cases")
 @allow(policy.has_caseload, detail="Only team members and supervisors have a list of cases.")
 def list_cases() -> ResponseReturnValue:
     """The caller's open cases (a field member's team's; every open case for supervisors), by id."""
     user: User = current_user
-    limit = _limit()
+    asked = query(CaseListQuery)
     stmt = (
         select(Case)
         .where(Case.status == CaseStatus.OPEN, policy.case_visibility(user))
@@ -157,11 +152,13 @@ def list_cases() -> ResponseReturnValue:
         # A field member's list is their team's caseload, not records opened by break-glass.
         stmt = stmt.where(Case.team_id == policy.current_team_id(user))
     try:
-        page = keyset_page(stmt, [Case.id], cursor=request.args.get("cursor") or None, size=limit)
+        page = keyset_page(stmt, [Case.id], cursor=asked.cursor, size=asked.limit)
     except BadCursor as error:
         raise validation_problem([field_error("cursor", str(error))]) from None
-    response = jsonify(
-        {"items": [serializers.case_summary(c) for c in page.items], "next": page.next_cursor}
+    response = reply(
+        outputs.CaseList(
+            items=[serializers.case_summary(c) for c in page.items], next=page.next_cursor
+        )
     )
     # One audit event for the page, however many people it names (up to MAX_LIMIT).
     case_services.record_case_list_view(
@@ -181,6 +178,7 @@ def _record_view(person_id: int, *, record_type: str, record_id: object, clinica
     )  # fmt: skip
 
 
+@operation("cases", {200: ("The case.", outputs.CaseDetail)})
 @bp.get("/cases/<int:case_id>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
 def get_case(case_id: int) -> ResponseReturnValue:
@@ -192,18 +190,21 @@ def get_case(case_id: int) -> ResponseReturnValue:
         case, contacts=contacts, contact_count=contact_queries.count_case_contacts(case.id),
         clinical=clinical,
     )  # fmt: skip
-    response = jsonify(body)
+    response = reply(body)
     _record_view(case.person_id, record_type="case", record_id=case.id, clinical=clinical)
     return response
 
 
+@operation("cases", {200: ("The connections, newest first.", outputs.LinkageList)})
 @bp.get("/cases/<int:case_id>/linkages")
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
 def case_linkages(case_id: int) -> ResponseReturnValue:
     """A case's connections to care, newest first (clinical readers only; others get 404)."""
     case = get_visible_case(current_user, case_id, with_person=False)
-    response = jsonify(
-        {"items": [serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]}
+    response = reply(
+        outputs.LinkageList(
+            items=[serializers.linkage(link) for link in linkage_queries.case_linkages(case.id)]
+        )
     )
     _record_view(case.person_id, record_type="case", record_id=case.id, clinical=True)
     return response
@@ -223,13 +224,14 @@ def _visible_person(person_id: int) -> tuple[Person, list[RiskIndicator]]:
     return person, flags
 
 
+@operation("people", {200: ("The person.", outputs.Person)})
 @bp.get("/people/<int:person_id>")
 @allow(policy.is_signed_in, per_record=policy.can_view_person)
 def get_person(person_id: int) -> ResponseReturnValue:
     """A person's card: names, address, phones, languages, safety flags and visible cases."""
     person, flags = _visible_person(person_id)
     clinical = policy.can_read_clinical(current_user)
-    response = jsonify(
+    response = reply(
         serializers.person(
             person, cases=visible_cases(current_user, person.id), flags=flags, clinical=clinical
         )
@@ -238,40 +240,24 @@ def get_person(person_id: int) -> ResponseReturnValue:
     return response
 
 
-def _before() -> datetime | None:
-    raw = request.args.get("before")
-    if not raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        value = None
-    if value is None or value.utcoffset() is None:
-        raise validation_problem(
-            [
-                field_error(
-                    "before", "Give the `next` value of the previous page (ISO 8601 with offset)."
-                )
-            ]
-        )
-    return value.astimezone(UTC)
-
-
+@operation(
+    "people", {200: ("One page of the timeline.", outputs.TimelinePage)}, query=TimelineQuery
+)
 @bp.get("/people/<int:person_id>/timeline")
 @allow(policy.is_signed_in, per_record=policy.can_view_person)
 def person_timeline(person_id: int) -> ResponseReturnValue:
     """Everything the caller may see of the person's history, newest first, a page at a time."""
     person, _flags = _visible_person(person_id)
-    kind = request.args.get("kind") or None
-    if kind is not None and kind not in KINDS:
-        raise validation_problem([field_error("kind", "Choose one of: " + ", ".join(KINDS) + ".")])
-    page = timeline(current_user, person.id, kind=kind, before=_before())
+    asked = query(TimelineQuery)
+    before = asked.before.astimezone(UTC) if asked.before is not None else None
+    kind = asked.kind.value if asked.kind is not None else None
+    page = timeline(current_user, person.id, kind=kind, before=before)
     clinical = policy.can_read_clinical(current_user)
-    response = jsonify(
-        {
-            "items": [serializers.timeline_entry(e, clinical=clinical) for e in page.entries],
-            "next": serializers.moment(page.older_than),
-        }
+    response = reply(
+        outputs.TimelinePage(
+            items=[serializers.timeline_entry(e, clinical=clinical) for e in page.entries],
+            next=page.older_than,
+        )
     )
     _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
     return response
@@ -297,8 +283,8 @@ def _inserted(model: type) -> Iterator[list[Any]]:
         event.remove(session, "pending_to_persistent", listener)
 
 
-def _participants(ids: list[int] | None, caller: User) -> list[User]:
-    wanted = [i for i in ids or [] if i != caller.id]
+def _participants(ids: list[int], caller: User) -> list[User]:
+    wanted = [i for i in ids if i != caller.id]
     if not wanted:
         return []
     users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(wanted)))}
@@ -319,6 +305,16 @@ def _log(case_id: int, participants: list[User], values: dict[str, Any]) -> Cont
     )
 
 
+@operation(
+    "contacts",
+    {
+        201: ("Stored now.", outputs.Contact),
+        200: ("Already stored with the same content: nothing new was stored.", outputs.Contact),
+    },
+    (404, 409),
+    body=ContactInput,
+    location=True,
+)
 @bp.post("/contacts")
 @allow(
     policy.is_field_member,
@@ -327,8 +323,9 @@ def _log(case_id: int, participants: list[User], values: dict[str, Any]) -> Cont
 )
 def create_contact() -> ResponseReturnValue:
     """Log a contact made on a tablet; the client's id makes a retry store it once."""
-    case_id, participant_ids, values = contact_input(json_body())
-    participants = _participants(participant_ids, current_user)
+    sent = body(ContactInput)
+    case_id, values = sent.case_id, sent.for_service()
+    participants = _participants(list(dict.fromkeys(sent.participants)), current_user)
     with _inserted(Contact) as created:
         contact = unit_of_work.store_once(
             lambda: _log(case_id, participants, values),
@@ -342,8 +339,7 @@ def create_contact() -> ResponseReturnValue:
     clinical = policy.can_read_clinical(current_user)
     if created:
         users = {u.id: u for u in (current_user, *participants)}
-        response = jsonify(serializers.contact(contact, clinical=clinical, users=users))
-        response.status_code = 201
+        response = reply(serializers.contact(contact, clinical=clinical, users=users), 201)
         response.headers["Location"] = url_for("api.get_contact", contact_uuid=str(contact.uuid))
         return response
     # Already stored with this content: the stored contact, shown (and audited) as on a page.
@@ -353,7 +349,7 @@ def create_contact() -> ResponseReturnValue:
 def _show_contact(contact_id: int, *, detail: str | None = None) -> Response:
     contact = contact_queries.get_visible_contact(current_user, contact_id)
     clinical = policy.can_read_clinical(current_user)
-    response = jsonify(serializers.contact(contact, clinical=clinical))
+    response = reply(serializers.contact(contact, clinical=clinical))
     contact_services.record_contact_view(
         contact, by=current_user, detail=detail, request_info=request_info(),
         clinical=clinical and contact_services.has_clinical_content(contact),
@@ -373,6 +369,7 @@ def _contact_id(contact_uuid: str) -> int:
     return found
 
 
+@operation("contacts", {200: ("The contact.", outputs.Contact)})
 @bp.get("/contacts/<contact_uuid>")
 @allow(policy.is_signed_in, per_record=policy.case_visibility)
 def get_contact(contact_uuid: str) -> ResponseReturnValue:
@@ -380,6 +377,9 @@ def get_contact(contact_uuid: str) -> ResponseReturnValue:
     return _show_contact(_contact_id(contact_uuid))
 
 
+@operation(
+    "contacts", {201: ("The addendum.", outputs.Addendum)}, body=AddendumInput, location=True
+)
 @bp.post("/contacts/<contact_uuid>/addenda")
 @allow(policy.is_signed_in, per_record=policy.may_add_addendum)
 def create_addendum(contact_uuid: str) -> ResponseReturnValue:
@@ -387,16 +387,16 @@ def create_addendum(contact_uuid: str) -> ResponseReturnValue:
     contact = contact_queries.get_visible_contact(current_user, _contact_id(contact_uuid))
     require(policy.may_add_addendum(current_user, contact.case),
             "Only the case's team members and supervisors can add addenda.")  # fmt: skip
-    values = addendum_input(json_body())
+    values = body(AddendumInput).model_dump()
     item = contact_services.add_addendum(
         contact, by=current_user, request_info=request_info(), **values
     )
-    response = jsonify(
+    response = reply(
         serializers.addendum(
             item, clinical=policy.can_read_clinical(current_user), author=current_user
-        )
+        ),
+        201,
     )
-    response.status_code = 201
     response.headers["Location"] = url_for("api.get_contact", contact_uuid=contact_uuid)
     return response
 
@@ -404,16 +404,23 @@ def create_addendum(contact_uuid: str) -> ResponseReturnValue:
 # --- Connections to care (clinical) ---------------------------------------------------
 
 
+@operation("linkages", {200: ("The connection.", outputs.Linkage)})
 @bp.get("/linkages/<int:linkage_id>")
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.case_visibility)
 def get_linkage(linkage_id: int) -> ResponseReturnValue:
     """A connection, its path and the steps it may take next (clinical readers only)."""
     linkage = linkage_queries.get_visible_linkage(current_user, linkage_id)
-    response = jsonify(serializers.linkage(linkage))
+    response = reply(serializers.linkage(linkage))
     linkage_services.record_linkage_view(linkage, by=current_user, request_info=request_info())
     return response
 
 
+@operation(
+    "linkages",
+    {200: ("The connection as it now stands.", outputs.Linkage)},
+    (409,),
+    body=LinkageStatusInput,
+)
 @bp.route("/linkages/<int:linkage_id>/status", methods=["PATCH", "POST"])
 @allow(policy.can_view_linkages, hidden=True, per_record=policy.can_manage_linkages)
 def change_linkage_status(linkage_id: int) -> ResponseReturnValue:
@@ -426,24 +433,38 @@ def change_linkage_status(linkage_id: int) -> ResponseReturnValue:
     )
     require(case is not None and policy.can_manage_linkages(current_user, case),
             "Only the team's clinician or a clinical supervisor updates connections.")  # fmt: skip
-    values = linkage_status_input(json_body())
+    values = body(LinkageStatusInput).for_service()
     linkage_services.change_linkage_status(
         linkage, by=current_user, request_info=request_info(), **values
     )
     db.session.expire(linkage)
-    return jsonify(
-        serializers.linkage(linkage_queries.get_visible_linkage(current_user, linkage_id))
-    )
+    return reply(serializers.linkage(linkage_queries.get_visible_linkage(current_user, linkage_id)))
 
 
 # --- Referrals ------------------------------------------------------------------------
 
 
+@operation(
+    "referrals",
+    {201: ("The referral, waiting for triage.", outputs.Referral)},
+    (409,),
+    body=ReferralInput,
+)
 @bp.post("/referrals")
 @allow(policy.can_take_referrals, detail="Supervisors and clinicians take referrals.")
 def create_referral() -> ResponseReturnValue:
     """Record a referral of someone on record (`person_id`) or someone new (`person`)."""
-    person_id, details, referral_details = referral_input(json_body())
+    sent = body(ReferralInput)
+    if (sent.person_id is None) == (sent.person is None):
+        raise validation_problem(
+            [
+                field_error(
+                    "person_id",
+                    "Give either person_id (someone on record) or person (someone new).",
+                )
+            ]
+        )
+    person_id = sent.person_id
     info = request_info()
     if person_id is not None:
         # Only someone the caller may see (the API offers no duplicate check): any other
@@ -454,16 +475,16 @@ def create_referral() -> ResponseReturnValue:
         if person is None:
             raise validation_problem([field_error("person_id", "There is no person with this id.")])
     else:
-        assert details is not None  # noqa: S101  # nosec B101 (referral_input checked)
-        person = people_services.create_person(details, by=current_user, request_info=info)
+        assert sent.person is not None  # exactly one of the two, checked above  # noqa: S101  # nosec B101
+        person = people_services.create_person(
+            sent.person.details(), by=current_user, request_info=info
+        )
     referral = referral_services.create_referral(
-        person, referral_details, by=current_user, request_info=info
+        person, sent.details(), by=current_user, request_info=info
     )
-    response = jsonify(
-        serializers.referral(referral, clinical=policy.can_read_clinical(current_user))
+    return reply(
+        serializers.referral(referral, clinical=policy.can_read_clinical(current_user)), 201
     )
-    response.status_code = 201
-    return response
 
 
 # The API's description and the token settings page attach their routes too.

@@ -900,8 +900,9 @@ def _revoke_api_tokens(
     user: User, why: str, by: User | None, request_info: RequestInfo | None
 ) -> None:
     # Imported here: the API domain builds on accounts, so a module-level import would
-    # go round in a circle (pyproject.toml's domains-acyclic names it until
-    # revoke_user_tokens moves beside the account services).
+    # go round in a circle. A new password, a disabled account or a new role ends the
+    # account's tokens as it ends its sessions; revoking a token stays with the token's
+    # other services (pyproject.toml's domains-acyclic names this one exception).
     from coresponse.api.services import revoke_user_tokens
 
     revoke_user_tokens(user, why=why, by=by, request_info=request_info)

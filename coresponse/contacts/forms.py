@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from coresponse.auth.models import User
 from coresponse.clock import local_minute, program_zone
+from coresponse.contacts import limits
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.form_helpers import (
     CLINICAL_ONLY,
@@ -98,12 +99,12 @@ class ContactForm(_ClinicalFieldsMixin, Form):
     )
     others_present = StringField(
         "Others present",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.OTHERS_PRESENT_MAX)],
         description="E.g. mother, building superintendent, EMS.",
     )
     location = StringField(
         "Place",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.LOCATION_MAX)],
         description="Starts as the person's address; change it, or clear it for a call.",
     )
     outcome = RadioField(
@@ -114,17 +115,17 @@ class ContactForm(_ClinicalFieldsMixin, Form):
     )
     transport_destination = StringField(
         "Transport destination",
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=limits.DESTINATION_MAX)],
         description="Only for crisis transports: the hospital or center.",
     )
     operational_note = TextAreaField(
         "Operational note — visible to the whole team, including officers",
-        validators=[Optional(), Length(max=10000)],
+        validators=[Optional(), Length(max=limits.OPERATIONAL_NOTE_MAX)],
         render_kw={"rows": 3},
     )
     clinical_note = TextAreaField(
         "Clinical note — clinicians only",
-        validators=[Optional(), Length(max=20000)],
+        validators=[Optional(), Length(max=limits.CLINICAL_NOTE_MAX)],
         render_kw={"rows": 4},
     )
     risk_level = RadioField(
@@ -185,22 +186,22 @@ class AddendumForm(_ClinicalFieldsMixin, Form):
 
     operational_reason = StringField(
         "Why are you adding this? — for the whole team",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.ADDENDUM_REASON_MAX)],
         description=f"E.g. wrong time recorded, detail left out, new information. {FOR_THE_TEAM}",
     )
     reason = StringField(
         "Why are you adding this? — clinical",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional(), Length(max=limits.ADDENDUM_REASON_MAX)],
         description=CLINICAL_ONLY,
     )
     operational_text = TextAreaField(
         "Operational addition — visible to the whole team, including officers",
-        validators=[Optional(), Length(max=10000)],
+        validators=[Optional(), Length(max=limits.ADDENDUM_OPERATIONAL_TEXT_MAX)],
         render_kw={"rows": 4},
     )
     clinical_text = TextAreaField(
         "Clinical addition — clinicians only",
-        validators=[Optional(), Length(max=20000)],
+        validators=[Optional(), Length(max=limits.ADDENDUM_CLINICAL_TEXT_MAX)],
         render_kw={"rows": 4},
     )
 

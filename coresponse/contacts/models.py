@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
+from coresponse.contacts import limits
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
 
@@ -89,12 +90,12 @@ class Contact(Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     type: Mapped[ContactType] = mapped_column(enum_type(ContactType))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    location: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(limits.LOCATION_MAX))
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     outcome: Mapped[ContactOutcome] = mapped_column(enum_type(ContactOutcome))
-    transport_destination: Mapped[str | None] = mapped_column(String(160))
-    others_present: Mapped[str | None] = mapped_column(String(200))
+    transport_destination: Mapped[str | None] = mapped_column(String(limits.DESTINATION_MAX))
+    others_present: Mapped[str | None] = mapped_column(String(limits.OTHERS_PRESENT_MAX))
     operational_note: Mapped[str | None] = mapped_column(Text)
     clinical_note: Mapped[str | None] = mapped_column(Text)
     risk_level: Mapped[RiskLevel | None] = mapped_column(enum_type(RiskLevel))
@@ -154,8 +155,8 @@ class Addendum(Model):
     # Why it was added, in two parts like the addition itself: the whole team reads the
     # operational reason; `reason` is clinical (and holds every reason written before
     # the split, which is the safe side).
-    operational_reason: Mapped[str | None] = mapped_column(String(200))
-    reason: Mapped[str | None] = mapped_column(String(200))
+    operational_reason: Mapped[str | None] = mapped_column(String(limits.ADDENDUM_REASON_MAX))
+    reason: Mapped[str | None] = mapped_column(String(limits.ADDENDUM_REASON_MAX))
     operational_text: Mapped[str | None] = mapped_column(Text)
     clinical_text: Mapped[str | None] = mapped_column(Text)
 

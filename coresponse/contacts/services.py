@@ -20,6 +20,12 @@ from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.contacts import queries
+from coresponse.contacts.limits import (
+    ADDENDUM_REASON_MAX,
+    DESTINATION_MAX,
+    LOCATION_MAX,
+    OTHERS_PRESENT_MAX,
+)
 from coresponse.contacts.models import (
     Addendum,
     Contact,
@@ -37,12 +43,6 @@ from coresponse.privacy import policy
 from coresponse.privacy.notes import two_part_note
 
 E = TypeVar("E", ContactType, ContactOutcome, RiskLevel)
-
-
-LOCATION_MAX = 200
-OTHERS_PRESENT_MAX = 200
-DESTINATION_MAX = 160
-REASON_MAX = 200
 
 
 class ContactError(DomainError):
@@ -216,8 +216,8 @@ def add_addendum(
         )
     why = two_part_note(
         by,
-        _text(operational_reason, REASON_MAX, "operational_reason", "The reason"),
-        _text(reason, REASON_MAX, "reason", "The clinical reason"),
+        _text(operational_reason, ADDENDUM_REASON_MAX, "operational_reason", "The reason"),
+        _text(reason, ADDENDUM_REASON_MAX, "reason", "The clinical reason"),
         required="Say why you are adding to this contact (e.g. wrong time, missing detail).",
         operational_field="operational_reason",
         clinical_field="reason",

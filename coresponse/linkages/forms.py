@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from coresponse.clock import local_to_utc
 from coresponse.form_helpers import Form, enum_choices, happened_locally
+from coresponse.linkages.limits import NOTE_MAX, TARGET_NAME_MAX, VERIFIED_BY_MAX
 from coresponse.linkages.models import (
     LinkageCategory,
     LinkageKind,
@@ -31,8 +32,6 @@ from coresponse.linkages.models import (
 from coresponse.linkages.services import ProviderDetails, status_requirements
 from coresponse.locking import VersionField
 from coresponse.people.models import SupportContact
-
-NOTE_MAX = 4000
 
 
 def _optional_enum(enum_cls: type[Any]) -> Callable[[Any], Any]:
@@ -105,7 +104,7 @@ class LinkageForm(Form):
     )
     target_name = StringField(
         "Or a program or service not in the directory",
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=TARGET_NAME_MAX)],
         description="E.g. “BronxWorks drop-in centre”. Leave empty when you chose a provider.",
     )
     note = TextAreaField(
@@ -150,7 +149,7 @@ class StatusChangeForm(Form):
     )
     verified_by = StringField(
         "Verified by",
-        validators=[Optional(), Length(max=160)],
+        validators=[Optional(), Length(max=VERIFIED_BY_MAX)],
         description="Who confirmed it: a team member, or the provider's staff member and role.",
     )
     not_connected_reason = TextAreaField(

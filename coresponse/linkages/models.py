@@ -12,6 +12,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
+from coresponse.linkages import limits
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -123,7 +124,7 @@ class Linkage(Model):
         ForeignKey("support_contact.id"), index=True
     )
     # A program or person not in the directory.
-    target_name: Mapped[str | None] = mapped_column(String(160))
+    target_name: Mapped[str | None] = mapped_column(String(limits.TARGET_NAME_MAX))
     status: Mapped[LinkageStatus] = mapped_column(
         enum_type(LinkageStatus), default=LinkageStatus.IDENTIFIED
     )
@@ -133,7 +134,7 @@ class Linkage(Model):
     verification_method: Mapped[VerificationMethod | None] = mapped_column(
         enum_type(VerificationMethod)
     )
-    verified_by: Mapped[str | None] = mapped_column(String(160))
+    verified_by: Mapped[str | None] = mapped_column(String(limits.VERIFIED_BY_MAX))
     not_connected_reason: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -18,6 +18,7 @@ from coresponse.clock import program_today, utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
 from coresponse.geo.services import geocode_address
+from coresponse.linkages.limits import TARGET_NAME_MAX, VERIFIED_BY_MAX
 from coresponse.linkages.models import (
     Linkage,
     LinkageCategory,
@@ -53,7 +54,6 @@ COMPATIBLE_PROVIDER_KINDS: dict[LinkageKind, frozenset[LinkageKind]] = {
     LinkageKind.PRIMARY_CARE: frozenset({LinkageKind.PRIMARY_CARE, LinkageKind.HOSPITAL}),
 }
 
-TARGET_NAME_MAX = 160
 _ZIP_IN_ADDRESS = re.compile(r"\b(\d{5})(?:-\d{4})?\b")
 
 
@@ -260,8 +260,10 @@ def status_requirements(
             )
         if not _clean(verified_by):
             problems.append(StatusProblem("verified_by", "Say who verified the connection."))
-        elif len(_clean(verified_by) or "") > 160:
-            problems.append(StatusProblem("verified_by", "Keep this to 160 characters or fewer."))
+        elif len(_clean(verified_by) or "") > VERIFIED_BY_MAX:
+            problems.append(
+                StatusProblem("verified_by", f"Keep this to {VERIFIED_BY_MAX} characters or fewer.")
+            )
         if verified_on is None:
             problems.append(StatusProblem("verified_on", "Give the date it was verified."))
         elif verified_on > program_today():

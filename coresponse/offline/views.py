@@ -11,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse.auth.models import Role
+from coresponse.contacts.limits import CONTACT_TEXT_LIMITS
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.db_types import LabelledEnum
 from coresponse.offline import bp
@@ -54,6 +55,7 @@ def contact() -> ResponseReturnValue:
         risk_levels=_choices(RiskLevel),
         risk_factors=_choices(RiskFactor),
         transport_outcomes=[o.value for o in ContactOutcome if o.is_transport],
+        limits=CONTACT_TEXT_LIMITS,
         # The shell is cached per device, but it is fetched afresh whenever online, so it
         # matches the user signed in; officers never receive the clinical fields.
         can_read_clinical=policy.can_read_clinical(current_user),

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from coresponse.form_helpers import Form
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.locking import VersionField
+from coresponse.people.limits import GENDER_MAX, NAME_MAX
 from coresponse.people.models import Person
 from coresponse.people.services import DetailsEdit
 
@@ -40,11 +41,11 @@ def _lines(text: str | None) -> list[str]:
 class PersonDetailsForm(Form):
     """The person's identity details, with the version they were read at."""
 
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
-    middle_name = StringField("Middle name", validators=[Optional(), Length(max=80)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    middle_name = StringField("Middle name", validators=[Optional(), Length(max=NAME_MAX)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=NAME_MAX)])
     preferred_name = StringField(
-        "Preferred name", validators=[Optional(), Length(max=80)],
+        "Preferred name", validators=[Optional(), Length(max=NAME_MAX)],
         description="What the person likes to be called, if different.",
     )  # fmt: skip
     aliases = TextAreaField(
@@ -55,7 +56,7 @@ class PersonDetailsForm(Form):
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     date_of_birth_estimated = BooleanField("The date of birth is an estimate")
     gender = StringField(
-        "Gender", validators=[Optional(), Length(max=40)],
+        "Gender", validators=[Optional(), Length(max=GENDER_MAX)],
         description="As the person describes it.",
     )  # fmt: skip
     languages = StringField(

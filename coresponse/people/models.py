@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, postgresql_only
 from coresponse.extensions import Model
+from coresponse.people import limits
 
 
 class Borough(LabelledEnum):
@@ -71,17 +72,17 @@ class Person(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    first_name: Mapped[str] = mapped_column(String(80))
-    middle_name: Mapped[str | None] = mapped_column(String(80))
-    last_name: Mapped[str] = mapped_column(String(80))
-    preferred_name: Mapped[str | None] = mapped_column(String(80))
+    first_name: Mapped[str] = mapped_column(String(limits.NAME_MAX))
+    middle_name: Mapped[str | None] = mapped_column(String(limits.NAME_MAX))
+    last_name: Mapped[str] = mapped_column(String(limits.NAME_MAX))
+    preferred_name: Mapped[str | None] = mapped_column(String(limits.NAME_MAX))
     # Lower-cased, accent-free copies for search and duplicate checks.
-    first_name_key: Mapped[str] = mapped_column(String(80))
-    last_name_key: Mapped[str] = mapped_column(String(80))
+    first_name_key: Mapped[str] = mapped_column(String(limits.NAME_MAX))
+    last_name_key: Mapped[str] = mapped_column(String(limits.NAME_MAX))
     date_of_birth: Mapped[date | None] = mapped_column(index=True)
     # True when the date was worked out from an approximate age.
     date_of_birth_estimated: Mapped[bool] = mapped_column(default=False)
-    gender: Mapped[str | None] = mapped_column(String(40))
+    gender: Mapped[str | None] = mapped_column(String(limits.GENDER_MAX))
     needs_interpreter: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -146,8 +147,8 @@ class PersonAlias(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    name: Mapped[str] = mapped_column(String(160))
-    name_key: Mapped[str] = mapped_column(String(160), index=True)
+    name: Mapped[str] = mapped_column(String(limits.ALIAS_MAX))
+    name_key: Mapped[str] = mapped_column(String(limits.ALIAS_MAX), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -170,7 +171,7 @@ class PersonLanguage(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    language: Mapped[str] = mapped_column(String(60), index=True)
+    language: Mapped[str] = mapped_column(String(limits.LANGUAGE_MAX), index=True)
     position: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person] = relationship(back_populates="languages", lazy="raise_on_sql")
@@ -187,11 +188,11 @@ class PersonAddress(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    line1: Mapped[str] = mapped_column(String(200))
-    line2: Mapped[str | None] = mapped_column(String(200))
-    city: Mapped[str] = mapped_column(String(80), default="New York")
-    state: Mapped[str] = mapped_column(String(2), default="NY")
-    postal_code: Mapped[str | None] = mapped_column(String(10))
+    line1: Mapped[str] = mapped_column(String(limits.ADDRESS_LINE_MAX))
+    line2: Mapped[str | None] = mapped_column(String(limits.ADDRESS_LINE_MAX))
+    city: Mapped[str] = mapped_column(String(limits.CITY_MAX), default="New York")
+    state: Mapped[str] = mapped_column(String(limits.STATE_MAX), default="NY")
+    postal_code: Mapped[str | None] = mapped_column(String(limits.POSTAL_CODE_MAX))
     borough: Mapped[Borough | None] = mapped_column(enum_type(Borough, length=2))
     precinct: Mapped[str | None] = mapped_column(String(10))
     latitude: Mapped[float | None]
@@ -226,7 +227,7 @@ class PersonPhone(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    number: Mapped[str] = mapped_column(String(40))
+    number: Mapped[str] = mapped_column(String(limits.PHONE_MAX))
     digits: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[PhoneKind] = mapped_column(enum_type(PhoneKind), default=PhoneKind.MOBILE)
     current: Mapped[bool] = mapped_column(default=True)

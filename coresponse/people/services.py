@@ -17,6 +17,7 @@ from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
 from coresponse.geo.services import borough_for_zip, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people.details import AddressDetails, PersonDetails, name_key, phone_digits
+from coresponse.people.limits import APPROXIMATE_AGE_MAX, APPROXIMATE_AGE_MIN
 from coresponse.people.models import (
     LocationStatus,
     Person,
@@ -47,8 +48,11 @@ def _birth_date(details: PersonDetails) -> tuple[date | None, bool]:
             raise PersonError("Date of birth is more than 120 years ago.", field="date_of_birth")
         return details.date_of_birth, False
     if details.approximate_age is not None:
-        if not 0 < details.approximate_age < 120:
-            raise PersonError("Approximate age must be between 1 and 119.", field="approximate_age")
+        if not APPROXIMATE_AGE_MIN <= details.approximate_age <= APPROXIMATE_AGE_MAX:
+            raise PersonError(
+                f"Approximate age must be between {APPROXIMATE_AGE_MIN} and {APPROXIMATE_AGE_MAX}.",
+                field="approximate_age",
+            )
         # An estimate is recorded as 1 July of the likely birth year, and flagged.
         return date(today.year - details.approximate_age, 7, 1), True
     return None, False

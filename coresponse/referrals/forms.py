@@ -27,7 +27,16 @@ from coresponse.form_helpers import (
 )
 from coresponse.people.details import AddressDetails, PersonDetails
 from coresponse.people.forms import precinct_choices
+from coresponse.people.limits import (
+    ADDRESS_LINE_MAX,
+    APPROXIMATE_AGE_MAX,
+    APPROXIMATE_AGE_MIN,
+    NAME_MAX,
+    PHONE_MAX,
+    POSTAL_CODE_MAX,
+)
 from coresponse.people.models import Borough
+from coresponse.referrals import limits
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
 
@@ -42,7 +51,7 @@ class IntakeForm(Form):
     # The referral
     source = SelectField("Referred by", choices=enum_choices(ReferralSource), coerce=ReferralSource)
     source_detail = StringField(
-        "Which one", validators=[Optional(), Length(max=160)],
+        "Which one", validators=[Optional(), Length(max=limits.SOURCE_DETAIL_MAX)],
         description="E.g. 75th Precinct, Kings County Hospital ED, the shelter's name.",
     )  # fmt: skip
     received_at = DateTimeLocalField(
@@ -50,23 +59,35 @@ class IntakeForm(Form):
         validators=[DataRequired(), happened_locally],
         default=local_minute,  # type: ignore[arg-type]  # types-WTForms types this default as a time
     )
-    referrer_name = StringField("Referrer's name", validators=[Optional(), Length(max=160)])
-    referrer_phone = StringField("Referrer's phone", validators=[Optional(), Length(max=40)])
-    referrer_email = StringField("Referrer's e-mail", validators=[Optional(), Length(max=254)])
-    referrer_organization = StringField("Organization", validators=[Optional(), Length(max=160)])
+    referrer_name = StringField(
+        "Referrer's name", validators=[Optional(), Length(max=limits.REFERRER_NAME_MAX)]
+    )
+    referrer_phone = StringField(
+        "Referrer's phone", validators=[Optional(), Length(max=limits.REFERRER_PHONE_MAX)]
+    )
+    referrer_email = StringField(
+        "Referrer's e-mail", validators=[Optional(), Length(max=limits.REFERRER_EMAIL_MAX)]
+    )
+    referrer_organization = StringField(
+        "Organization", validators=[Optional(), Length(max=limits.REFERRER_ORGANIZATION_MAX)]
+    )
     reason = TextAreaField(
-        "Reason for referral", validators=[DataRequired(), Length(max=5000)],
+        "Reason for referral", validators=[DataRequired(), Length(max=limits.REASON_MAX)],
         description="What happened and why the person is at risk. Clinical: officers do not see it.",
     )  # fmt: skip
     risk_indicators = MultiCheckboxField("Risk indicators", choices=enum_choices(RiskIndicator))
 
     # The person
-    first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
-    last_name = StringField("Last name", validators=[DataRequired(), Length(max=80)])
-    preferred_name = StringField("Goes by", validators=[Optional(), Length(max=80)])
+    first_name = StringField("First name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    last_name = StringField("Last name", validators=[DataRequired(), Length(max=NAME_MAX)])
+    preferred_name = StringField("Goes by", validators=[Optional(), Length(max=NAME_MAX)])
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     approximate_age = IntegerField(
-        "Or approximate age", validators=[Optional(), NumberRange(min=1, max=119)]
+        "Or approximate age",
+        validators=[
+            Optional(),
+            NumberRange(min=APPROXIMATE_AGE_MIN, max=APPROXIMATE_AGE_MAX),
+        ],
     )
     aliases = StringField(
         "Other names", validators=[Optional(), Length(max=300)], description="Separate with commas."
@@ -76,13 +97,13 @@ class IntakeForm(Form):
         description="Preferred first, separated by commas.",
     )  # fmt: skip
     needs_interpreter = BooleanField("Needs an interpreter")
-    phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=PHONE_MAX)])
     line1 = StringField(
-        "Last known address", validators=[DataRequired(), Length(max=200)],
+        "Last known address", validators=[DataRequired(), Length(max=ADDRESS_LINE_MAX)],
         description="Street and number, or a place the person is often found.",
     )  # fmt: skip
-    line2 = StringField("Apartment, floor", validators=[Optional(), Length(max=200)])
-    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=10)])
+    line2 = StringField("Apartment, floor", validators=[Optional(), Length(max=ADDRESS_LINE_MAX)])
+    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=POSTAL_CODE_MAX)])
     borough = SelectField(
         "Borough", choices=enum_choices(Borough, blank="— from ZIP or precinct —"),
         validators=[Optional()],
@@ -148,9 +169,11 @@ class IntakeForm(Form):
 
 class AcceptForm(Form):
     operational_note = team_note_field(
-        "Note (optional)", max_length=2000, example="E.g. try the shelter first, mornings."
+        "Note (optional)",
+        max_length=limits.TRIAGE_NOTE_MAX,
+        example="E.g. try the shelter first, mornings.",
     )
-    note = clinical_note_field("Note (optional)", max_length=2000)
+    note = clinical_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Accept and open a case")
 
 
@@ -161,20 +184,24 @@ class DeclineForm(Form):
         description="Required when referred to another service.",
     )  # fmt: skip
     duplicate_of_id = SelectField("Duplicate of", choices=[], validate_choice=False)
-    operational_note = team_note_field("Note (optional)", max_length=2000)
-    note = clinical_note_field("Note (optional)", max_length=2000)
+    operational_note = team_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
+    note = clinical_note_field("Note (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Decline")
 
 
 class InfoRequestForm(Form):
     operational_note = team_note_field(
-        "What is needed", max_length=2000, example="E.g. a current address or phone number."
+        "What is needed",
+        max_length=limits.TRIAGE_NOTE_MAX,
+        example="E.g. a current address or phone number.",
     )
-    note = clinical_note_field("What is needed", max_length=2000)
+    note = clinical_note_field("What is needed", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Ask for more information")
 
 
 class InfoReceivedForm(Form):
-    operational_note = team_note_field("What was learned (optional)", max_length=2000)
-    note = clinical_note_field("What was learned (optional)", max_length=2000)
+    operational_note = team_note_field(
+        "What was learned (optional)", max_length=limits.TRIAGE_NOTE_MAX
+    )
+    note = clinical_note_field("What was learned (optional)", max_length=limits.TRIAGE_NOTE_MAX)
     submit = SubmitField("Information received: back to triage")

@@ -12,6 +12,7 @@ from coresponse.audit.categories import DataCategory
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
+from coresponse.referrals import limits
 
 if TYPE_CHECKING:
     from coresponse.auth.models import User
@@ -90,12 +91,14 @@ class Referral(Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     source: Mapped[ReferralSource] = mapped_column(enum_type(ReferralSource), index=True)
     # Which precinct, hospital, shelter or provider sent it.
-    source_detail: Mapped[str | None] = mapped_column(String(160))
+    source_detail: Mapped[str | None] = mapped_column(String(limits.SOURCE_DETAIL_MAX))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    referrer_name: Mapped[str | None] = mapped_column(String(160))
-    referrer_phone: Mapped[str | None] = mapped_column(String(40))
-    referrer_email: Mapped[str | None] = mapped_column(String(254))
-    referrer_organization: Mapped[str | None] = mapped_column(String(160))
+    referrer_name: Mapped[str | None] = mapped_column(String(limits.REFERRER_NAME_MAX))
+    referrer_phone: Mapped[str | None] = mapped_column(String(limits.REFERRER_PHONE_MAX))
+    referrer_email: Mapped[str | None] = mapped_column(String(limits.REFERRER_EMAIL_MAX))
+    referrer_organization: Mapped[str | None] = mapped_column(
+        String(limits.REFERRER_ORGANIZATION_MAX)
+    )
     # The story behind the referral is clinical content.
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[ReferralStatus] = mapped_column(

@@ -71,3 +71,17 @@ def contact_body(case: Case, **overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def as_served(app: Flask) -> Any:
+    """The app as a server runs it: each request in an app context of its own.
+
+    The test's pushed context would otherwise be shared by every request, `g` included,
+    so a call without a token would find the user the call before it authenticated.
+    """
+
+    def serve(environ: Any, start_response: Any) -> Any:
+        with app.app_context():
+            return app(environ, start_response)
+
+    return serve

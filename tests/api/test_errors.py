@@ -203,3 +203,29 @@ def test_control_characters_in_a_referral_name_the_nested_field(world, api) -> N
     }
     data = _problem(api(world.clinician).post("/api/v1/referrals", json=body), 422)
     assert {e["field"] for e in data["errors"]} == {"person.first_name", "person.aliases"}
+
+
+def test_empty_parameters_and_null_lists_are_refused_naming_the_field(world, api) -> None:  # type: ignore[no-untyped-def]
+    client = api(world.clinician)
+    person = world.case.person_id
+    for url, field in ((f"/api/v1/people/{person}/timeline?before=", "before"),
+                       (f"/api/v1/people/{person}/timeline?kind=", "kind"),
+                       (f"/api/v1/people/{person}/timeline?before=0.5", "before"),
+                       ("/api/v1/cases?cursor=", "cursor"), ("/api/v1/cases?limit=", "limit"),
+                       ("/api/v1/cases?cursor=not%20a%20link", "cursor")):  # fmt: skip
+        data = _problem(client.get(url), 422)
+        assert [e["field"] for e in data["errors"]] == [field], url
+    referral = {"person_id": person, "source": "hospital", "received_at": "2026-03-14T15:30:00-04:00",
+                "reason": "ER discharge", "risk_indicators": None}  # fmt: skip
+    data = _problem(client.post("/api/v1/referrals", json=referral), 422)
+    assert data["errors"] == [{"field": "risk_indicators", "message": "Give a list."}]
+    for field in ("risk_factors", "participants"):
+        data = _problem(
+            client.post("/api/v1/contacts", json=contact_body(world.case, **{field: None})), 422
+        )
+        assert [e["field"] for e in data["errors"]] == [field]
+    data = _problem(
+        client.post("/api/v1/contacts", json=contact_body(world.case, occurred_at=1773516600)), 422
+    )
+    assert [e["field"] for e in data["errors"]] == ["occurred_at"]
+    assert _stored_contacts() == 0

@@ -10,7 +10,8 @@ from flask import Flask
 
 from coresponse.api.openapi import document
 from coresponse.clock import utcnow
-from coresponse.contacts.models import ContactOutcome, ContactType, RiskLevel
+from coresponse.contacts.limits import OTHERS_PRESENT_MAX
+from coresponse.contacts.models import Contact, ContactOutcome, ContactType, RiskLevel
 from coresponse.contacts.services import add_addendum, log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
@@ -29,7 +30,6 @@ def test_every_api_route_is_documented_and_nothing_else(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
             path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
-            path = path.replace("{contact_uuid}", "{contact_id}")
             routed |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routed == documented
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
@@ -37,6 +37,62 @@ def test_every_api_route_is_documented_and_nothing_else(app: Flask) -> None:
         for op in ops.values():
             assert op["summary"]
             assert {"200", "201"} & set(op["responses"])
+
+
+def test_every_operation_has_an_id_a_tag_and_its_refusals(app: Flask) -> None:
+    doc = document(app)
+    tags = {tag["name"] for tag in doc["tags"]}
+    ids = []
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ids.append(op["operationId"])
+            assert len(op["tags"]) == 1 and op["tags"][0] in tags, (method, path)
+            statuses = set(op["responses"])
+            if op.get("security") != []:
+                assert {"401", "403"} <= statuses, (method, path)
+            if "{" in path:
+                assert "404" in statuses, (method, path)
+            if "requestBody" in op:
+                assert {"400", "413", "415", "422"} <= statuses, (method, path)
+            for status, answer in op["responses"].items():
+                if status >= "400":
+                    assert answer["content"]["application/problem+json"]["schema"] == {
+                        "$ref": "#/components/schemas/Problem"
+                    }
+    assert len(ids) == len(set(ids))
+    assert doc["paths"]["/contacts"]["post"]["operationId"] == "create_contact"
+    assert {"404", "409"} <= set(doc["paths"]["/contacts"]["post"]["responses"])
+
+
+def test_each_enum_is_one_component_and_nullable_ones_refer_to_it(app: Flask) -> None:
+    schemas = document(app)["components"]["schemas"]
+    inline_enums = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            if "enum" in node and where.count("/") > 1:
+                inline_enums.append(where)
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, where)
+
+    for name, schema in schemas.items():
+        walk(schema, f"/{name}")
+    assert inline_enums == []
+    assert schemas["RiskLevel"]["enum"] == [level.value for level in RiskLevel]
+    assert schemas["Contact"]["properties"]["risk_level"]["anyOf"] == [
+        {"$ref": "#/components/schemas/RiskLevel"},
+        {"type": "null"},
+    ]
+
+
+def test_field_limits_come_from_the_domain(app: Flask) -> None:
+    schemas = document(app)["components"]["schemas"]
+    others = schemas["ContactInput"]["properties"]["others_present"]["anyOf"][0]
+    assert others["maxLength"] == OTHERS_PRESENT_MAX
+    assert Contact.__table__.c.others_present.type.length == OTHERS_PRESENT_MAX
 
 
 @pytest.fixture

@@ -20,12 +20,15 @@ const geoStatus = document.querySelector('[data-geo-status]');
 
 // Tablets' clocks drift; the server allows a contact five minutes "ahead".
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
-const LIMITS = {
-  location: [200, 'The place'],
-  others_present: [200, 'Others present'],
-  transport_destination: [160, 'The destination'],
-  operational_note: [10000, 'The operational note'],
-  clinical_note: [20000, 'The clinical note'],
+// The lengths come from the server (coresponse/contacts/limits.py, on the form's
+// data-limits), so the tablet checks exactly what the API will.
+const MAX_LENGTHS = JSON.parse(form.dataset.limits);
+const FIELD_NAMES = {
+  location: 'The place',
+  others_present: 'Others present',
+  transport_destination: 'The destination',
+  operational_note: 'The operational note',
+  clinical_note: 'The clinical note',
 };
 
 let me = null;
@@ -125,7 +128,8 @@ function readForm() {
   if (planned && occurredAt && new Date(planned) <= new Date(occurredAt)) {
     problems.push(['next_contact_planned_at', 'The next planned contact must be after this contact.']);
   }
-  for (const [name, [max, what]] of Object.entries(LIMITS)) {
+  for (const [name, max] of Object.entries(MAX_LENGTHS)) {
+    const what = FIELD_NAMES[name] || name;
     const value = form.elements[name] ? form.elements[name].value.trim() : '';
     if (value.length > max) problems.push([name, `${what} is too long (at most ${max} characters).`]);
   }

@@ -22,7 +22,6 @@ from pydantic import (
     StrictStr,
     ValidationError,
 )
-from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from coresponse.api.fields import ClientUuid, DayIn, Flag, Id, MomentIn, Number, text, whole
@@ -264,12 +263,12 @@ def _page_link(value: Any) -> Any:
 
 
 class CaseListQuery(Query):
-    # (SkipJsonSchema[None]: left out means none; a query string cannot say null.)
+    # (None: left out. The document drops null from query parameters: openapi._not_null.)
     cursor: (
         Annotated[
             str, Field(min_length=1, pattern=PAGE_LINK.pattern), BeforeValidator(_page_link), Given
         ]
-        | SkipJsonSchema[None]
+        | None
     ) = Field(default=None, description="The `next` of the previous page.")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits), Given] = Field(
         DEFAULT_LIMIT, description=f"Page size (default {DEFAULT_LIMIT})."
@@ -282,10 +281,10 @@ TimelineKind.__doc__ = "The kinds of entries a timeline can be narrowed to."
 
 
 class TimelineQuery(Query):
-    before: Annotated[MomentIn, Given] | SkipJsonSchema[None] = Field(
+    before: Annotated[MomentIn, Given] | None = Field(
         default=None, description="The `next` of the previous page."
     )
-    kind: Annotated[TimelineKind, Given] | SkipJsonSchema[None] = Field(
+    kind: Annotated[TimelineKind, Given] | None = Field(
         default=None, description="Only entries of this kind."
     )
 

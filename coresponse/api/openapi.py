@@ -145,7 +145,7 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
         # Its properties become parameters; the model itself is no component.
         model = schemas[op.query.__name__]
         for name, schema in model["properties"].items():
-            schema = dict(schema)
+            schema = _not_null(dict(schema))
             schema.pop("title", None)
             description = schema.pop("description", None)
             parameters.append(
@@ -158,6 +158,17 @@ def _parameters(path: str, op: Operation, schemas: dict[str, Any]) -> list[dict[
                 }
             )
     return parameters
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter's schema without its `null` choice: a parameter left out is
+    None to the model, and a query string cannot say null."""
+    choices = [c for c in schema.get("anyOf", []) if c != {"type": "null"}]
+    if "anyOf" not in schema or len(choices) != 1:
+        return schema
+    # (A default of None is "left out", which the parameter's being optional says.)
+    rest = {k: v for k, v in schema.items() if k != "anyOf" and (k, v) != ("default", None)}
+    return {**choices[0], **rest}
 
 
 def _operation(

@@ -238,6 +238,21 @@ def _event(
     db.session.flush()
 
 
+def record_case_form_view(
+    case: Case,
+    *,
+    form: str,
+    category: DataCategory,
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """Note in the audit trail that `by` opened a form of this case (`form` names it).
+
+    The form shows part of the person's record: `category` says which part.
+    """
+    _audit(case, by, form, request_info, category=category, action=AuditAction.VIEW)
+
+
 def _audit(
     case: Case,
     by: User,
@@ -245,9 +260,10 @@ def _audit(
     request_info: RequestInfo | None,
     *,
     category: DataCategory = DataCategory.OPERATIONAL,
+    action: AuditAction = AuditAction.UPDATE,
 ) -> None:
     record_event(
-        AuditAction.UPDATE,
+        action,
         by=by,
         record_type="case",
         record_id=case.id,

@@ -275,22 +275,6 @@ def record_contact_view(
     )
 
 
-def record_contact_form_view(
-    case: Case, *, by: User, request_info: RequestInfo | None = None
-) -> None:
-    """Audit that the contact form (the person's name and address) was shown."""
-    record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        category=DataCategory.OPERATIONAL,
-        detail="new contact form",
-        request_info=request_info,
-    )
-
-
 # Rules ------------------------------------------------------------------------
 
 

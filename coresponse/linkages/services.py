@@ -385,22 +385,6 @@ def record_linkage_view(
     _audit(AuditAction.VIEW, linkage, by, None, request_info)
 
 
-def record_new_linkage_view(
-    case: Case, *, by: User, request_info: RequestInfo | None = None
-) -> None:
-    """Note that `by` opened the new-connection form (it lists the person's supports)."""
-    record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="case",
-        record_id=case.id,
-        category=DataCategory.CLINICAL,
-        person_id=case.person_id,
-        detail="new connection form",
-        request_info=request_info,
-    )
-
-
 def _audit(
     action: AuditAction,
     linkage: Linkage,

@@ -176,14 +176,11 @@ def log_contact(
         queries.remember_contact_uuid(uuid, contact)
     _update_case_times(case, contact)
 
-    clinical = bool(clinical_note or level is not None or factors)
-    record_event(
+    _audit(
         AuditAction.CREATE,
-        by=by,
-        record_type="contact",
-        record_id=contact.id,
-        person_id=case.person_id,
-        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        contact,
+        by,
+        clinical=bool(clinical_note or level is not None or factors),
         detail=f"case {case.id}: {contact_type.label}, {contact_outcome.label}",
         request_info=request_info,
     )
@@ -238,14 +235,11 @@ def add_addendum(
     )
     db.session.add(addendum)
     db.session.flush()
-    clinical = bool(clinical_text or why.clinical)
-    record_event(
+    _audit(
         AuditAction.UPDATE,
-        by=by,
-        record_type="contact",
-        record_id=contact.id,
-        person_id=contact.person_id,
-        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        contact,
+        by,
+        clinical=bool(clinical_text or why.clinical),
         # The trail names the addendum; its reason stays on the contact, where the
         # reader's role decides which part they see.
         detail=f"addendum {addendum.id}",
@@ -263,8 +257,23 @@ def record_contact_view(
     request_info: RequestInfo | None = None,
 ) -> None:
     """Audit that a contact was shown (`clinical`: its clinical parts were shown too)."""
+    _audit(
+        AuditAction.VIEW, contact, by, clinical=clinical, detail=detail, request_info=request_info
+    )
+
+
+def _audit(
+    action: AuditAction,
+    contact: Contact,
+    by: User,
+    *,
+    clinical: bool,
+    detail: str | None,
+    request_info: RequestInfo | None,
+) -> None:
+    # `clinical`: the event touched the contact's clinical parts, not only the team's.
     record_event(
-        AuditAction.VIEW,
+        action,
         by=by,
         record_type="contact",
         record_id=contact.id,

@@ -33,6 +33,7 @@ from coresponse.contacts.models import (
 )
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
+from coresponse.geo.services import check_point
 from coresponse.privacy import policy
 from coresponse.privacy.notes import two_part_note
 from coresponse.templating import format_datetime
@@ -164,7 +165,11 @@ def log_contact(
     ensure_case_open(case)
     _check_times(case, occurred_at, next_contact_planned_at)
     _check_outcome(contact_type, contact_outcome, destination)
-    _check_point(latitude, longitude)
+    # The point comes from the tablet, beside the place typed: errors go on the place.
+    check_point(
+        latitude, longitude, error=ContactError, latitude_field="location",
+        longitude_field="location",
+    )  # fmt: skip
 
     contact = Contact(**content, person_id=case.person_id, addenda=[])
     if uuid is not None:
@@ -327,15 +332,6 @@ def _check_outcome(
             "transport outcome.",
             field="transport_destination",
         )
-
-
-def _check_point(latitude: float | None, longitude: float | None) -> None:
-    if (latitude is None) != (longitude is None):
-        raise ContactError("Give both latitude and longitude, or neither.", field="location")
-    if latitude is not None and not -90 <= latitude <= 90:
-        raise ContactError("Latitude must be between -90 and 90.", field="location")
-    if longitude is not None and not -180 <= longitude <= 180:
-        raise ContactError("Longitude must be between -180 and 180.", field="location")
 
 
 def _store_children(contact: Contact, present: list[User], factors: list[RiskFactor]) -> None:

@@ -17,7 +17,7 @@ from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
-from coresponse.geo.services import geocode_address
+from coresponse.geo.services import check_point, geocode_address
 from coresponse.linkages.models import (
     Linkage,
     LinkageCategory,
@@ -441,13 +441,13 @@ def _validated_provider(details: ProviderDetails, *, provider_id: int | None) ->
     address = " ".join((details.address or "").split()) or None
     if address is not None and len(address) > 200:
         raise ProviderError("Keep the address to 200 characters or fewer.", field="address")
-    lat, lon = details.latitude, details.longitude
-    if (lat is None) != (lon is None):
-        raise ProviderError("Give both latitude and longitude, or neither.", field="latitude")
-    if lat is not None and not -90 <= lat <= 90:
-        raise ProviderError("Latitude must be between -90 and 90.", field="latitude")
-    if lon is not None and not -180 <= lon <= 180:
-        raise ProviderError("Longitude must be between -180 and 180.", field="longitude")
+    check_point(
+        details.latitude,
+        details.longitude,
+        error=ProviderError,
+        latitude_field="latitude",
+        longitude_field="longitude",
+    )
     phone = _clean(details.phone)
     if phone is not None and len(phone) > 40:
         raise ProviderError("Keep the phone number to 40 characters or fewer.", field="phone")
@@ -474,8 +474,8 @@ def _validated_provider(details: ProviderDetails, *, provider_id: int | None) ->
         name=name,
         kind=kind,
         address=address,
-        latitude=lat,
-        longitude=lon,
+        latitude=details.latitude,
+        longitude=details.longitude,
         phone=phone,
         languages=languages or None,
         accepting_referrals=bool(details.accepting_referrals),

@@ -7,7 +7,7 @@ or revoking needs the person's team clinician or a clinical supervisor.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -63,12 +63,20 @@ def _category(scope_lists: list[list[ShareScope]]) -> DataCategory:
     return DataCategory.CLINICAL
 
 
-def _audit_view(person_id: int, record_type: str, **kwargs: Any) -> None:
+def _audit_view(
+    person_id: int,
+    record_type: str,
+    *,
+    category: DataCategory = DataCategory.CLINICAL,
+    printed: bool = False,
+    detail: str | None = None,
+) -> None:
     """Record the read of a page once it is rendered; kept when the page answers an
     error too (a form shown again, the break-glass prompt): coresponse/unit_of_work.py."""
-    services.record_consent_view(
-        person_id, by=current_user, record_type=record_type, request_info=request_info(), **kwargs
-    )
+    people_services.record_view(
+        person_id, by=current_user, record_type=record_type, category=category,
+        printed=printed, detail=detail, request_info=request_info(),
+    )  # fmt: skip
     unit_of_work.keep_on_error()
 
 

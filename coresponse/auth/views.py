@@ -564,23 +564,17 @@ def decide_access_request(request_id: int) -> ResponseReturnValue:
     except DomainError:
         abort(404)
     form = AccessDecisionForm()
-    if form.validate_on_submit():
-        decide = (
-            services.approve_access_request
-            if form.decision.data == "approve"
-            else services.reject_access_request
-        )
-        try:
-            decide(access, by=current_user, note=form.note.data, request_info=request_info())
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            flash(_decision_done(access, approved=form.decision.data == "approve"), "success")
-            return redirect(url_for("auth.access_requests"))
-    else:
-        status = 422
+    approve = form.decision.data == "approve"
+    decide = services.approve_access_request if approve else services.reject_access_request
+    sent = submit(
+        form,
+        lambda: decide(access, by=current_user, note=form.note.data, request_info=request_info()),
+    )
+    if sent.done:
+        flash(_decision_done(access, approved=approve), "success")
+        return redirect(url_for("auth.access_requests"))
     page = queries.waiting_access_requests(cursor=None, size=_page_size())
-    return _render_access_requests(page, status=status, failed=(request_id, form))
+    return _render_access_requests(page, status=sent.status, failed=(request_id, form))
 
 
 def _decision_done(access: AccessRequest, *, approved: bool) -> str:

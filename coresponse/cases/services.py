@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -96,24 +96,11 @@ def assign_case(
     if current is not None:
         current.ended_at = now
         current.end_reason = reason
-    due = now + first_contact_window()
-    assignment = Assignment(
-        case_id=case.id,
-        team_id=team.id,
-        assigned_at=now,
-        assigned_by_id=by.id,
-        first_contact_due_at=due,
-        reason=reason,
-    )
-    db.session.add(assignment)
-    case.assignments.append(assignment)
-    case.team_id = team.id
-    case.status = CaseStatus.OPEN
-    case.assigned_at = now
+    assignment = _start_assignment(case, team, by=by, at=now, reason=reason)
     case.first_assigned_at = case.first_assigned_at or now
     # The 24-hour standard runs from the first assignment until someone reaches out.
     if case.first_contact_at is None:
-        case.first_contact_due_at = due
+        case.first_contact_due_at = assignment.first_contact_due_at
     flush_or_conflict(f"Case #{case.id}", expected_version)
     kind = CaseEventKind.REASSIGNED if current is not None else CaseEventKind.ASSIGNED
     # The reason is operational: the assign page shows it to every supervisor.
@@ -192,24 +179,34 @@ def reopen_case(
     flush_or_conflict(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.REOPENED, by, note=why)
     if team is not None and team.id == case.team_id and team.dispatchable:
-        assignment = Assignment(
-            case_id=case.id,
-            team_id=team.id,
-            assigned_at=now,
-            assigned_by_id=by.id,
-            first_contact_due_at=now + first_contact_window(),
-            reason="case reopened",
-        )
-        db.session.add(assignment)
-        case.assignments.append(assignment)
-        case.status = CaseStatus.OPEN
-        case.assigned_at = now
+        _start_assignment(case, team, by=by, at=now, reason="case reopened")
     else:
         case.status = CaseStatus.AWAITING_ASSIGNMENT
         case.team_id = None
     db.session.flush()
     _audit(case, by, "reopened", request_info)
     return case
+
+
+def _start_assignment(
+    case: Case, team: Team, *, by: User, at: datetime, reason: str | None
+) -> Assignment:
+    """The case is open with `team` from `at`: a new assignment row, first contact due
+    within the window."""
+    assignment = Assignment(
+        case_id=case.id,
+        team_id=team.id,
+        assigned_at=at,
+        assigned_by_id=by.id,
+        first_contact_due_at=at + first_contact_window(),
+        reason=reason,
+    )
+    db.session.add(assignment)
+    case.assignments.append(assignment)
+    case.team_id = team.id
+    case.status = CaseStatus.OPEN
+    case.assigned_at = at
+    return assignment
 
 
 def _event(

@@ -785,15 +785,8 @@ def approve_access_request(
         if not user.access_approved:
             _activate(user)
     db.session.flush()
-    record_event(
-        AuditAction.APPROVE,
-        by=by,
-        record_type="user",
-        record_id=user.id,
-        category=DataCategory.ACCOUNT,
-        detail=_decision_detail("approved", request, request.decision_note),
-        request_info=request_info,
-    )
+    detail = _decision_detail("approved", request, request.decision_note)
+    _audit(AuditAction.APPROVE, user, by, detail, request_info)
     if revoke:
         _revoke_api_tokens(user, "role changed", by, request_info)
     return request
@@ -812,15 +805,8 @@ def reject_access_request(
     _check_decision(request, by)
     _decide(request, AccessRequestStatus.REJECTED, by=by, note=note)
     db.session.flush()
-    record_event(
-        AuditAction.REJECT,
-        by=by,
-        record_type="user",
-        record_id=request.user_id,
-        category=DataCategory.ACCOUNT,
-        detail=_decision_detail("rejected", request, request.decision_note),
-        request_info=request_info,
-    )
+    detail = _decision_detail("rejected", request, request.decision_note)
+    _audit(AuditAction.REJECT, request.user, by, detail, request_info)
     return request
 
 

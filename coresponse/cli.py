@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -10,7 +11,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from coresponse.auth import services as auth_services
-from coresponse.auth.models import Discipline, Role
+from coresponse.auth.models import Discipline, Role, User
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 
@@ -22,6 +23,25 @@ users_cli = AppGroup("users", help="Create, disable and reset user accounts.")
 def _fail(message: str) -> NoReturn:
     db.session.rollback()
     raise click.ClickException(message)
+
+
+@contextmanager
+def _committed() -> Iterator[None]:
+    """Commit what the block changed; a change a service refuses ends the command with its
+    message, and nothing is kept."""
+    try:
+        yield
+    except DomainError as error:
+        _fail(error.message)
+    db.session.commit()
+
+
+def _user(username: str) -> User:
+    """The account called `username`; the command fails when there is none."""
+    user = auth_services.get_user_by_username(username)
+    if user is None:
+        _fail(f"No user called {username!r}.")
+    return user
 
 
 def _password_option(prompt: str) -> Callable[[F], F]:
@@ -51,7 +71,7 @@ def create_user_command(
     password: str,
 ) -> None:
     """Create an account."""
-    try:
+    with _committed():
         user = auth_services.create_user(
             username,
             full_name=full_name or username,
@@ -61,9 +81,6 @@ def create_user_command(
             password=password,
             by=None,
         )
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
     click.echo(f"Created {user.username} ({user.role_label}).")
 
 
@@ -71,14 +88,9 @@ def create_user_command(
 @click.argument("username")
 def disable_user_command(username: str) -> None:
     """Disable an account: it cannot log in and its sessions end."""
-    user = auth_services.get_user_by_username(username)
-    if user is None:
-        _fail(f"No user called {username!r}.")
-    try:
+    user = _user(username)
+    with _committed():
         auth_services.disable_user(user, by=None)
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
     click.echo(f"Disabled {user.username}; their sessions have ended.")
 
 
@@ -89,15 +101,10 @@ def disable_user_command(username: str) -> None:
               help="Whether the user must choose a new password at next login (default).")  # fmt: skip
 def reset_password_command(username: str, password: str, keep: bool) -> None:
     """Set a new password for an account (at once: no supervisor's approval on the server)."""
-    user = auth_services.get_user_by_username(username)
-    if user is None:
-        _fail(f"No user called {username!r}.")
+    user = _user(username)
     held = user.held_after_reset
-    try:
+    with _committed():
         auth_services.reset_password(user, password, by=None, must_change=not keep)
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
     click.echo(f"Password reset for {user.username}.{_released(held)}")
 
 
@@ -105,11 +112,9 @@ def reset_password_command(username: str, password: str, keep: bool) -> None:
 @click.argument("username")
 def unlock_user_command(username: str) -> None:
     """Lift a lockout after too many failed logins."""
-    user = auth_services.get_user_by_username(username)
-    if user is None:
-        _fail(f"No user called {username!r}.")
-    auth_services.unlock_user(user, by=None)
-    db.session.commit()
+    user = _user(username)
+    with _committed():
+        auth_services.unlock_user(user, by=None)
     click.echo(f"{user.username} can try to log in again.")
 
 
@@ -117,14 +122,9 @@ def unlock_user_command(username: str) -> None:
 @click.argument("username")
 def reset_two_factor_command(username: str) -> None:
     """Turn off a user's two-factor login (a lost phone); they enrol again next time."""
-    user = auth_services.get_user_by_username(username)
-    if user is None:
-        _fail(f"No user called {username!r}.")
-    try:
+    user = _user(username)
+    with _committed():
         auth_services.reset_two_factor(user, by=None)
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
     held = (
         " The account stays held after an administrator's reset until a supervisor approves "
         "it, or its password is reset here."
@@ -167,11 +167,8 @@ def seed_demo_command(
             return
         if not force:
             _fail("The database already holds data. Use --force to add the demo anyway.")
-    try:
+    with _committed():
         summary = demo.seed(password=password, people=people, seed=seed, force=force)
-    except DomainError as error:
-        _fail(error.message)
-    db.session.commit()
     click.echo(summary)
     click.echo(demo.logins_text(password=password))
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
+from coresponse.db_types import MAX_ID
 from coresponse.extensions import db
 
 T = TypeVar("T")
@@ -63,9 +65,45 @@ def keyset_page(
         after = decode_cursor(cursor, len(keys))
         stmt = stmt.where(tuple_(*keys) > tuple_(*after))
     rows = list(db.session.scalars(stmt.order_by(*keys).limit(size + 1)))
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
-    return Page(items=rows, next_cursor=next_cursor)
+    return cut_page(rows, size, lambda last: encode_cursor([getattr(last, k.key) for k in keys]))
+
+
+def cut_page(rows: Sequence[T], size: int, cursor_of: Callable[[T], str]) -> Page[T]:
+    """The page from `size + 1` rows read: a row beyond `size` means there is a next page,
+    which starts after the cursor of the page's last row."""
+    if len(rows) <= size:
+        return Page(items=list(rows), next_cursor=None)
+    items = list(rows[:size])
+    return Page(items=items, next_cursor=cursor_of(items[-1]))
+
+
+# Newest-first pages keyed by a time and an id (the audit report, the accounting of
+# disclosures): the cursor is the last row's time, with its offset, and its id.
+
+_TimeColumn = ColumnElement[datetime] | InstrumentedAttribute[datetime]
+_IdColumn = ColumnElement[int] | InstrumentedAttribute[int]
+
+
+def time_cursor(at: datetime, row_id: int) -> str:
+    return encode_cursor([at.isoformat(), row_id])
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, int]:
+    """The time and id a time_cursor holds (raises BadCursor for a link this app did not make)."""
+    raw_at, row_id = decode_cursor(cursor, 2)
+    if not isinstance(raw_at, str) or not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+        raise BadCursor("This page link is not valid; start again from the first page.")
+    try:
+        at = datetime.fromisoformat(raw_at)
+    except ValueError as exc:
+        raise BadCursor("This page link is not valid; start again from the first page.") from exc
+    if at.tzinfo is None:
+        raise BadCursor("This page link is not valid; start again from the first page.")
+    return at, row_id
+
+
+def older_than(
+    at_column: _TimeColumn, id_column: _IdColumn, at: datetime, row_id: int
+) -> ColumnElement[bool]:
+    """The rows after (at, row_id) newest first: older, or as old with a smaller id."""
+    return or_(at_column < at, and_(at_column == at, id_column < row_id))

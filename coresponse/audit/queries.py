@@ -19,15 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.filters import AuditFilters
 from coresponse.audit.models import AuditAction, AuditEvent, AuditEventPerson
 from coresponse.auth.models import Role, User
-from coresponse.db_types import MAX_ID
 from coresponse.extensions import db
-from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from coresponse.pagination import (
+    Page,
+    cut_page,
+    decode_time_cursor,
+    older_than,
+    time_cursor,
+)
 from coresponse.people.models import Person
 
 _EVENT = AuditEvent.__table__
@@ -159,21 +164,7 @@ def _newest_first(stmt: Select, keys: _Keys) -> Select:
 
 
 def _older_than(stmt: Select, keys: _Keys, at: datetime, event_id: int) -> Select:
-    key_at, key_id = keys
-    return stmt.where(or_(key_at < at, and_(key_at == at, key_id < event_id)))
-
-
-def _decode(cursor: str) -> tuple[datetime, int]:
-    raw_at, event_id = decode_cursor(cursor, 2)
-    if not isinstance(raw_at, str) or not isinstance(event_id, int) or not 0 < event_id <= MAX_ID:
-        raise BadCursor("This page link is not valid; start again from the first page.")
-    try:
-        at = datetime.fromisoformat(raw_at)
-    except ValueError as exc:
-        raise BadCursor("This page link is not valid; start again from the first page.") from exc
-    if at.tzinfo is None:
-        raise BadCursor("This page link is not valid; start again from the first page.")
-    return at, event_id
+    return stmt.where(older_than(*keys, at, event_id))
 
 
 def events_page(
@@ -182,14 +173,12 @@ def events_page(
     """One page of matching events, newest first (raises BadCursor for a forged link)."""
     stmt, keys = _base(filters, clinical_reader=clinical_reader)
     if cursor:
-        stmt = _older_than(stmt, keys, *_decode(cursor))
+        stmt = _older_than(stmt, keys, *decode_time_cursor(cursor))
     rows = db.session.execute(_newest_first(stmt, keys).limit(size + 1)).all()
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        next_cursor = encode_cursor([rows[-1].at.isoformat(), rows[-1].id])
+    page = cut_page(rows, size, lambda last: time_cursor(last.at, last.id))
     return Page(
-        items=[_as_row(r, clinical_reader=clinical_reader) for r in rows], next_cursor=next_cursor
+        items=[_as_row(r, clinical_reader=clinical_reader) for r in page.items],
+        next_cursor=page.next_cursor,
     )
 
 

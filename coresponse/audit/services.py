@@ -313,12 +313,18 @@ def record_view(
     *,
     by: User,
     record_type: str,
-    record_id: object,
+    record_id: object = None,
     category: DataCategory,
     request_info: RequestInfo | None,
     printed: bool = False,
+    detail: str | None = None,
 ) -> None:
-    """Note in the audit trail that someone opened (or printed) part of a person's record."""
+    """Note in the audit trail that someone opened (or printed) part of a person's record.
+
+    Without a `detail`, a read through break-glass says so.
+    """
+    if detail is None and is_break_glass_access(by, person_id):
+        detail = "break-glass"
     record_event(
         AuditAction.PRINT if printed else AuditAction.VIEW,
         by=by,
@@ -326,6 +332,6 @@ def record_view(
         record_id=record_id,
         person_id=person_id,
         category=category,
-        detail="break-glass" if is_break_glass_access(by, person_id) else None,
+        detail=detail,
         request_info=request_info,
     )

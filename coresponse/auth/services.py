@@ -390,12 +390,10 @@ def reset_password(
     check_password_policy(new_password, username=user.username, full_name=user.full_name)
     user.password_hash = hash_password(new_password)
     user.must_change_password = must_change
-    user.session_version += 1
-    held = _hold_after_reset(user, AccessRequestKind.PASSWORD_RESET, by=by)
-    sessions.end_user_sessions(user, SessionEndReason.PASSWORD_RESET)
-    db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "password reset" + held, request_info)
-    _revoke_api_tokens(user, "password reset", by, request_info)
+    _finish_reset(
+        user, AccessRequestKind.PASSWORD_RESET, SessionEndReason.PASSWORD_RESET,
+        "password reset", by=by, request_info=request_info,
+    )  # fmt: skip
     return user
 
 
@@ -628,6 +626,26 @@ def reset_waits_for(user: User, *, by: User | None) -> Discipline | None:
     return policy.approver_discipline(user.role, user.discipline)
 
 
+def _finish_reset(
+    user: User,
+    kind: AccessRequestKind,
+    ended: SessionEndReason,
+    what: str,
+    *,
+    by: User | None,
+    request_info: RequestInfo | None,
+) -> None:
+    """What every reset of someone's login does once the new password or the removed key
+    is set: their sessions and API tokens end, an administrator's reset may hold the
+    account (_hold_after_reset), and the trail says `what` was reset."""
+    user.session_version += 1
+    held = _hold_after_reset(user, kind, by=by)
+    sessions.end_user_sessions(user, ended)
+    db.session.flush()
+    _audit(AuditAction.UPDATE, user, by, what + held, request_info)
+    _revoke_api_tokens(user, what, by, request_info)
+
+
 def _hold_after_reset(user: User, kind: AccessRequestKind, *, by: User | None) -> str:
     """Hold the account until a supervisor approves this reset (a request replaces any
     waiting one), or let the reset apply at once. Returns what the reset's audit detail
@@ -767,15 +785,8 @@ def approve_access_request(
         if not user.access_approved:
             _activate(user)
     db.session.flush()
-    record_event(
-        AuditAction.APPROVE,
-        by=by,
-        record_type="user",
-        record_id=user.id,
-        category=DataCategory.ACCOUNT,
-        detail=_decision_detail("approved", request, request.decision_note),
-        request_info=request_info,
-    )
+    detail = _decision_detail("approved", request, request.decision_note)
+    _audit(AuditAction.APPROVE, user, by, detail, request_info)
     if revoke:
         _revoke_api_tokens(user, "role changed", by, request_info)
     return request
@@ -794,15 +805,8 @@ def reject_access_request(
     _check_decision(request, by)
     _decide(request, AccessRequestStatus.REJECTED, by=by, note=note)
     db.session.flush()
-    record_event(
-        AuditAction.REJECT,
-        by=by,
-        record_type="user",
-        record_id=request.user_id,
-        category=DataCategory.ACCOUNT,
-        detail=_decision_detail("rejected", request, request.decision_note),
-        request_info=request_info,
-    )
+    detail = _decision_detail("rejected", request, request.decision_note)
+    _audit(AuditAction.REJECT, request.user, by, detail, request_info)
     return request
 
 
@@ -860,12 +864,10 @@ def reset_two_factor(
     if two_factor.active_credential(user) is None and two_factor.pending_credential(user) is None:
         raise AuthError(f"{user.username} has no two-factor login to reset.")
     two_factor.turn_off(user)
-    user.session_version += 1
-    held = _hold_after_reset(user, AccessRequestKind.TWO_FACTOR_RESET, by=by)
-    sessions.end_user_sessions(user, SessionEndReason.TWO_FACTOR_RESET)
-    db.session.flush()
-    _audit(AuditAction.UPDATE, user, by, "two-factor login reset" + held, request_info)
-    _revoke_api_tokens(user, "two-factor login reset", by, request_info)
+    _finish_reset(
+        user, AccessRequestKind.TWO_FACTOR_RESET, SessionEndReason.TWO_FACTOR_RESET,
+        "two-factor login reset", by=by, request_info=request_info,
+    )  # fmt: skip
     return user
 
 

@@ -44,16 +44,7 @@ def required_for(user: User) -> bool:
 
 def active_credential(user: User) -> TotpCredential | None:
     """The confirmed, not disabled key the user logs in with, if any."""
-    return db.session.scalar(
-        select(TotpCredential)
-        .where(
-            TotpCredential.user_id == user.id,
-            TotpCredential.confirmed_at.is_not(None),
-            TotpCredential.disabled_at.is_(None),
-        )
-        .order_by(TotpCredential.id.desc())
-        .limit(1)
-    )
+    return _newest_credential(user, confirmed=True)
 
 
 def has_two_factor(user: User) -> bool:
@@ -61,11 +52,17 @@ def has_two_factor(user: User) -> bool:
 
 
 def pending_credential(user: User) -> TotpCredential | None:
+    return _newest_credential(user, confirmed=False)
+
+
+def _newest_credential(user: User, *, confirmed: bool) -> TotpCredential | None:
+    """The user's newest key that is not disabled, confirmed or still waiting for its code."""
+    confirmed_at = TotpCredential.confirmed_at
     return db.session.scalar(
         select(TotpCredential)
         .where(
             TotpCredential.user_id == user.id,
-            TotpCredential.confirmed_at.is_(None),
+            confirmed_at.is_not(None) if confirmed else confirmed_at.is_(None),
             TotpCredential.disabled_at.is_(None),
         )
         .order_by(TotpCredential.id.desc())

@@ -241,23 +241,20 @@ def _render_two_factor(
 def two_factor_confirm() -> ResponseReturnValue:
     """Turn two-factor login on with the first code from the app."""
     form = TwoFactorConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.confirm_two_factor(
-                current_user,
-                required_text(form.code),
-                session_row=request_state.session_row(),
-                request_info=request_info(),
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            flash("Two-factor login is on. From now on you will enter a code after your "
-                  "password.", "success")  # fmt: skip
-            return redirect(url_for("auth.two_factor"))
-    else:
-        status = 422
-    return _render_two_factor(status, confirm_form=form)
+    sent = submit(
+        form,
+        lambda: services.confirm_two_factor(
+            current_user,
+            required_text(form.code),
+            session_row=request_state.session_row(),
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        flash("Two-factor login is on. From now on you will enter a code after your "
+              "password.", "success")  # fmt: skip
+        return redirect(url_for("auth.two_factor"))
+    return _render_two_factor(sent.status, confirm_form=form)
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
@@ -265,28 +262,25 @@ def two_factor_confirm() -> ResponseReturnValue:
 def two_factor_disable() -> ResponseReturnValue:
     """Turn one's own two-factor login off, with the password and a current code."""
     form = TwoFactorDisableForm()
-    if form.validate_on_submit():
-        try:
-            services.turn_off_two_factor(
-                current_user,
-                required_text(form.password),
-                required_text(form.code),
-                session_row=request_state.session_row(),
-                request_info=request_info(),
-            )
-        except DomainError as error:
-            # A wrong password or code stays recorded: it counts toward the lockout.
-            status = refuse(form, error)
+    # A wrong password or code stays recorded when refused: it counts toward the lockout.
+    sent = submit(
+        form,
+        lambda: services.turn_off_two_factor(
+            current_user,
+            required_text(form.password),
+            required_text(form.code),
+            session_row=request_state.session_row(),
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        if two_factor.required_for(current_user):
+            flash("Two-factor login is off. Your role requires it: set it up again "
+                  "with your new device now.", "info")  # fmt: skip
         else:
-            if two_factor.required_for(current_user):
-                flash("Two-factor login is off. Your role requires it: set it up again "
-                      "with your new device now.", "info")  # fmt: skip
-            else:
-                flash("Two-factor login is off.", "success")
-            return redirect(url_for("auth.two_factor"))
-    else:
-        status = 422
-    return _render_two_factor(status, disable_form=form)
+            flash("Two-factor login is off.", "success")
+        return redirect(url_for("auth.two_factor"))
+    return _render_two_factor(sent.status, disable_form=form)
 
 
 # --- Administrators: accounts --------------------------------------------------
@@ -570,23 +564,17 @@ def decide_access_request(request_id: int) -> ResponseReturnValue:
     except DomainError:
         abort(404)
     form = AccessDecisionForm()
-    if form.validate_on_submit():
-        decide = (
-            services.approve_access_request
-            if form.decision.data == "approve"
-            else services.reject_access_request
-        )
-        try:
-            decide(access, by=current_user, note=form.note.data, request_info=request_info())
-        except DomainError as error:
-            status = refuse(form, error)
-        else:
-            flash(_decision_done(access, approved=form.decision.data == "approve"), "success")
-            return redirect(url_for("auth.access_requests"))
-    else:
-        status = 422
+    approve = form.decision.data == "approve"
+    decide = services.approve_access_request if approve else services.reject_access_request
+    sent = submit(
+        form,
+        lambda: decide(access, by=current_user, note=form.note.data, request_info=request_info()),
+    )
+    if sent.done:
+        flash(_decision_done(access, approved=approve), "success")
+        return redirect(url_for("auth.access_requests"))
     page = queries.waiting_access_requests(cursor=None, size=_page_size())
-    return _render_access_requests(page, status=status, failed=(request_id, form))
+    return _render_access_requests(page, status=sent.status, failed=(request_id, form))
 
 
 def _decision_done(access: AccessRequest, *, approved: bool) -> str:

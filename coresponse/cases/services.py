@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -95,24 +95,11 @@ def assign_case(
     if current is not None:
         current.ended_at = now
         current.end_reason = reason
-    due = now + first_contact_window()
-    assignment = Assignment(
-        case_id=case.id,
-        team_id=team.id,
-        assigned_at=now,
-        assigned_by_id=by.id,
-        first_contact_due_at=due,
-        reason=reason,
-    )
-    db.session.add(assignment)
-    case.assignments.append(assignment)
-    case.team_id = team.id
-    case.status = CaseStatus.OPEN
-    case.assigned_at = now
+    assignment = _start_assignment(case, team, by=by, at=now, reason=reason)
     case.first_assigned_at = case.first_assigned_at or now
     # The 24-hour standard runs from the first assignment until someone reaches out.
     if case.first_contact_at is None:
-        case.first_contact_due_at = due
+        case.first_contact_due_at = assignment.first_contact_due_at
     flush_or_conflict(f"Case #{case.id}", expected_version)
     kind = CaseEventKind.REASSIGNED if current is not None else CaseEventKind.ASSIGNED
     # The reason is operational: the assign page shows it to every supervisor.
@@ -191,24 +178,34 @@ def reopen_case(
     flush_or_conflict(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.REOPENED, by, note=why)
     if team is not None and team.id == case.team_id and team.dispatchable:
-        assignment = Assignment(
-            case_id=case.id,
-            team_id=team.id,
-            assigned_at=now,
-            assigned_by_id=by.id,
-            first_contact_due_at=now + first_contact_window(),
-            reason="case reopened",
-        )
-        db.session.add(assignment)
-        case.assignments.append(assignment)
-        case.status = CaseStatus.OPEN
-        case.assigned_at = now
+        _start_assignment(case, team, by=by, at=now, reason="case reopened")
     else:
         case.status = CaseStatus.AWAITING_ASSIGNMENT
         case.team_id = None
     db.session.flush()
     _audit(case, by, "reopened", request_info)
     return case
+
+
+def _start_assignment(
+    case: Case, team: Team, *, by: User, at: datetime, reason: str | None
+) -> Assignment:
+    """The case is open with `team` from `at`: a new assignment row, first contact due
+    within the window."""
+    assignment = Assignment(
+        case_id=case.id,
+        team_id=team.id,
+        assigned_at=at,
+        assigned_by_id=by.id,
+        first_contact_due_at=at + first_contact_window(),
+        reason=reason,
+    )
+    db.session.add(assignment)
+    case.assignments.append(assignment)
+    case.team_id = team.id
+    case.status = CaseStatus.OPEN
+    case.assigned_at = at
+    return assignment
 
 
 def _event(
@@ -237,6 +234,21 @@ def _event(
     db.session.flush()
 
 
+def record_case_form_view(
+    case: Case,
+    *,
+    form: str,
+    category: DataCategory,
+    by: User,
+    request_info: RequestInfo | None = None,
+) -> None:
+    """Note in the audit trail that `by` opened a form of this case (`form` names it).
+
+    The form shows part of the person's record: `category` says which part.
+    """
+    _audit(case, by, form, request_info, category=category, action=AuditAction.VIEW)
+
+
 def _audit(
     case: Case,
     by: User,
@@ -244,9 +256,10 @@ def _audit(
     request_info: RequestInfo | None,
     *,
     category: DataCategory = DataCategory.OPERATIONAL,
+    action: AuditAction = AuditAction.UPDATE,
 ) -> None:
     record_event(
-        AuditAction.UPDATE,
+        action,
         by=by,
         record_type="case",
         record_id=case.id,

@@ -61,6 +61,16 @@ def _audit_view(case: Case, *, printed: bool = False) -> None:
     )
 
 
+def _audit_card_view(case: Case) -> None:
+    """Record the read of a page that shows the case and the person's card, not its
+    clinical parts; kept when the page answers an error too (coresponse/unit_of_work.py)."""
+    record_view(
+        case.person_id, by=current_user, record_type="case", record_id=case.id,
+        category=DataCategory.OPERATIONAL, request_info=request_info(),
+    )  # fmt: skip
+    unit_of_work.keep_on_error()
+
+
 # The case page shows the newest contacts; the person's timeline pages through the rest.
 CASE_PAGE_CONTACTS = 25
 
@@ -151,11 +161,7 @@ def assign(case_id: int) -> ResponseReturnValue:
     page = render_template("cases/assign.html", case=case, options=options, form=form)
     # The page shows the person's card: a read of their record like the case page's,
     # kept when the form comes back with errors too.
-    record_view(
-        case.person_id, by=current_user, record_type="case", record_id=case.id,
-        category=DataCategory.OPERATIONAL, request_info=request_info(),
-    )  # fmt: skip
-    unit_of_work.keep_on_error()
+    _audit_card_view(case)
     return page, status
 
 
@@ -277,11 +283,7 @@ def _case_conflict(
         page.add(label, value, stored.get(label))
     body = page.render()
     # A 409 that shows the case: its read is kept.
-    record_view(
-        case.person_id, by=current_user, record_type="case", record_id=case.id,
-        category=DataCategory.OPERATIONAL, request_info=request_info(),
-    )  # fmt: skip
-    unit_of_work.keep_on_error()
+    _audit_card_view(case)
     return body
 
 

@@ -17,8 +17,9 @@ from werkzeug.wrappers import Response
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
+from coresponse.audit.services import record_view
 from coresponse.cases.models import Case
-from coresponse.consent import queries, services
+from coresponse.consent import queries
 from coresponse.consent.forms import BreakGlassForm
 from coresponse.extensions import db
 from coresponse.people.models import Person
@@ -83,7 +84,7 @@ def render_break_glass(
     )
     # Kept when the page answers an error status (the prompt's 403, a refusal's 422 or
     # 429): coresponse/unit_of_work.py.
-    services.record_consent_view(
+    record_view(
         person.id,
         by=current_user,
         record_type="break_glass",

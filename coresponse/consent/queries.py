@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.clock import utcnow
@@ -12,7 +12,16 @@ from coresponse.consent.models import BreakGlassAccess, Consent, Disclosure
 from coresponse.db_types import MAX_ID
 from coresponse.extensions import db
 from coresponse.linkages.models import Provider
-from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor, keyset_page
+from coresponse.pagination import (
+    BadCursor,
+    Page,
+    cut_page,
+    decode_cursor,
+    decode_time_cursor,
+    keyset_page,
+    older_than,
+    time_cursor,
+)
 from coresponse.people.models import Person, SupportContact
 
 # HIPAA keeps an accounting of disclosures for six years.
@@ -90,32 +99,15 @@ def accounting_page(
     """One page of the person's disclosures of the last six years, newest first."""
     stmt = _accounting_statement(person_id, accounting_start(now))
     if cursor:
-        raw_at, raw_id = decode_cursor(cursor, 2)
-        try:
-            at = datetime.fromisoformat(str(raw_at))
-        except ValueError as exc:
-            raise BadCursor(
-                "This page link is not valid; start again from the first page."
-            ) from exc
-        if at.tzinfo is None or not isinstance(raw_id, int) or not 0 < raw_id <= MAX_ID:
-            raise BadCursor("This page link is not valid; start again from the first page.")
         stmt = stmt.where(
-            or_(
-                Disclosure.disclosed_at < at,
-                and_(Disclosure.disclosed_at == at, Disclosure.id < raw_id),
-            )
+            older_than(Disclosure.disclosed_at, Disclosure.id, *decode_time_cursor(cursor))
         )
     rows = list(
         db.session.scalars(
             stmt.order_by(Disclosure.disclosed_at.desc(), Disclosure.id.desc()).limit(size + 1)
         ).unique()
     )
-    next_cursor = None
-    if len(rows) > size:
-        rows = rows[:size]
-        last = rows[-1]
-        next_cursor = encode_cursor([last.disclosed_at.isoformat(), last.id])
-    return Page(items=rows, next_cursor=next_cursor)
+    return cut_page(rows, size, lambda last: time_cursor(last.disclosed_at, last.id))
 
 
 def accounting_all(person_id: int, *, now: datetime | None = None) -> list[Disclosure]:

@@ -690,30 +690,3 @@ def get_break_glass(access_id: int) -> BreakGlassAccess:
     if access is None:
         raise NotFound("That access is not on record.")
     return access
-
-
-# --- Reading, on the record ------------------------------------------------------------
-
-
-def record_consent_view(
-    person_id: int,
-    *,
-    by: User,
-    record_type: str,
-    category: DataCategory = DataCategory.CLINICAL,
-    printed: bool = False,
-    detail: str | None = None,
-    request_info: RequestInfo | None = None,
-) -> None:
-    """Note in the audit trail that someone opened (or printed) consent or disclosure records."""
-    if detail is None and policy.is_break_glass_access(by, person_id):
-        detail = "break-glass"
-    record_event(
-        AuditAction.PRINT if printed else AuditAction.VIEW,
-        by=by,
-        record_type=record_type,
-        person_id=person_id,
-        category=category,
-        detail=detail,
-        request_info=request_info,
-    )

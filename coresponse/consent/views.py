@@ -7,8 +7,6 @@ or revoking needs the person's team clinician or a clinical supervisor.
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -16,7 +14,7 @@ from sqlalchemy import select
 
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
-from coresponse.audit.services import record_list_view
+from coresponse.audit.services import record_list_view, record_view
 from coresponse.cases.models import Case
 from coresponse.clock import program_date, program_today, utcnow
 from coresponse.consent import bp, queries, services
@@ -64,12 +62,20 @@ def _category(scope_lists: list[list[ShareScope]]) -> DataCategory:
     return DataCategory.CLINICAL
 
 
-def _audit_view(person_id: int, record_type: str, **kwargs: Any) -> None:
+def _audit_view(
+    person_id: int,
+    record_type: str,
+    *,
+    category: DataCategory = DataCategory.CLINICAL,
+    printed: bool = False,
+    detail: str | None = None,
+) -> None:
     """Record the read of a page once it is rendered; kept when the page answers an
     error too (a form shown again, the break-glass prompt): coresponse/unit_of_work.py."""
-    services.record_consent_view(
-        person_id, by=current_user, record_type=record_type, request_info=request_info(), **kwargs
-    )
+    record_view(
+        person_id, by=current_user, record_type=record_type, category=category,
+        printed=printed, detail=detail, request_info=request_info(),
+    )  # fmt: skip
     unit_of_work.keep_on_error()
 
 
@@ -282,32 +288,31 @@ def break_glass(person_id: int) -> ResponseReturnValue:
                 "info",
             )
         return redirect(_after_break_glass(person.id, form.case_id.data))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            access = services.break_glass(
-                person,
-                by=current_user,
-                reason_code=form.reason_code.data,
-                reason=form.reason.data,
-                request_info=request_info(),
-            )
-        except DomainError as error:
-            status = refuse(form, error)
-            person = queries.person_exists(person_id)
-            assert person is not None  # it existed before; the rollback keeps it  # noqa: S101  # nosec B101
-        else:
-            until = format_datetime(access.expires_at)
-            target = _after_break_glass(person_id, form.case_id.data)
-            flash(
-                f"Emergency access recorded: you can read this record until {until}. "
-                "A clinical supervisor will review it.",
-                "info",
-            )
-            return redirect(target)
-    elif form.is_submitted():
-        status = 422
-    return render_break_glass(person, form, status=status)
+    sent = submit(
+        form,
+        lambda: services.break_glass(
+            person,
+            by=current_user,
+            reason_code=form.reason_code.data,
+            reason=form.reason.data,
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        assert sent.result is not None  # done: the service returned the access  # noqa: S101  # nosec B101
+        until = format_datetime(sent.result.expires_at)
+        target = _after_break_glass(person_id, form.case_id.data)
+        flash(
+            f"Emergency access recorded: you can read this record until {until}. "
+            "A clinical supervisor will review it.",
+            "info",
+        )
+        return redirect(target)
+    if sent.refused:
+        reloaded = queries.person_exists(person_id)
+        assert reloaded is not None  # it existed before; the rollback keeps it  # noqa: S101  # nosec B101
+        return render_break_glass(reloaded, form, status=sent.status)
+    return render_break_glass(person, form, status=sent.status)
 
 
 @bp.route("/break-glass/")
@@ -360,30 +365,27 @@ def acknowledge_break_glass(access_id: int) -> ResponseReturnValue:
     except DomainError:
         abort(404)
     form = AcknowledgeForm()
-    if form.validate_on_submit():
-        try:
-            access = services.acknowledge_break_glass(
-                access,
-                by=current_user,
-                verdict=form.verdict.data,
-                note=form.note.data,
-                request_info=request_info(),
+    sent = submit(
+        form,
+        lambda: services.acknowledge_break_glass(
+            access,
+            by=current_user,
+            verdict=form.verdict.data,
+            note=form.note.data,
+            request_info=request_info(),
+        ),
+    )
+    if sent.done:
+        if access.verdict is BreakGlassVerdict.NOT_JUSTIFIED:
+            flash(
+                "Recorded as not justified: the access has ended and the clinician's "
+                "account is flagged.",
+                "success",
             )
-        except DomainError as error:
-            status = refuse(form, error)
         else:
-            if access.verdict is BreakGlassVerdict.NOT_JUSTIFIED:
-                flash(
-                    "Recorded as not justified: the access has ended and the clinician's "
-                    "account is flagged.",
-                    "success",
-                )
-            else:
-                flash("Recorded as justified: it is off the review queue.", "success")
-            return redirect(url_for("consent.break_glass_queue"))
-    else:
-        status = 422
+            flash("Recorded as justified: it is off the review queue.", "success")
+        return redirect(url_for("consent.break_glass_queue"))
     page = queries.unacknowledged_break_glass(
         cursor=None, size=int(current_app.config["PAGE_SIZE"])
     )
-    return _render_queue(page, status=status, failed=(access_id, form))
+    return _render_queue(page, status=sent.status, failed=(access_id, form))

@@ -39,6 +39,7 @@ from coresponse.contacts.models import (
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.formatting import format_datetime
+from coresponse.geo.services import check_point
 from coresponse.privacy import policy
 from coresponse.privacy.notes import two_part_note
 
@@ -163,7 +164,11 @@ def log_contact(
     ensure_case_open(case)
     _check_times(case, occurred_at, next_contact_planned_at)
     _check_outcome(contact_type, contact_outcome, destination)
-    _check_point(latitude, longitude)
+    # The point comes from the tablet, beside the place typed: errors go on the place.
+    check_point(
+        latitude, longitude, error=ContactError, latitude_field="location",
+        longitude_field="location",
+    )  # fmt: skip
 
     contact = Contact(**content, person_id=case.person_id, addenda=[])
     if uuid is not None:
@@ -175,14 +180,11 @@ def log_contact(
         queries.remember_contact_uuid(uuid, contact)
     _update_case_times(case, contact)
 
-    clinical = bool(clinical_note or level is not None or factors)
-    record_event(
+    _audit(
         AuditAction.CREATE,
-        by=by,
-        record_type="contact",
-        record_id=contact.id,
-        person_id=case.person_id,
-        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        contact,
+        by,
+        clinical=bool(clinical_note or level is not None or factors),
         detail=f"case {case.id}: {contact_type.label}, {contact_outcome.label}",
         request_info=request_info,
     )
@@ -237,14 +239,11 @@ def add_addendum(
     )
     db.session.add(addendum)
     db.session.flush()
-    clinical = bool(clinical_text or why.clinical)
-    record_event(
+    _audit(
         AuditAction.UPDATE,
-        by=by,
-        record_type="contact",
-        record_id=contact.id,
-        person_id=contact.person_id,
-        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
+        contact,
+        by,
+        clinical=bool(clinical_text or why.clinical),
         # The trail names the addendum; its reason stays on the contact, where the
         # reader's role decides which part they see.
         detail=f"addendum {addendum.id}",
@@ -262,30 +261,29 @@ def record_contact_view(
     request_info: RequestInfo | None = None,
 ) -> None:
     """Audit that a contact was shown (`clinical`: its clinical parts were shown too)."""
+    _audit(
+        AuditAction.VIEW, contact, by, clinical=clinical, detail=detail, request_info=request_info
+    )
+
+
+def _audit(
+    action: AuditAction,
+    contact: Contact,
+    by: User,
+    *,
+    clinical: bool,
+    detail: str | None,
+    request_info: RequestInfo | None,
+) -> None:
+    # `clinical`: the event touched the contact's clinical parts, not only the team's.
     record_event(
-        AuditAction.VIEW,
+        action,
         by=by,
         record_type="contact",
         record_id=contact.id,
         person_id=contact.person_id,
         category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
         detail=detail,
-        request_info=request_info,
-    )
-
-
-def record_contact_form_view(
-    case: Case, *, by: User, request_info: RequestInfo | None = None
-) -> None:
-    """Audit that the contact form (the person's name and address) was shown."""
-    record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        category=DataCategory.OPERATIONAL,
-        detail="new contact form",
         request_info=request_info,
     )
 
@@ -333,15 +331,6 @@ def _check_outcome(
             "transport outcome.",
             field="transport_destination",
         )
-
-
-def _check_point(latitude: float | None, longitude: float | None) -> None:
-    if (latitude is None) != (longitude is None):
-        raise ContactError("Give both latitude and longitude, or neither.", field="location")
-    if latitude is not None and not -90 <= latitude <= 90:
-        raise ContactError("Latitude must be between -90 and 90.", field="location")
-    if longitude is not None and not -180 <= longitude <= 180:
-        raise ContactError("Longitude must be between -180 and 180.", field="location")
 
 
 def _store_children(contact: Contact, present: list[User], factors: list[RiskFactor]) -> None:

@@ -12,8 +12,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse import unit_of_work
+from coresponse.audit.categories import DataCategory
 from coresponse.cases.models import Case
 from coresponse.cases.queries import get_visible_case
+from coresponse.cases.services import record_case_form_view
 from coresponse.contacts import bp, queries, services
 from coresponse.contacts.forms import AddendumForm, ContactForm
 from coresponse.errors import Conflict, DomainError
@@ -93,8 +95,12 @@ def _render_contact_form(
     body = render_template(
         "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked
     )
-    # The form shows the person: the read is kept when it comes back with errors too.
-    services.record_contact_form_view(case, by=current_user, request_info=request_info())
+    # The form shows the person's name and address: the read is kept when it comes back
+    # with errors too.
+    record_case_form_view(
+        case, form="new contact form", category=DataCategory.OPERATIONAL, by=current_user,
+        request_info=request_info(),
+    )  # fmt: skip
     unit_of_work.keep_on_error()
     return body, status
 

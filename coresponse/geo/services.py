@@ -22,6 +22,7 @@ from geopy.location import Location
 from geopy.point import Point
 from sqlalchemy import select
 
+from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.models import GeocodeCache
 from coresponse.people.models import Borough
@@ -61,6 +62,23 @@ class OfflineZipGeocoder:
         row = rows[0]
         point = Point(float(row["lat"]), float(row["long"]))
         return Location(f"{row['city']}, {row['state']} {row['zip_code']}", point, row)
+
+
+def check_point(
+    latitude: float | None,
+    longitude: float | None,
+    *,
+    error: type[DomainError],
+    latitude_field: str,
+    longitude_field: str,
+) -> None:
+    """Refuse half a point, or one off the globe: `error` (a 422) names the field at fault."""
+    if (latitude is None) != (longitude is None):
+        raise error("Give both latitude and longitude, or neither.", field=latitude_field)
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise error("Latitude must be between -90 and 90.", field=latitude_field)
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise error("Longitude must be between -180 and 180.", field=longitude_field)
 
 
 def zip_info(postal_code: str | None) -> dict[str, Any] | None:

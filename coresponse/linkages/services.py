@@ -17,7 +17,7 @@ from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow
 from coresponse.errors import Conflict, DomainError, NotFound
 from coresponse.extensions import db
-from coresponse.geo.services import geocode_address
+from coresponse.geo.services import check_point, geocode_address
 from coresponse.linkages.limits import TARGET_NAME_MAX, VERIFIED_BY_MAX
 from coresponse.linkages.models import (
     Linkage,
@@ -387,22 +387,6 @@ def record_linkage_view(
     _audit(AuditAction.VIEW, linkage, by, None, request_info)
 
 
-def record_new_linkage_view(
-    case: Case, *, by: User, request_info: RequestInfo | None = None
-) -> None:
-    """Note that `by` opened the new-connection form (it lists the person's supports)."""
-    record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="case",
-        record_id=case.id,
-        category=DataCategory.CLINICAL,
-        person_id=case.person_id,
-        detail="new connection form",
-        request_info=request_info,
-    )
-
-
 def _audit(
     action: AuditAction,
     linkage: Linkage,
@@ -459,13 +443,13 @@ def _validated_provider(details: ProviderDetails, *, provider_id: int | None) ->
     address = " ".join((details.address or "").split()) or None
     if address is not None and len(address) > 200:
         raise ProviderError("Keep the address to 200 characters or fewer.", field="address")
-    lat, lon = details.latitude, details.longitude
-    if (lat is None) != (lon is None):
-        raise ProviderError("Give both latitude and longitude, or neither.", field="latitude")
-    if lat is not None and not -90 <= lat <= 90:
-        raise ProviderError("Latitude must be between -90 and 90.", field="latitude")
-    if lon is not None and not -180 <= lon <= 180:
-        raise ProviderError("Longitude must be between -180 and 180.", field="longitude")
+    check_point(
+        details.latitude,
+        details.longitude,
+        error=ProviderError,
+        latitude_field="latitude",
+        longitude_field="longitude",
+    )
     phone = _clean(details.phone)
     if phone is not None and len(phone) > 40:
         raise ProviderError("Keep the phone number to 40 characters or fewer.", field="phone")
@@ -492,8 +476,8 @@ def _validated_provider(details: ProviderDetails, *, provider_id: int | None) ->
         name=name,
         kind=kind,
         address=address,
-        latitude=lat,
-        longitude=lon,
+        latitude=details.latitude,
+        longitude=details.longitude,
         phone=phone,
         languages=languages or None,
         accepting_referrals=bool(details.accepting_referrals),

@@ -7,8 +7,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from coresponse import unit_of_work
+from coresponse.audit.categories import DataCategory
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
+from coresponse.cases.services import record_case_form_view
 from coresponse.clock import program_today
 from coresponse.errors import DomainError
 from coresponse.linkages import bp, queries, services
@@ -132,8 +134,12 @@ def new_linkage(case_id: int) -> ResponseReturnValue:
         has_contacts=bool(contacts),
     )
     if request.method != "POST":
-        # Step one's read, kept with a kind refused (422) too.
-        services.record_new_linkage_view(case, by=current_user, request_info=request_info())
+        # Step one's read, kept with a kind refused (422) too. The form lists the person's
+        # supports: clinical.
+        record_case_form_view(
+            case, form="new connection form", category=DataCategory.CLINICAL,
+            by=current_user, request_info=request_info(),
+        )  # fmt: skip
         unit_of_work.keep_on_error()
     return page, status
 

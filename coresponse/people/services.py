@@ -39,6 +39,18 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
+def _required_names(first_name: str, last_name: str) -> tuple[str, str]:
+    """The first and last name, tidied; a person is never recorded without them."""
+    first, last = _clean(first_name), _clean(last_name)
+    if not first:
+        raise PersonError(
+            "First name is required (use 'Unknown' if not known).", field="first_name"
+        )
+    if not last:
+        raise PersonError("Last name is required (use 'Unknown' if not known).", field="last_name")
+    return first, last
+
+
 def _birth_date(details: PersonDetails) -> tuple[date | None, bool]:
     today = program_today()
     if details.date_of_birth is not None:
@@ -62,13 +74,7 @@ def create_person(
     details: PersonDetails, *, by: User | None, request_info: RequestInfo | None = None
 ) -> Person:
     """Record a newly referred person with their address, phone, aliases and languages."""
-    first, last = _clean(details.first_name), _clean(details.last_name)
-    if not first:
-        raise PersonError(
-            "First name is required (use 'Unknown' if not known).", field="first_name"
-        )
-    if not last:
-        raise PersonError("Last name is required (use 'Unknown' if not known).", field="last_name")
+    first, last = _required_names(details.first_name, details.last_name)
     dob, estimated = _birth_date(details)
     person = Person(
         first_name=first,
@@ -272,13 +278,7 @@ def update_person_details(
     are retired, never deleted. A change prepared from an older version is refused.
     """
     check_version(person, expected_version, f"The details of {person.display_name}")
-    first, last = _clean(details.first_name), _clean(details.last_name)
-    if not first:
-        raise PersonError(
-            "First name is required (use 'Unknown' if not known).", field="first_name"
-        )
-    if not last:
-        raise PersonError("Last name is required (use 'Unknown' if not known).", field="last_name")
+    first, last = _required_names(details.first_name, details.last_name)
     dob, _ = _birth_date(PersonDetails(first, last, date_of_birth=details.date_of_birth))
     values: dict[str, object] = {
         "first_name": first,

@@ -16,6 +16,7 @@ from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import normalise_precinct
+from coresponse.geo.services import check_point
 from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people.models import Borough
 from coresponse.teams.models import (
@@ -52,13 +53,13 @@ def _validated(details: TeamDetails, *, team_id: int | None) -> tuple[str, list[
         raise TeamError("A team needs a name.", field="name")
     if not details.base_address.strip():
         raise TeamError("A team needs a base address.", field="base_address")
-    lat, lon = details.base_latitude, details.base_longitude
-    if (lat is None) != (lon is None):
-        raise TeamError("Give both latitude and longitude, or neither.", field="base_latitude")
-    if lat is not None and not -90 <= lat <= 90:
-        raise TeamError("Latitude must be between -90 and 90.", field="base_latitude")
-    if lon is not None and not -180 <= lon <= 180:
-        raise TeamError("Longitude must be between -180 and 180.", field="base_longitude")
+    check_point(
+        details.base_latitude,
+        details.base_longitude,
+        error=TeamError,
+        latitude_field="base_latitude",
+        longitude_field="base_longitude",
+    )
     if (details.shift_start is None) != (details.shift_end is None):
         raise TeamError(
             "Give both shift start and end, or leave both empty for around the clock.",

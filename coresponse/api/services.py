@@ -11,6 +11,7 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import Select, bindparam, select, update
@@ -203,8 +204,9 @@ def find_token(token: str) -> tuple[ApiToken, User] | None:
     return api_token, user
 
 
+@cache
 def _token_query() -> Select[ApiToken, User, int | None, int | None]:
-    """find_token's statement; the token's hash is the parameter `token_hash`."""
+    """find_token's statement, built once (every API call runs it)."""
     return policy.with_viewer_facts(
         select(ApiToken, User).join(User, User.id == ApiToken.user_id), User.id
     ).where(ApiToken.token_hash == bindparam("token_hash"))

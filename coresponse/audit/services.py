@@ -8,6 +8,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Protocol, cast
 
 from sqlalchemy import ColumnElement, Insert, String, Table, bindparam, func, insert, select
@@ -141,8 +142,9 @@ _CONTENT_COLUMNS = (
 )
 
 
+@cache
 def _append_statement(dialect: str) -> Insert:
-    """The append of _append for the dialect: the event's columns and the hashed
+    """The append of _append, built once per dialect: the event's columns and the hashed
     payload around the previous hash (hash_before, hash_after) are its parameters."""
     table = cast(Table, AuditEvent.__table__)  # (declarative types it as any FromClause)
     if dialect == "postgresql":

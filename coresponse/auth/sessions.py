@@ -14,6 +14,7 @@ import hashlib
 import logging
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import Executable, Select, bindparam, select, update
@@ -104,9 +105,10 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
     return row, user
 
 
+@cache
 def _session_query() -> Select[UserSession, User, int | None, int | None]:
-    """find_session's statement: the token's hash and the current time are its
-    parameters."""
+    """find_session's statement, built once (every request runs it): the token's hash
+    and the current time are its parameters."""
     return policy.with_viewer_facts(
         select(UserSession, User).join(User, User.id == UserSession.user_id), User.id
     ).where(UserSession.token_hash == bindparam("token_hash"))

@@ -65,11 +65,13 @@ def get_visible_case(
     return case
 
 
+@cache
 def _visible_case_statement(
     with_person: bool, with_team_members: bool, person_details: bool, clinical: bool
 ) -> Select[Case]:
-    """get_visible_case's statement before the viewer's visibility clause. The case's id
-    is the parameter `case_id`;
+    """get_visible_case's statement before the viewer's visibility clause, built once per
+    set of options (every case page and every save runs it; building the loader options
+    cost about as much as running the query). The case's id is the parameter `case_id`;
     without `clinical`, the case's clinical columns are not loaded."""
     stmt = (
         select(Case)
@@ -103,8 +105,10 @@ def load_case_history(case: Case, viewer: User) -> None:
     db.session.scalars(stmt, {"case_id": case.id}).unique().all()
 
 
+@cache
 def _case_history_statement(clinical: bool) -> Select[Case]:
-    """load_case_history's statement; the case's id is the parameter `case_id`."""
+    """load_case_history's statement, built once each way (every case page runs it); the
+    case's id is the parameter `case_id`."""
     return (
         select(Case)
         .where(Case.id == bindparam("case_id"))
@@ -350,8 +354,10 @@ def caseload(team_id: int) -> list[Case]:
     return sorted(cases, key=urgency)
 
 
+@cache
 def _caseload_statement() -> Select[Case]:
-    """caseload's statement; the team's id is the parameter `team_id`."""
+    """caseload's statement, built once (every visit to My caseload runs it); the team's
+    id is the parameter `team_id`."""
     # Only what a caseload row shows (templates/cases/_row.html): a team has dozens of
     # open cases, and loading every column of each case, person and address is most
     # of the cost of the query (another column would load row by row: the statement

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from flask import abort
@@ -40,8 +41,10 @@ def contact_loads(viewer: User, *, cards: bool = False) -> tuple[Any, ...]:
     return _contact_loads(policy.can_read_clinical(viewer), cards)
 
 
+@cache
 def _contact_loads(clinical: bool, cards: bool) -> tuple[Any, ...]:
-    """contact_loads for a clinical reader or not."""
+    """contact_loads for a clinical reader or not, built once each: loader options are
+    immutable, and rebuilding these chains on every page showed in its profile."""
     addenda = joinedload(Contact.addenda)
     recorded_by = joinedload(Contact.recorded_by)
     participant = joinedload(Contact.participants).joinedload(ContactParticipant.user)
@@ -275,7 +278,8 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
 
 
 def _contact_by_uuid_statement() -> Select[Contact]:
-    """contact_by_uuid's statement; the uuid is the parameter `uuid`."""
+    """contact_by_uuid's statement; the uuid is the parameter `uuid` (0.2 ms to build,
+    once per save: not worth keeping)."""
     return (
         select(Contact)
         .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))

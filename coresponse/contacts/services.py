@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import TypeVar, cast
 
 import sqlalchemy as sa
@@ -391,8 +392,9 @@ def _update_case_times(case: Case, contact: Contact) -> None:
         set_committed_value(case, name, getattr(row, name))
 
 
+@cache
 def _case_times_statement() -> sa.Update:
-    """_update_case_times's UPDATE: the case's id, the
+    """_update_case_times's UPDATE, built once (every save runs it): the case's id, the
     contact's time and its planned next contact are the parameters."""
     table = cast(sa.Table, Case.__table__)  # (declarative types it as any FromClause)
     at = sa.bindparam("at", type_=table.c.last_contact_at.type)

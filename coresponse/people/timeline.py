@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
@@ -61,9 +62,10 @@ def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) ->
     return cases
 
 
+@cache
 def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[Case]:
-    """visible_cases's statement before the viewer's visibility clause; the person's id
-    is the parameter `person_id`.
+    """visible_cases's statement before the viewer's visibility clause, built once each
+    way (every person page runs it); the person's id is the parameter `person_id`.
     Without `clinical`, the clinical columns of cases and events are not loaded."""
     stmt = (
         select(Case)

@@ -8,6 +8,7 @@ the Python objects of a police user's request to leak through some other path.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect
@@ -29,6 +30,7 @@ def clinical_attributes(entity: Any) -> tuple[str, ...]:
     )
 
 
+@cache
 def withheld(entity: Any, *, clinical: bool) -> tuple[Any, ...]:
     """Options that defer `entity`'s clinical columns with raiseload, unless `clinical`.
 

@@ -64,8 +64,8 @@ def break_glass_grant_clause(
     """Joins a user to their open break-glass grants (BreakGlassAccess rows): unexpired,
     and not ended by a review that found them not justified.
 
-    `now`: the current time as a bound parameter (the login session's query, whose
-    time is given when it runs); the time of the call otherwise.
+    `now`: the current time as a bound parameter, for a statement built once and run
+    many times (the login session's query); the time of the call otherwise.
     """
     moment = utcnow() if now is None else now
     return and_(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -50,8 +51,10 @@ def teams_needing_attention() -> TeamsAttention:
     return TeamsAttention(teams=teams, active=found[0][1])
 
 
+@cache
 def _attention_statements() -> tuple[Select[Team, int], Select[int]]:
-    """teams_needing_attention's statements: the active teams not staffed as required, each with the number of
+    """teams_needing_attention's statements, built once (the supervisor home runs them
+    on every visit): the active teams not staffed as required, each with the number of
     active teams; and that number alone."""
     # The teams staffed as required, from one pass over the current memberships (a
     # count per team and role would probe them 400 times for 200 teams); the query

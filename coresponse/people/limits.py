@@ -7,6 +7,8 @@ GENDER_MAX = 40
 ALIAS_MAX = 160
 LANGUAGE_MAX = 60
 PHONE_MAX = 40
+# A phone number's digits (E.164 allows 15; the matching column holds 20).
+PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 7, 15
 ADDRESS_LINE_MAX = 200
 CITY_MAX = 80
 STATE_MAX = 2

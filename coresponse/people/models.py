@@ -228,6 +228,7 @@ class PersonPhone(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     number: Mapped[str] = mapped_column(String(limits.PHONE_MAX))
+    # Room for limits.PHONE_DIGITS_MAX, which the services check.
     digits: Mapped[str] = mapped_column(String(20), index=True)
     kind: Mapped[PhoneKind] = mapped_column(enum_type(PhoneKind), default=PhoneKind.MOBILE)
     current: Mapped[bool] = mapped_column(default=True)

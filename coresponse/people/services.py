@@ -16,6 +16,7 @@ from coresponse.extensions import db
 from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
 from coresponse.geo.services import borough_for_zip, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
+from coresponse.people import limits
 from coresponse.people.details import AddressDetails, PersonDetails, name_key, phone_digits
 from coresponse.people.limits import APPROXIMATE_AGE_MAX, APPROXIMATE_AGE_MIN
 from coresponse.people.models import (
@@ -137,8 +138,12 @@ def add_phone(person: Person, number: str, *, current: bool = True) -> PersonPho
     """
     number = _clean(number) or ""
     digits = phone_digits(number)
-    if len(digits) < 7:
+    if len(digits) < limits.PHONE_DIGITS_MIN:
         raise PersonError("That phone number is too short.", field="phone")
+    if len(digits) > limits.PHONE_DIGITS_MAX:
+        raise PersonError(
+            f"That phone number has more than {limits.PHONE_DIGITS_MAX} digits.", field="phone"
+        )
     if any(p.digits == digits and (p.current or not current) for p in person.phones):
         return None
     phone = PersonPhone(number=number, digits=digits, current=current, recorded_at=utcnow())
@@ -353,8 +358,13 @@ def _set_phones(person: Person, numbers: list[str], now: datetime) -> bool:
         if not number:
             continue
         digits = phone_digits(number)
-        if len(digits) < 7:
+        if len(digits) < limits.PHONE_DIGITS_MIN:
             raise PersonError(f"{number!r} is too short for a phone number.", field="phones")
+        if len(digits) > limits.PHONE_DIGITS_MAX:
+            raise PersonError(
+                f"{number!r} has more than {limits.PHONE_DIGITS_MAX} digits: not a phone number.",
+                field="phones",
+            )
         wanted.setdefault(digits, number)
     changed = False
     current = {p.digits: p for p in person.phones if p.current}

@@ -34,3 +34,18 @@ def test_another_teams_person_is_refused_like_an_unknown_id(app, world, api) -> 
     # The team's own person is linked as before.
     ours = client.post("/api/v1/referrals", json={**body, "person_id": world.case.person_id})
     assert ours.status_code == 201 and ours.get_json()["person_id"] == world.case.person_id
+
+
+def test_a_phone_with_too_many_digits_is_refused_not_a_server_error(app, world, api) -> None:  # type: ignore[no-untyped-def]
+    """Found by schemathesis on PostgreSQL: 39 digits passed the text limit (40) and broke
+    the 20-character column of digits kept for matching (a 500)."""
+    body = {
+        "source": "hospital", "received_at": utcnow().isoformat(), "reason": "ER discharge",
+        "person": {"first_name": "Ana", "last_name": "Reyes", "phone": "0" * 39},
+    }  # fmt: skip
+    referrals = _referrals()
+    refused = api(world.clinician).post("/api/v1/referrals", json=body)
+    assert refused.status_code == 422
+    assert_documented(app, refused, "/api/v1/referrals", "POST")
+    assert "more than 15 digits" in refused.get_json()["detail"]
+    assert _referrals() == referrals

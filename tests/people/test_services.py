@@ -62,6 +62,7 @@ def test_approximate_age_gives_an_estimated_birth_date(app: Flask) -> None:
         ({"date_of_birth": date(2999, 1, 1)}, "cannot be in the future"),
         ({"date_of_birth": None, "approximate_age": 150}, "between 1 and 119"),
         ({"phone": "12"}, "too short"),
+        ({"phone": "0" * 39}, "more than 15 digits"),
         ({"address": AddressDetails(line1="1 A St", precinct="999")}, "not an NYC police precinct"),
         ({"address": AddressDetails(line1="1 A St", postal_code="1120")}, "5 digits"),
     ],

@@ -21,7 +21,7 @@ from coresponse.api import bp
 from coresponse.api.fields import Id
 from coresponse.api.inputs import MAX_JSON_DEPTH
 from coresponse.api.problems import PROBLEM_JSON, Problem
-from coresponse.privacy.routes import public
+from coresponse.privacy.routes import Permission, public
 from coresponse.text import describe_bytes
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,7 +72,6 @@ class Operation:
     errors: tuple[int, ...] = ()
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
-    public: bool = False
     location: bool = False  # a 201 names the new resource in `Location`
 
 
@@ -94,11 +93,17 @@ def operation(
     return register
 
 
-def _statuses(op: Operation, path: str) -> list[int]:
+def _is_public(view: Callable[..., Any]) -> bool:
+    """Whether the route needs no login, as it declares (coresponse/privacy/routes.py)."""
+    declared: Permission | None = getattr(view, "permission", None)
+    return declared is not None and declared.public
+
+
+def _statuses(op: Operation, path: str, *, public: bool) -> list[int]:
     """Every refusal a client can receive from this operation."""
     # Any request may be refused 400 for a NUL character (coresponse/security.py).
     codes = {400, *op.errors}
-    if not op.public:
+    if not public:
         codes |= set(SECURED)
     if "{" in path:
         codes.add(404)
@@ -194,7 +199,8 @@ def _operation(
             responses[str(status)]["headers"] = {
                 "Location": {"description": "The new resource's URL.", "schema": {"type": "string"}}
             }
-    for status in _statuses(op, path):
+    public = _is_public(view)
+    for status in _statuses(op, path, public=public):
         responses[str(status)] = _problem(status, app)
     result: dict[str, Any] = {
         "operationId": operation_id,
@@ -214,7 +220,7 @@ def _operation(
             },
         }
     result["responses"] = responses
-    if op.public:
+    if public:
         result["security"] = []
     return result
 
@@ -311,7 +317,7 @@ def document(app: Flask) -> dict[str, Any]:
     return doc
 
 
-@operation("meta", {200: ("The OpenAPI document.", None)}, public=True)
+@operation("meta", {200: ("The OpenAPI document.", None)})
 @bp.get("/openapi.json")
 @public
 def openapi() -> Response:

@@ -62,7 +62,7 @@ from coresponse.people.timeline import person_timeline as timeline
 from coresponse.people.timeline import visible_cases
 from coresponse.privacy import policy
 from coresponse.privacy.loading import withheld
-from coresponse.privacy.routes import allow, permission_of
+from coresponse.privacy.routes import allow, permission_of, require
 from coresponse.referrals import services as referral_services
 from coresponse.referrals.models import RiskIndicator
 from coresponse.teams.models import Team
@@ -89,11 +89,6 @@ def _problem(error: ApiProblem) -> Response:
 def _refused(error: DomainError) -> Response:
     unit_of_work.undo_refused(error)
     return problem_response(from_domain_error(error))
-
-
-def require(allowed: bool, detail: str | None = None) -> None:
-    if not allowed:
-        raise ApiProblem(403, detail)
 
 
 # --- Who am I -------------------------------------------------------------------------

@@ -76,10 +76,11 @@ def public(view: F) -> F:
     return view
 
 
-def require(allowed: bool) -> None:
-    """Stop the request with 403 unless the rule allowed it."""
+def require(allowed: bool, detail: str | None = None) -> None:
+    """Stop the request with 403 unless the rule allowed it (`detail`: why, for an API
+    caller; the API answers the 403 as a problem carrying it)."""
     if not allowed:
-        abort(403)
+        abort(403, **({"description": detail} if detail else {}))
 
 
 def permission_of(app: Flask, endpoint: str) -> Permission | None:

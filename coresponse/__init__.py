@@ -64,6 +64,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         api,
         audit,
         auth,
+        casefile,
         cases,
         consent,
         contacts,
@@ -93,6 +94,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "people",
         "referrals",
         "cases",
+        "casefile",
         "consent",
         "audit",
         "api",
@@ -110,6 +112,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(people.bp)
     app.register_blueprint(referrals.bp)
     app.register_blueprint(cases.bp)
+    app.register_blueprint(casefile.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(api.bp)

@@ -21,7 +21,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
@@ -36,6 +36,19 @@ from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team, TeamMembership
 
 QUEUE_PREVIEW = 10
+
+
+def team_for_assignment(team_id: int) -> Team | None:
+    """The team a case is being assigned (or returned) to, with its coverage and members,
+    which the assignment checks and the history names."""
+    return db.session.scalar(
+        select(Team)
+        .where(Team.id == team_id)
+        .options(
+            selectinload(Team.coverage),
+            selectinload(Team.memberships).selectinload(TeamMembership.user),
+        )
+    )
 
 
 def get_visible_case(

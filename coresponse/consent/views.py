@@ -267,7 +267,7 @@ def _after_break_glass(person_id: int, raw_case_id: str | None) -> str:
             select(Case.id).where(Case.id == wanted, Case.person_id == person_id)
         )
         if case_id is not None:
-            return url_for("cases.detail", case_id=case_id)
+            return url_for("casefile.detail", case_id=case_id)
     return url_for("people.detail", person_id=person_id)
 
 

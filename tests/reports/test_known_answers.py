@@ -5,6 +5,7 @@ The same answers on SQLite and PostgreSQL (DATABASE_URL).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from flask import Flask
 from coresponse.reports.definitions import INDICATORS, GroupBy
 from coresponse.reports.queries import outcomes
 from coresponse.reports.results import CountTable, DurationTable, Outcomes, RateTable, Ratio
+from coresponse.reports.suppression import Cell, is_small, suppress
 from tests.reports import program
 from tests.reports.program import FIRST, LAST, NOW
 
@@ -210,3 +212,29 @@ def test_by_age_band_on_new_york_days(built: program.Program) -> None:
     assert counts(report["referrals_by_source"], "unknown") == {"family_community": 1}
     assert sum(counts(report["contacts_by_type"], "25_34").values()) == 4
     assert sum(counts(report["contacts_by_type"], "18_24").values()) == 0
+
+
+def test_nothing_small_leaves_through_suppression(built: program.Program) -> None:
+    for group_by in GroupBy:
+        safe = suppress(outcomes(FIRST, LAST, group_by, now=NOW))
+        cells = _cells(safe.results.values())
+        assert any(cell.suppressed for cell in cells)  # a program this small is mostly hidden
+        for cell in cells:
+            assert cell.suppressed or cell.value is None or not is_small(int(cell.value)), group_by
+
+
+def _cells(values: object) -> list[Cell]:
+    """Every Cell inside the suppressed structures."""
+    found: list[Cell] = []
+    stack = [values]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Cell):
+            found.append(item)
+        elif isinstance(item, Mapping):
+            stack.extend(item.values())
+        elif isinstance(item, Iterable) and not isinstance(item, str):
+            stack.extend(item)
+        elif hasattr(item, "__dataclass_fields__"):
+            stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
+    return found

@@ -164,6 +164,12 @@ def can_view_program_counts(user: User) -> bool:
     return is_signed_in(user) and user.role in (Role.ADMIN, Role.ANALYST)
 
 
+def can_view_reports(user: User) -> bool:
+    """Outcome reports (aggregates, small cells suppressed): supervisors of both
+    disciplines, analysts and administrators; not the team's clinicians and officers."""
+    return is_signed_in(user) and user.role in (Role.SUPERVISOR, Role.ANALYST, Role.ADMIN)
+
+
 def can_view_team_staffing(user: User) -> bool:
     """Which teams lack members, on the home page: those who staff teams (can_manage_teams)."""
     return can_manage_teams(user)

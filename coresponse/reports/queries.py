@@ -1,0 +1,907 @@
+"""Outcome indicators for a range of New York days, grouped one way.
+
+`outcomes(first, last, group_by)` computes every indicator of definitions.py. It reads
+only the columns it needs, counts in SQL where a count is natural, and fetches one row
+per referral, case or closure (never per contact) where a median is needed, computing
+percentiles in Python so the code is the same on SQLite and PostgreSQL. Aggregates only:
+no name, note or other free text is selected.
+
+Day and month boundaries are New York's (clock.day_bounds); elapsed hours are real
+(UTC arithmetic), so 24 hours across the autumn clock change is 24 hours.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, ClosureReason
+from coresponse.clock import day_bounds, day_start, program_date, program_zone, utcnow
+from coresponse.contacts.models import Contact, ContactOutcome, ContactType
+from coresponse.errors import DomainError
+from coresponse.extensions import db
+from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
+from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.referrals.models import DeclineReason, Referral, ReferralSource, ReferralStatus
+from coresponse.reports.definitions import (
+    AGE_BANDS,
+    ALL,
+    COLLATERAL_TYPES,
+    CRISIS_OUTCOMES,
+    ENGAGEMENT_OUTCOMES,
+    FIRST_CONTACT_STANDARD,
+    GROUP_LABELS,
+    MAX_RANGE,
+    RE_REFERRAL_WINDOWS,
+    RECENT_CONTACT_DAYS,
+    UNKNOWN,
+    GroupBy,
+)
+from coresponse.reports.results import (
+    CountTable,
+    DurationTable,
+    Label,
+    Outcomes,
+    RateTable,
+    Ratio,
+    Result,
+    summarise,
+)
+from coresponse.teams.models import Team
+
+
+class ReportError(DomainError):
+    """A report that cannot be asked for as given (the range or the grouping)."""
+
+
+def parse_group_by(value: str | None) -> GroupBy:
+    """The grouping named in a form or query string ("" or None: the whole program)."""
+    try:
+        return GroupBy(value or GroupBy.NONE)
+    except ValueError:
+        choices = ", ".join(g.value for g in GroupBy)
+        raise ReportError(f"Group by one of: {choices}.", field="group_by") from None
+
+
+def check_range(first: date, last: date) -> None:
+    """Refuse a reversed or over-long range with a message a person can act on."""
+    if last < first:
+        raise ReportError("The range ends before it starts: swap the dates.", field="to")
+    if last - first >= MAX_RANGE:
+        raise ReportError("A report covers at most 5 years: shorten the range.", field="from")
+
+
+def outcomes(
+    first: date, last: date, group_by: GroupBy = GroupBy.NONE, *, now: datetime | None = None
+) -> Outcomes:
+    """Every indicator for the New York days `first`..`last` (both included), by `group_by`.
+
+    `now` (default: the program's clock) bounds "as of the range's end" and decides
+    which follow-up windows (24 hours, 90 and 180 days) have passed.
+    """
+    check_range(first, last)
+    _prepare_sqlite()
+    scope = _Scope.of(first, last, now or utcnow())
+    keys: Callable[[_Ctx], ColumnElement[Any]] = lambda ctx: _key(group_by, ctx)  # noqa: E731
+    parts: dict[str, _Part] = {}
+    parts["referrals_by_source"] = _referrals_by_source(scope, keys)
+    parts["triage_decisions"] = _triage_decisions(scope, keys)
+    parts["hours_to_triage"] = _hours_to_triage(scope, keys)
+    parts["people_served"] = _by_month_or_not(scope, group_by, _people_served)
+    parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
+    first_contact, first_engagement = _first_contacts(scope, keys)
+    parts["hours_to_first_contact"] = first_contact
+    parts["hours_to_first_engagement"] = first_engagement
+    by_type, by_outcome, kinds, crisis = _contacts(scope, keys)
+    parts["contacts_by_type"] = by_type
+    parts["contacts_by_outcome"] = by_outcome
+    parts["attempts_vs_engagements"] = kinds
+    parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
+    by_category, by_kind, by_status = _connections(scope, keys)
+    parts["connections_by_category"] = by_category
+    parts["connections_by_kind"] = by_kind
+    parts["connections_by_status"] = by_status
+    closures = _closures(scope, keys)
+    parts.update(closures)
+    parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
+    parts["crisis_outcomes_per_100_contacts"] = crisis
+
+    seen = {key for part in parts.values() for key in part.group_keys()}
+    columns = _columns(group_by, scope, seen)
+    results: dict[str, Result] = {name: part.build(columns) for name, part in parts.items()}
+    return Outcomes(first, last, group_by, columns, results)
+
+
+# --- The range ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scope:
+    first: date
+    last: date
+    start: datetime  # UTC instant the first day begins
+    end: datetime  # UTC instant after the last day ends
+    now: datetime
+
+    @classmethod
+    def of(cls, first: date, last: date, now: datetime) -> _Scope:
+        start, end = day_bounds(first, last)
+        return cls(first, last, start, end, now)
+
+    @property
+    def as_of(self) -> datetime:
+        """The instant "at the end of the range" stands for (now, if the range runs on)."""
+        return min(self.end, self.now)
+
+    def months(self) -> list[tuple[str, _Scope]]:
+        """Each New York month the range touches, as its key and the part of the range in it."""
+        out = []
+        month = self.first.replace(day=1)
+        while month <= self.last:
+            following = (month + timedelta(days=32)).replace(day=1)
+            part = _Scope.of(
+                max(month, self.first), min(following - timedelta(days=1), self.last), self.now
+            )
+            out.append((f"{month:%Y-%m}", part))
+            month = following
+        return out
+
+
+# --- Groups: one SQL expression per row of a unit ---------------------------------------
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """The columns a unit (referral, case, contact, ...) is grouped by."""
+
+    # Columns or SQL expressions (Any: mapped attributes and expressions alike).
+    person_id: Any
+    team_id: Any
+    age_anchor: Any  # a UTC timestamp: age on its New York date
+    month_anchor: Any  # a UTC timestamp, or a date when month_of_date
+    month_of_date: bool = False
+
+
+def _key(group_by: GroupBy, ctx: _Ctx) -> ColumnElement[Any]:
+    return _DIMENSIONS[group_by](ctx)
+
+
+def _current_address(column: Any, ctx: _Ctx) -> ColumnElement[Any]:
+    return (
+        select(column)
+        .where(PersonAddress.person_id == ctx.person_id, PersonAddress.current.is_(True))
+        .order_by(PersonAddress.recorded_at.desc(), PersonAddress.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _preferred_language(ctx: _Ctx) -> ColumnElement[Any]:
+    return (
+        select(PersonLanguage.language)
+        .where(PersonLanguage.person_id == ctx.person_id)
+        .order_by(PersonLanguage.position, PersonLanguage.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _age_band(ctx: _Ctx) -> ColumnElement[Any]:
+    dob = select(Person.date_of_birth).where(Person.id == ctx.person_id).scalar_subquery()
+    age = _age_at(dob, ctx.age_anchor)
+    bands = [(age <= high, key) for key, _label, _low, high in AGE_BANDS if high is not None]
+    return case((dob.is_(None), UNKNOWN), *bands, else_=AGE_BANDS[-1][0])
+
+
+def _month(ctx: _Ctx) -> ColumnElement[Any]:
+    if ctx.month_of_date:
+        return func.substr(cast(ctx.month_anchor, String), 1, 7)
+    return _local_month(ctx.month_anchor)
+
+
+# The extension point for gender and race/ethnicity: one expression per person (a
+# multi-valued dimension may join, and then counts a person once in each of its values).
+_DIMENSIONS: dict[GroupBy, Callable[[_Ctx], ColumnElement[Any]]] = {
+    GroupBy.NONE: lambda ctx: literal(ALL),
+    GroupBy.MONTH: _month,
+    GroupBy.TEAM: lambda ctx: ctx.team_id,
+    GroupBy.BOROUGH: lambda ctx: _current_address(PersonAddress.borough, ctx),
+    GroupBy.PRECINCT: lambda ctx: _current_address(PersonAddress.precinct, ctx),
+    GroupBy.LANGUAGE: _preferred_language,
+    GroupBy.AGE_BAND: _age_band,
+}
+
+
+def _norm(value: object) -> str:
+    """A group's or category's key as text (None: not recorded)."""
+    if value is None:
+        return UNKNOWN
+    return str(getattr(value, "value", value))
+
+
+def _columns(group_by: GroupBy, scope: _Scope, seen: set[str]) -> tuple[Label, ...]:
+    unknown = [Label(UNKNOWN, _UNKNOWN_LABELS[group_by])] if UNKNOWN in seen else []
+    if group_by is GroupBy.NONE:
+        return (Label(ALL, GROUP_LABELS[GroupBy.NONE]),)
+    if group_by is GroupBy.MONTH:
+        return tuple(
+            Label(key, datetime.strptime(key, "%Y-%m").strftime("%B %Y"))
+            for key, _ in scope.months()
+        )
+    if group_by is GroupBy.AGE_BAND:
+        return (*(Label(key, label) for key, label, _, _ in AGE_BANDS), *unknown)
+    if group_by is GroupBy.BOROUGH:
+        return (*(Label(b.value, b.label) for b in Borough), *unknown)
+    known = sorted(seen - {UNKNOWN})
+    if group_by is GroupBy.TEAM:
+        names = dict(
+            db.session.execute(
+                select(Team.id, Team.name).where(Team.id.in_([int(k) for k in known]))
+            ).all()
+        )
+        ordered = sorted(known, key=lambda k: names.get(int(k), ""))
+        return (*(Label(k, names.get(int(k), f"Team {k}")) for k in ordered), *unknown)
+    if group_by is GroupBy.PRECINCT:
+        ordered = sorted(known, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
+        return (*(Label(k, f"Precinct {k}") for k in ordered), *unknown)
+    return (*(Label(k, k) for k in known), *unknown)
+
+
+_UNKNOWN_LABELS = {
+    GroupBy.NONE: "Not recorded",
+    GroupBy.MONTH: "Not recorded",
+    GroupBy.TEAM: "No team",
+    GroupBy.BOROUGH: "Address not recorded",
+    GroupBy.PRECINCT: "Precinct not recorded",
+    GroupBy.LANGUAGE: "Language not recorded",
+    GroupBy.AGE_BAND: "Date of birth not recorded",
+}
+
+
+# --- Local dates in SQL, the same answer on both engines --------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def _prepare_sqlite() -> None:
+    """Give this SQLite connection the program's calendar (SQLite has no time zones)."""
+    if _dialect() != "sqlite":
+        return
+    zone = program_zone()
+
+    def local(value: str | None) -> datetime | None:
+        if value is None:
+            return None
+        return datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(zone)
+
+    def month(value: str | None) -> str | None:
+        at = local(value)
+        return None if at is None else f"{at:%Y-%m}"
+
+    def age(born: str | None, value: str | None) -> int | None:
+        at = local(value)
+        if born is None or at is None:
+            return None
+        return _years_between(date.fromisoformat(born), at.date())
+
+    raw = db.session.connection().connection.dbapi_connection
+    assert raw is not None  # noqa: S101  (a checked-out connection has its DB-API connection)
+    raw.create_function("coresponse_local_month", 1, month, deterministic=True)
+    raw.create_function("coresponse_age_at", 2, age, deterministic=True)
+
+
+def _years_between(born: date, on: date) -> int:
+    """Whole years of age on a day (born on 29 February: a year older on 1 March)."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _local_month(at: ColumnElement[Any]) -> ColumnElement[Any]:
+    if _dialect() == "sqlite":
+        return func.coresponse_local_month(at)
+    return func.to_char(func.timezone(program_zone().key, at), "YYYY-MM")
+
+
+def _age_at(born: ColumnElement[Any], at: ColumnElement[Any]) -> ColumnElement[Any]:
+    if _dialect() == "sqlite":
+        return func.coresponse_age_at(born, at)
+    local_day = cast(func.timezone(program_zone().key, at), Date)
+    return cast(func.date_part("year", func.age(local_day, born)), Integer)
+
+
+# --- Intermediate parts, turned into tables once the columns are known -----------------
+
+
+class _Part:
+    def group_keys(self) -> Iterable[str]:
+        raise NotImplementedError
+
+    def build(self, columns: tuple[Label, ...]) -> Result:
+        raise NotImplementedError
+
+
+class _Counts(_Part):
+    def __init__(
+        self,
+        rows: Iterable[Label],
+        cells: Mapping[tuple[str, str], int],
+        *,
+        distinct_totals: tuple[Mapping[str, int], int] | None = None,
+    ) -> None:
+        self.rows = tuple(rows)
+        self.cells = dict(cells)
+        # Non-additive tables (distinct people): the row totals and the grand total.
+        self.distinct_totals = distinct_totals
+
+    def group_keys(self) -> Iterable[str]:
+        return (g for _, g in self.cells)
+
+    def build(self, columns: tuple[Label, ...]) -> CountTable:
+        rows = self.rows
+        cells = {k: v for k, v in self.cells.items() if v}
+        column_totals = {c.key: sum(cells.get((r.key, c.key), 0) for r in rows) for c in columns}
+        if self.distinct_totals is None:
+            row_totals = {r.key: sum(cells.get((r.key, c.key), 0) for c in columns) for r in rows}
+            return CountTable(
+                rows, columns, cells, row_totals, column_totals, sum(row_totals.values())
+            )
+        distinct_rows, total = self.distinct_totals
+        return CountTable(
+            rows, columns, cells, {r.key: distinct_rows.get(r.key, 0) for r in rows},
+            column_totals, total, additive=False,
+        )  # fmt: skip
+
+
+class _Rates(_Part):
+    def __init__(
+        self,
+        rows: Iterable[Label],
+        cells: Mapping[tuple[str, str], Ratio],
+        overall: Mapping[str, Ratio],
+        scale: int = 100,
+    ) -> None:
+        self.rows, self.cells, self.overall, self.scale = tuple(rows), dict(cells), overall, scale
+
+    def group_keys(self) -> Iterable[str]:
+        return (g for _, g in self.cells)
+
+    def build(self, columns: tuple[Label, ...]) -> RateTable:
+        return RateTable(self.rows, columns, self.cells, dict(self.overall), self.scale)
+
+
+class _Durations(_Part):
+    def __init__(self, unit: str, *, standard: bool = False) -> None:
+        self.unit = unit
+        self.standard = standard
+        self.values: dict[str, list[float]] = defaultdict(list)
+        self.within: dict[str, int] = defaultdict(int)
+        self.eligible: dict[str, int] = defaultdict(int)
+        self.all_values: list[float] = []
+        self.all_within = 0
+        self.all_eligible = 0
+
+    def add(
+        self, group: str, value: float | None, *, eligible: bool = True, within: bool = False
+    ) -> None:
+        if value is not None:
+            self.values[group].append(value)
+            self.all_values.append(value)
+        if self.standard and eligible:
+            self.eligible[group] += 1
+            self.all_eligible += 1
+            if within:
+                self.within[group] += 1
+                self.all_within += 1
+
+    def group_keys(self) -> Iterable[str]:
+        return [*self.values, *self.eligible]
+
+    def build(self, columns: tuple[Label, ...]) -> DurationTable:
+        cells = {}
+        for c in columns:
+            if self.standard:
+                cells[c.key] = summarise(
+                    self.values.get(c.key, []),
+                    within=self.within.get(c.key, 0),
+                    eligible=self.eligible.get(c.key, 0),
+                )
+            else:
+                cells[c.key] = summarise(self.values.get(c.key, []))
+        overall = (
+            summarise(self.all_values, within=self.all_within, eligible=self.all_eligible)
+            if self.standard
+            else summarise(self.all_values)
+        )
+        return DurationTable(columns, cells, overall, self.unit)
+
+
+def _labels(enum: Iterable[Any]) -> list[Label]:
+    return [Label(member.value, member.label) for member in enum]
+
+
+def _in(column: Any, scope: _Scope) -> ColumnElement[bool]:
+    return and_(column >= scope.start, column < scope.end)
+
+
+def _by_month_or_not(
+    scope: _Scope, group_by: GroupBy, compute: Callable[[_Scope, Callable[[_Ctx], Any]], _Part]
+) -> _Part:
+    """A state indicator (open on a day, as of an instant) by month is computed for each
+    month's part of the range; otherwise once, with the grouping's expression."""
+    if group_by is not GroupBy.MONTH:
+        return compute(scope, lambda ctx: _key(group_by, ctx))
+    parts = [(key, compute(part, _constant(key))) for key, part in scope.months()]
+    whole = compute(scope, _constant(ALL))
+    return _merge_months(parts, whole)
+
+
+def _constant(key: str) -> Callable[[_Ctx], Any]:
+    return lambda ctx: literal(key)
+
+
+def _merge_months(parts: list[tuple[str, _Part]], whole: _Part) -> _Part:
+    if isinstance(whole, _Rates):
+        cells: dict[tuple[str, str], Ratio] = {}
+        for _, part in parts:
+            assert isinstance(part, _Rates)  # noqa: S101
+            cells.update(part.cells)
+        return _Rates(
+            whole.rows,
+            cells,
+            {r: whole.cells.get((r, ALL), Ratio(0, 0)) for r in (x.key for x in whole.rows)},
+        )
+    assert isinstance(whole, _Counts)  # noqa: S101
+    counts: dict[tuple[str, str], int] = {}
+    rows: dict[str, Label] = {r.key: r for r in whole.rows}
+    for _, part in parts:
+        assert isinstance(part, _Counts)  # noqa: S101
+        counts.update(part.cells)
+        rows.update({r.key: r for r in part.rows})
+    # A state over the whole range is not the sum of its months: the totals are the range's.
+    row_totals = {r: whole.cells.get((r, ALL), 0) for r in rows}
+    return _Counts(rows.values(), counts, distinct_totals=(row_totals, sum(row_totals.values())))
+
+
+# --- Referrals ---------------------------------------------------------------------------
+
+
+def _referral_ctx(month_anchor: Any) -> _Ctx:
+    return _Ctx(Referral.person_id, Case.team_id, Referral.received_at, month_anchor)
+
+
+def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    rows = (
+        select(keys(_referral_ctx(Referral.received_at)).label("g"), Referral.source.label("row"))
+        .select_from(Referral)
+        .outerjoin(Case, Case.referral_id == Referral.id)
+        .where(_in(Referral.received_at, scope))
+        .subquery()
+    )
+    return _Counts(_labels(ReferralSource), _grouped_counts(rows))
+
+
+def _grouped_counts(rows: Any) -> dict[tuple[str, str], int]:
+    stmt = select(rows.c.row, rows.c.g, func.count()).group_by(rows.c.row, rows.c.g)
+    return {(_norm(r), _norm(g)): n for r, g, n in db.session.execute(stmt)}
+
+
+_DECIDED = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
+
+
+def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    rows = (
+        select(
+            keys(_referral_ctx(Referral.triaged_at)).label("g"),
+            Referral.status.label("status"),
+            Referral.decline_reason.label("reason"),
+        )
+        .select_from(Referral)
+        .outerjoin(Case, Case.referral_id == Referral.id)
+        .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
+        .subquery()
+    )
+    stmt = select(rows.c.status, rows.c.reason, rows.c.g, func.count()).group_by(
+        rows.c.status, rows.c.reason, rows.c.g
+    )
+    cells: dict[tuple[str, str], int] = defaultdict(int)
+    for status, reason, g, n in db.session.execute(stmt):
+        row = "accepted" if status is ReferralStatus.ACCEPTED else f"declined_{_norm(reason)}"
+        cells[(row, _norm(g))] += n
+    labels = [Label("accepted", "Accepted")]
+    labels += [Label(f"declined_{r.value}", f"Declined: {r.label}") for r in DeclineReason]
+    labels.append(Label(f"declined_{UNKNOWN}", "Declined: reason not recorded"))
+    return _Counts(labels, cells)
+
+
+def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    stmt = (
+        select(keys(_referral_ctx(Referral.triaged_at)), Referral.received_at, Referral.triaged_at)
+        .select_from(Referral)
+        .outerjoin(Case, Case.referral_id == Referral.id)
+        .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
+    )
+    part = _Durations("hours")
+    for g, received, triaged in db.session.execute(stmt):
+        part.add(_norm(g), max(_hours(triaged - received), 0.0))
+    return part
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600
+
+
+# --- Cases: served, caseload, first contact ---------------------------------------------
+
+
+def _case_ctx(month_anchor: Any, team: Any = None) -> _Ctx:
+    return _Ctx(
+        Case.person_id, Case.team_id if team is None else team, Case.accepted_at, month_anchor
+    )
+
+
+def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
+    """The case was closed for the whole range: closed before it began and not reopened
+    before it ended (read from the case's history, since reopening clears closed_at)."""
+    closing = aliased(CaseEvent)
+    reopening = aliased(CaseEvent)
+    reopened_after = exists().where(
+        reopening.case_id == Case.id,
+        reopening.kind == CaseEventKind.REOPENED,
+        reopening.at > closing.at,
+        reopening.at < scope.end,
+    )
+    # (closed_at IS NOT NULL first: NOT (NULL OR false) would be NULL, dropping open cases.)
+    return or_(
+        and_(Case.closed_at.is_not(None), Case.closed_at <= scope.start),
+        exists().where(
+            closing.case_id == Case.id,
+            closing.kind == CaseEventKind.CLOSED,
+            closing.at <= scope.start,
+            not_(reopened_after),
+        ),
+    )
+
+
+def _people_served(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    open_in_range = and_(Case.accepted_at < scope.end, not_(_closed_throughout(scope)))
+    rows = (
+        select(keys(_case_ctx(Case.accepted_at)).label("g"), Case.person_id.label("person_id"))
+        .where(open_in_range)
+        .subquery()
+    )
+    by_group = select(rows.c.g, func.count(distinct(rows.c.person_id))).group_by(rows.c.g)
+    cells = {("people", _norm(g)): n for g, n in db.session.execute(by_group)}
+    total = db.session.scalar(select(func.count(distinct(rows.c.person_id)))) or 0
+    return _Counts(
+        [Label("people", "People served")], cells, distinct_totals=({"people": total}, total)
+    )
+
+
+def _assigned_at(instant: datetime) -> ColumnElement[bool]:
+    return and_(
+        Assignment.assigned_at < instant,
+        or_(Assignment.ended_at.is_(None), Assignment.ended_at >= instant),
+    )
+
+
+def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    instant = scope.as_of
+    rows = (
+        select(
+            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
+            Assignment.team_id.label("row"),
+        )
+        .select_from(Assignment)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(_assigned_at(instant))
+        .subquery()
+    )
+    cells = _grouped_counts(rows)
+    team_ids = sorted({int(r) for r, _ in cells})
+    names = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
+    labels = sorted((Label(str(t), names[t]) for t in team_ids), key=lambda label: label.label)
+    return _Counts(labels, cells)
+
+
+def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part]:
+    engaged = (
+        select(func.min(Contact.occurred_at))
+        .where(
+            Contact.case_id == Case.id,
+            Contact.outcome.in_(ENGAGEMENT_OUTCOMES),
+            Contact.type.not_in(COLLATERAL_TYPES),
+        )
+        .scalar_subquery()
+    )
+    stmt = select(
+        keys(_case_ctx(Case.first_assigned_at)),
+        Case.first_assigned_at,
+        Case.first_contact_at,
+        engaged,
+    ).where(_in(Case.first_assigned_at, scope))
+    contact, engagement = _Durations("hours", standard=True), _Durations("hours", standard=True)
+    for g, assigned, first, first_engaged in db.session.execute(stmt):
+        key = _norm(g)
+        _time_to(contact, key, assigned, first, scope.now)
+        _time_to(engagement, key, assigned, first_engaged, scope.now)
+    return contact, engagement
+
+
+def _time_to(
+    part: _Durations, key: str, assigned: datetime, reached: datetime | None, now: datetime
+) -> None:
+    """Real hours from assignment (0 when reached before it); a case not reached yet counts
+    against the standard once its 24 hours have passed."""
+    if reached is None:
+        part.add(key, None, eligible=now - assigned >= FIRST_CONTACT_STANDARD)
+        return
+    elapsed = max(reached - assigned, timedelta(0))
+    part.add(key, _hours(elapsed), within=elapsed <= FIRST_CONTACT_STANDARD)
+
+
+# --- Contacts ---------------------------------------------------------------------------
+
+
+def _contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part, _Part]:
+    ctx = _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at)
+    rows = (
+        select(keys(ctx).label("g"), Contact.type.label("type"), Contact.outcome.label("outcome"))
+        .select_from(Contact)
+        .join(Case, Case.id == Contact.case_id)
+        .where(_in(Contact.occurred_at, scope))
+        .subquery()
+    )
+    stmt = select(rows.c.type, rows.c.outcome, rows.c.g, func.count()).group_by(
+        rows.c.type, rows.c.outcome, rows.c.g
+    )
+    by_type: dict[tuple[str, str], int] = defaultdict(int)
+    by_outcome: dict[tuple[str, str], int] = defaultdict(int)
+    kinds: dict[tuple[str, str], int] = defaultdict(int)
+    crisis: dict[tuple[str, str], int] = defaultdict(int)
+    contacts: dict[str, int] = defaultdict(int)
+    for contact_type, outcome, g, n in db.session.execute(stmt):
+        key = _norm(g)
+        by_type[(contact_type.value, key)] += n
+        by_outcome[(outcome.value, key)] += n
+        kinds[(_contact_kind(contact_type, outcome), key)] += n
+        contacts[key] += n
+        if outcome in CRISIS_OUTCOMES:
+            crisis[(outcome.value, key)] += n
+    kind_labels = [
+        Label("engagement", "Engagements"),
+        Label("attempt", "Attempts that did not engage"),
+        Label("collateral", "Collateral contacts"),
+    ]
+    crisis_rows = [Label(o.value, o.label) for o in CRISIS_OUTCOMES]
+    all_contacts = sum(contacts.values())
+    rates = _Rates(
+        crisis_rows,
+        {
+            (r, g): Ratio(crisis.get((r, g), 0), n)
+            for r in (o.value for o in CRISIS_OUTCOMES)
+            for g, n in contacts.items()
+        },
+        {
+            o.value: Ratio(sum(v for (r, _), v in crisis.items() if r == o.value), all_contacts)
+            for o in CRISIS_OUTCOMES
+        },
+        scale=100,
+    )
+    return (
+        _Counts(_labels(ContactType), by_type),
+        _Counts(_labels(ContactOutcome), by_outcome),
+        _Counts(kind_labels, kinds),
+        rates,
+    )
+
+
+def _contact_kind(contact_type: ContactType, outcome: ContactOutcome) -> str:
+    if contact_type in COLLATERAL_TYPES:
+        return "collateral"
+    return "engagement" if outcome in ENGAGEMENT_OUTCOMES else "attempt"
+
+
+def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    instant = scope.as_of
+    since = day_start(scope.last - timedelta(days=RECENT_CONTACT_DAYS - 1))
+    recent = exists().where(
+        Contact.case_id == Assignment.case_id,
+        Contact.occurred_at >= since,
+        Contact.occurred_at < instant,
+    )
+    rows = (
+        select(
+            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
+            case((recent, 1), else_=0).label("recent"),
+        )
+        .select_from(Assignment)
+        .join(Case, Case.id == Assignment.case_id)
+        .where(_assigned_at(instant))
+        .subquery()
+    )
+    stmt = select(rows.c.g, func.count(), func.coalesce(func.sum(rows.c.recent), 0)).group_by(
+        rows.c.g
+    )
+    cells = {}
+    numerator = denominator = 0
+    for g, n, with_contact in db.session.execute(stmt):
+        cells[("share", _norm(g))] = Ratio(int(with_contact), n)
+        numerator += int(with_contact)
+        denominator += n
+    label = Label("share", "Open cases with a contact in the last 7 days")
+    return _Rates([label], cells, {"share": Ratio(numerator, denominator)})
+
+
+# --- Connections ------------------------------------------------------------------------
+
+
+def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part]:
+    ctx = _Ctx(
+        Linkage.person_id,
+        Case.team_id,
+        func.coalesce(Case.accepted_at, Linkage.created_at),
+        Linkage.created_at,
+    )
+    rows = (
+        select(keys(ctx).label("g"), Linkage.kind.label("kind"), Linkage.status.label("status"))
+        .select_from(Linkage)
+        .outerjoin(Case, Case.id == Linkage.case_id)
+        .where(_in(Linkage.created_at, scope))
+        .subquery()
+    )
+    stmt = select(rows.c.kind, rows.c.status, rows.c.g, func.count()).group_by(
+        rows.c.kind, rows.c.status, rows.c.g
+    )
+    by_category: dict[tuple[str, str], int] = defaultdict(int)
+    by_kind: dict[tuple[str, str], int] = defaultdict(int)
+    by_status: dict[tuple[str, str], int] = defaultdict(int)
+    for kind, status, g, n in db.session.execute(stmt):
+        key = _norm(g)
+        by_category[(kind.category.value, key)] += n
+        by_kind[(kind.value, key)] += n
+        by_status[(status.value, key)] += n
+    kinds = [Label(k.value, f"{k.category.label}: {k.label}") for k in LinkageKind]
+    return (
+        _Counts(_labels(LinkageCategory), by_category),
+        _Counts(kinds, by_kind),
+        _Counts(_labels(LinkageStatus), by_status),
+    )
+
+
+def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
+    """Closure reasons, length of engagement, the headline and re-referrals: one row per
+    closure in the range (from the case's history, which keeps a reopened case's closures)."""
+    verified = (
+        select(func.min(Linkage.verified_on))
+        .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
+        .scalar_subquery()
+    )
+    next_referral = (
+        select(func.min(Referral.received_at))
+        .where(
+            Referral.person_id == Case.person_id,
+            Referral.received_at > CaseEvent.at,
+            # Declined as a duplicate: the same request twice, not a new one.
+            or_(
+                Referral.decline_reason.is_(None),
+                Referral.decline_reason != DeclineReason.DUPLICATE,
+            ),
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            keys(_case_ctx(CaseEvent.at)),
+            CaseEvent.case_id,
+            CaseEvent.at,
+            CaseEvent.closure_reason,
+            Case.accepted_at,
+            verified,
+            next_referral,
+        )
+        .select_from(CaseEvent)
+        .join(Case, Case.id == CaseEvent.case_id)
+        .where(CaseEvent.kind == CaseEventKind.CLOSED, _in(CaseEvent.at, scope))
+        .order_by(CaseEvent.at)
+    )
+    reasons: dict[tuple[str, str], int] = defaultdict(int)
+    length = _Durations("days")
+    # The headline counts a case once (its last closure in the range) in each group.
+    last_closure: dict[tuple[str, int], bool] = {}
+    overall_last: dict[int, bool] = {}
+    re_referred: dict[int, dict[str, list[int]]] = {
+        days: defaultdict(lambda: [0, 0]) for days in RE_REFERRAL_WINDOWS
+    }
+    for g, case_id, closed, reason, opened, verified_on, referred_again in db.session.execute(stmt):
+        key = _norm(g)
+        reasons[(_norm(reason), key)] += 1
+        closed_day = program_date(closed)
+        length.add(key, float((closed_day - program_date(opened)).days))
+        connected = verified_on is not None and verified_on <= closed_day
+        last_closure[(key, case_id)] = connected
+        overall_last[case_id] = connected
+        for days, counts in re_referred.items():
+            window = timedelta(days=days)
+            if closed + window <= scope.now:
+                counts[key][1] += 1
+                if referred_again is not None and referred_again - closed <= window:
+                    counts[key][0] += 1
+    headline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for (key, _case), connected in last_closure.items():
+        headline[("connected", key)][1] += 1
+        headline[("connected", key)][0] += connected
+    reason_labels = [*_labels(ClosureReason), Label(UNKNOWN, "Reason not recorded")]
+    rereferral_rows = [
+        Label(f"within_{d}_days", f"Re-referred within {d} days") for d in RE_REFERRAL_WINDOWS
+    ]
+    return {
+        "closure_reasons": _Counts(reason_labels, reasons),
+        "length_of_engagement": length,
+        "closed_with_verified_connection": _Rates(
+            [Label("connected", "Closed cases with a verified connection")],
+            {k: Ratio(*v) for k, v in headline.items()},
+            {"connected": Ratio(sum(overall_last.values()), len(overall_last))},
+        ),
+        "re_referral": _Rates(
+            rereferral_rows,
+            {
+                (f"within_{d}_days", key): Ratio(*counts)
+                for d, by_key in re_referred.items()
+                for key, counts in by_key.items()
+            },
+            {
+                f"within_{d}_days": Ratio(
+                    sum(c[0] for c in by_key.values()), sum(c[1] for c in by_key.values())
+                )
+                for d, by_key in re_referred.items()
+            },
+        ),
+    }
+
+
+def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+    firsts = (
+        select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
+        .where(
+            Linkage.case_id.is_not(None),
+            Linkage.status == LinkageStatus.CONNECTED,
+            Linkage.verified_on.is_not(None),
+        )
+        .group_by(Linkage.case_id)
+        .subquery()
+    )
+    ctx = _Ctx(
+        Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True
+    )
+    stmt = (
+        select(keys(ctx), Case.accepted_at, firsts.c.verified_on)
+        .select_from(firsts)
+        .join(Case, Case.id == firsts.c.case_id)
+        .where(firsts.c.verified_on >= scope.first, firsts.c.verified_on <= scope.last)
+    )
+    part = _Durations("days")
+    for g, opened, verified_on in db.session.execute(stmt):
+        part.add(_norm(g), float(max((verified_on - program_date(opened)).days, 0)))
+    return part

@@ -76,6 +76,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         offline,
         people,
         referrals,
+        reports,
         security,
         teams,
         templating,
@@ -93,6 +94,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "linkages",
         "people",
         "referrals",
+        "reports",
         "cases",
         "casefile",
         "consent",
@@ -111,6 +113,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(linkages.bp)
     app.register_blueprint(people.bp)
     app.register_blueprint(referrals.bp)
+    app.register_blueprint(reports.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(casefile.bp)
     app.register_blueprint(consent.bp)

@@ -266,3 +266,22 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATORS}
+
+
+# The funnel: referrals received in the range followed through to today, stage by stage
+# (each stage a subset of the one before it).
+FUNNEL_DEFINITION = (
+    "Referrals received in the range, followed to today: how many were accepted (a case "
+    "opened), assigned to a team, contacted (any contact, an attempt included), engaged (a "
+    "contact with the person whose outcome is “engaged” or “brief engagement”) and "
+    "connected (engaged, and at least one connection of the case verified). Each stage counts the "
+    "referrals that reached it, so each is part of the one before. " + _RANGE
+)
+FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
+    ("referred", "Referred"),
+    ("accepted", "Accepted"),
+    ("assigned", "Assigned to a team"),
+    ("contacted", "First contact"),
+    ("engaged", "Engaged"),
+    ("connected", "Connected to care (verified)"),
+)

@@ -51,6 +51,7 @@ from coresponse.reports.definitions import (
     CRISIS_OUTCOMES,
     ENGAGEMENT_OUTCOMES,
     FIRST_CONTACT_STANDARD,
+    FUNNEL_STAGES,
     GROUP_LABELS,
     MAX_RANGE,
     RE_REFERRAL_WINDOWS,
@@ -131,6 +132,37 @@ def outcomes(
     columns = _columns(group_by, scope, seen)
     results: dict[str, Result] = {name: part.build(columns) for name, part in parts.items()}
     return Outcomes(first, last, group_by, columns, results)
+
+
+def funnel(first: date, last: date) -> list[tuple[Label, int]]:
+    """How far the referrals received in `first`..`last` got, stage by stage (one query)."""
+    check_range(first, last)
+    start, end = day_bounds(first, last)
+    engaged = exists().where(
+        Contact.case_id == Case.id,
+        Contact.outcome.in_(ENGAGEMENT_OUTCOMES),
+        Contact.type.not_in(COLLATERAL_TYPES),
+    )
+    connected = exists().where(
+        Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED
+    )
+    counts = db.session.execute(
+        select(
+            func.count(Referral.id),
+            func.count(Case.id),
+            func.count(Case.first_assigned_at),
+            func.count(case((and_(Case.first_assigned_at.is_not(None),
+                                  Case.first_contact_at.is_not(None)), 1))),
+            func.count(case((and_(Case.first_assigned_at.is_not(None), engaged), 1))),
+            func.count(case((and_(Case.first_assigned_at.is_not(None), engaged, connected), 1))),
+        )
+        .select_from(Referral)
+        .outerjoin(Case, Case.referral_id == Referral.id)
+        .where(Referral.received_at >= start, Referral.received_at < end)
+    ).one()  # fmt: skip
+    return [
+        (Label(key, label), int(n)) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)
+    ]
 
 
 # --- The range ------------------------------------------------------------------------

@@ -8,6 +8,9 @@
   hidden one is its total minus the visible ones. Another entry is hidden too: the
   smallest visible non-zero cell of that line (a 0 or the total itself only when
   nothing else is left), repeated until no line has a lone hidden entry.
+- A funnel (stages each part of the one before) hides a stage whose count, or whose
+  difference from the last stage shown, is from 1 to 10: the referrals lost between
+  two shown stages are never a small count either.
 - A percentage, a rate or a median describes its people: it is suppressed when its
   denominator (or n) is from 1 to 10, and a rate also when its numerator is, since
   rate × denominator would give the hidden count back.
@@ -151,6 +154,20 @@ def suppress(outcomes: Outcomes) -> SafeOutcomes:
         else:
             results[name] = suppress_durations(result)
     return SafeOutcomes(outcomes.first, outcomes.last, outcomes.group_by, outcomes.columns, results)
+
+
+def suppress_funnel(stages: list[tuple[Label, int]]) -> list[tuple[Label, Cell]]:
+    """Each stage's count as it may be shown (see the module's rule for funnels)."""
+    shown: list[tuple[Label, Cell]] = []
+    last_shown: int | None = None
+    for label, count in stages:
+        lost = 0 if last_shown is None else last_shown - count
+        if is_small(count) or is_small(lost):
+            shown.append((label, HIDDEN))
+        else:
+            shown.append((label, Cell(count)))
+            last_shown = count
+    return shown
 
 
 def suppress_counts(table: CountTable) -> SafeCountTable:

@@ -246,3 +246,30 @@ def _reopen(case: Case, team: Team, at: str, *, ended: str) -> None:
     case.reopened_at, case.closed_at, case.closure_reason = ny(at), None, None
     case.status, case.assigned_at = CaseStatus.OPEN, ny(at)
     _assignment(case, team, ny(at), ended)
+
+
+def crowd(
+    team: Team,
+    by: User,
+    *,
+    people: int,
+    borough: Borough,
+    precinct: str,
+    connected: int,
+    day: str = "2025-10-06",
+) -> None:
+    """`people` referrals on one day in one precinct, each accepted, assigned, engaged six
+    hours later; the first `connected` closed with a verified connection (enough people
+    that a report shows numbers rather than "<11")."""
+    for i in range(people):
+        person = make_person(address={"borough": borough, "precinct": precinct})
+        referral = _referral(
+            person, ReferralSource.NYPD_PRECINCT, f"{day} 09:00", accepted=f"{day} 10:00"
+        )
+        case = _case(referral, team, assigned=f"{day} 11:00")
+        _contact(case, by, ContactType.IN_PERSON_HOME, ContactOutcome.ENGAGED, f"{day} 17:00")
+        if i < connected:
+            _linkage(
+                case, LinkageKind.OUTPATIENT_CLINIC, f"{day} 18:00", verified=date(2025, 10, 20)
+            )
+            _close(case, "2025-10-21 12:00", ClosureReason.CONNECTED_TO_CARE, final=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +186,30 @@ def test_no_rate_gives_a_small_count_back(ratios: list[Ratio]) -> None:
         assert ratio.value.suppressed or not (
             ratio.numerator.suppressed or ratio.denominator.suppressed
         )
+
+
+def test_a_funnel_never_shows_a_small_stage_or_a_small_loss_between_shown_stages() -> None:
+    from coresponse.reports.suppression import suppress_funnel
+
+    stages = [(Label(k, k), n) for k, n in
+              [("referred", 120), ("accepted", 115), ("assigned", 100), ("contacted", 95),
+               ("engaged", 40), ("connected", 7)]]  # fmt: skip
+    shown = {label.key: cell for label, cell in suppress_funnel(stages)}
+    # 115 is 5 short of 120; 95 is 5 short of 100: shown, either would give a 5 away.
+    assert shown["accepted"].suppressed and shown["contacted"].suppressed
+    assert shown["referred"].value == 120 and shown["assigned"].value == 100
+    assert shown["engaged"].value == 40
+    assert shown["connected"].suppressed  # 7 itself
+
+
+@given(st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=8))
+def test_no_small_count_or_small_difference_survives_a_funnel(counts: list[int]) -> None:
+    from coresponse.reports.suppression import suppress_funnel
+
+    stages = sorted(counts, reverse=True)
+    shown = [
+        c.value for _, c in suppress_funnel([(Label(str(i), ""), n) for i, n in enumerate(stages)])
+    ]
+    visible = [v for v in shown if v is not None]
+    assert not any(0 < v < 11 for v in visible)
+    assert not any(0 < a - b < 11 for a, b in itertools.pairwise(visible))

@@ -1,0 +1,165 @@
+"""The charts' tables: each chart is drawn from a small table shown beside it.
+
+Monthly trends, the funnel and bars by group are read off the suppressed results,
+so a chart never shows what its table hides (static/js/reports/charts.js draws them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coresponse.reports.definitions import ALL, GroupBy
+from coresponse.reports.results import Label
+from coresponse.reports.suppression import (
+    Cell,
+    SafeCountTable,
+    SafeDurationTable,
+    SafeOutcomes,
+    SafeRateTable,
+)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart's title, one-line summary and table (first column labels the points)."""
+
+    title: str
+    summary: str
+    kind: str  # "line", "bar", "funnel" (horizontal bars) or "table" (no chart)
+    unit: str
+    series: list[str]
+    points: list[tuple[str, list[Cell]]]
+    corner: str = ""  # the header above the points' labels
+
+
+def _count(result: object, column: str) -> Cell:
+    assert isinstance(result, SafeCountTable)  # noqa: S101  # nosec B101
+    return result.column_totals[column]
+
+
+def _total(result: object) -> Cell:
+    assert isinstance(result, SafeCountTable)  # noqa: S101  # nosec B101
+    return result.total
+
+
+def _within_24h(result: object, column: str | None) -> Cell:
+    assert isinstance(result, SafeDurationTable)  # noqa: S101  # nosec B101
+    summary = result.overall if column is None else result.cell(column)
+    share = summary.within_share
+    return share.value if share is not None else Cell(None)
+
+
+def _connected(result: object, column: str | None) -> Cell:
+    assert isinstance(result, SafeRateTable)  # noqa: S101  # nosec B101
+    ratio = result.overall["connected"] if column is None else result.cell("connected", column)
+    return ratio.value
+
+
+def _volume(report: SafeOutcomes) -> list[tuple[str, list[Cell]]]:
+    return [
+        (c.label, [_count(report["referrals_by_source"], c.key),
+                   _count(report["people_served"], c.key)])
+        for c in report.columns
+    ]  # fmt: skip
+
+
+def _shares(report: SafeOutcomes) -> list[tuple[str, list[Cell]]]:
+    return [
+        (c.label, [_within_24h(report["hours_to_first_contact"], c.key),
+                   _connected(report["closed_with_verified_connection"], c.key)])
+        for c in report.columns
+    ]  # fmt: skip
+
+
+_VOLUME = ["Referrals received", "People served"]
+_SHARES = ["% first contact within 24 h", "% of closed cases connected"]
+
+
+def _summary_of(
+    points: list[tuple[str, list[Cell]]], series: list[str], unit: str, *, trend: bool = True
+) -> str:
+    """One line a reader can take away: each series' first and last shown point (a trend),
+    or its highest and lowest (bars by group); hidden points are left out."""
+    parts = []
+    for i, name in enumerate(series):
+        shown = [(label, cells[i]) for label, cells in points if cells[i].value is not None]
+        if not shown:
+            parts.append(f"{name}: nothing to show")
+            continue
+        if not trend:
+            shown.sort(key=lambda point: point[1].value or 0, reverse=True)
+        (a, first), (b, last) = shown[0], shown[-1]
+        if len(shown) == 1:
+            parts.append(f"{name}: {first.text}{unit} in {a}")
+        elif trend:
+            parts.append(f"{name}: {first.text}{unit} in {a}, {last.text}{unit} in {b}")
+        else:
+            parts.append(
+                f"{name}: highest {first.text}{unit} ({a}), lowest {last.text}{unit} ({b})"
+            )
+    return "; ".join(parts) + "."
+
+
+def trends(by_month: SafeOutcomes) -> list[Chart]:
+    """Two line charts by New York month: volumes, and the two standards."""
+    assert by_month.group_by is GroupBy.MONTH  # noqa: S101  # nosec B101
+    volume, shares = _volume(by_month), _shares(by_month)
+    return [
+        Chart("Referrals and people served, by month", _summary_of(volume, _VOLUME, ""),
+              "line", "", _VOLUME, volume, "Month"),
+        Chart("First contact within 24 hours, and closed cases connected to care, by month",
+              _summary_of(shares, _SHARES, "%"), "line", "%", _SHARES, shares, "Month"),
+    ]  # fmt: skip
+
+
+def by_group(report: SafeOutcomes, group_label: str) -> list[Chart]:
+    """Bars by the report's grouping (borough, precinct, team...); none for one column."""
+    if [c.key for c in report.columns] == [ALL] or report.group_by is GroupBy.MONTH:
+        return []
+    volume, shares = _volume(report), _shares(report)
+    return [
+        Chart(f"Referrals and people served, by {group_label.lower()}",
+              _summary_of(volume, _VOLUME, "", trend=False), "bar", "", _VOLUME, volume, group_label),
+        Chart(f"First contact within 24 hours and cases connected, by {group_label.lower()}",
+              _summary_of(shares, _SHARES, "%", trend=False), "bar", "%", _SHARES, shares, group_label),
+    ]  # fmt: skip
+
+
+def funnel(stages: list[tuple[Label, Cell]]) -> Chart:
+    points = [(label.label, [cell]) for label, cell in stages]
+    first = stages[0][1] if stages else Cell(None)
+    last = stages[-1][1] if stages else Cell(None)
+    summary = (
+        f"Of {first.text} referrals received, {last.text} reached a verified connection to care."
+    )
+    return Chart(
+        "From referral to connection", summary, "funnel", "", ["Referrals"], points, "Stage"
+    )
+
+
+KEY_MEASURES = [*_VOLUME, *_SHARES]
+
+
+def key_measures(report: SafeOutcomes, title: str) -> Chart:
+    """The four key measures per group, as one table (the monthly report's equity tables)."""
+    points = [
+        (label, volume + shares)
+        for (label, volume), (_, shares) in zip(_volume(report), _shares(report), strict=True)
+    ]
+    return Chart(title, "", "table", "", KEY_MEASURES, points, title)
+
+
+def overall_measures(report: SafeOutcomes) -> list[tuple[str, Cell]]:
+    """The whole program's four key measures, for the tiles at the top of a report."""
+    return list(
+        zip(
+            KEY_MEASURES,
+            [
+                _total(report["referrals_by_source"]),
+                _total(report["people_served"]),
+                _within_24h(report["hours_to_first_contact"], None),
+                _connected(report["closed_with_verified_connection"], None),
+            ],
+            strict=True,
+        )
+    )

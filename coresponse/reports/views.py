@@ -40,6 +40,7 @@ def dashboard() -> ResponseReturnValue:
     if not form.validate():
         return render_template("reports/dashboard.html", form=form, report=None), 422
     first, last = form.range()
+    form.date_from.data, form.date_to.data = first, last  # show the defaults it used
     group_by = form.grouping()
     report = _report(first, last, group_by)
     by_month = report if group_by is GroupBy.MONTH else _report(first, last, GroupBy.MONTH)
@@ -94,6 +95,7 @@ def monthly() -> ResponseReturnValue:
     if not form.validate():
         return render_template("reports/monthly.html", form=form, report=None), 422
     first = form.first_day()
+    form.month.data = f"{first:%Y-%m}"
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     trend_first = (first - timedelta(days=334)).replace(day=1)  # the month and 11 before it
     report = _report(first, last, GroupBy.NONE)

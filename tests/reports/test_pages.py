@@ -40,7 +40,7 @@ def crowded(app: object) -> None:
 def small_counts(html: str) -> list[str]:
     """Every count shown on a page that falls from 1 to 10 (there must be none)."""
     page = BeautifulSoup(html, "html.parser")
-    shown = [el.get_text(" ", strip=True) for el in page.select(".count")]
+    shown = [el.get_text(" ", strip=True) for el in page.select("[data-count]")]
     return [
         text
         for text in shown

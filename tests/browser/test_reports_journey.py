@@ -1,0 +1,55 @@
+"""An analyst and a police sergeant read the outcomes in a real browser, at tablet size."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from coresponse.auth.models import Discipline, Role
+from coresponse.extensions import db
+from coresponse.people.models import Borough
+from tests.browser.conftest import ARTIFACTS, switch_user
+from tests.factories import PASSWORD, make_team, make_user
+from tests.reports import program
+
+pytestmark = pytest.mark.browser
+
+
+def test_analyst_and_sergeant_read_the_outcomes(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
+    built = program.build()
+    clinician = make_user(Role.CLINICIAN)
+    program.crowd(built.team_a, clinician, people=24, borough=Borough.BROOKLYN, precinct="75",
+                  connected=15)  # fmt: skip
+    queens = make_team(name="Queens team", precincts=("105",))
+    program.crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105",
+                  connected=11)  # fmt: skip
+    make_user(Role.ANALYST, username="analyst")
+    make_user(Role.SUPERVISOR, username="sergeant", discipline=Discipline.POLICE)
+    db.session.commit()
+
+    for username in ("analyst", "sergeant"):
+        switch_user(page, username, PASSWORD)
+        page.get_by_role("link", name="Outcomes").click()
+        page.get_by_label("From", exact=True).fill("2025-10-01")
+        page.get_by_label("To", exact=True).fill("2025-11-30")
+        page.get_by_label("Group by").select_option(label="Borough")
+        page.get_by_role("button", name="Show").click()
+        # Every chart is drawn (Chart.js, vendored) from the table beside it.
+        charts = page.locator("figure[data-chart]")
+        assert charts.count() == 5
+        assert page.locator("figure.chart-drawn").count() == 5
+        tiles = page.locator(".report-tiles").inner_text()
+        assert "41" in tiles and "Referrals received" in tiles
+        assert "<11" in page.locator("#closed_with_verified_connection").inner_text()
+        # Nothing on the page is wider than the tablet.
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768
+        page.screenshot(path=ARTIFACTS / f"reports-dashboard-{username}.png")
+
+        page.get_by_role("link", name="Monthly report").click()
+        page.get_by_label("Month", exact=True).fill("2025-10")
+        page.get_by_role("button", name="Show").click()
+        assert "monthly program report, October 2025" in page.locator("h1").inner_text()
+        assert page.get_by_role("button", name="Print").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 768
+        page.screenshot(path=ARTIFACTS / f"reports-monthly-{username}.png")
+        page.get_by_role("link", name="Back to outcomes").click()

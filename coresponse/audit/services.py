@@ -203,6 +203,44 @@ def record_event(
     return event
 
 
+class AuditedRecord(Protocol):
+    """A row record_change() can name: by its table (or its `audit_type`) and its id."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+
+def record_change(
+    action: AuditAction,
+    record: AuditedRecord,
+    *,
+    by: User | None,
+    detail: str | None = None,
+    category: DataCategory = DataCategory.OPERATIONAL,
+    person_id: int | None = None,
+    request_info: RequestInfo | None = None,
+) -> AuditEvent:
+    """Append the event of `action` on one row, flushed first so a new row has its id.
+
+    The event names the row by its model's `audit_type` where it has one (a name the
+    trail had before the table), else by its table, and names the person: `person_id`
+    where given, else the row's `person_id` column where it has one.
+    """
+    db.session.flush()
+    return record_event(
+        action,
+        by=by,
+        record_type=getattr(record, "audit_type", record.__tablename__),
+        record_id=record.id,
+        person_id=person_id if person_id is not None else getattr(record, "person_id", None),
+        category=category,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
 def people_list(person_ids: Iterable[int]) -> str:
     """The stored (and hashed) form of a list of people: their ids, once each, ascending."""
     return json.dumps(sorted({int(i) for i in person_ids}), separators=(",", ":"))

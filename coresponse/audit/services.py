@@ -268,28 +268,33 @@ def record_report_view(
     filters: AuditFilters, *, by: User, request_info: RequestInfo | None = None
 ) -> AuditEvent:
     """Note that `by` read the audit report with these filters."""
-    return record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="audit_report",
-        person_id=filters.person_id,
-        category=DataCategory.ACCOUNT,
-        detail=f"audit report: {filters.describe()}",
-        request_info=request_info,
-    )
+    detail = f"audit report: {filters.describe()}"
+    return _record_report(AuditAction.VIEW, filters, detail, by, request_info)
 
 
 def record_report_export(
     filters: AuditFilters, *, rows: int, by: User, request_info: RequestInfo | None = None
 ) -> AuditEvent:
     """Note that `by` exported the audit report as CSV: the filters and how many rows."""
+    detail = f"audit report CSV: {filters.describe()}; {rows} rows"
+    return _record_report(AuditAction.EXPORT, filters, detail, by, request_info)
+
+
+def _record_report(
+    action: AuditAction,
+    filters: AuditFilters,
+    detail: str,
+    by: User,
+    request_info: RequestInfo | None,
+) -> AuditEvent:
+    # Filtered to one person, the read shows in that person's access log too.
     return record_event(
-        AuditAction.EXPORT,
+        action,
         by=by,
         record_type="audit_report",
         person_id=filters.person_id,
         category=DataCategory.ACCOUNT,
-        detail=f"audit report CSV: {filters.describe()}; {rows} rows",
+        detail=detail,
         request_info=request_info,
     )
 

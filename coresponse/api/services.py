@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from coresponse.api.models import ApiToken
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth import services as auth_services
 from coresponse.auth.models import User
 from coresponse.clock import program_date, utcnow
@@ -90,12 +90,10 @@ def create_token(
         expires_at=now + lifetime(),
     )
     db.session.add(row)
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.CREATE,
+        row,
         by=by,
-        record_type="api_token",
-        record_id=row.id,
         category=DataCategory.ACCOUNT,
         detail=(
             f"API token “{label}” ({row.display}) for {user.username}, "
@@ -155,12 +153,10 @@ def _revoke(
 ) -> None:
     row.revoked_at = utcnow()
     row.revoked_by_id = by.id if by is not None else None
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.UPDATE,
+        row,
         by=by,
-        record_type="api_token",
-        record_id=row.id,
         category=DataCategory.ACCOUNT,
         detail=f"API token “{row.name}” ({row.display}) revoked" + (f": {why}" if why else ""),
         request_info=request_info,

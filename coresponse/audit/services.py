@@ -203,6 +203,44 @@ def record_event(
     return event
 
 
+class AuditedRecord(Protocol):
+    """A row record_change() can name: by its table (or its `audit_type`) and its id."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int: ...
+
+
+def record_change(
+    action: AuditAction,
+    record: AuditedRecord,
+    *,
+    by: User | None,
+    detail: str | None = None,
+    category: DataCategory = DataCategory.OPERATIONAL,
+    person_id: int | None = None,
+    request_info: RequestInfo | None = None,
+) -> AuditEvent:
+    """Append the event of `action` on one row, flushed first so a new row has its id.
+
+    The event names the row by its model's `audit_type` where it has one (a name the
+    trail had before the table), else by its table, and names the person: `person_id`
+    where given, else the row's `person_id` column where it has one.
+    """
+    db.session.flush()
+    return record_event(
+        action,
+        by=by,
+        record_type=getattr(record, "audit_type", record.__tablename__),
+        record_id=record.id,
+        person_id=person_id if person_id is not None else getattr(record, "person_id", None),
+        category=category,
+        detail=detail,
+        request_info=request_info,
+    )
+
+
 def people_list(person_ids: Iterable[int]) -> str:
     """The stored (and hashed) form of a list of people: their ids, once each, ascending."""
     return json.dumps(sorted({int(i) for i in person_ids}), separators=(",", ":"))
@@ -230,28 +268,33 @@ def record_report_view(
     filters: AuditFilters, *, by: User, request_info: RequestInfo | None = None
 ) -> AuditEvent:
     """Note that `by` read the audit report with these filters."""
-    return record_event(
-        AuditAction.VIEW,
-        by=by,
-        record_type="audit_report",
-        person_id=filters.person_id,
-        category=DataCategory.ACCOUNT,
-        detail=f"audit report: {filters.describe()}",
-        request_info=request_info,
-    )
+    detail = f"audit report: {filters.describe()}"
+    return _record_report(AuditAction.VIEW, filters, detail, by, request_info)
 
 
 def record_report_export(
     filters: AuditFilters, *, rows: int, by: User, request_info: RequestInfo | None = None
 ) -> AuditEvent:
     """Note that `by` exported the audit report as CSV: the filters and how many rows."""
+    detail = f"audit report CSV: {filters.describe()}; {rows} rows"
+    return _record_report(AuditAction.EXPORT, filters, detail, by, request_info)
+
+
+def _record_report(
+    action: AuditAction,
+    filters: AuditFilters,
+    detail: str,
+    by: User,
+    request_info: RequestInfo | None,
+) -> AuditEvent:
+    # Filtered to one person, the read shows in that person's access log too.
     return record_event(
-        AuditAction.EXPORT,
+        action,
         by=by,
         record_type="audit_report",
         person_id=filters.person_id,
         category=DataCategory.ACCOUNT,
-        detail=f"audit report CSV: {filters.describe()}; {rows} rows",
+        detail=detail,
         request_info=request_info,
     )
 

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change, record_event
 from coresponse.auth import common_passwords, sessions, throttle, two_factor
 from coresponse.auth.models import (
     AccessRequest,
@@ -911,20 +911,11 @@ def _revoke_api_tokens(
 
 
 def _audit(
-    action: AuditAction,
-    user: User,
-    by: User | None,
-    detail: str | None,
-    request_info: RequestInfo | None,
+    action: AuditAction, user: User, by: User | None, detail: str | None, info: RequestInfo | None
 ) -> None:
-    record_event(
-        action,
-        by=by,
-        record_type="user",
-        record_id=user.id,
-        category=DataCategory.ACCOUNT,
-        detail=detail,
-        request_info=request_info,
+    # An account's events are account data, whatever the account may read.
+    record_change(
+        action, user, by=by, detail=detail, category=DataCategory.ACCOUNT, request_info=info
     )
 
 

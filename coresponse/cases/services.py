@@ -9,7 +9,7 @@ from flask import current_app
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event, record_list_view
+from coresponse.audit.services import record_change, record_list_view
 from coresponse.auth.models import User
 from coresponse.cases.models import (
     Assignment,
@@ -105,7 +105,8 @@ def assign_case(
     # The reason is operational: the assign page shows it to every supervisor.
     _event(case, kind, by, note=TwoPartNote(operational=reason), team_id=team.id,
            summary=f"to {team.name}")  # fmt: skip
-    _audit(case, by, f"{kind.label.lower()} to {team.name}", request_info)
+    detail = f"{kind.label.lower()} to {team.name}"
+    record_change(AuditAction.UPDATE, case, by=by, detail=detail, request_info=request_info)
     return assignment
 
 
@@ -144,7 +145,8 @@ def close_case(
     _event(case, CaseEventKind.CLOSED, by, note=closing, closure_reason=reason)
     # The access log shows police supervisors the detail of operational events only.
     category = DataCategory.CLINICAL if reason.discloses_treatment else DataCategory.OPERATIONAL
-    _audit(case, by, f"closed: {reason.label}", request_info, category=category)
+    record_change(AuditAction.UPDATE, case, by=by, detail=f"closed: {reason.label}",
+                  category=category, request_info=request_info)  # fmt: skip
     return case
 
 
@@ -182,8 +184,7 @@ def reopen_case(
     else:
         case.status = CaseStatus.AWAITING_ASSIGNMENT
         case.team_id = None
-    db.session.flush()
-    _audit(case, by, "reopened", request_info)
+    record_change(AuditAction.UPDATE, case, by=by, detail="reopened", request_info=request_info)
     return case
 
 
@@ -246,28 +247,8 @@ def record_case_form_view(
 
     The form shows part of the person's record: `category` says which part.
     """
-    _audit(case, by, form, request_info, category=category, action=AuditAction.VIEW)
-
-
-def _audit(
-    case: Case,
-    by: User,
-    detail: str,
-    request_info: RequestInfo | None,
-    *,
-    category: DataCategory = DataCategory.OPERATIONAL,
-    action: AuditAction = AuditAction.UPDATE,
-) -> None:
-    record_event(
-        action,
-        by=by,
-        record_type="case",
-        record_id=case.id,
-        person_id=case.person_id,
-        category=category,
-        detail=detail,
-        request_info=request_info,
-    )
+    record_change(AuditAction.VIEW, case, by=by, detail=form, category=category,
+                  request_info=request_info)  # fmt: skip
 
 
 def record_case_list_view(

@@ -8,7 +8,7 @@ is acknowledged by a supervisor.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -229,6 +229,8 @@ class BreakGlassAccess(Model):
     """
 
     __tablename__ = "break_glass_access"
+    # The audit trail named these rows before the table had its name.
+    audit_type: ClassVar[str] = "break_glass"
     __table_args__ = (
         Index("ix_break_glass_user_person_expires", "user_id", "person_id", "expires_at"),
         Index("ix_break_glass_unacknowledged", "acknowledged_at", "at"),

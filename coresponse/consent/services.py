@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import User
 from coresponse.cases.models import Case
 from coresponse.clock import CLOCK_SKEW, day_bounds, program_date, program_today, utcnow
@@ -290,13 +290,10 @@ def record_consent(
         scope_rows=[ConsentScope(scope=s) for s in chosen],
     )
     db.session.add(consent)
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.CREATE,
+        consent,
         by=by,
-        record_type="consent",
-        record_id=consent.id,
-        person_id=person.id,
         category=_category(chosen),
         detail=f"consent recorded: {', '.join(s.value for s in chosen)}",
         request_info=request_info,
@@ -323,13 +320,10 @@ def revoke_consent(
     consent.revoked_at = utcnow()
     consent.revoked_by_id = by.id
     consent.revocation_note = note
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.UPDATE,
+        consent,
         by=by,
-        record_type="consent",
-        record_id=consent.id,
-        person_id=consent.person_id,
         category=DataCategory.CLINICAL,
         detail="consent revoked",
         request_info=request_info,
@@ -488,13 +482,10 @@ def record_disclosure(
         scope_rows=[DisclosureScope(scope=s) for s in chosen],
     )
     db.session.add(disclosure)
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.CREATE,
+        disclosure,
         by=by,
-        record_type="disclosure",
-        record_id=disclosure.id,
-        person_id=person.id,
         category=_category(chosen),
         detail=f"disclosure on the {basis.value} basis: {', '.join(s.value for s in chosen)}",
         request_info=request_info,
@@ -613,12 +604,10 @@ def break_glass(
     policy.forget_break_glass(by)
     # The reason and its code stay on the access row: "crisis in progress" is clinical,
     # and the audit report is not.
-    record_event(
+    record_change(
         AuditAction.CREATE,
+        access,
         by=by,
-        record_type="break_glass",
-        record_id=access.id,
-        person_id=person.id,
         category=DataCategory.CLINICAL,
         detail=f"break-glass access for {hours} hours",
         request_info=request_info,
@@ -671,13 +660,10 @@ def acknowledge_break_glass(
             clinician.break_glass_flagged_at = now
             policy.forget_break_glass(clinician)
             detail += "; account flagged"
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.UPDATE,
+        access,
         by=by,
-        record_type="break_glass",
-        record_id=access.id,
-        person_id=access.person_id,
         category=DataCategory.CLINICAL,
         detail=detail,
         request_info=request_info,

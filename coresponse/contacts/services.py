@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import CLOCK_SKEW, utcnow
@@ -181,11 +181,11 @@ def log_contact(
         queries.remember_contact_uuid(uuid, contact)
     _update_case_times(case, contact)
 
-    _audit(
+    record_change(
         AuditAction.CREATE,
         contact,
-        by,
-        clinical=bool(clinical_note or level is not None or factors),
+        by=by,
+        category=_category(clinical=bool(clinical_note or level is not None or factors)),
         detail=f"case {case.id}: {contact_type.label}, {contact_outcome.label}",
         request_info=request_info,
     )
@@ -239,12 +239,11 @@ def add_addendum(
         clinical_text=clinical_text,
     )
     db.session.add(addendum)
-    db.session.flush()
-    _audit(
+    record_change(
         AuditAction.UPDATE,
         contact,
-        by,
-        clinical=bool(clinical_text or why.clinical),
+        by=by,
+        category=_category(clinical=bool(clinical_text or why.clinical)),
         # The trail names the addendum; its reason stays on the contact, where the
         # reader's role decides which part they see.
         detail=f"addendum {addendum.id}",
@@ -262,31 +261,13 @@ def record_contact_view(
     request_info: RequestInfo | None = None,
 ) -> None:
     """Audit that a contact was shown (`clinical`: its clinical parts were shown too)."""
-    _audit(
-        AuditAction.VIEW, contact, by, clinical=clinical, detail=detail, request_info=request_info
-    )
+    record_change(AuditAction.VIEW, contact, by=by, category=_category(clinical=clinical),
+                  detail=detail, request_info=request_info)  # fmt: skip
 
 
-def _audit(
-    action: AuditAction,
-    contact: Contact,
-    by: User,
-    *,
-    clinical: bool,
-    detail: str | None,
-    request_info: RequestInfo | None,
-) -> None:
+def _category(*, clinical: bool) -> DataCategory:
     # `clinical`: the event touched the contact's clinical parts, not only the team's.
-    record_event(
-        action,
-        by=by,
-        record_type="contact",
-        record_id=contact.id,
-        person_id=contact.person_id,
-        category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
-        detail=detail,
-        request_info=request_info,
-    )
+    return DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL
 
 
 # Rules ------------------------------------------------------------------------

@@ -9,9 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 
-from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import program_today, utcnow
@@ -153,7 +152,6 @@ def create_linkage(
         )
     )
     db.session.add(linkage)
-    db.session.flush()
     _audit(AuditAction.CREATE, linkage, by, "identified", request_info)
     return linkage
 
@@ -394,16 +392,10 @@ def _audit(
     detail: str | None,
     request_info: RequestInfo | None,
 ) -> None:
-    record_event(
-        action,
-        by=by,
-        record_type="linkage",
-        record_id=linkage.id,
-        # A link to a substance-use program is itself substance-use information.
-        category=linkage.kind.data_category,
-        person_id=linkage.person_id,
-        detail=detail,
-        request_info=request_info,
+    # A link to a substance-use program is itself substance-use information.
+    category = linkage.kind.data_category
+    record_change(
+        action, linkage, by=by, detail=detail, category=category, request_info=request_info
     )
 
 
@@ -516,8 +508,9 @@ def create_provider(
         active=clean.active,
     )
     db.session.add(provider)
-    db.session.flush()
-    _audit_provider(AuditAction.CREATE, provider, by, f"added {provider.name}", request_info)
+    # The directory describes services, not people: no person, operational data.
+    record_change(AuditAction.CREATE, provider, by=by, detail=f"added {provider.name}",
+                  request_info=request_info)  # fmt: skip
     return provider
 
 
@@ -558,29 +551,9 @@ def update_provider(
     provider.languages = clean.languages
     provider.accepting_referrals = clean.accepting_referrals
     provider.active = clean.active
-    db.session.flush()
     detail = f"changed {', '.join(changed)}" if changed else "saved without changes"
-    _audit_provider(AuditAction.UPDATE, provider, by, detail, request_info)
+    record_change(AuditAction.UPDATE, provider, by=by, detail=detail, request_info=request_info)
     return provider
-
-
-def _audit_provider(
-    action: AuditAction,
-    provider: Provider,
-    by: User | None,
-    detail: str,
-    request_info: RequestInfo | None,
-) -> None:
-    # The directory describes services, not people: no person, operational data.
-    record_event(
-        action,
-        by=by,
-        record_type="provider",
-        record_id=provider.id,
-        category=DataCategory.OPERATIONAL,
-        detail=detail,
-        request_info=request_info,
-    )
 
 
 def get_support_contact(contact_id: int) -> SupportContact:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import User
 from coresponse.clock import program_today, utcnow
 from coresponse.errors import DomainError
@@ -104,12 +104,10 @@ def create_person(
         add_phone(person, details.phone)
     if details.address is not None:
         set_address(person, details.address, by=by)
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.CREATE,
+        person,
         by=by,
-        record_type="person",
-        record_id=person.id,
         person_id=person.id,
         category=DataCategory.IDENTITY,
         request_info=request_info,
@@ -310,11 +308,10 @@ def update_person_details(
         return []
     _touch(person)
     flush_or_conflict(f"The details of {person.display_name}", expected_version)
-    record_event(
+    record_change(
         AuditAction.UPDATE,
+        person,
         by=by,
-        record_type="person",
-        record_id=person.id,
         person_id=person.id,
         category=DataCategory.IDENTITY,
         detail="details edited: " + ", ".join(DETAIL_LABELS[name] for name in changed),
@@ -421,13 +418,10 @@ def correct_location(
         address.borough = PRECINCT_BOROUGH[code]
     address.latitude, address.longitude = latitude, longitude
     address.location_status = LocationStatus.MANUAL
-    db.session.flush()
-    record_event(
+    record_change(
         AuditAction.UPDATE,
+        address,
         by=by,
-        record_type="person_address",
-        record_id=address.id,
-        person_id=address.person_id,
         category=DataCategory.IDENTITY,
         detail="location set by hand",
         request_info=request_info,

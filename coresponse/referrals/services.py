@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import User
 from coresponse.cases.services import open_case
 from coresponse.clock import CLOCK_SKEW, utcnow
@@ -85,15 +85,8 @@ def create_referral(
     db.session.add(referral)
     db.session.flush()
     _event(referral, None, ReferralStatus.RECEIVED, by, TwoPartNote("referral received"))
-    record_event(
-        AuditAction.CREATE,
-        by=by,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=person.id,
-        category=DataCategory.CLINICAL,
-        request_info=request_info,
-    )
+    record_change(AuditAction.CREATE, referral, by=by, category=DataCategory.CLINICAL,
+                  request_info=request_info)  # fmt: skip
     return referral
 
 
@@ -153,7 +146,7 @@ def accept_referral(
     _triage(referral, ReferralStatus.ACCEPTED, by, triage_note)
     case = open_case(referral, by=by, note=triage_note)
     _event(referral, previous, ReferralStatus.ACCEPTED, by, triage_note)
-    _audit(referral, by, "accepted", request_info)
+    record_change(AuditAction.UPDATE, referral, by=by, detail="accepted", request_info=request_info)
     return case
 
 
@@ -198,7 +191,7 @@ def decline_referral(
         _join(f"Referred to {service}" if service else None, triage_note.clinical),
     )
     _event(referral, previous, ReferralStatus.DECLINED, by, triage_note)
-    _audit(referral, by, "declined", request_info)
+    record_change(AuditAction.UPDATE, referral, by=by, detail="declined", request_info=request_info)
     return referral
 
 
@@ -220,7 +213,8 @@ def request_more_information(
     previous = referral.status
     _triage(referral, ReferralStatus.INFO_REQUESTED, by, needed)
     _event(referral, previous, ReferralStatus.INFO_REQUESTED, by, needed)
-    _audit(referral, by, "more information requested", request_info)
+    record_change(AuditAction.UPDATE, referral, by=by, detail="more information requested",
+                  request_info=request_info)  # fmt: skip
     return referral
 
 
@@ -244,7 +238,8 @@ def record_information_received(
         by,
         TwoPartNote(learned.operational or "information received", learned.clinical),
     )
-    _audit(referral, by, "information received", request_info)
+    record_change(AuditAction.UPDATE, referral, by=by, detail="information received",
+                  request_info=request_info)  # fmt: skip
     return referral
 
 
@@ -283,19 +278,6 @@ def _event(
         )
     )
     db.session.flush()
-
-
-def _audit(referral: Referral, by: User, detail: str, request_info: RequestInfo | None) -> None:
-    record_event(
-        AuditAction.UPDATE,
-        by=by,
-        record_type="referral",
-        record_id=referral.id,
-        person_id=referral.person_id,
-        category=DataCategory.OPERATIONAL,
-        detail=detail,
-        request_info=request_info,
-    )
 
 
 def _join(*parts: str | None) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_event
+from coresponse.audit.services import record_change
 from coresponse.auth.models import TEAM_ROLES, Role, User
 from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError
@@ -124,7 +124,6 @@ def create_team(
     )
     _set_coverage(team, precincts, details.boroughs)
     db.session.add(team)
-    db.session.flush()
     _audit(AuditAction.CREATE, team, by, f"created team {team.name}", request_info)
     return team
 
@@ -257,18 +256,9 @@ def end_current_membership(user: User, *, by: User | None, reason: str) -> TeamM
 
 
 def _audit(
-    action: AuditAction,
-    team: Team,
-    by: User | None,
-    detail: str,
-    request_info: RequestInfo | None,
+    action: AuditAction, team: Team, by: User | None, detail: str, info: RequestInfo | None
 ) -> None:
-    record_event(
-        action,
-        by=by,
-        record_type="team",
-        record_id=team.id,
-        category=DataCategory.ACCOUNT,
-        detail=detail,
-        request_info=request_info,
+    # A team's events are account data: who may be dispatched, not anyone's record.
+    record_change(
+        action, team, by=by, detail=detail, category=DataCategory.ACCOUNT, request_info=info
     )

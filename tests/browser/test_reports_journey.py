@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from playwright.sync_api import expect
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.extensions import db
@@ -37,7 +38,7 @@ def test_analyst_and_sergeant_read_the_outcomes(app: Flask, page) -> None:  # ty
         # Every chart is drawn (Chart.js, vendored) from the table beside it.
         charts = page.locator("figure[data-chart]")
         assert charts.count() == 5
-        assert page.locator("figure.chart-drawn").count() == 5
+        expect(page.locator("figure.chart-drawn")).to_have_count(5)  # drawn once loaded
         tiles = page.locator(".report-tiles").inner_text()
         assert "41" in tiles and "Referrals received" in tiles
         assert "<11" in page.locator("#closed_with_verified_connection").inner_text()

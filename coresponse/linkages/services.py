@@ -390,13 +390,11 @@ def _audit(
     linkage: Linkage,
     by: User | None,
     detail: str | None,
-    request_info: RequestInfo | None,
+    info: RequestInfo | None,
 ) -> None:
     # A link to a substance-use program is itself substance-use information.
     category = linkage.kind.data_category
-    record_change(
-        action, linkage, by=by, detail=detail, category=category, request_info=request_info
-    )
+    record_change(action, linkage, by=by, detail=detail, category=category, request_info=info)
 
 
 # The provider directory -------------------------------------------------------------

@@ -819,7 +819,7 @@ class PersonWriter:
             last_name_key=name_key(last),
             date_of_birth=born,
             date_of_birth_estimated=estimated,
-            gender=gender,
+            gender_description=None,
             needs_interpreter=interpreter,
             created_at=created,
             updated_at=created,

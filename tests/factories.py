@@ -114,7 +114,14 @@ def make_person(**overrides: Any) -> Person:
     }
     fields.update(overrides)
     person = Person(
-        aliases=[], languages=[], addresses=[], phones=[], support_contacts=[], **fields
+        aliases=[],
+        languages=[],
+        addresses=[],
+        phones=[],
+        support_contacts=[],
+        race_ethnicity_rows=[],
+        gender_rows=[],
+        **fields,
     )
     person.addresses.append(
         PersonAddress(

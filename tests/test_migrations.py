@@ -280,3 +280,41 @@ def test_requests_made_before_reset_approval_are_role_requests_and_nobody_is_hel
         db.engine.dispose()
     assert kind == "role" and held_count == 0
     assert "held_after_reset" in still and "kind" not in columns
+
+
+def test_hmis_answers_come_and_go_and_the_free_text_gender_is_kept(
+    empty_database_url: str,
+) -> None:
+    """0016: the free-text gender becomes the person's own words; the HMIS answers get
+    tables of their own, and a downgrade gives the free text back."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade
+
+    from coresponse.clock import utcnow
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    with app.app_context():
+        upgrade(revision="0015")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
+                    first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
+                    needs_interpreter=False, gender="Two-Spirit", created_at=now,
+                    updated_at=now, version=1)  # fmt: skip
+        upgrade()
+        with db.engine.begin() as conn:
+            described = conn.execute(sa.text("SELECT gender_description FROM person")).scalar()
+            _insert(conn, "person_race_ethnicity", id=1, person_id=1, race_ethnicity="white")
+            _insert(conn, "person_gender", id=1, person_id=1, gender="culturally_specific")
+            # Each answer once per person.
+            with pytest.raises(sa.exc.IntegrityError), conn.begin_nested():
+                _insert(conn, "person_gender", id=2, person_id=1, gender="culturally_specific")
+        downgrade(revision="0015")
+        with db.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            gender = conn.execute(sa.text("SELECT gender FROM person")).scalar()
+        upgrade()
+        db.engine.dispose()
+    assert described == "Two-Spirit"
+    assert gender == "Two-Spirit"
+    assert not {"person_race_ethnicity", "person_gender"} & tables

@@ -21,6 +21,8 @@ from pydantic import (
     StrictInt,
     StrictStr,
     ValidationError,
+    ValidationInfo,
+    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -32,6 +34,8 @@ from coresponse.linkages import limits as linkage_limits
 from coresponse.linkages.models import LinkageStatus, VerificationMethod
 from coresponse.pagination import BAD_CURSOR
 from coresponse.people import limits as people_limits
+from coresponse.people.details import lone_answer_refusal
+from coresponse.people.models import Gender, RaceEthnicity
 from coresponse.people.services import AddressDetails, PersonDetails
 from coresponse.people.timeline import KINDS
 from coresponse.referrals import limits as referral_limits
@@ -50,6 +54,21 @@ _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = re.compile(r"[\[\]{}]")
 FOR_THE_TEAM = "Read by the whole team, police included."
 CLINICIANS_ONLY = "Clinical: sent by clinicians and clinical supervisors only (else 422)."
+
+
+def lone_answers_schema(enum_cls: type[RaceEthnicity] | type[Gender]) -> dict[str, Any]:
+    """The schema's word for people.details.lone_answer_refusal: a list holding a null
+    answer holds nothing else."""
+    # Constants, not an inline enum: the enum itself is one component (tests/api/test_openapi.py).
+    nulls = [{"const": member.value} for member in enum_cls if member.is_null_answer]
+    return {"if": {"contains": {"anyOf": nulls}}, "then": {"maxItems": 1}}
+
+
+HMIS_ANSWERS = (
+    "The person's answers (HUD HMIS FY2024; several may be given). client_doesnt_know, "
+    "client_prefers_not_to_answer and data_not_collected each stand alone (else 422). "
+    "None given: none recorded, which reports count as data_not_collected."
+)
 
 
 class Body(BaseModel):
@@ -170,7 +189,19 @@ class PersonInput(Body):
         ]
         | None
     ) = None
-    gender: Annotated[StrictStr, text(people_limits.GENDER_MAX)] | None = None
+    race_ethnicity: list[RaceEthnicity] = Field(
+        default_factory=list,
+        max_length=len(RaceEthnicity),
+        description=HMIS_ANSWERS,
+        json_schema_extra=lone_answers_schema(RaceEthnicity),
+    )
+    gender: list[Gender] = Field(
+        default_factory=list, max_length=len(Gender), description=HMIS_ANSWERS,
+        json_schema_extra=lone_answers_schema(Gender),
+    )  # fmt: skip
+    gender_description: Annotated[StrictStr, text(people_limits.GENDER_MAX)] | None = Field(
+        None, description="Gender in the person's own words (a different identity, say)."
+    )
     aliases: list[Annotated[StrictStr, text(people_limits.ALIAS_MAX)]] = Field(
         default_factory=list, max_length=people_limits.ALIASES_MAX_ITEMS
     )
@@ -180,6 +211,15 @@ class PersonInput(Body):
     needs_interpreter: Flag = False
     phone: Annotated[StrictStr, text(people_limits.PHONE_MAX)] | None = None
     address: AddressInput | None = None
+
+    @field_validator("race_ethnicity", "gender")
+    @classmethod
+    def _lone_answers(cls, answers: list[Any], info: ValidationInfo) -> list[Any]:
+        what = "race and ethnicity" if info.field_name == "race_ethnicity" else "gender"
+        refusal = lone_answer_refusal(answers, what)
+        if refusal is not None:
+            raise PydanticCustomError("lone_answer", refusal)
+        return answers
 
     def details(self) -> PersonDetails:
         address = None

@@ -24,7 +24,7 @@ from coresponse.linkages.models import (
     LinkageStatus,
     VerificationMethod,
 )
-from coresponse.people.models import Borough, PhoneKind
+from coresponse.people.models import Borough, Gender, PhoneKind, RaceEthnicity
 from coresponse.people.timeline import KINDS
 from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndicator
 
@@ -33,6 +33,11 @@ FOR_THE_TEAM = "Read by the whole team, police included."
 CLOSURE_REASON = (
     "Null for non-clinical readers when the reason discloses treatment "
     "(connected_to_care, declined_services, long_term_hospitalization)."
+)
+
+HMIS_ANSWERS = (
+    "The person's answers (HUD HMIS FY2024), in the standard's order. Empty: none "
+    "recorded, which reports count as data_not_collected."
 )
 
 
@@ -194,7 +199,9 @@ class Person(Out):
     display_name: Str
     date_of_birth: Day | None
     date_of_birth_estimated: bool
-    gender: Str | None
+    race_ethnicity: list[RaceEthnicity] = Field(description=HMIS_ANSWERS)
+    gender: list[Gender] = Field(description=HMIS_ANSWERS)
+    gender_description: Str | None = Field(description="Gender in the person's own words.")
     needs_interpreter: bool
     languages: list[Str]
     aliases: list[Str]

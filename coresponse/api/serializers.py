@@ -137,7 +137,8 @@ def address(item: PersonAddress | None) -> dict[str, Any] | None:
 def person(
     item: Person, *, cases: list[Case], flags: list[RiskIndicator], clinical: bool
 ) -> out.Person:
-    """A person's card (addresses, phones, aliases and languages loaded) and their visible cases."""
+    """A person's card (addresses, phones, aliases, languages and HMIS answers loaded) and
+    their visible cases."""
     data = {
         "id": item.id,
         "first_name": item.first_name,
@@ -147,7 +148,9 @@ def person(
         "display_name": item.display_name,
         "date_of_birth": item.date_of_birth,
         "date_of_birth_estimated": item.date_of_birth_estimated,
+        "race_ethnicity": item.race_ethnicity,
         "gender": item.gender,
+        "gender_description": item.gender_description,
         "needs_interpreter": item.needs_interpreter,
         "languages": [lang.language for lang in sorted(item.languages, key=lambda x: x.position)],
         "aliases": [a.name for a in item.aliases if a.retired_at is None],

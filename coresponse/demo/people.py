@@ -3,6 +3,8 @@ built directly with the models."""
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,10 +14,14 @@ from coresponse.demo.plans import Outcome, PersonPlan
 from coresponse.demo.reference import (
     CASE_MANAGER_ORGANIZATIONS,
     COMMUNITIES,
+    GENDER_ANSWERS,
+    GENDER_DESCRIPTIONS,
+    GENDER_MISSING,
     MISSPELLINGS,
     NEIGHBORHOODS,
     NEIGHBORHOODS_BY_NAME,
     PREFERRED_NAMES,
+    RACE_ETHNICITY_MISSING,
     STREET_NAMES,
     TREATING_ORGANIZATIONS,
     WHEREABOUTS,
@@ -28,13 +34,17 @@ from coresponse.geo.nyc import precinct_label
 from coresponse.people.details import name_key, phone_digits
 from coresponse.people.models import (
     Borough,
+    Gender,
     LocationStatus,
     Person,
     PersonAddress,
     PersonAlias,
+    PersonGender,
     PersonLanguage,
     PersonPhone,
+    PersonRaceEthnicity,
     PhoneKind,
+    RaceEthnicity,
     SupportContact,
     SupportRelationship,
 )
@@ -124,7 +134,6 @@ def draft_person(world: World, plan: PersonPlan) -> PersonDraft:
         last_name_key=name_key(last),
         date_of_birth=dob,
         date_of_birth_estimated=estimated,
-        gender=gender,
         needs_interpreter=needs_interpreter,
         created_at=created,
         updated_at=created,
@@ -140,9 +149,41 @@ def draft_person(world: World, plan: PersonPlan) -> PersonDraft:
         rows.add(PersonAddress, person, "person_id", **address_row(residence, intake_id))
     for phone in phone_rows(dice, created, world.now):
         rows.add(PersonPhone, person, "person_id", **phone)
+    races, genders = hmis_answers(community, gender, seed=f"{first} {last} {dob}")
+    for race in races:
+        rows.add(PersonRaceEthnicity, person, "person_id", race_ethnicity=race)
+    for answer in genders:
+        rows.add(PersonGender, person, "person_id", gender=answer)
+    person.gender_description = next(
+        (GENDER_DESCRIPTIONS[g.value] for g in genders if g.value in GENDER_DESCRIPTIONS), None
+    )
     return PersonDraft(
         dice, plan, person, community, words, residences, supports, episodes, intake_id
     )
+
+
+def hmis_answers(
+    community: Community, gender: str, *, seed: str
+) -> tuple[list[RaceEthnicity], list[Gender]]:
+    """The person's HMIS race and ethnicity and gender answers (people.toml's demographics).
+
+    Drawn from dice of their own, seeded by the person's name and birth date, so adding
+    them left every other draw of the demo (names, addresses, histories) as it was.
+    """
+    dice = Dice(zlib.crc32(seed.encode()))
+
+    def answers(missing: str, theirs: Sequence[tuple[str, float]]) -> list[str]:
+        if missing == "none":
+            return []
+        return (missing or dice.weighted(theirs)).split("+")
+
+    race_missing, gender_missing = (
+        dice.weighted(RACE_ETHNICITY_MISSING),
+        dice.weighted(GENDER_MISSING),
+    )
+    races = answers(race_missing, community.race_ethnicity)
+    genders = answers(gender_missing, GENDER_ANSWERS[gender])
+    return [RaceEthnicity(r) for r in races], [Gender(g) for g in genders]
 
 
 def pronouns(gender: str) -> dict[str, str]:

@@ -186,6 +186,8 @@ class Community:
     surnames: tuple[str, ...]
     languages: tuple[tuple[str, float], ...]  # preferred language and how often
     neighborhoods: tuple[str, ...]
+    # HMIS race and ethnicity answers ("+"-joined values) and how often
+    race_ethnicity: tuple[tuple[str, float], ...] = ()
 
 
 _people = _load("people.toml")
@@ -197,9 +199,24 @@ COMMUNITIES: tuple[Community, ...] = tuple(
         surnames=tuple(c["surnames"]),
         languages=tuple(tuple(language) for language in c["languages"]),
         neighborhoods=tuple(c["neighborhoods"]),
+        race_ethnicity=tuple((answers, weight) for answers, weight in c["race_ethnicity"]),
     )
     for c in _people["communities"]
 )
+_demographics = _people["demographics"]
+# Instead of the person's own HMIS answers: a null answer, "none" (no row), or "" (theirs).
+RACE_ETHNICITY_MISSING: tuple[tuple[str, float], ...] = tuple(
+    (answer, weight) for answer, weight in _demographics["race_ethnicity_missing"]
+)
+GENDER_MISSING: tuple[tuple[str, float], ...] = tuple(
+    (answer, weight) for answer, weight in _demographics["gender_missing"]
+)
+# The demo's gender of a person → the HMIS answers people of it give, and how often.
+GENDER_ANSWERS: dict[str, tuple[tuple[str, float], ...]] = {
+    gender: tuple((answers, weight) for answers, weight in options)
+    for gender, options in _demographics["gender"].items()
+}
+GENDER_DESCRIPTIONS: dict[str, str] = _demographics["gender_descriptions"]
 PREFERRED_NAMES: dict[str, str] = _people["preferred_names"]
 STREET_NAMES: tuple[str, ...] = tuple(_people["street_names"])
 MISSPELLINGS: tuple[tuple[str, str], ...] = tuple(tuple(p) for p in _people["misspellings"])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from coresponse.people.models import Borough
+from coresponse.people.models import Borough, Gender, RaceEthnicity
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,6 +30,18 @@ def phone_digits(number: str) -> str:
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits
+
+
+def lone_answer_refusal(answers: Sequence[RaceEthnicity | Gender], what: str) -> str | None:
+    """Why these HMIS answers cannot be recorded together, or None: "client doesn't know",
+    "prefers not to answer" and "data not collected" are each an answer on its own."""
+    alone = [answer for answer in answers if answer.is_null_answer]
+    if alone and len(answers) > 1:  # twice the same null answer too: the schema says so
+        return (
+            f"“{alone[0].label}” is an answer on its own: choose it alone, or choose the "
+            f"{what} the person gave."
+        )
+    return None
 
 
 @dataclass
@@ -51,7 +64,10 @@ class PersonDetails:
     preferred_name: str | None = None
     date_of_birth: date | None = None
     approximate_age: int | None = None
-    gender: str | None = None
+    gender_description: str | None = None
+    # HMIS answers (coresponse.people.models); none given: nothing recorded.
+    race_ethnicity: list[RaceEthnicity] = field(default_factory=list)
+    gender: list[Gender] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     needs_interpreter: bool = False

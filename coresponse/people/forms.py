@@ -15,11 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from coresponse.form_helpers import Form
+from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
 from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.locking import VersionField
 from coresponse.people.limits import GENDER_MAX, NAME_MAX
-from coresponse.people.models import Person
+from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import DetailsEdit
 
 
@@ -36,6 +36,31 @@ def precinct_choices() -> list[Any]:
 
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+HMIS_HELP = (
+    "As the person answers (HUD HMIS data standards): choose every answer they give, or "
+    "one of the last three alone. Left blank, reports count it as “Data not collected”."
+)
+
+
+def race_ethnicity_field() -> MultiCheckboxField:
+    """HMIS 3.04 as checkboxes (the intake and "Edit details" forms share it)."""
+    return MultiCheckboxField(
+        "Race and ethnicity", choices=enum_choices(RaceEthnicity), description=HMIS_HELP
+    )
+
+
+def gender_field() -> MultiCheckboxField:
+    """HMIS 3.06 as checkboxes (the intake and "Edit details" forms share it)."""
+    return MultiCheckboxField("Gender", choices=enum_choices(Gender), description=HMIS_HELP)
+
+
+def gender_description_field() -> StringField:
+    return StringField(
+        "Gender in the person's words", validators=[Optional(), Length(max=GENDER_MAX)],
+        description="Optional: a different identity, or how the person puts it.",
+    )  # fmt: skip
 
 
 class PersonDetailsForm(Form):
@@ -55,10 +80,9 @@ class PersonDetailsForm(Form):
     )  # fmt: skip
     date_of_birth = DateField("Date of birth", validators=[Optional()])
     date_of_birth_estimated = BooleanField("The date of birth is an estimate")
-    gender = StringField(
-        "Gender", validators=[Optional(), Length(max=GENDER_MAX)],
-        description="As the person describes it.",
-    )  # fmt: skip
+    race_ethnicity = race_ethnicity_field()
+    gender = gender_field()
+    gender_description = gender_description_field()
     languages = StringField(
         "Languages", validators=[Optional(), Length(max=400)],
         description="Separated by commas, the preferred one first. Languages on record can be "
@@ -92,7 +116,9 @@ class PersonDetailsForm(Form):
             preferred_name=self.preferred_name.data,
             date_of_birth=self.date_of_birth.data,
             date_of_birth_estimated=bool(self.date_of_birth_estimated.data),
-            gender=self.gender.data,
+            gender_description=self.gender_description.data,
+            race_ethnicity=[RaceEthnicity(v) for v in self.race_ethnicity.data or []],
+            gender=[Gender(v) for v in self.gender.data or []],
             needs_interpreter=bool(self.needs_interpreter.data),
             languages=[part.strip() for part in (self.languages.data or "").split(",")],
             phones=_lines(self.phones.data),

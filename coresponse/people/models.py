@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
@@ -62,6 +62,52 @@ class SupportRelationship(LabelledEnum):
         )
 
 
+# The HUD HMIS data standards (FY2024) answer "don't know", "prefers not to answer" and
+# "not collected" with codes of their own (8, 9, 99), and reports count them. Each is an
+# answer on its own: it is never recorded beside another answer (people.services).
+_NULL_ANSWERS = ("client_doesnt_know", "client_prefers_not_to_answer", "data_not_collected")
+
+
+class RaceEthnicity(LabelledEnum):
+    """HMIS FY2024 element 3.04, Race and Ethnicity: several may be chosen."""
+
+    AM_IND_AK_NATIVE = "am_ind_ak_native", "American Indian, Alaska Native, or Indigenous"
+    ASIAN = "asian", "Asian or Asian American"
+    BLACK_AF_AMERICAN = "black_af_american", "Black, African American, or African"
+    HISPANIC_LATINAEO = "hispanic_latinaeo", "Hispanic/Latina/e/o"
+    MID_EAST_N_AFRICAN = "mid_east_n_african", "Middle Eastern or North African"
+    NATIVE_HI_PACIFIC = "native_hi_pacific", "Native Hawaiian or Pacific Islander"
+    WHITE = "white", "White"
+    CLIENT_DOESNT_KNOW = "client_doesnt_know", "Client doesn't know"
+    CLIENT_PREFERS_NOT_TO_ANSWER = "client_prefers_not_to_answer", "Client prefers not to answer"
+    DATA_NOT_COLLECTED = "data_not_collected", "Data not collected"
+
+    @property
+    def is_null_answer(self) -> bool:
+        """Doesn't know, prefers not to answer, not collected: an answer on its own."""
+        return self.value in _NULL_ANSWERS
+
+
+class Gender(LabelledEnum):
+    """HMIS FY2024 element 3.06, Gender: several may be chosen."""
+
+    WOMAN = "woman", "Woman (Girl, if child)"
+    MAN = "man", "Man (Boy, if child)"
+    CULTURALLY_SPECIFIC = "culturally_specific", "Culturally Specific Identity (e.g., Two-Spirit)"
+    TRANSGENDER = "transgender", "Transgender"
+    NON_BINARY = "non_binary", "Non-Binary"
+    QUESTIONING = "questioning", "Questioning"
+    DIFFERENT_IDENTITY = "different_identity", "Different Identity"
+    CLIENT_DOESNT_KNOW = "client_doesnt_know", "Client doesn't know"
+    CLIENT_PREFERS_NOT_TO_ANSWER = "client_prefers_not_to_answer", "Client prefers not to answer"
+    DATA_NOT_COLLECTED = "data_not_collected", "Data not collected"
+
+    @property
+    def is_null_answer(self) -> bool:
+        """Doesn't know, prefers not to answer, not collected: an answer on its own."""
+        return self.value in _NULL_ANSWERS
+
+
 class Person(Model):
     """Someone referred to the program. One row however often they are referred."""
 
@@ -82,7 +128,8 @@ class Person(Model):
     date_of_birth: Mapped[date | None] = mapped_column(index=True)
     # True when the date was worked out from an approximate age.
     date_of_birth_estimated: Mapped[bool] = mapped_column(default=False)
-    gender: Mapped[str | None] = mapped_column(String(limits.GENDER_MAX))
+    # In the person's own words (a different identity, say), beside the HMIS answers.
+    gender_description: Mapped[str | None] = mapped_column(String(limits.GENDER_MAX))
     needs_interpreter: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -106,6 +153,16 @@ class Person(Model):
     support_contacts: Mapped[list[SupportContact]] = relationship(
         back_populates="person", order_by="SupportContact.name", lazy="raise_on_sql"
     )
+    # HMIS answers; no row at all is counted as "Data not collected". An answer changed
+    # is deleted (the audit trail keeps that it changed): it is the person's answer now.
+    race_ethnicity_rows: Mapped[list[PersonRaceEthnicity]] = relationship(
+        back_populates="person", order_by="PersonRaceEthnicity.id", lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+    )  # fmt: skip
+    gender_rows: Mapped[list[PersonGender]] = relationship(
+        back_populates="person", order_by="PersonGender.id", lazy="raise_on_sql",
+        cascade="all, delete-orphan",
+    )  # fmt: skip
 
     @property
     def display_name(self) -> str:
@@ -122,6 +179,28 @@ class Person(Model):
     @property
     def current_phones(self) -> list[PersonPhone]:
         return [p for p in self.phones if p.current]
+
+    @property
+    def race_ethnicity(self) -> list[RaceEthnicity]:
+        """The answers recorded, in the standard's order (race_ethnicity_rows loaded)."""
+        have = {row.race_ethnicity for row in self.race_ethnicity_rows}
+        return [member for member in RaceEthnicity if member in have]
+
+    @property
+    def gender(self) -> list[Gender]:
+        """The answers recorded, in the standard's order (gender_rows loaded)."""
+        have = {row.gender for row in self.gender_rows}
+        return [member for member in Gender if member in have]
+
+    @property
+    def race_ethnicity_counted(self) -> list[RaceEthnicity]:
+        """As reports count them: nothing recorded is "Data not collected"."""
+        return self.race_ethnicity or [RaceEthnicity.DATA_NOT_COLLECTED]
+
+    @property
+    def gender_counted(self) -> list[Gender]:
+        """As reports count them: nothing recorded is "Data not collected"."""
+        return self.gender or [Gender.DATA_NOT_COLLECTED]
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
@@ -175,6 +254,34 @@ class PersonLanguage(Model):
     position: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person] = relationship(back_populates="languages", lazy="raise_on_sql")
+
+
+class PersonRaceEthnicity(Model):
+    """One of the person's answers to HMIS 3.04, Race and Ethnicity."""
+
+    __tablename__ = "person_race_ethnicity"
+    __table_args__ = (UniqueConstraint("person_id", "race_ethnicity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # Reports group people by it.
+    race_ethnicity: Mapped[RaceEthnicity] = mapped_column(enum_type(RaceEthnicity), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="race_ethnicity_rows", lazy="raise_on_sql")
+
+
+class PersonGender(Model):
+    """One of the person's answers to HMIS 3.06, Gender."""
+
+    __tablename__ = "person_gender"
+    __table_args__ = (UniqueConstraint("person_id", "gender"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # Reports group people by it.
+    gender: Mapped[Gender] = mapped_column(enum_type(Gender), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="gender_rows", lazy="raise_on_sql")
 
 
 class PersonAddress(Model):

@@ -36,6 +36,9 @@ _PERSON_CARD = (
     selectinload(Person.phones),
     selectinload(Person.aliases),
     selectinload(Person.languages),
+    # Intake fills in HMIS answers not yet recorded for the person it links to.
+    selectinload(Person.race_ethnicity_rows),
+    selectinload(Person.gender_rows),
 )
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
 
@@ -258,11 +261,15 @@ _PERSON_CARD_JOINED = (
     joinedload(Person.aliases),
     joinedload(Person.languages),
     joinedload(Person.support_contacts),
+    # The HMIS answers: one or two rows each for nearly everyone.
+    joinedload(Person.race_ethnicity_rows),
+    joinedload(Person.gender_rows),
 )
 
 
 def get_person_card(person_id: int) -> Person | None:
-    """A person with addresses, phones, aliases, languages and support contacts loaded."""
+    """A person with addresses, phones, aliases, languages, support contacts and HMIS
+    answers loaded."""
     return person_card_and_flags(person_id)[0]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
@@ -17,15 +19,25 @@ from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
 from coresponse.geo.services import borough_for_zip, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people import limits
-from coresponse.people.details import AddressDetails, PersonDetails, name_key, phone_digits
+from coresponse.people.details import (
+    AddressDetails,
+    PersonDetails,
+    lone_answer_refusal,
+    name_key,
+    phone_digits,
+)
 from coresponse.people.limits import APPROXIMATE_AGE_MAX, APPROXIMATE_AGE_MIN
 from coresponse.people.models import (
+    Gender,
     LocationStatus,
     Person,
     PersonAddress,
     PersonAlias,
+    PersonGender,
     PersonLanguage,
     PersonPhone,
+    PersonRaceEthnicity,
+    RaceEthnicity,
 )
 
 _SPACES = re.compile(r"\s+")
@@ -86,7 +98,7 @@ def create_person(
         last_name_key=name_key(last),
         date_of_birth=dob,
         date_of_birth_estimated=estimated,
-        gender=_clean(details.gender),
+        gender_description=_clean(details.gender_description),
         needs_interpreter=details.needs_interpreter,
         created_by_id=by.id if by else None,
         aliases=[],
@@ -94,7 +106,10 @@ def create_person(
         addresses=[],
         phones=[],
         support_contacts=[],
+        race_ethnicity_rows=[],
+        gender_rows=[],
     )
+    set_demographics(person, race_ethnicity=details.race_ethnicity, gender=details.gender)
     db.session.add(person)
     for alias in details.aliases:
         if _clean(alias):
@@ -113,6 +128,66 @@ def create_person(
         request_info=request_info,
     )
     return person
+
+
+_DEMOGRAPHIC_LABELS = {"race_ethnicity": "race and ethnicity", "gender": "gender"}
+
+
+_Answer = TypeVar("_Answer", RaceEthnicity, Gender)
+
+
+def _hmis_answers(enum_cls: type[_Answer], values: Iterable[str], field: str) -> list[_Answer]:
+    """The answers, checked: known ones, each once, and a null answer only on its own."""
+    answers: list[_Answer] = []
+    for value in values:
+        try:
+            answer = enum_cls(value)
+        except ValueError:
+            raise PersonError(
+                f"{value!r} is not one of the answers for {_DEMOGRAPHIC_LABELS[field]}.",
+                field=field,
+            ) from None
+        if answer not in answers:
+            answers.append(answer)
+    refusal = lone_answer_refusal(answers, _DEMOGRAPHIC_LABELS[field])
+    if refusal is not None:
+        raise PersonError(refusal, field=field)
+    return answers
+
+
+def set_demographics(
+    person: Person,
+    *,
+    race_ethnicity: Iterable[str] | None = None,
+    gender: Iterable[str] | None = None,
+) -> list[str]:
+    """Record the person's HMIS race and ethnicity and gender answers; returns which changed.
+
+    None leaves that answer as it is; an empty list records nothing (counted as "Data
+    not collected"). Both are checked before either changes. The rows must be loaded.
+    """
+    races = (
+        None
+        if race_ethnicity is None
+        else _hmis_answers(RaceEthnicity, race_ethnicity, "race_ethnicity")
+    )
+    genders = None if gender is None else _hmis_answers(Gender, gender, "gender")
+    changed = []
+    if races is not None and set(races) != set(person.race_ethnicity):
+        person.race_ethnicity_rows[:] = [
+            next((row for row in person.race_ethnicity_rows if row.race_ethnicity == answer), None)
+            or PersonRaceEthnicity(race_ethnicity=answer)
+            for answer in races
+        ]
+        changed.append("race_ethnicity")
+    if genders is not None and set(genders) != set(person.gender):
+        person.gender_rows[:] = [
+            next((row for row in person.gender_rows if row.gender == answer), None)
+            or PersonGender(gender=answer)
+            for answer in genders
+        ]
+        changed.append("gender")
+    return changed
 
 
 def add_languages(person: Person, languages: list[str]) -> None:
@@ -244,12 +319,15 @@ class DetailsEdit:
     preferred_name: str | None = None
     date_of_birth: date | None = None
     date_of_birth_estimated: bool = False
-    gender: str | None = None
+    gender_description: str | None = None
     needs_interpreter: bool = False
     # In order: the first language is the preferred one.
     languages: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    # HMIS answers; None leaves them as they are (set_demographics).
+    race_ethnicity: list[RaceEthnicity] | None = None
+    gender: list[Gender] | None = None
 
 
 DETAIL_LABELS = {
@@ -259,7 +337,9 @@ DETAIL_LABELS = {
     "preferred_name": "preferred name",
     "date_of_birth": "date of birth",
     "date_of_birth_estimated": "date of birth estimated",
+    "race_ethnicity": "race and ethnicity",
     "gender": "gender",
+    "gender_description": "gender in the person's words",
     "needs_interpreter": "needs an interpreter",
     "languages": "languages",
     "phones": "phones",
@@ -290,9 +370,12 @@ def update_person_details(
         "preferred_name": _clean(details.preferred_name),
         "date_of_birth": dob,
         "date_of_birth_estimated": bool(details.date_of_birth_estimated and dob is not None),
-        "gender": _clean(details.gender),
+        "gender_description": _clean(details.gender_description),
         "needs_interpreter": bool(details.needs_interpreter),
     }
+    demographics = set_demographics(
+        person, race_ethnicity=details.race_ethnicity, gender=details.gender
+    )
     changed = [name for name, value in values.items() if getattr(person, name) != value]
     for name in changed:
         setattr(person, name, values[name])
@@ -304,6 +387,7 @@ def update_person_details(
         changed.append("phones")
     if _set_aliases(person, details.aliases, now):
         changed.append("aliases")
+    changed += demographics
     if not changed:
         return []
     _touch(person)

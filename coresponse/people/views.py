@@ -18,7 +18,7 @@ from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
 from coresponse.people.forms import LocationForm, PersonDetailsForm
-from coresponse.people.models import Person
+from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_cases
 from coresponse.privacy import policy
@@ -113,7 +113,7 @@ def _parse_before(raw: str | None) -> datetime | None:
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @allow(policy.is_signed_in, per_record=policy.can_edit_person)
 def edit(person_id: int) -> ResponseReturnValue:
-    """Correct the person's name, date of birth, gender, languages, phones and other names."""
+    """Correct the person's identity details (demographics too), languages, phones and names."""
     person = _person_or_404(person_id)
     # Reading through break-glass is read-only.
     require(policy.can_edit_person(current_user, person.id))
@@ -169,6 +169,9 @@ def _details_conflict(person_id: int, form: PersonDetailsForm) -> ResponseReturn
 
 def _as_text(value: object) -> object:
     """Form values compared as a person reads them (blank and None are the same)."""
+    if isinstance(value, list):  # the HMIS answers, as their labels
+        labels = {**{m.value: m.label for m in RaceEthnicity}, **{m.value: m.label for m in Gender}}
+        return "; ".join(labels.get(str(v), str(v)) for v in value) or None
     if isinstance(value, str):
         lines = [line.strip() for line in value.splitlines()]
         return "\n".join(line for line in lines if line) or None

@@ -21,6 +21,9 @@ import enum
 
 class Category(enum.StrEnum):
     IDENTITY = "identity"  # who the person is and where: the whole team
+    # Self-reported for equity reporting (HMIS race and ethnicity, gender): the whole team
+    # reads it on the person's record pages, never on the safety card (see the register).
+    DEMOGRAPHIC = "demographic"
     OPERATIONAL = "operational"  # what the team did and must know to go out: the whole team
     CLINICAL = "clinical"  # clinicians and clinical supervisors only
     SUBSTANCE_USE = "substance_use"  # 42 CFR Part 2: clinical readers, never redisclosed
@@ -43,7 +46,16 @@ REGISTER: dict[str, Category] = {
     # People
     "person.first_name": _I, "person.middle_name": _I, "person.last_name": _I,
     "person.preferred_name": _I, "person.first_name_key": _I, "person.last_name_key": _I,
-    "person.gender": _I,
+    # The person's HMIS answers, and their gender in their own words. Demographic, not
+    # clinical: shown on the person's page and edit form to whoever sees the person, and
+    # counted by reports. Kept off the operational safety card (macros/people.html, which
+    # case pages, printouts and caseloads show): a self-reported identity is not a
+    # description that helps anyone recognise the person in the street (name, age,
+    # aliases, address and phone do that), and a card officers go out with should not
+    # invite policing by race or gender.
+    "person.gender_description": Category.DEMOGRAPHIC,
+    "person_race_ethnicity.race_ethnicity": Category.DEMOGRAPHIC,
+    "person_gender.gender": Category.DEMOGRAPHIC,
     "person_alias.name": _I, "person_alias.name_key": _I,
     "person_language.language": _I,
     "person_phone.number": _I, "person_phone.digits": _I, "person_phone.kind": _I,

@@ -26,7 +26,11 @@ from coresponse.form_helpers import (
     team_note_field,
 )
 from coresponse.people.details import AddressDetails, PersonDetails
-from coresponse.people.forms import precinct_choices
+from coresponse.people.forms import (
+    gender_field,
+    precinct_choices,
+    race_ethnicity_field,
+)
 from coresponse.people.limits import (
     ADDRESS_LINE_MAX,
     APPROXIMATE_AGE_MAX,
@@ -35,7 +39,7 @@ from coresponse.people.limits import (
     PHONE_MAX,
     POSTAL_CODE_MAX,
 )
-from coresponse.people.models import Borough
+from coresponse.people.models import Borough, Gender, RaceEthnicity
 from coresponse.referrals import limits
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
@@ -97,6 +101,8 @@ class IntakeForm(Form):
         description="Preferred first, separated by commas.",
     )  # fmt: skip
     needs_interpreter = BooleanField("Needs an interpreter")
+    race_ethnicity = race_ethnicity_field()
+    gender = gender_field()
     phone = StringField("Phone", validators=[Optional(), Length(max=PHONE_MAX)])
     line1 = StringField(
         "Last known address", validators=[DataRequired(), Length(max=ADDRESS_LINE_MAX)],
@@ -141,6 +147,8 @@ class IntakeForm(Form):
             aliases=_split(self.aliases.data),
             languages=_split(self.languages.data),
             needs_interpreter=bool(self.needs_interpreter.data),
+            race_ethnicity=[RaceEthnicity(v) for v in self.race_ethnicity.data or []],
+            gender=[Gender(v) for v in self.gender.data or []],
             phone=self.phone.data or None,
             address=AddressDetails(
                 line1=self.line1.data or "",

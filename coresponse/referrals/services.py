@@ -102,8 +102,9 @@ def take_referral(
 
     The address and phone given become the person's current ones only when the user may
     change the person's record (their team's person, or anyone for a supervisor). For
-    anyone else they are kept on the record but not made current, and no language is
-    added: an intake never rewrites the card another team works from.
+    anyone else they are kept on the record but not made current, and no language or
+    demographic answer is added: an intake never rewrites the card another team works
+    from. Demographic answers only fill in those not yet recorded.
     """
     if person is None:
         person = people_services.create_person(person_details, by=by, request_info=request_info)
@@ -115,6 +116,14 @@ def take_referral(
             people_services.add_phone(person, person_details.phone, current=current)
         if current:
             people_services.add_languages(person, person_details.languages)
+            # Answers the person gave fill a gap; ones on record change only on purpose,
+            # on the person's "Edit details" page.
+            if person_details.race_ethnicity and not person.race_ethnicity:
+                people_services.set_demographics(
+                    person, race_ethnicity=person_details.race_ethnicity
+                )
+            if person_details.gender and not person.gender:
+                people_services.set_demographics(person, gender=person_details.gender)
     return create_referral(person, details, by=by, request_info=request_info)
 
 

@@ -44,7 +44,7 @@ def test_the_second_save_shows_both_versions_and_starts_again(
     assert "Details saved." in first.content()
 
     second.fill("#first_name", "Sandy")
-    second.fill("#gender", "Nonbinary")
+    second.fill("#gender_description", "Nonbinary")
     second.click("text=Save details")
     body = (
         second.locator("main").inner_text() if second.locator("main").count() else second.content()
@@ -57,9 +57,9 @@ def test_the_second_save_shows_both_versions_and_starts_again(
 
     second.click("text=Start again from the current details")
     assert second.input_value("#first_name") == "Alexandra"
-    second.fill("#gender", "Nonbinary")
+    second.fill("#gender_description", "Nonbinary")
     second.click("text=Save details")
     assert "Details saved." in second.content()
     db.session.expire_all()
     stored = db.session.get(Person, person.id)
-    assert (stored.first_name, stored.gender) == ("Alexandra", "Nonbinary")
+    assert (stored.first_name, stored.gender_description) == ("Alexandra", "Nonbinary")

@@ -36,7 +36,7 @@ def details(person: Person, **changes: str) -> dict[str, str]:
         "preferred_name": "",
         "aliases": "",
         "date_of_birth": person.date_of_birth.isoformat(),
-        "gender": "",
+        "gender_description": "",
         "languages": "English",
         "phones": "(718) 555-0001",
     }
@@ -56,7 +56,11 @@ def test_second_save_from_the_same_version_gets_409_with_both_versions(app, worl
     assert saved.status_code == 302
 
     stale = second.post(
-        url, data={**details(person, first_name="Sandy", gender="Nonbinary"), "version": version_b}
+        url,
+        data={
+            **details(person, first_name="Sandy", gender_description="Nonbinary"),
+            "version": version_b,
+        },
     )
     assert stale.status_code == 409
     html = stale.get_data(as_text=True)
@@ -65,7 +69,7 @@ def test_second_save_from_the_same_version_gets_409_with_both_versions(app, worl
 
     db.session.expire_all()
     stored = db.session.get(Person, person.id)
-    assert (stored.first_name, stored.gender, stored.version) == ("Alexandra", None, 2)
+    assert (stored.first_name, stored.gender_description, stored.version) == ("Alexandra", None, 2)
 
 
 def test_a_fresh_form_after_the_conflict_saves(app, world) -> None:
@@ -79,11 +83,15 @@ def test_a_fresh_form_after_the_conflict_saves(app, world) -> None:
     fresh = form_version(second.get(url).get_data(as_text=True))
     assert fresh == "2"
     response = second.post(
-        url, data={**details(person, first_name="Alexandra", gender="Woman"), "version": fresh}
+        url,
+        data={
+            **details(person, first_name="Alexandra", gender_description="Woman"),
+            "version": fresh,
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Person, person.id).gender == "Woman"
+    assert db.session.get(Person, person.id).gender_description == "Woman"
 
 
 def test_edit_changes_details_retires_old_phones_and_names_and_is_audited(app, world) -> None:

@@ -69,6 +69,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         consent,
         contacts,
         dashboard,
+        deidentified,
         errors_web,
         health,
         linkages,
@@ -99,6 +100,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "casefile",
         "consent",
         "audit",
+        "deidentified",
         "api",
         "offline",
         "health",
@@ -118,6 +120,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(casefile.bp)
     app.register_blueprint(consent.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(deidentified.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(api.tokens_bp)
     app.register_blueprint(offline.bp)

@@ -104,6 +104,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "audit.report": rule(ok=("admin",)),
     "audit.export": rule(ok=("admin",)),
     "audit.person_log": rule(ok=SUPERVISORS),
+    # policy.can_view_reports: supervisors of both disciplines, analysts, administrators.
+    "deidentified.page": rule(ok=("admin", *SUPERVISORS, "analyst")),
+    "deidentified.download": rule(ok=("admin", *SUPERVISORS, "analyst")),
     "consent.consents": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
     "consent.new_consent": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),
     "consent.revoke_consent": rule(ok=CLINICAL, hidden=NON_CLINICAL_OR_OUTSIDE),

@@ -170,6 +170,16 @@ def can_view_reports(user: User) -> bool:
     return is_signed_in(user) and user.role in (Role.SUPERVISOR, Role.ANALYST, Role.ADMIN)
 
 
+def can_export_treatment_outcomes(user: User) -> bool:
+    """In the de-identified export, the connection columns and a closure reason that
+    discloses treatment: every reader of reports but the police (the register keeps
+    connections clinical, and police never receive a clinical column, even de-identified)."""
+    police = user.role is Role.OFFICER or (
+        user.role is Role.SUPERVISOR and user.discipline is not Discipline.CLINICAL
+    )
+    return can_view_reports(user) and not police
+
+
 def can_view_team_staffing(user: User) -> bool:
     """Which teams lack members, on the home page: those who staff teams (can_manage_teams)."""
     return can_manage_teams(user)

@@ -55,6 +55,16 @@ AGE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
     ("65_plus", "65 and over", 65, None),
 )
 
+# The de-identified export's bands: AGE_BANDS with the top band split so that every age
+# of 90 and over is one band, as HIPAA's Safe Harbor requires (45 CFR 164.514(b)(2)(i)(C):
+# "all ages over 89 ... aggregated into a single category of age 90 or older").
+EXPORT_AGE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
+    *AGE_BANDS[:-1],
+    ("65_74", "65–74", 65, 74),
+    ("75_89", "75–89", 75, 89),
+    ("90_plus", "90 and over", 90, None),
+)
+
 # The key of a group the record does not say (no address, no team, no date of birth).
 UNKNOWN = "unknown"
 ALL = "all"

@@ -1,0 +1,530 @@
+"""The de-identified case export: one row per case, shaped to HIPAA's Safe Harbor method.
+
+Safe Harbor (45 CFR 164.514(b)(2); HHS, "Guidance Regarding Methods for
+De-identification of Protected Health Information in Accordance with the HIPAA Privacy
+Rule", 2012, section III) removes eighteen kinds of identifier. What that means here:
+
+- no name, address, phone, e-mail, date of birth, database id or free text of any kind
+  (notes, reasons, places, referrers) is selected at all;
+- no date: a referral is given by its **year** (Safe Harbor keeps "the year" of a date
+  and no other element of it: not the month), every other moment as real hours or New
+  York days counted from the referral or from the case's opening;
+- no geography smaller than a state but the first three digits of the ZIP code, and
+  "000" for the three-digit ZIPs where 20,000 or fewer people live (below). Borough
+  (a county) and precinct are named by the rule and are left out;
+- ages in bands, every age of 90 and over in one band;
+- each row gets a random key drawn for this export (never the case's id), so two
+  exports cannot be joined on it.
+
+The counts per case (contacts, engagements, connections...) use the definitions of
+reports/definitions.py, so the export agrees with the outcome indicators. They are
+computed in SQL by grouped subqueries joined to the cases (one statement, no query per
+row) and the rows are fetched a batch at a time, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, not_, or_, select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from coresponse.cases.models import Case
+from coresponse.clock import day_bounds, program_date, program_today, program_zone
+from coresponse.contacts.models import Contact, ContactOutcome
+from coresponse.extensions import db
+from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
+from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.privacy.policy import closure_reason_for
+from coresponse.referrals.models import DeclineReason, Referral
+from coresponse.reports.definitions import (
+    COLLATERAL_TYPES,
+    ENGAGEMENT_OUTCOMES,
+    EXPORT_AGE_BANDS,
+    FIRST_CONTACT_STANDARD,
+    RE_REFERRAL_WINDOWS,
+)
+from coresponse.reports.queries import ReportError, check_range
+from coresponse.teams.models import Team
+
+# Three-digit ZIP codes with 20,000 or fewer people (2000 census), which Safe Harbor
+# replaces with "000": the list HHS publishes in its de-identification guidance
+# (section 3.4, "What are the approved 3-digit ZIP codes?"); see the module docstring.
+RESTRICTED_ZIP3 = frozenset(
+    {
+        "036", "059", "063", "102", "203", "556", "692", "790", "821",
+        "823", "830", "831", "878", "879", "884", "890", "893",
+    }
+)  # fmt: skip
+
+BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    meaning: str
+    treatment: bool = False  # withheld from police readers (policy.can_export_treatment_outcomes)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "case_key",
+        "A random key for this row, drawn anew for every export: not the case's "
+        "number, and two exports share no keys.",
+    ),
+    Column(
+        "referral_year",
+        "Year the referral was received (New York time). Safe Harbor keeps "
+        "only the year of a date; other moments are hours or days after the referral.",
+    ),
+    Column(
+        "referral_source",
+        "Who referred: NYPD precinct, DOHMH, NYC Well / 988, 911, hospital, "
+        "shelter, family or community, another provider.",
+    ),
+    Column("triage_hours", "Real hours from the referral's receipt to its acceptance, 1 decimal."),
+    Column("case_status", "awaiting_assignment, open or closed, today."),
+    Column("closure_reason", "The coded closure reason when closed (blank when open)."),
+    Column(
+        "closed_day",
+        "New York days from the referral's day to the closure's day (blank when open).",
+    ),
+    Column("reopened", "yes if the case was ever reopened after a closure, else no."),
+    Column("team", "The team the case is with now (blank when none)."),
+    Column(
+        "zip3",
+        "First three digits of the ZIP code of the current address; 000 where "
+        "20,000 or fewer people live; blank when not recorded.",
+    ),
+    Column(
+        "age_band",
+        "Age in whole years on the referral's day: under 18, 18–24, 25–34, "
+        "35–44, 45–54, 55–64, 65–74, 75–89, 90 and over; blank when no date of birth.",
+    ),
+    Column("preferred_language", "The person's first language as recorded."),
+    # Gender and race/ethnicity (HUD HMIS answer sets) go here once the person record has
+    # them: a column each, race as the answers chosen joined by ";" (several may be).
+    Column(
+        "hours_to_first_contact",
+        "Real hours from the first assignment to a team to the "
+        "first contact of any kind (0 when before), 1 decimal; blank when none yet.",
+    ),
+    Column(
+        "first_contact_within_24h",
+        "yes or no against the program's 24-hour standard; blank "
+        "when not assigned, or not contacted and the 24 hours have not passed.",
+    ),
+    Column("contacts", "Contacts of any kind on the case."),
+    Column(
+        "engagements", "Contacts with the person whose outcome was engaged or brief engagement."
+    ),
+    Column(
+        "attempts",
+        "Contacts with (or looking for) the person that did not engage: not "
+        "found, refused, crisis, arrest.",
+    ),
+    Column("collateral_contacts", "Contacts with family or providers about the person."),
+    Column("voluntary_transports", "Contacts ending in a voluntary crisis transport."),
+    Column("involuntary_transports", "Contacts ending in an involuntary crisis transport."),
+    Column("arrests", "Contacts ending in an arrest."),
+    Column(
+        "connections",
+        "Connections recorded on the case (treatment, family, other "
+        "supports), whatever their status.",
+        treatment=True,
+    ),
+    Column("verified_connections", "Connections verified as connected.", treatment=True),
+    Column(
+        "treatment_connected",
+        "yes if a treatment connection was verified as connected, else no.",
+        treatment=True,
+    ),
+    Column(
+        "days_to_first_verified_connection",
+        "New York days from the case's opening to its first verified connection; blank when none.",
+        treatment=True,
+    ),
+    Column(
+        "re_referred_within_90_days",
+        "For a closed case: yes if the person was referred "
+        "again (not a duplicate) within 90 days of the closure, no if not; blank when open "
+        "or the 90 days have not passed.",
+    ),
+    Column("re_referred_within_180_days", "The same within 180 days."),
+)
+
+
+def columns(*, treatment: bool) -> tuple[Column, ...]:
+    """The columns a reader receives (police readers: none of the treatment ones)."""
+    return tuple(c for c in COLUMNS if treatment or not c.treatment)
+
+
+# --- Filters ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    first: date
+    last: date
+    team_id: int | None = None
+    team_name: str | None = None
+    borough: Borough | None = None
+    # The last case the export may hold, fixed before counting, so the file holds exactly
+    # the rows the audit event says even when a case is opened while it streams.
+    up_to: int | None = None
+
+    def describe(self) -> str:
+        """The filters in words, for the audit trail."""
+        parts = [f"referrals received {self.first:%Y-%m-%d} to {self.last:%Y-%m-%d}"]
+        if self.team_id is not None:
+            parts.append(f"team {self.team_name} (id {self.team_id})")
+        if self.borough is not None:
+            parts.append(f"borough {self.borough.label}")
+        return ", ".join(parts)
+
+    def query_args(self) -> dict[str, str]:
+        args = {"from": f"{self.first:%Y-%m-%d}", "to": f"{self.last:%Y-%m-%d}"}
+        if self.team_id is not None:
+            args["team"] = str(self.team_id)
+        if self.borough is not None:
+            args["borough"] = self.borough.value
+        return args
+
+
+def default_range(today: date | None = None) -> tuple[date, date]:
+    """The last 12 months: the New York day a year before today (exclusive) to today."""
+    last = today or program_today()
+    try:
+        year_ago = last.replace(year=last.year - 1)
+    except ValueError:  # 29 February
+        year_ago = last.replace(year=last.year - 1, day=28)
+    return year_ago + timedelta(days=1), last
+
+
+def _day(value: str, field: str, label: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ReportError(f"{label}: give a date as YYYY-MM-DD.", field=field) from None
+
+
+def parse_filters(args: Mapping[str, str]) -> ExportFilters:
+    """The filters of a query string; a message a person can act on when one is wrong."""
+    default_first, default_last = default_range()
+    first = _day(args["from"], "from", "From") if args.get("from") else default_first
+    last = _day(args["to"], "to", "To") if args.get("to") else default_last
+    check_range(first, last)
+    team_id = team_name = None
+    if args.get("team"):
+        raw = args["team"]
+        found = (
+            db.session.scalar(select(Team.name).where(Team.id == int(raw)))
+            if raw.isdigit() and len(raw) < 10
+            else None
+        )
+        if found is None:
+            raise ReportError("Team: choose a team from the list.", field="team")
+        team_id, team_name = int(raw), found
+    borough = None
+    if args.get("borough"):
+        try:
+            borough = Borough(args["borough"])
+        except ValueError:
+            raise ReportError("Borough: choose a borough from the list.", field="borough") from None
+    return ExportFilters(first, last, team_id, team_name, borough)
+
+
+def team_choices() -> list[tuple[int, str]]:
+    return [
+        (team_id, name)
+        for team_id, name in db.session.execute(select(Team.id, Team.name).order_by(Team.name))
+    ]
+
+
+# --- The statement -----------------------------------------------------------------------
+
+
+def _current_address() -> Any:
+    """Each person's current address (the latest recorded), as one row per person."""
+    ranked = (
+        select(
+            PersonAddress.person_id,
+            PersonAddress.postal_code,
+            PersonAddress.borough,
+            func.row_number()
+            .over(
+                partition_by=PersonAddress.person_id,
+                order_by=(PersonAddress.recorded_at.desc(), PersonAddress.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(PersonAddress.current.is_(True))
+        .subquery()
+    )
+    return (
+        select(ranked.c.person_id, ranked.c.postal_code, ranked.c.borough)
+        .where(ranked.c.n == 1)
+        .subquery("address")
+    )
+
+
+def _in_scope(filters: ExportFilters, address: Any) -> list[ColumnElement[bool]]:
+    start, end = day_bounds(filters.first, filters.last)
+    conditions = [Case.referred_at >= start, Case.referred_at < end]
+    if filters.up_to is not None:
+        conditions.append(Case.id <= filters.up_to)
+    if filters.team_id is not None:
+        conditions.append(Case.team_id == filters.team_id)
+    if filters.borough is not None:
+        conditions.append(address.c.borough == filters.borough)
+    return conditions
+
+
+def _scoped_cases(filters: ExportFilters) -> Select[Any]:
+    address = _current_address()
+    stmt = select(Case.id).select_from(Case)
+    if filters.borough is not None:
+        stmt = stmt.join(address, address.c.person_id == Case.person_id)
+    return stmt.where(*_in_scope(filters, address))
+
+
+def last_case_id() -> int:
+    return db.session.scalar(select(func.max(Case.id))) or 0
+
+
+def count_cases(filters: ExportFilters) -> int:
+    """How many rows the export holds (one COUNT, for the audit event and the page)."""
+    return (
+        db.session.scalar(select(func.count()).select_from(_scoped_cases(filters).subquery())) or 0
+    )
+
+
+def _count_when(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+_TREATMENT_KINDS = [k for k in LinkageKind if k.category is LinkageCategory.TREATMENT]
+
+
+def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
+    scoped = _scoped_cases(filters).subquery("scoped")
+    collateral = Contact.type.in_(COLLATERAL_TYPES)
+    engaged = Contact.outcome.in_(ENGAGEMENT_OUTCOMES)
+    contacts = (
+        select(
+            Contact.case_id.label("case_id"),
+            func.count().label("contacts"),
+            _count_when(and_(not_(collateral), engaged)).label("engagements"),
+            _count_when(and_(not_(collateral), not_(engaged))).label("attempts"),
+            _count_when(collateral).label("collateral"),
+            _count_when(Contact.outcome == ContactOutcome.CRISIS_TRANSPORT_VOLUNTARY).label("vol"),
+            _count_when(Contact.outcome == ContactOutcome.CRISIS_TRANSPORT_INVOLUNTARY).label(
+                "inv"
+            ),
+            _count_when(Contact.outcome == ContactOutcome.ARREST).label("arrests"),
+        )
+        .join(scoped, scoped.c.id == Contact.case_id)
+        .group_by(Contact.case_id)
+        .subquery("contact_counts")
+    )
+    languages = select(
+        PersonLanguage.person_id,
+        PersonLanguage.language,
+        func.row_number()
+        .over(
+            partition_by=PersonLanguage.person_id,
+            order_by=(PersonLanguage.position, PersonLanguage.id),
+        )
+        .label("n"),
+    ).subquery()
+    language = (
+        select(languages.c.person_id, languages.c.language)
+        .where(languages.c.n == 1)
+        .subquery("language")
+    )
+    # The person's next referral after the case's (last) closure, a duplicate aside: the
+    # re-referral indicator's rule (reports.queries._closures).
+    later = aliased(Referral)
+    closed_case = aliased(Case)
+    next_referral = (
+        select(closed_case.id.label("case_id"), func.min(later.received_at).label("at"))
+        .join(scoped, scoped.c.id == closed_case.id)
+        .join(
+            later,
+            and_(
+                later.person_id == closed_case.person_id,
+                later.received_at > closed_case.closed_at,
+                or_(
+                    later.decline_reason.is_(None), later.decline_reason != DeclineReason.DUPLICATE
+                ),
+            ),
+        )
+        .where(closed_case.closed_at.is_not(None))
+        .group_by(closed_case.id)
+        .subquery("next_referral")
+    )
+    address = _current_address()
+    selected: list[Any] = [
+        Case.referred_at, Case.accepted_at, Case.first_assigned_at, Case.first_contact_at,
+        Case.closed_at, Case.status, Case.closure_reason, Case.reopened_at, Referral.source,
+        Team.name, address.c.postal_code, Person.date_of_birth, language.c.language,
+        func.coalesce(contacts.c.contacts, 0), func.coalesce(contacts.c.engagements, 0),
+        func.coalesce(contacts.c.attempts, 0), func.coalesce(contacts.c.collateral, 0),
+        func.coalesce(contacts.c.vol, 0), func.coalesce(contacts.c.inv, 0),
+        func.coalesce(contacts.c.arrests, 0), next_referral.c.at,
+    ]  # fmt: skip
+    stmt = (
+        select(*selected)
+        .select_from(Case)
+        .join(Referral, Referral.id == Case.referral_id)
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Team, Team.id == Case.team_id)
+        .outerjoin(address, address.c.person_id == Case.person_id)
+        .outerjoin(language, language.c.person_id == Case.person_id)
+        .outerjoin(contacts, contacts.c.case_id == Case.id)
+        .outerjoin(next_referral, next_referral.c.case_id == Case.id)
+        .where(*_in_scope(filters, address))
+        .order_by(Case.referred_at, Case.id)
+    )
+    if treatment:
+        # Only for readers who may receive them: police readers' statement selects no
+        # clinical column (the register calls connections clinical).
+        verified = Linkage.status == LinkageStatus.CONNECTED
+        linkages = (
+            select(
+                Linkage.case_id.label("case_id"),
+                func.count().label("connections"),
+                _count_when(verified).label("verified"),
+                _count_when(and_(verified, Linkage.kind.in_(_TREATMENT_KINDS))).label("treatment"),
+                func.min(case((verified, Linkage.verified_on))).label("first_verified"),
+            )
+            .join(scoped, scoped.c.id == Linkage.case_id)
+            .group_by(Linkage.case_id)
+            .subquery("linkage_counts")
+        )
+        stmt = stmt.outerjoin(linkages, linkages.c.case_id == Case.id).add_columns(
+            func.coalesce(linkages.c.connections, 0),
+            func.coalesce(linkages.c.verified, 0),
+            func.coalesce(linkages.c.treatment, 0),
+            linkages.c.first_verified,
+        )
+    return stmt
+
+
+# --- Shaping a row -----------------------------------------------------------------------
+
+
+def _case_keys() -> Iterator[str]:
+    """Random, distinct keys: a secret random permutation of the row numbers (an odd
+    multiplier and an offset, modulo 2**64), drawn anew for each export. A key tells
+    nothing but the row's place in this file, which the file shows anyway."""
+    multiplier = secrets.randbits(64) | 1
+    offset = secrets.randbits(64)
+    row = 0
+    while True:
+        yield f"{(multiplier * row + offset) % 2**64:016x}"
+        row += 1
+
+
+def zip3(postal_code: str | None) -> str:
+    """The first three digits of a US ZIP code, "000" where too few people live."""
+    digits = (postal_code or "").strip()[:3]
+    if len(digits) != 3 or not digits.isdigit():
+        return ""
+    return "000" if digits in RESTRICTED_ZIP3 else digits
+
+
+def age_band(born: date | None, on: date) -> str:
+    """The export's age band (90 and over top-coded) on a day; blank when not recorded."""
+    if born is None:
+        return ""
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    for _key, label, _low, high in EXPORT_AGE_BANDS:
+        if high is None or age <= high:
+            return label
+    return ""  # pragma: no cover  (the last band has no upper bound)
+
+
+def _hours(delta: timedelta) -> str:
+    return f"{max(delta.total_seconds(), 0.0) / 3600:.1f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
+
+
+# A cell starting with one of these is a formula to a spreadsheet (team names and
+# languages are typed by people): neutralise it, as the audit CSV does.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str | None) -> str:
+    text = value or ""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def export_rows(
+    filters: ExportFilters, *, treatment: bool, now: datetime, batch: int = BATCH
+) -> Iterator[list[str]]:
+    """The export's rows in the order of `columns(treatment=...)`, a batch at a time."""
+    zone = program_zone()
+    keys = _case_keys()
+    stmt = _statement(filters, treatment=treatment).execution_options(
+        yield_per=batch, stream_results=True
+    )
+    for row in db.session.execute(stmt):
+        (
+            referred, accepted, assigned, first_contact, closed, status, reason, reopened,
+            source, team, postal_code, born, language, contacts, engagements, attempts,
+            collateral, voluntary, involuntary, arrests, referred_again, *linkage,
+        ) = row  # fmt: skip
+        referral_day = referred.astimezone(zone).date()
+        within: bool | None = None
+        if assigned is not None:
+            if first_contact is not None:
+                within = first_contact - assigned <= FIRST_CONTACT_STANDARD
+            elif now - assigned >= FIRST_CONTACT_STANDARD:
+                within = False
+        shown_reason = reason if treatment else closure_reason_for(reason, clinical=False)
+        cells = [
+            next(keys),
+            str(referral_day.year),
+            source.value,
+            _hours(accepted - referred),
+            status.value,
+            shown_reason.value if shown_reason is not None and closed is not None else "",
+            "" if closed is None else str((program_date(closed) - referral_day).days),
+            _yes_no(reopened is not None),
+            _text(team),
+            zip3(postal_code),
+            age_band(born, referral_day),
+            _text(language),
+            "" if assigned is None or first_contact is None else _hours(first_contact - assigned),
+            _yes_no(within),
+            str(contacts), str(engagements), str(attempts), str(collateral),
+            str(voluntary), str(involuntary), str(arrests),
+        ]  # fmt: skip
+        if treatment:
+            connections, verified, treated, first_verified = linkage
+            opened = program_date(accepted)
+            cells += [
+                str(connections),
+                str(verified),
+                _yes_no(treated > 0),
+                "" if first_verified is None else str(max((first_verified - opened).days, 0)),
+            ]
+        for days in RE_REFERRAL_WINDOWS:
+            window = timedelta(days=days)
+            if closed is None or closed + window > now:
+                cells.append("")
+            else:
+                cells.append(
+                    _yes_no(referred_again is not None and referred_again - closed <= window)
+                )
+        yield cells

@@ -101,6 +101,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports.dashboard": rule(ok=("admin", "analyst", *SUPERVISORS)),
     "reports.outcomes_csv": rule(ok=("admin", "analyst", *SUPERVISORS)),
     "reports.monthly": rule(ok=("admin", "analyst", *SUPERVISORS)),
+    "api.outcome_report": rule(ok=("admin", "analyst", *SUPERVISORS)),
     "audit.report": rule(ok=("admin",)),
     "audit.export": rule(ok=("admin",)),
     "audit.person_log": rule(ok=SUPERVISORS),

@@ -41,6 +41,7 @@ from coresponse.people.timeline import KINDS
 from coresponse.referrals import limits as referral_limits
 from coresponse.referrals.models import ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
+from coresponse.reports.definitions import GroupBy
 from coresponse.text import text_refusal
 
 M = TypeVar("M", bound=BaseModel)
@@ -312,6 +313,23 @@ class CaseListQuery(Query):
     ) = Field(default=None, description="The `next` of the previous page.")
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), BeforeValidator(_digits), Given] = Field(
         DEFAULT_LIMIT, description=f"Page size (default {DEFAULT_LIMIT})."
+    )
+
+
+class OutcomeQuery(Query):
+    """The range of New York days (both included; the last twelve months when left out)
+    and the grouping of an outcome report."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    first: Annotated[DayIn, Given] | None = Field(
+        default=None, alias="from", description="The first New York day (YYYY-MM-DD)."
+    )
+    last: Annotated[DayIn, Given] | None = Field(
+        default=None, alias="to", description="The last New York day (YYYY-MM-DD), included."
+    )
+    group_by: Annotated[GroupBy, Given] = Field(
+        GroupBy.NONE, description="How the columns split the program."
     )
 
 

@@ -36,6 +36,7 @@ TAGS = {
     "contacts": "Outreach contacts and their addenda.",
     "linkages": "Connections to care (clinical readers only).",
     "referrals": "New referrals.",
+    "reports": "Outcome indicators: aggregates only, small cells suppressed.",
     "meta": "This document.",
 }
 PATH_PARAMETERS = {

@@ -27,6 +27,7 @@ from coresponse.linkages.models import (
 from coresponse.people.models import Borough, Gender, PhoneKind, RaceEthnicity
 from coresponse.people.timeline import KINDS
 from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndicator
+from coresponse.reports.definitions import GroupBy, Kind
 
 CLINICAL_ONLY = "Present only for clinical readers (clinicians, clinical supervisors)."
 FOR_THE_TEAM = "Read by the whole team, police included."
@@ -322,3 +323,67 @@ class Linkage(Out):
 
 class LinkageList(Out):
     items: list[Linkage]
+
+
+# --- Outcome reports ----------------------------------------------------------------------
+
+
+class ReportCount(Out):
+    """A count under the small-cell rule: null and `suppressed` when from 1 to 10 (or
+    when a total would give such a count away)."""
+
+    value: Count | None
+    suppressed: bool
+
+
+class ReportCell(Out):
+    column: Str = Field(description="The column's key: a group's key, `total` or `overall`.")
+    value: int | Number | None = Field(
+        description="Null when suppressed, or when there is nothing to compute (no cases)."
+    )
+    suppressed: bool
+    numerator: ReportCount | None = Field(None, description="For a rate: its numerator.")
+    denominator: ReportCount | None = Field(None, description="For a rate: its denominator.")
+
+
+class ReportRow(Out):
+    key: Str
+    label: Str
+    total: bool = Field(description="The table's totals row.")
+    cells: list[ReportCell]
+
+
+class ReportGroup(Out):
+    key: Str
+    label: Str
+
+
+class ReportIndicator(Out):
+    id: Str
+    label: Str
+    definition: Str = Field(
+        description="What is counted, from which time to which, and what is left out."
+    )
+    kind: Kind
+    unit: Str
+    headline: bool
+    rows: list[ReportRow]
+
+
+class ReportFunnelStage(Out):
+    key: Str
+    label: Str
+    count: ReportCount
+
+
+class OutcomeReport(Out):
+    """Every outcome indicator for a range of New York days, small cells suppressed."""
+
+    first_day: Day
+    last_day: Day
+    group_by: GroupBy
+    groups: list[ReportGroup] = Field(description="The columns, in order (before totals).")
+    indicators: list[ReportIndicator]
+    funnel: list[ReportFunnelStage] = Field(
+        description="Referrals received in the range, followed stage by stage to today."
+    )

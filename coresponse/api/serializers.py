@@ -23,6 +23,9 @@ from coresponse.people.models import Person, PersonAddress
 from coresponse.people.timeline import Entry
 from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, RiskIndicator
+from coresponse.reports.results import Label
+from coresponse.reports.suppression import Cell, SafeOutcomes
+from coresponse.reports.tables import Shown, Table
 
 
 def reply(body: BaseModel, status: int = 200) -> Response:
@@ -289,3 +292,55 @@ def timeline_entry(entry: Entry, *, clinical: bool) -> out.TimelineEntry:
             "note": change.note,
         }
     return out.TimelineEntry.model_validate(data)
+
+
+def _report_count(cell: Cell) -> out.ReportCount:
+    value = cell.value if isinstance(cell.value, int) else None
+    return out.ReportCount(value=value, suppressed=cell.suppressed)
+
+
+def _report_cell(column: str, shown: Shown) -> out.ReportCell:
+    numerator, denominator = (None, None) if shown.of is None else shown.of
+    return out.ReportCell(
+        column=column,
+        value=shown.cell.value,
+        suppressed=shown.cell.suppressed,
+        numerator=None if numerator is None else _report_count(numerator),
+        denominator=None if denominator is None else _report_count(denominator),
+    )
+
+
+def outcome_report(
+    report: SafeOutcomes, shown: list[Table], funnel: list[tuple[Label, Cell]]
+) -> out.OutcomeReport:
+    """A suppressed report as the API answers it: the same cells as the page's tables."""
+    return out.OutcomeReport(
+        first_day=report.first,
+        last_day=report.last,
+        group_by=report.group_by,
+        groups=[out.ReportGroup(key=c.key, label=c.label) for c in report.columns],
+        indicators=[
+            out.ReportIndicator(
+                id=t.indicator.id,
+                label=t.indicator.label,
+                definition=t.indicator.definition,
+                kind=t.indicator.kind,
+                unit=t.indicator.unit,
+                headline=t.indicator.headline,
+                rows=[
+                    out.ReportRow(
+                        key=row.key,
+                        label=row.label,
+                        total=row.total,
+                        cells=[_report_cell(k, c) for k, c in zip(t.keys, row.cells, strict=True)],
+                    )
+                    for row in t.rows
+                ],
+            )
+            for t in shown
+        ],
+        funnel=[
+            out.ReportFunnelStage(key=label.key, label=label.label, count=_report_count(cell))
+            for label, cell in funnel
+        ],
+    )

@@ -27,6 +27,7 @@ from coresponse.api.inputs import (
     CaseListQuery,
     ContactInput,
     LinkageStatusInput,
+    OutcomeQuery,
     ReferralInput,
     TimelineQuery,
     body,
@@ -65,6 +66,10 @@ from coresponse.privacy.loading import withheld
 from coresponse.privacy.routes import allow, permission_of, require
 from coresponse.referrals import services as referral_services
 from coresponse.referrals.models import RiskIndicator
+from coresponse.reports import queries as report_queries
+from coresponse.reports.definitions import INDICATORS
+from coresponse.reports.suppression import suppress, suppress_funnel
+from coresponse.reports.tables import tables as report_tables
 from coresponse.teams.models import Team
 from coresponse.web import request_info
 
@@ -480,6 +485,31 @@ def create_referral() -> ResponseReturnValue:
     return reply(
         serializers.referral(referral, clinical=policy.can_read_clinical(current_user)), 201
     )
+
+
+@operation(
+    "reports", {200: ("Every indicator, small cells suppressed.", outputs.OutcomeReport)},
+    query=OutcomeQuery,
+)  # fmt: skip
+@bp.get("/reports/outcomes")
+@allow(
+    policy.can_view_reports, detail="Only supervisors, analysts and administrators read reports."
+)
+def outcome_report() -> ResponseReturnValue:
+    """The outcome indicators for a range of New York days by a grouping, as on the
+    Outcomes page: a count from 1 to 10 (or one a total would give away) is null with
+    `suppressed` true; police supervisors get no indicator about connections."""
+    asked = query(OutcomeQuery)
+    default_first, default_last = report_queries.default_range()
+    first, last = asked.first or default_first, asked.last or default_last
+    # The police get no connections, even counted (policy.can_see_treatment_outcomes).
+    treatment = policy.can_see_treatment_outcomes(current_user)
+    try:
+        report = suppress(report_queries.outcomes(first, last, asked.group_by, treatment=treatment))
+        stages = suppress_funnel(report_queries.funnel(first, last, treatment=treatment))
+    except DomainError as error:
+        raise from_domain_error(error) from None
+    return reply(serializers.outcome_report(report, report_tables(report, INDICATORS), stages))
 
 
 # The API's description and the token settings page attach their routes too.

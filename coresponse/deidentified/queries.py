@@ -69,7 +69,7 @@ BATCH = 2000  # rows fetched at a time (a server-side cursor on PostgreSQL)
 class Column:
     name: str
     meaning: str
-    treatment: bool = False  # withheld from police readers (policy.can_export_treatment_outcomes)
+    treatment: bool = False  # withheld from police readers (policy.can_see_treatment_outcomes)
 
 
 COLUMNS: tuple[Column, ...] = (

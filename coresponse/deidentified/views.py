@@ -24,7 +24,7 @@ LINES_PER_CHUNK = 500  # CSV lines sent together: fewer, larger writes to the so
 
 
 def _page(filters: ExportFilters | None, rows: int | None, error: ReportError | None = None) -> str:
-    treatment = policy.can_export_treatment_outcomes(current_user)
+    treatment = policy.can_see_treatment_outcomes(current_user)
     return render_template(
         "deidentified/export.html",
         filters=filters,
@@ -58,7 +58,7 @@ def download() -> ResponseReturnValue:
         filters = queries.parse_filters(request.args)
     except ReportError as error:
         return _page(None, None, error), 422
-    treatment = policy.can_export_treatment_outcomes(current_user)
+    treatment = policy.can_see_treatment_outcomes(current_user)
     filters = ExportFilters(**{**filters.__dict__, "up_to": queries.last_case_id()})
     rows = queries.count_cases(filters)
     # Committed when this view returns, before the first line is streamed: the rows are

@@ -170,10 +170,11 @@ def can_view_reports(user: User) -> bool:
     return is_signed_in(user) and user.role in (Role.SUPERVISOR, Role.ANALYST, Role.ADMIN)
 
 
-def can_export_treatment_outcomes(user: User) -> bool:
-    """In the de-identified export, the connection columns and a closure reason that
-    discloses treatment: every reader of reports but the police (the register keeps
-    connections clinical, and police never receive a clinical column, even de-identified)."""
+def can_see_treatment_outcomes(user: User) -> bool:
+    """In the reports and the de-identified export, the connections (to treatment,
+    family, supports) and the closure reasons that disclose treatment: every reader of
+    reports but the police. The register keeps connections clinical, and police never
+    receive a clinical column, even counted or de-identified."""
     police = user.role is Role.OFFICER or (
         user.role is Role.SUPERVISOR and user.discipline is not Discipline.CLINICAL
     )

@@ -63,12 +63,23 @@ def _volume(report: SafeOutcomes) -> list[tuple[str, list[Cell]]]:
     ]  # fmt: skip
 
 
+def _treatment(report: SafeOutcomes) -> bool:
+    """Whether the report holds the connections (not for police readers)."""
+    return "closed_with_verified_connection" in report.results
+
+
 def _shares(report: SafeOutcomes) -> list[tuple[str, list[Cell]]]:
+    """% first contact within 24 h, and % of closed cases connected when the report has it."""
     return [
-        (c.label, [_within_24h(report["hours_to_first_contact"], c.key),
-                   _connected(report["closed_with_verified_connection"], c.key)])
+        (c.label, [_within_24h(report["hours_to_first_contact"], c.key)]
+         + ([_connected(report["closed_with_verified_connection"], c.key)]
+            if _treatment(report) else []))
         for c in report.columns
     ]  # fmt: skip
+
+
+def _share_series(report: SafeOutcomes) -> list[str]:
+    return _SHARES if _treatment(report) else _SHARES[:1]
 
 
 _VOLUME = ["Referrals received", "People served"]
@@ -107,8 +118,10 @@ def trends(by_month: SafeOutcomes) -> list[Chart]:
     return [
         Chart("Referrals and people served, by month", _summary_of(volume, _VOLUME, ""),
               "line", "", _VOLUME, volume, "Month"),
-        Chart("First contact within 24 hours, and closed cases connected to care, by month",
-              _summary_of(shares, _SHARES, "%"), "line", "%", _SHARES, shares, "Month"),
+        Chart("First contact within 24 hours, and closed cases connected to care, by month"
+              if _treatment(by_month) else "First contact within 24 hours, by month",
+              _summary_of(shares, _share_series(by_month), "%"), "line", "%",
+              _share_series(by_month), shares, "Month"),
     ]  # fmt: skip
 
 
@@ -120,8 +133,10 @@ def by_group(report: SafeOutcomes, group_label: str) -> list[Chart]:
     return [
         Chart(f"Referrals and people served, by {group_label.lower()}",
               _summary_of(volume, _VOLUME, "", trend=False), "bar", "", _VOLUME, volume, group_label),
-        Chart(f"First contact within 24 hours and cases connected, by {group_label.lower()}",
-              _summary_of(shares, _SHARES, "%", trend=False), "bar", "%", _SHARES, shares, group_label),
+        Chart(f"First contact within 24 hours{' and cases connected' if _treatment(report) else ''}, "
+              f"by {group_label.lower()}",
+              _summary_of(shares, _share_series(report), "%", trend=False), "bar", "%",
+              _share_series(report), shares, group_label),
     ]  # fmt: skip
 
 
@@ -129,15 +144,11 @@ def funnel(stages: list[tuple[Label, Cell]]) -> Chart:
     points = [(label.label, [cell]) for label, cell in stages]
     first = stages[0][1] if stages else Cell(None)
     last = stages[-1][1] if stages else Cell(None)
-    summary = (
-        f"Of {first.text} referrals received, {last.text} reached a verified connection to care."
-    )
+    stage = stages[-1][0].label.lower() if stages else ""
+    summary = f"Of {first.text} referrals received, {last.text} reached the last stage: {stage}."
     return Chart(
         "From referral to connection", summary, "funnel", "", ["Referrals"], points, "Stage"
     )
-
-
-KEY_MEASURES = [*_VOLUME, *_SHARES]
 
 
 def key_measures(report: SafeOutcomes, title: str) -> Chart:
@@ -146,20 +157,16 @@ def key_measures(report: SafeOutcomes, title: str) -> Chart:
         (label, volume + shares)
         for (label, volume), (_, shares) in zip(_volume(report), _shares(report), strict=True)
     ]
-    return Chart(title, "", "table", "", KEY_MEASURES, points, title)
+    return Chart(title, "", "table", "", [*_VOLUME, *_share_series(report)], points, title)
 
 
 def overall_measures(report: SafeOutcomes) -> list[tuple[str, Cell]]:
     """The whole program's four key measures, for the tiles at the top of a report."""
-    return list(
-        zip(
-            KEY_MEASURES,
-            [
-                _total(report["referrals_by_source"]),
-                _total(report["people_served"]),
-                _within_24h(report["hours_to_first_contact"], None),
-                _connected(report["closed_with_verified_connection"], None),
-            ],
-            strict=True,
-        )
-    )
+    measures = [
+        (_VOLUME[0], _total(report["referrals_by_source"])),
+        (_VOLUME[1], _total(report["people_served"])),
+        (_SHARES[0], _within_24h(report["hours_to_first_contact"], None)),
+    ]
+    if _treatment(report):
+        measures.append((_SHARES[1], _connected(report["closed_with_verified_connection"], None)))
+    return measures

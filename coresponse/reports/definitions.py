@@ -104,6 +104,9 @@ class Indicator:
     kind: Kind
     unit: str = ""  # "hours", "days", "%", "per 100 contacts"
     headline: bool = False
+    # Counts connections or treatment-disclosing closure reasons: left out for readers
+    # who may not see them (policy.can_see_treatment_outcomes: the police).
+    treatment: bool = False
 
 
 _RANGE = "The range is New York days, the first and last included."
@@ -207,12 +210,14 @@ INDICATORS: tuple[Indicator, ...] = (
         "Connections identified in the range (by the time they were recorded), by category: "
         "treatment, family and friends, other supports.",
         Kind.COUNTS,
+        treatment=True,
     ),
     Indicator(
         "connections_by_kind",
         "Connections by kind",
         "The same connections by what the person is connected to.",
         Kind.COUNTS,
+        treatment=True,
     ),
     Indicator(
         "connections_by_status",
@@ -220,6 +225,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "The same connections by their status today; only “connected” is verified (how and "
         "by whom are recorded). A referral sent is not a connection made.",
         Kind.COUNTS,
+        treatment=True,
     ),
     Indicator(
         "closed_with_verified_connection",
@@ -230,6 +236,7 @@ INDICATORS: tuple[Indicator, ...] = (
         Kind.RATES,
         unit="%",
         headline=True,
+        treatment=True,
     ),
     Indicator(
         "days_to_first_verified_connection",
@@ -239,6 +246,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Median and 90th percentile.",
         Kind.DURATIONS,
         unit="days",
+        treatment=True,
     ),
     Indicator(
         "crisis_outcomes_per_100_contacts",
@@ -254,6 +262,7 @@ INDICATORS: tuple[Indicator, ...] = (
         "Closures in the range, by their coded reason. A case closed, reopened and closed "
         "again counts each closure. " + _RANGE,
         Kind.COUNTS,
+        treatment=True,
     ),
     Indicator(
         "length_of_engagement",

@@ -10,19 +10,7 @@ from wtforms.validators import Optional, ValidationError
 from coresponse.clock import program_today
 from coresponse.form_helpers import Form, SelectChoice
 from coresponse.reports.definitions import GROUP_LABELS, GroupBy
-from coresponse.reports.queries import ReportError, check_range
-
-# Reports cover the program's years; a date outside these is a typing slip.
-EARLIEST = date(2000, 1, 1)
-LATEST = date(2099, 12, 31)
-
-
-def default_range(today: date | None = None) -> tuple[date, date]:
-    """The last twelve months: from the first of the month eleven months ago to today."""
-    today = today or program_today()
-    month = today.month - 11
-    year = today.year + (month - 1) // 12
-    return date(year, (month - 1) % 12 + 1, 1), today
+from coresponse.reports.queries import EARLIEST, LATEST, ReportError, check_range, default_range
 
 
 def _in_years(field: DateField) -> None:

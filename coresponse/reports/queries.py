@@ -37,7 +37,14 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, ClosureReason
-from coresponse.clock import day_bounds, day_start, program_date, program_zone, utcnow
+from coresponse.clock import (
+    day_bounds,
+    day_start,
+    program_date,
+    program_today,
+    program_zone,
+    utcnow,
+)
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -85,8 +92,25 @@ def parse_group_by(value: str | None) -> GroupBy:
         raise ReportError(f"Group by one of: {choices}.", field="group_by") from None
 
 
+# Reports cover the program's years; a date outside these is a typing slip.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def default_range(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months: from the first of the month eleven months ago to today."""
+    today = today or program_today()
+    month = today.month - 11
+    year = today.year + (month - 1) // 12
+    return date(year, (month - 1) % 12 + 1, 1), today
+
+
 def check_range(first: date, last: date) -> None:
-    """Refuse a reversed or over-long range with a message a person can act on."""
+    """Refuse a reversed or over-long range, or one outside the program's years, with a
+    message a person can act on."""
+    for day, field in ((first, "from"), (last, "to")):
+        if not EARLIEST <= day <= LATEST:
+            raise ReportError(f"Choose a date from {EARLIEST:%Y} to {LATEST:%Y}.", field=field)
     if last < first:
         raise ReportError("The range ends before it starts: swap the dates.", field="to")
     if last - first >= MAX_RANGE:
@@ -94,12 +118,18 @@ def check_range(first: date, last: date) -> None:
 
 
 def outcomes(
-    first: date, last: date, group_by: GroupBy = GroupBy.NONE, *, now: datetime | None = None
+    first: date,
+    last: date,
+    group_by: GroupBy = GroupBy.NONE,
+    *,
+    now: datetime | None = None,
+    treatment: bool = True,
 ) -> Outcomes:
     """Every indicator for the New York days `first`..`last` (both included), by `group_by`.
 
     `now` (default: the program's clock) bounds "as of the range's end" and decides
-    which follow-up windows (24 hours, 90 and 180 days) have passed.
+    which follow-up windows (24 hours, 90 and 180 days) have passed. Without
+    `treatment` the indicators marked so are left out and no connection is read.
     """
     check_range(first, last)
     _prepare_sqlite()
@@ -119,13 +149,14 @@ def outcomes(
     parts["contacts_by_outcome"] = by_outcome
     parts["attempts_vs_engagements"] = kinds
     parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
-    by_category, by_kind, by_status = _connections(scope, keys)
-    parts["connections_by_category"] = by_category
-    parts["connections_by_kind"] = by_kind
-    parts["connections_by_status"] = by_status
-    closures = _closures(scope, keys)
-    parts.update(closures)
-    parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
+    if treatment:
+        by_category, by_kind, by_status = _connections(scope, keys)
+        parts["connections_by_category"] = by_category
+        parts["connections_by_kind"] = by_kind
+        parts["connections_by_status"] = by_status
+    parts.update(_closures(scope, keys, treatment=treatment))
+    if treatment:
+        parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
     parts["crisis_outcomes_per_100_contacts"] = crisis
 
     seen = {key for part in parts.values() for key in part.group_keys()}
@@ -134,8 +165,9 @@ def outcomes(
     return Outcomes(first, last, group_by, columns, results)
 
 
-def funnel(first: date, last: date) -> list[tuple[Label, int]]:
-    """How far the referrals received in `first`..`last` got, stage by stage (one query)."""
+def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Label, int]]:
+    """How far the referrals received in `first`..`last` got, stage by stage (one query);
+    without `treatment`, up to engagement (no connection read)."""
     check_range(first, last)
     start, end = day_bounds(first, last)
     engaged = exists().where(
@@ -154,15 +186,18 @@ def funnel(first: date, last: date) -> list[tuple[Label, int]]:
             func.count(case((and_(Case.first_assigned_at.is_not(None),
                                   Case.first_contact_at.is_not(None)), 1))),
             func.count(case((and_(Case.first_assigned_at.is_not(None), engaged), 1))),
-            func.count(case((and_(Case.first_assigned_at.is_not(None), engaged, connected), 1))),
+            (
+                func.count(case((and_(Case.first_assigned_at.is_not(None), engaged, connected), 1)))
+                if treatment
+                else literal(None)
+            ),
         )
         .select_from(Referral)
         .outerjoin(Case, Case.referral_id == Referral.id)
         .where(Referral.received_at >= start, Referral.received_at < end)
     ).one()  # fmt: skip
-    return [
-        (Label(key, label), int(n)) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)
-    ]
+    stages = [(Label(key, label), n) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)]
+    return [(label, int(n)) for label, n in stages if n is not None]
 
 
 # --- The range ------------------------------------------------------------------------
@@ -822,13 +857,18 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Pa
     )
 
 
-def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
+def _closures(
+    scope: _Scope, keys: Callable[[_Ctx], Any], *, treatment: bool = True
+) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
-    closure in the range (from the case's history, which keeps a reopened case's closures)."""
-    verified = (
+    closure in the range (from the case's history, which keeps a reopened case's closures).
+    Without `treatment`, only length of engagement and re-referrals (no connection read)."""
+    verified: Any = (
         select(func.min(Linkage.verified_on))
         .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
         .scalar_subquery()
+        if treatment
+        else literal(None)
     )
     next_referral = (
         select(func.min(Referral.received_at))
@@ -888,6 +928,22 @@ def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
     rereferral_rows = [
         Label(f"within_{d}_days", f"Re-referred within {d} days") for d in RE_REFERRAL_WINDOWS
     ]
+    re_referral = _Rates(
+        rereferral_rows,
+        {
+            (f"within_{d}_days", key): Ratio(*counts)
+            for d, by_key in re_referred.items()
+            for key, counts in by_key.items()
+        },
+        {
+            f"within_{d}_days": Ratio(
+                sum(c[0] for c in by_key.values()), sum(c[1] for c in by_key.values())
+            )
+            for d, by_key in re_referred.items()
+        },
+    )
+    if not treatment:
+        return {"length_of_engagement": length, "re_referral": re_referral}
     return {
         "closure_reasons": _Counts(reason_labels, reasons),
         "length_of_engagement": length,
@@ -896,20 +952,7 @@ def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
             {k: Ratio(*v) for k, v in headline.items()},
             {"connected": Ratio(sum(overall_last.values()), len(overall_last))},
         ),
-        "re_referral": _Rates(
-            rereferral_rows,
-            {
-                (f"within_{d}_days", key): Ratio(*counts)
-                for d, by_key in re_referred.items()
-                for key, counts in by_key.items()
-            },
-            {
-                f"within_{d}_days": Ratio(
-                    sum(c[0] for c in by_key.values()), sum(c[1] for c in by_key.values())
-                )
-                for d, by_key in re_referred.items()
-            },
-        ),
+        "re_referral": re_referral,
     }
 
 

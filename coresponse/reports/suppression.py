@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from coresponse.reports.definitions import GroupBy
 from coresponse.reports.results import (
@@ -133,8 +134,8 @@ SafeResult = SafeCountTable | SafeRateTable | SafeDurationTable
 
 @dataclass(frozen=True)
 class SafeOutcomes:
-    first: object
-    last: object
+    first: date
+    last: date
     group_by: GroupBy
     columns: tuple[Label, ...]
     results: Mapping[str, SafeResult]

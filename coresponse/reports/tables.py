@@ -48,6 +48,7 @@ class Table:
     indicator: Indicator
     corner: str  # the header above the row labels
     headers: list[str]  # one per column of cells
+    keys: list[str]  # each column's key: a group's, or "total" / "overall"
     rows: list[Row] = field(default_factory=list)
     unit: str = ""
 
@@ -72,7 +73,8 @@ def tables(outcomes: SafeOutcomes, indicators: tuple[Indicator, ...]) -> list[Ta
 
 def _counts(indicator: Indicator, t: SafeCountTable, single: bool) -> Table:
     headers = [c.label for c in t.columns] + ([] if single else ["Total"])
-    table = Table(indicator, "", headers, unit=indicator.unit)
+    keys = [c.key for c in t.columns] + ([] if single else ["total"])
+    table = Table(indicator, "", headers, keys, unit=indicator.unit)
     for r in t.rows:
         cells = [Shown(t.cell(r.key, c.key), count=True) for c in t.columns]
         if not single:
@@ -92,7 +94,8 @@ def _ratio(ratio: SafeRatio) -> Shown:
 
 def _rates(indicator: Indicator, t: SafeRateTable, single: bool) -> Table:
     headers = [c.label for c in t.columns] + ([] if single else [_OVERALL])
-    table = Table(indicator, "", headers, unit=indicator.unit)
+    keys = [c.key for c in t.columns] + ([] if single else ["overall"])
+    table = Table(indicator, "", headers, keys, unit=indicator.unit)
     for r in t.rows:
         cells = [_ratio(t.cell(r.key, c.key)) for c in t.columns]
         if not single:
@@ -103,9 +106,10 @@ def _rates(indicator: Indicator, t: SafeRateTable, single: bool) -> Table:
 
 def _durations(indicator: Indicator, t: SafeDurationTable, single: bool) -> Table:
     headers = [c.label for c in t.columns] + ([] if single else [_OVERALL])
+    keys = [c.key for c in t.columns] + ([] if single else ["overall"])
     summaries = [t.cell(c.key) for c in t.columns] + ([] if single else [t.overall])
     unit = t.unit
-    table = Table(indicator, "", headers, unit=unit)
+    table = Table(indicator, "", headers, keys, unit=unit)
     table.rows.append(Row("n", "How many", [Shown(s.n, count=True) for s in summaries]))
     table.rows.append(Row("median", f"Median ({unit})", [Shown(s.median) for s in summaries]))
     table.rows.append(Row("p90", f"90th percentile ({unit})", [Shown(s.p90) for s in summaries]))

@@ -21,6 +21,7 @@ from coresponse.reports.definitions import (
     GROUP_LABELS,
     INDICATORS,
     GroupBy,
+    Indicator,
 )
 from coresponse.reports.forms import MonthForm, ReportForm
 from coresponse.reports.suppression import SafeOutcomes, suppress, suppress_funnel
@@ -28,8 +29,18 @@ from coresponse.reports.tables import Table, tables
 from coresponse.web import request_info
 
 
+def _treatment() -> bool:
+    return policy.can_see_treatment_outcomes(current_user)
+
+
 def _report(first: date, last: date, group_by: GroupBy) -> SafeOutcomes:
-    return suppress(queries.outcomes(first, last, group_by))
+    """The indicators as the reader may see them: small cells suppressed, and no
+    connections for the police (policy.can_see_treatment_outcomes)."""
+    return suppress(queries.outcomes(first, last, group_by, treatment=_treatment()))
+
+
+def _funnel(first: date, last: date) -> charts.Chart:
+    return charts.funnel(suppress_funnel(queries.funnel(first, last, treatment=_treatment())))
 
 
 @bp.route("/")
@@ -44,7 +55,6 @@ def dashboard() -> ResponseReturnValue:
     group_by = form.grouping()
     report = _report(first, last, group_by)
     by_month = report if group_by is GroupBy.MONTH else _report(first, last, GroupBy.MONTH)
-    stages = suppress_funnel(queries.funnel(first, last))
     return render_template(
         "reports/dashboard.html",
         form=form,
@@ -55,9 +65,9 @@ def dashboard() -> ResponseReturnValue:
         headline=charts.overall_measures(report),
         trend_charts=charts.trends(by_month),
         group_charts=charts.by_group(report, GROUP_LABELS[group_by]),
-        funnel=charts.funnel(stages),
+        funnel=_funnel(first, last),
         funnel_definition=FUNNEL_DEFINITION,
-        tables=tables(report, INDICATORS),
+        tables=tables(report, _shown()),
     )
 
 
@@ -71,7 +81,7 @@ def outcomes_csv() -> ResponseReturnValue:
     first, last = form.range()
     group_by = form.grouping()
     wanted = request.args.get("indicator")
-    chosen = tuple(i for i in INDICATORS if wanted in (None, "", i.id))
+    chosen = tuple(i for i in _shown() if wanted in (None, "", i.id))
     if not chosen:
         return render_template(
             "reports/dashboard.html", form=form, report=None,
@@ -111,12 +121,17 @@ def monthly() -> ResponseReturnValue:
         last=last,
         headline=charts.overall_measures(report),
         trend_charts=charts.trends(_report(trend_first, last, GroupBy.MONTH)),
-        funnel=charts.funnel(suppress_funnel(queries.funnel(first, last))),
+        funnel=_funnel(first, last),
         funnel_definition=FUNNEL_DEFINITION,
         equity=equity,
-        tables=tables(report, INDICATORS),
+        tables=tables(report, _shown()),
         made_at=local(utcnow()),
     )
+
+
+def _shown() -> tuple[Indicator, ...]:
+    """The indicators this reader gets (the police: none about connections)."""
+    return tuple(i for i in INDICATORS if _treatment() or not i.treatment)
 
 
 def _csv_lines(shown: list[Table]) -> list[str]:

@@ -82,7 +82,7 @@ def test_no_count_from_1_to_10_is_shown_on_the_dashboard_or_in_its_csv(
 
 @pytest.mark.usefixtures("crowded")
 def test_the_dashboard_shows_the_headline_with_its_definition_and_the_funnel(login: Login) -> None:
-    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
     html = client.get("/reports/", query_string={**RANGE, "group_by": "borough"}).get_data(
         as_text=True
     )
@@ -172,3 +172,23 @@ def test_field_roles_do_not_get_the_reports(login: Login, role: Role) -> None:
     for url in ("/reports/", "/reports/outcomes.csv", "/reports/monthly"):
         assert client.get(url).status_code == 403
     assert b"Outcomes</a>" not in client.get("/").data
+
+
+@pytest.mark.usefixtures("crowded")
+def test_a_police_sergeant_gets_no_connection_or_treatment_reason(login: Login) -> None:
+    """The register keeps connections clinical: police readers get the rest of the report."""
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    html = client.get("/reports/", query_string={**RANGE, "group_by": "borough"}).get_data(
+        as_text=True
+    )
+    page = BeautifulSoup(html, "html.parser")
+    ids = {section["id"] for section in page.select("section.indicator")}
+    assert "hours_to_first_contact" in ids and "re_referral" in ids
+    for withheld in ("connections_by_kind", "closed_with_verified_connection", "closure_reasons",
+                     "days_to_first_verified_connection"):  # fmt: skip
+        assert withheld not in ids
+    assert "connected" not in page.select_one(".report-tiles").get_text()
+    stages = [th.get_text(strip=True) for th in page.select("figure.chart-funnel tbody th")]
+    assert stages[-1] == "Engaged"
+    body = client.get("/reports/outcomes.csv", query_string=RANGE).get_data(as_text=True)
+    assert "connection" not in body.lower() and "Connected to care" not in body

@@ -103,9 +103,9 @@ class Clinician:
 def build_world(url: str) -> list[Clinician]:
     """Schema, then teams, clinicians, tokens and open cases through the app's services."""
     from coresponse import create_app
-    from coresponse.api.services import create_token
     from coresponse.auth.models import Discipline, Role
     from coresponse.auth.services import create_user
+    from coresponse.auth.tokens import create_token
     from coresponse.cases.services import assign_case
     from coresponse.extensions import db
     from coresponse.people.details import PersonDetails

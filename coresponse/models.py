@@ -1,8 +1,7 @@
 """Imports every domain's tables so metadata, migrations and tests see them all."""
 
-from coresponse.api.models import ApiToken
 from coresponse.audit.models import AuditEvent
-from coresponse.auth.models import LoginFailure, TotpCredential, User, UserSession
+from coresponse.auth.models import ApiToken, LoginFailure, TotpCredential, User, UserSession
 from coresponse.cases.models import Assignment, Case, CaseEvent
 from coresponse.consent.models import (
     BreakGlassAccess,

@@ -29,7 +29,7 @@ only what it means to keep is kept. An exception still discards everything.
 
 Writes that are no part of the request's work take their own short transaction already:
 a login session's last-seen time (auth.sessions) and an API token's last use
-(api.services) survive whatever the request answers.
+(auth.tokens) survive whatever the request answers.
 
 Pages record their reads last, after rendering: the audit append takes the chain's lock
 (PostgreSQL) or the database's write lock (SQLite) until the commit, so it should not

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role
 from coresponse.auth.queries import pending_access_request
 from coresponse.auth.services import create_user
+from coresponse.auth.tokens import create_token
 from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import ConsentMethod, ShareScope
 from coresponse.consent.services import break_glass, record_consent, resolve_recipient

@@ -78,7 +78,7 @@ def test_nul_characters_in_input_are_refused_with_a_message(login) -> None:  # t
     """PostgreSQL cannot store a NUL character: a field or parameter holding one is a 400
     that says so, never a 500, and nothing is saved (found by the fuzz test on PostgreSQL,
     through the API tokens form)."""
-    from coresponse.api.models import ApiToken
+    from coresponse.auth.models import ApiToken
     from coresponse.extensions import db
 
     client = login(make_user(Role.CLINICIAN))
@@ -97,7 +97,7 @@ def test_nul_characters_in_input_are_refused_with_a_message(login) -> None:  # t
 def test_a_form_over_the_size_limit_is_a_413_page_and_nothing_is_saved(login) -> None:  # type: ignore[no-untyped-def]
     """A request body over MAX_CONTENT_LENGTH (1 MiB by default) is refused before it is
     parsed (the review had a 60 MB body read in full)."""
-    from coresponse.api.models import ApiToken
+    from coresponse.auth.models import ApiToken
     from coresponse.extensions import db
 
     client = login(make_user(Role.CLINICIAN))

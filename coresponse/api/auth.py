@@ -12,9 +12,8 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from coresponse import request_state
-from coresponse.api import services
 from coresponse.api.problems import ApiProblem
-from coresponse.auth import steps
+from coresponse.auth import steps, tokens
 from coresponse.extensions import csrf
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -29,8 +28,8 @@ def authenticate() -> None:
         if scheme.lower() != "bearer" or not value.strip():
             raise ApiProblem(401, "Send the token as `Authorization: Bearer <token>`.")
         try:
-            found = services.find_token(value.strip())
-        except services.TokenExpired as error:
+            found = tokens.find_token(value.strip())
+        except tokens.TokenExpired as error:
             raise ApiProblem(401, error.message) from None
         if found is None:
             raise ApiProblem(
@@ -40,7 +39,7 @@ def authenticate() -> None:
             )
         token, user = found
         _refuse_pending_step(steps.for_token(user))
-        services.record_token_use(token)
+        tokens.record_token_use(token)
         # Flask-Login's current_user for this request only; no session cookie is set.
         g._login_user = user
         request_state.here().api_auth = TOKEN_AUTH

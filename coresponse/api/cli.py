@@ -7,9 +7,8 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from coresponse.api import services
-from coresponse.api.models import ApiToken
-from coresponse.auth.models import User
+from coresponse.auth import tokens
+from coresponse.auth.models import ApiToken, User
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 
@@ -30,7 +29,7 @@ def create_token_command(username: str, name: str | None) -> None:
     """Make a token for USERNAME; the token alone is printed on the last line."""
     user = _user(username)
     try:
-        row, token = services.create_token(user, name=name, by=None)
+        row, token = tokens.create_token(user, name=name, by=None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
@@ -48,7 +47,7 @@ def create_token_command(username: str, name: str | None) -> None:
 def list_tokens_command(username: str) -> None:
     """List USERNAME's tokens (prefix, name, state), never the tokens themselves."""
     user = _user(username)
-    rows = services.user_tokens(user)
+    rows = tokens.user_tokens(user)
     if not rows:
         click.echo(f"{user.username} has no API tokens.")
     for row in rows:
@@ -75,7 +74,7 @@ def revoke_token_command(username: str, token_id: int) -> None:
     if row is None:
         raise click.ClickException(f"{user.username} has no token {token_id}.")
     try:
-        services.revoke_token(row, by=None)
+        tokens.revoke_token(row, by=None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from coresponse.api.services import NAME_MAX
+from coresponse.auth.tokens import NAME_MAX
 from coresponse.form_helpers import Form
 
 

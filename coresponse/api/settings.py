@@ -7,9 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from coresponse.api import services, tokens_bp
+from coresponse.api import tokens_bp
 from coresponse.api.forms import RevokeForm, TokenForm
-from coresponse.api.models import ApiToken
+from coresponse.auth import services as auth_services
+from coresponse.auth import tokens
+from coresponse.auth.models import ApiToken
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.form_helpers import required_text
@@ -25,9 +27,9 @@ def _page(
         "api/tokens.html",
         form=form,
         revoke_form=RevokeForm(),
-        tokens=services.user_tokens(current_user),
+        tokens=tokens.user_tokens(current_user),
         new_token=new_token,
-        token_days=services.lifetime().days,
+        token_days=tokens.lifetime().days,
     )
     return body, status
 
@@ -39,7 +41,7 @@ def index() -> ResponseReturnValue:
     form = TokenForm()
     if form.validate_on_submit():
         try:
-            _, token = services.create_own_token(
+            _, token = auth_services.create_own_token(
                 current_user,
                 password=required_text(form.password),
                 name=form.name.data,
@@ -64,7 +66,7 @@ def revoke(token_id: int) -> ResponseReturnValue:
         abort(404)
     if RevokeForm().validate_on_submit():
         try:
-            services.revoke_token(row, by=current_user, request_info=request_info())
+            tokens.revoke_token(row, by=current_user, request_info=request_info())
         except DomainError as error:
             refuse(None, error)
         else:

@@ -14,11 +14,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
 from coresponse.audit.services import record_change, record_event
-from coresponse.auth import common_passwords, sessions, throttle, two_factor
+from coresponse.auth import common_passwords, sessions, throttle, tokens, two_factor
 from coresponse.auth.models import (
     AccessRequest,
     AccessRequestKind,
     AccessRequestStatus,
+    ApiToken,
     Discipline,
     LoginFailureReason,
     Role,
@@ -901,13 +902,9 @@ def prove_password(
 def _revoke_api_tokens(
     user: User, why: str, by: User | None, request_info: RequestInfo | None
 ) -> None:
-    # Imported here: the API domain builds on accounts, so a module-level import would
-    # go round in a circle. A new password, a disabled account or a new role ends the
-    # account's tokens as it ends its sessions; revoking a token stays with the token's
-    # other services (pyproject.toml's domains-acyclic names this one exception).
-    from coresponse.api.services import revoke_user_tokens
-
-    revoke_user_tokens(user, why=why, by=by, request_info=request_info)
+    # A new password, a disabled account or a new role ends the account's tokens as it
+    # ends its sessions.
+    tokens.revoke_user_tokens(user, why=why, by=by, request_info=request_info)
 
 
 def _audit(
@@ -935,3 +932,16 @@ def _current_team_name(user: User) -> str | None:
         .join(TeamMembership, TeamMembership.team_id == Team.id)
         .where(TeamMembership.user_id == user.id, TeamMembership.left_at.is_(None))
     )
+
+
+def create_own_token(
+    user: User, *, password: str, name: str | None, request_info: RequestInfo | None = None
+) -> tuple[ApiToken, str]:
+    """Make a token for oneself, after entering one's password again.
+
+    A token outlives the session, so a session left open on a shared tablet must not
+    be enough to take one away. A wrong password counts toward the login lockout
+    (auth.services.WrongCredentials: that record is kept).
+    """
+    prove_password(user, password, field="password", request_info=request_info)
+    return tokens.create_token(user, name=name, by=user, request_info=request_info)

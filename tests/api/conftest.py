@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth.tokens import create_token
 from coresponse.cases.models import Case
 from coresponse.extensions import db
 from coresponse.teams.models import Team

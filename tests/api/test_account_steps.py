@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from coresponse.api.services import TokenError
 from coresponse.auth import services as auth_services
 from coresponse.auth.queries import pending_access_request
+from coresponse.auth.tokens import TokenError
 from coresponse.extensions import db
 from tests.api.conftest import World
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from coresponse.api.services import create_token
 from coresponse.auth.models import Discipline, Role
+from coresponse.auth.tokens import create_token
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
 from tests.factories import make_user

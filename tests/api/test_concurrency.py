@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from coresponse.api.services import create_token
+from coresponse.auth.tokens import create_token
 from coresponse.contacts import services
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from coresponse.api import views
-from coresponse.api.services import create_token
 from coresponse.auth.models import Role
+from coresponse.auth.tokens import create_token
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient

@@ -23,7 +23,7 @@ from flask import Flask
 
 from coresponse import create_app
 from coresponse.api.openapi import document
-from coresponse.api.services import create_token
+from coresponse.auth.tokens import create_token
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.api.helpers import as_served

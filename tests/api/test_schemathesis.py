@@ -21,7 +21,7 @@ from coresponse import create_app
 from coresponse.api.inputs import load
 from coresponse.api.openapi import OPERATIONS, Operation, document
 from coresponse.api.problems import ApiProblem
-from coresponse.api.services import create_token
+from coresponse.auth.tokens import create_token
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coresponse.api.services import create_token
+from coresponse.auth.tokens import create_token
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
 from tests.api.helpers import contact_body

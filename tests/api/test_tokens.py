@@ -10,10 +10,9 @@ import time_machine
 from flask import Flask
 from sqlalchemy import select
 
-from coresponse.api import services
-from coresponse.api.models import ApiToken
 from coresponse.auth import services as auth_services
-from coresponse.auth.models import Discipline, Role, User
+from coresponse.auth import tokens
+from coresponse.auth.models import ApiToken, Discipline, Role, User
 from coresponse.auth.queries import pending_access_request
 from coresponse.clock import utcnow
 from coresponse.extensions import db
@@ -38,16 +37,16 @@ def test_flask_tokens_create_prints_the_token_alone_on_its_last_line(app: Flask,
 
 
 def test_tokens_are_stored_as_hashes_only(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
-    row, token = services.create_token(world.clinician, name="Records sync", by=world.clinician)
+    row, token = tokens.create_token(world.clinician, name="Records sync", by=world.clinician)
     db.session.commit()
     stored = db.session.get(ApiToken, row.id)
     assert token not in (stored.token_hash, stored.prefix, stored.name)
-    assert stored.token_hash == services.hash_token(token)
+    assert stored.token_hash == tokens.hash_token(token)
     assert token.startswith(f"crt_{stored.prefix}")
 
 
 def test_a_revoked_token_and_a_disabled_account_are_refused(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
-    row, token = services.create_token(world.officer, name="t", by=world.officer)
+    row, token = tokens.create_token(world.officer, name="t", by=world.officer)
     db.session.commit()
     client = ApiClient(app.test_client(), token)
     assert client.get("/api/v1/me").status_code == 200
@@ -57,7 +56,7 @@ def test_a_revoked_token_and_a_disabled_account_are_refused(app: Flask, world) -
     assert result.exit_code == 0, result.output
     assert client.get("/api/v1/me").status_code == 401
 
-    _, token = services.create_token(world.clinician, name="t", by=world.clinician)
+    _, token = tokens.create_token(world.clinician, name="t", by=world.clinician)
     db.session.commit()
     client = ApiClient(app.test_client(), token)
     assert client.get("/api/v1/me").status_code == 200
@@ -67,7 +66,7 @@ def test_a_revoked_token_and_a_disabled_account_are_refused(app: Flask, world) -
 
 
 def test_last_use_is_recorded_at_most_once_a_minute(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
-    row, token = services.create_token(world.officer, name="t", by=world.officer)
+    row, token = tokens.create_token(world.officer, name="t", by=world.officer)
     db.session.commit()
     client = ApiClient(app.test_client(), token)
     client.get("/api/v1/me")
@@ -110,7 +109,7 @@ def test_session_writes_need_the_csrf_header_and_tokens_do_not(make_app) -> None
     with app.app_context():
         team, officer, _, _ = make_staffed_team()
         case = make_case(team)
-        _, token = services.create_token(officer, name="t", by=officer)
+        _, token = tokens.create_token(officer, name="t", by=officer)
         db.session.commit()
         browser = app.test_client()
         login_page = browser.get("/login").get_data(as_text=True)
@@ -179,7 +178,7 @@ def test_a_token_expires_after_the_configured_days(make_app) -> None:  # type: i
     app = make_app(API_TOKEN_DAYS=30)
     with app.app_context():
         user = make_user()
-        _, token = services.create_token(user, name="t", by=user)
+        _, token = tokens.create_token(user, name="t", by=user)
         db.session.commit()
         client = ApiClient(app.test_client(), token)
         assert client.get("/api/v1/me").status_code == 200
@@ -196,13 +195,13 @@ def test_a_token_expires_after_the_configured_days(make_app) -> None:  # type: i
 
 def test_tokens_last_ninety_days_unless_configured(app: Flask, world) -> None:  # type: ignore[no-untyped-def]
     before = utcnow()
-    row, _ = services.create_token(world.officer, name="t", by=world.officer)
+    row, _ = tokens.create_token(world.officer, name="t", by=world.officer)
     db.session.commit()
     assert before + timedelta(days=90) <= row.expires_at <= utcnow() + timedelta(days=90)
 
 
 def test_the_tokens_page_shows_when_each_token_expires(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
-    row, _ = services.create_token(world.officer, name="Tablet 3", by=world.officer)
+    row, _ = tokens.create_token(world.officer, name="Tablet 3", by=world.officer)
     db.session.commit()
     expires = row.expires_at.astimezone(ZoneInfo(app.config["TIMEZONE"]))
 
@@ -213,7 +212,7 @@ def test_the_tokens_page_shows_when_each_token_expires(app: Flask, world, login)
 
 
 def test_changing_ones_own_password_revokes_ones_tokens(app: Flask, world, login) -> None:  # type: ignore[no-untyped-def]
-    _, token = services.create_token(world.officer, name="Tablet 3", by=world.officer)
+    _, token = tokens.create_token(world.officer, name="Tablet 3", by=world.officer)
     db.session.commit()
     api_client = ApiClient(app.test_client(), token)
     assert api_client.get("/api/v1/me").status_code == 200

@@ -20,12 +20,12 @@ from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from coresponse.api.services import create_token
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent, AuditEventPerson
 from coresponse.audit.services import event_hash, record_event
 from coresponse.audit.verify import ProblemKind, verify_chain
 from coresponse.auth.models import Discipline, Role
+from coresponse.auth.tokens import create_token
 from coresponse.cases.models import CaseStatus, ClosureReason
 from coresponse.clock import utcnow
 from coresponse.consent.services import break_glass

@@ -7,11 +7,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from coresponse.api.services import TokenError, create_token
 from coresponse.audit.models import AuditAction
 from coresponse.auth import services
 from coresponse.auth.models import AccessRequest, AccessRequestStatus, Discipline, Role, User
 from coresponse.auth.queries import pending_access_request
+from coresponse.auth.tokens import TokenError, create_token
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy

@@ -6,11 +6,17 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import select
 
-from coresponse.api.models import ApiToken
-from coresponse.api.services import TOKEN_PREFIX, hash_token
-from coresponse.auth.models import AccessRequest, AccessRequestStatus, Discipline, Role, User
+from coresponse.auth.models import (
+    AccessRequest,
+    AccessRequestStatus,
+    ApiToken,
+    Discipline,
+    Role,
+    User,
+)
 from coresponse.auth.queries import pending_access_request
 from coresponse.auth.services import ACCESS_NOT_APPROVED
+from coresponse.auth.tokens import TOKEN_PREFIX, hash_token
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from tests.factories import PASSWORD, make_person, make_user

@@ -10,7 +10,6 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from coresponse.api.services import TokenError, create_token
 from coresponse.audit.models import AuditAction
 from coresponse.auth import services, two_factor
 from coresponse.auth.models import (
@@ -22,6 +21,7 @@ from coresponse.auth.models import (
     User,
 )
 from coresponse.auth.queries import pending_access_request
+from coresponse.auth.tokens import TokenError, create_token
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.privacy import policy

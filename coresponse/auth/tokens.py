@@ -17,12 +17,10 @@ from flask import current_app
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from coresponse.api.models import ApiToken
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
 from coresponse.audit.services import record_change
-from coresponse.auth import services as auth_services
-from coresponse.auth.models import User
+from coresponse.auth.models import ApiToken, User
 from coresponse.clock import program_date, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -102,19 +100,6 @@ def create_token(
         request_info=request_info,
     )
     return row, token
-
-
-def create_own_token(
-    user: User, *, password: str, name: str | None, request_info: RequestInfo | None = None
-) -> tuple[ApiToken, str]:
-    """Make a token for oneself, after entering one's password again.
-
-    A token outlives the session, so a session left open on a shared tablet must not
-    be enough to take one away. A wrong password counts toward the login lockout
-    (auth.services.WrongCredentials: that record is kept).
-    """
-    auth_services.prove_password(user, password, field="password", request_info=request_info)
-    return create_token(user, name=name, by=user, request_info=request_info)
 
 
 def revoke_token(

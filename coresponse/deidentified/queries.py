@@ -24,8 +24,9 @@ row) and the rows are fetched a batch at a time, so memory does not grow with th
 
 from __future__ import annotations
 
+import enum
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -39,7 +40,16 @@ from coresponse.clock import day_bounds, program_today, program_zone
 from coresponse.contacts.models import Contact, ContactOutcome
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
-from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.people.models import (
+    Borough,
+    Gender,
+    Person,
+    PersonAddress,
+    PersonGender,
+    PersonLanguage,
+    PersonRaceEthnicity,
+    RaceEthnicity,
+)
 from coresponse.privacy.policy import closure_reason_for
 from coresponse.referrals.models import DeclineReason, Referral
 from coresponse.reports.definitions import (
@@ -108,8 +118,23 @@ COLUMNS: tuple[Column, ...] = (
         "35–44, 45–54, 55–64, 65–74, 75–89, 90 and over; blank when no date of birth.",
     ),
     Column("preferred_language", "The person's first language as recorded."),
-    # Gender and race/ethnicity (HUD HMIS answer sets) go here once the person record has
-    # them: a column each, race as the answers chosen joined by ";" (several may be).
+    Column(
+        "gender",
+        "The person's answers to the HUD HMIS gender question (element 3.06), as codes "
+        "in the standard's order, several joined by ; (e.g. man;transgender): woman, man, "
+        "culturally_specific, transgender, non_binary, questioning, different_identity, "
+        "client_doesnt_know, client_prefers_not_to_answer, data_not_collected (also when "
+        "nothing is recorded). The person's own description is never exported.",
+    ),
+    Column(
+        "race_ethnicity",
+        "The person's answers to the HUD HMIS race and ethnicity question (element 3.04), "
+        "as codes in the standard's order, several joined by ; (e.g. "
+        "black_af_american;hispanic_latinaeo): am_ind_ak_native, asian, black_af_american, "
+        "hispanic_latinaeo, mid_east_n_african, native_hi_pacific, white, "
+        "client_doesnt_know, client_prefers_not_to_answer, data_not_collected (also when "
+        "nothing is recorded).",
+    ),
     Column(
         "hours_to_first_contact",
         "Real hours from the first assignment to a team to the "
@@ -317,6 +342,34 @@ def _first_language(scoped: Any) -> Any:
     return select(ranked.c.case_id, ranked.c.language).where(ranked.c.n == 1).subquery("language")
 
 
+def _answers(scoped: Any, column: Any, members: Sequence[enum.Enum], label: str) -> Any:
+    """A person's HMIS answers (several rows) as one number per scoped case: bit i is set
+    when the answer at position i of the standard is recorded. The unique constraint on
+    (person, answer) makes the sum a union; `_answer_codes` spells it out in order."""
+    bits = case(*[(column == member, 1 << i) for i, member in enumerate(members)], else_=0)
+    return (
+        select(scoped.c.id.label("case_id"), func.sum(bits).label("mask"))
+        .join(column.class_, column.class_.person_id == scoped.c.person_id)
+        .group_by(scoped.c.id)
+        .subquery(label)
+    )
+
+
+def _answer_codes(members: Sequence[enum.Enum], not_collected: enum.Enum) -> list[str]:
+    """Each possible set of answers (indexed by its bits) as codes joined by ";" in the
+    standard's order; no answer at all is "data not collected", as the reports count it."""
+    return [
+        ";".join(m.value for i, m in enumerate(members) if mask >> i & 1) or not_collected.value
+        for mask in range(1 << len(members))
+    ]
+
+
+_GENDERS: tuple[Gender, ...] = tuple(Gender)
+_RACES: tuple[RaceEthnicity, ...] = tuple(RaceEthnicity)
+GENDER_CODES = _answer_codes(_GENDERS, Gender.DATA_NOT_COLLECTED)
+RACE_ETHNICITY_CODES = _answer_codes(_RACES, RaceEthnicity.DATA_NOT_COLLECTED)
+
+
 def _in_borough(filters: ExportFilters, address: Any) -> list[ColumnElement[bool]]:
     return [] if filters.borough is None else [address.c.borough == filters.borough]
 
@@ -409,10 +462,13 @@ def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
     language = _first_language(scoped)
     contacts = _contact_counts(scoped)
     next_referral = _next_referral(scoped)
+    genders = _answers(scoped, PersonGender.gender, _GENDERS, "genders")
+    races = _answers(scoped, PersonRaceEthnicity.race_ethnicity, _RACES, "races")
     selected: list[Any] = [
         Case.referred_at, Case.accepted_at, Case.first_assigned_at, Case.first_contact_at,
         Case.closed_at, Case.status, Case.closure_reason, Case.reopened_at, Referral.source,
         Team.name, address.c.postal_code, Person.date_of_birth, language.c.language,
+        func.coalesce(genders.c.mask, 0), func.coalesce(races.c.mask, 0),
         func.coalesce(contacts.c.contacts, 0), func.coalesce(contacts.c.engagements, 0),
         func.coalesce(contacts.c.attempts, 0), func.coalesce(contacts.c.collateral, 0),
         func.coalesce(contacts.c.vol, 0), func.coalesce(contacts.c.inv, 0),
@@ -426,6 +482,8 @@ def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
         .outerjoin(Team, Team.id == Case.team_id)
         .outerjoin(address, address.c.case_id == Case.id)
         .outerjoin(language, language.c.case_id == Case.id)
+        .outerjoin(genders, genders.c.case_id == Case.id)
+        .outerjoin(races, races.c.case_id == Case.id)
         .outerjoin(contacts, contacts.c.case_id == Case.id)
         .outerjoin(next_referral, next_referral.c.case_id == Case.id)
         .where(*_scope(filters), *_in_borough(filters, address))
@@ -520,8 +578,8 @@ def export_rows(
     for row in db.session.connection().execute(stmt):
         (
             referred, accepted, assigned, first_contact, closed, status, reason, reopened,
-            source, team, postal_code, born, language, contacts, engagements, attempts,
-            collateral, voluntary, involuntary, arrests, referred_again, *linkage,
+            source, team, postal_code, born, language, gender, race, contacts, engagements,
+            attempts, collateral, voluntary, involuntary, arrests, referred_again, *linkage,
         ) = row  # fmt: skip
         referral_day = referred.astimezone(zone).date()
         within: bool | None = None
@@ -543,6 +601,8 @@ def export_rows(
             zip3(postal_code),
             age_band(born, referral_day),
             _text(language),
+            GENDER_CODES[gender],
+            RACE_ETHNICITY_CODES[race],
             "" if assigned is None or first_contact is None else _hours(first_contact - assigned),
             _yes_no(within),
             str(contacts), str(engagements), str(attempts), str(collateral),

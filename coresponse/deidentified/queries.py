@@ -24,8 +24,9 @@ row) and the rows are fetched a batch at a time, so memory does not grow with th
 
 from __future__ import annotations
 
+import enum
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,12 +35,21 @@ from sqlalchemy import Select, and_, case, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from coresponse.cases.models import Case
-from coresponse.clock import day_bounds, program_date, program_today, program_zone
+from coresponse.cases.models import Case, ClosureReason
+from coresponse.clock import day_bounds, program_today, program_zone
 from coresponse.contacts.models import Contact, ContactOutcome
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
-from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.people.models import (
+    Borough,
+    Gender,
+    Person,
+    PersonAddress,
+    PersonGender,
+    PersonLanguage,
+    PersonRaceEthnicity,
+    RaceEthnicity,
+)
 from coresponse.privacy.policy import closure_reason_for
 from coresponse.referrals.models import DeclineReason, Referral
 from coresponse.reports.definitions import (
@@ -108,8 +118,23 @@ COLUMNS: tuple[Column, ...] = (
         "35–44, 45–54, 55–64, 65–74, 75–89, 90 and over; blank when no date of birth.",
     ),
     Column("preferred_language", "The person's first language as recorded."),
-    # Gender and race/ethnicity (HUD HMIS answer sets) go here once the person record has
-    # them: a column each, race as the answers chosen joined by ";" (several may be).
+    Column(
+        "gender",
+        "The person's answers to the HUD HMIS gender question (element 3.06), as codes "
+        "in the standard's order, several joined by ; (e.g. man;transgender): woman, man, "
+        "culturally_specific, transgender, non_binary, questioning, different_identity, "
+        "client_doesnt_know, client_prefers_not_to_answer, data_not_collected (also when "
+        "nothing is recorded). The person's own description is never exported.",
+    ),
+    Column(
+        "race_ethnicity",
+        "The person's answers to the HUD HMIS race and ethnicity question (element 3.04), "
+        "as codes in the standard's order, several joined by ; (e.g. "
+        "black_af_american;hispanic_latinaeo): am_ind_ak_native, asian, black_af_american, "
+        "hispanic_latinaeo, mid_east_n_african, native_hi_pacific, white, "
+        "client_doesnt_know, client_prefers_not_to_answer, data_not_collected (also when "
+        "nothing is recorded).",
+    ),
     Column(
         "hours_to_first_contact",
         "Real hours from the first assignment to a team to the "
@@ -250,48 +275,103 @@ def team_choices() -> list[tuple[int, str]]:
 # --- The statement -----------------------------------------------------------------------
 
 
-def _current_address() -> Any:
-    """Each person's current address (the latest recorded), as one row per person."""
-    ranked = (
-        select(
-            PersonAddress.person_id,
-            PersonAddress.postal_code,
-            PersonAddress.borough,
-            func.row_number()
-            .over(
-                partition_by=PersonAddress.person_id,
-                order_by=(PersonAddress.recorded_at.desc(), PersonAddress.id.desc()),
-            )
-            .label("n"),
-        )
-        .where(PersonAddress.current.is_(True))
-        .subquery()
-    )
-    return (
-        select(ranked.c.person_id, ranked.c.postal_code, ranked.c.borough)
-        .where(ranked.c.n == 1)
-        .subquery("address")
-    )
-
-
-def _in_scope(filters: ExportFilters, address: Any) -> list[ColumnElement[bool]]:
+def _scope(filters: ExportFilters) -> list[ColumnElement[bool]]:
+    """The range, team and last case: conditions on the case table alone (the borough,
+    which needs the current address, is applied where that address is joined)."""
     start, end = day_bounds(filters.first, filters.last)
     conditions = [Case.referred_at >= start, Case.referred_at < end]
     if filters.up_to is not None:
         conditions.append(Case.id <= filters.up_to)
     if filters.team_id is not None:
         conditions.append(Case.team_id == filters.team_id)
-    if filters.borough is not None:
-        conditions.append(address.c.borough == filters.borough)
     return conditions
 
 
-def _scoped_cases(filters: ExportFilters) -> Select[Any]:
-    address = _current_address()
-    stmt = select(Case.id).select_from(Case)
-    if filters.borough is not None:
-        stmt = stmt.join(address, address.c.person_id == Case.person_id)
-    return stmt.where(*_in_scope(filters, address))
+def _scoped(filters: ExportFilters) -> Any:
+    """The cases of the range, team and last case, as a common table expression: every
+    per-case and per-person lookup below reads only the rows of these cases (an export of
+    one month reads one month's contacts), each in one pass grouped by case or person."""
+    return (
+        select(Case.id, Case.person_id, Case.closed_at).where(*_scope(filters)).subquery("scoped")
+    )
+
+
+def _current_address(scoped: Any) -> Any:
+    """The current address (the latest recorded) of the person of each scoped case, one
+    row per case: keyed by the case, as every other lookup here, so each is joined once
+    on the case's id (SQLite then indexes each one; keyed by person it scanned them)."""
+    ranked = (
+        select(
+            scoped.c.id.label("case_id"),
+            PersonAddress.postal_code,
+            PersonAddress.borough,
+            func.row_number()
+            .over(
+                partition_by=scoped.c.id,
+                order_by=(PersonAddress.recorded_at.desc(), PersonAddress.id.desc()),
+            )
+            .label("n"),
+        )
+        .join(PersonAddress, PersonAddress.person_id == scoped.c.person_id)
+        .where(PersonAddress.current.is_(True))
+        .subquery()
+    )
+    return (
+        select(ranked.c.case_id, ranked.c.postal_code, ranked.c.borough)
+        .where(ranked.c.n == 1)
+        .subquery("address")
+    )
+
+
+def _first_language(scoped: Any) -> Any:
+    """The preferred (first) language of the person of each scoped case, one row per case."""
+    ranked = (
+        select(
+            scoped.c.id.label("case_id"),
+            PersonLanguage.language,
+            func.row_number()
+            .over(
+                partition_by=scoped.c.id,
+                order_by=(PersonLanguage.position, PersonLanguage.id),
+            )
+            .label("n"),
+        )
+        .join(PersonLanguage, PersonLanguage.person_id == scoped.c.person_id)
+        .subquery()
+    )
+    return select(ranked.c.case_id, ranked.c.language).where(ranked.c.n == 1).subquery("language")
+
+
+def _answers(scoped: Any, column: Any, members: Sequence[enum.Enum], label: str) -> Any:
+    """A person's HMIS answers (several rows) as one number per scoped case: bit i is set
+    when the answer at position i of the standard is recorded. The unique constraint on
+    (person, answer) makes the sum a union; `_answer_codes` spells it out in order."""
+    bits = case(*[(column == member, 1 << i) for i, member in enumerate(members)], else_=0)
+    return (
+        select(scoped.c.id.label("case_id"), func.sum(bits).label("mask"))
+        .join(column.class_, column.class_.person_id == scoped.c.person_id)
+        .group_by(scoped.c.id)
+        .subquery(label)
+    )
+
+
+def _answer_codes(members: Sequence[enum.Enum], not_collected: enum.Enum) -> list[str]:
+    """Each possible set of answers (indexed by its bits) as codes joined by ";" in the
+    standard's order; no answer at all is "data not collected", as the reports count it."""
+    return [
+        ";".join(m.value for i, m in enumerate(members) if mask >> i & 1) or not_collected.value
+        for mask in range(1 << len(members))
+    ]
+
+
+_GENDERS: tuple[Gender, ...] = tuple(Gender)
+_RACES: tuple[RaceEthnicity, ...] = tuple(RaceEthnicity)
+GENDER_CODES = _answer_codes(_GENDERS, Gender.DATA_NOT_COLLECTED)
+RACE_ETHNICITY_CODES = _answer_codes(_RACES, RaceEthnicity.DATA_NOT_COLLECTED)
+
+
+def _in_borough(filters: ExportFilters, address: Any) -> list[ColumnElement[bool]]:
+    return [] if filters.borough is None else [address.c.borough == filters.borough]
 
 
 def last_case_id() -> int:
@@ -300,9 +380,13 @@ def last_case_id() -> int:
 
 def count_cases(filters: ExportFilters) -> int:
     """How many rows the export holds (one COUNT, for the audit event and the page)."""
-    return (
-        db.session.scalar(select(func.count()).select_from(_scoped_cases(filters).subquery())) or 0
-    )
+    stmt = select(func.count()).select_from(Case).where(*_scope(filters))
+    if filters.borough is not None:
+        address = _current_address(_scoped(filters))
+        stmt = stmt.join(address, address.c.case_id == Case.id).where(
+            *_in_borough(filters, address)
+        )
+    return db.session.scalar(stmt) or 0
 
 
 def _count_when(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -312,11 +396,10 @@ def _count_when(condition: ColumnElement[bool]) -> ColumnElement[int]:
 _TREATMENT_KINDS = [k for k in LinkageKind if k.category is LinkageCategory.TREATMENT]
 
 
-def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
-    scoped = _scoped_cases(filters).subquery("scoped")
+def _contact_counts(scoped: Any) -> Any:
     collateral = Contact.type.in_(COLLATERAL_TYPES)
     engaged = Contact.outcome.in_(ENGAGEMENT_OUTCOMES)
-    contacts = (
+    return (
         select(
             Contact.case_id.label("case_id"),
             func.count().label("contacts"),
@@ -329,51 +412,63 @@ def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
             ),
             _count_when(Contact.outcome == ContactOutcome.ARREST).label("arrests"),
         )
-        .join(scoped, scoped.c.id == Contact.case_id)
+        .where(Contact.case_id.in_(select(scoped.c.id)))
         .group_by(Contact.case_id)
         .subquery("contact_counts")
     )
-    languages = select(
-        PersonLanguage.person_id,
-        PersonLanguage.language,
-        func.row_number()
-        .over(
-            partition_by=PersonLanguage.person_id,
-            order_by=(PersonLanguage.position, PersonLanguage.id),
-        )
-        .label("n"),
-    ).subquery()
-    language = (
-        select(languages.c.person_id, languages.c.language)
-        .where(languages.c.n == 1)
-        .subquery("language")
-    )
-    # The person's next referral after the case's (last) closure, a duplicate aside: the
-    # re-referral indicator's rule (reports.queries._closures).
+
+
+def _next_referral(scoped: Any) -> Any:
+    """The person's next referral after the case's (last) closure, a duplicate aside: the
+    re-referral indicator's rule (reports.queries._closures)."""
     later = aliased(Referral)
-    closed_case = aliased(Case)
-    next_referral = (
-        select(closed_case.id.label("case_id"), func.min(later.received_at).label("at"))
-        .join(scoped, scoped.c.id == closed_case.id)
+    return (
+        select(scoped.c.id.label("case_id"), func.min(later.received_at).label("at"))
         .join(
             later,
             and_(
-                later.person_id == closed_case.person_id,
-                later.received_at > closed_case.closed_at,
+                later.person_id == scoped.c.person_id,
+                later.received_at > scoped.c.closed_at,
                 or_(
                     later.decline_reason.is_(None), later.decline_reason != DeclineReason.DUPLICATE
                 ),
             ),
         )
-        .where(closed_case.closed_at.is_not(None))
-        .group_by(closed_case.id)
+        .where(scoped.c.closed_at.is_not(None))
+        .group_by(scoped.c.id)
         .subquery("next_referral")
     )
-    address = _current_address()
+
+
+def _linkage_counts(scoped: Any) -> Any:
+    verified = Linkage.status == LinkageStatus.CONNECTED
+    return (
+        select(
+            Linkage.case_id.label("case_id"),
+            func.count().label("connections"),
+            _count_when(verified).label("verified"),
+            _count_when(and_(verified, Linkage.kind.in_(_TREATMENT_KINDS))).label("treatment"),
+            func.min(case((verified, Linkage.verified_on))).label("first_verified"),
+        )
+        .where(Linkage.case_id.in_(select(scoped.c.id)))
+        .group_by(Linkage.case_id)
+        .subquery("linkage_counts")
+    )
+
+
+def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
+    scoped = _scoped(filters)
+    address = _current_address(scoped)
+    language = _first_language(scoped)
+    contacts = _contact_counts(scoped)
+    next_referral = _next_referral(scoped)
+    genders = _answers(scoped, PersonGender.gender, _GENDERS, "genders")
+    races = _answers(scoped, PersonRaceEthnicity.race_ethnicity, _RACES, "races")
     selected: list[Any] = [
         Case.referred_at, Case.accepted_at, Case.first_assigned_at, Case.first_contact_at,
         Case.closed_at, Case.status, Case.closure_reason, Case.reopened_at, Referral.source,
         Team.name, address.c.postal_code, Person.date_of_birth, language.c.language,
+        func.coalesce(genders.c.mask, 0), func.coalesce(races.c.mask, 0),
         func.coalesce(contacts.c.contacts, 0), func.coalesce(contacts.c.engagements, 0),
         func.coalesce(contacts.c.attempts, 0), func.coalesce(contacts.c.collateral, 0),
         func.coalesce(contacts.c.vol, 0), func.coalesce(contacts.c.inv, 0),
@@ -385,29 +480,19 @@ def _statement(filters: ExportFilters, *, treatment: bool) -> Select[Any]:
         .join(Referral, Referral.id == Case.referral_id)
         .join(Person, Person.id == Case.person_id)
         .outerjoin(Team, Team.id == Case.team_id)
-        .outerjoin(address, address.c.person_id == Case.person_id)
-        .outerjoin(language, language.c.person_id == Case.person_id)
+        .outerjoin(address, address.c.case_id == Case.id)
+        .outerjoin(language, language.c.case_id == Case.id)
+        .outerjoin(genders, genders.c.case_id == Case.id)
+        .outerjoin(races, races.c.case_id == Case.id)
         .outerjoin(contacts, contacts.c.case_id == Case.id)
         .outerjoin(next_referral, next_referral.c.case_id == Case.id)
-        .where(*_in_scope(filters, address))
+        .where(*_scope(filters), *_in_borough(filters, address))
         .order_by(Case.referred_at, Case.id)
     )
     if treatment:
         # Only for readers who may receive them: police readers' statement selects no
         # clinical column (the register calls connections clinical).
-        verified = Linkage.status == LinkageStatus.CONNECTED
-        linkages = (
-            select(
-                Linkage.case_id.label("case_id"),
-                func.count().label("connections"),
-                _count_when(verified).label("verified"),
-                _count_when(and_(verified, Linkage.kind.in_(_TREATMENT_KINDS))).label("treatment"),
-                func.min(case((verified, Linkage.verified_on))).label("first_verified"),
-            )
-            .join(scoped, scoped.c.id == Linkage.case_id)
-            .group_by(Linkage.case_id)
-            .subquery("linkage_counts")
-        )
+        linkages = _linkage_counts(scoped)
         stmt = stmt.outerjoin(linkages, linkages.c.case_id == Case.id).add_columns(
             func.coalesce(linkages.c.connections, 0),
             func.coalesce(linkages.c.verified, 0),
@@ -472,17 +557,29 @@ def _text(value: str | None) -> str:
 def export_rows(
     filters: ExportFilters, *, treatment: bool, now: datetime, batch: int = BATCH
 ) -> Iterator[list[str]]:
-    """The export's rows in the order of `columns(treatment=...)`, a batch at a time."""
+    """The export's rows in the order of `columns(treatment=...)`, a batch at a time.
+
+    This loop runs once per case of the file, so what does not change from row to row
+    (the zone, the windows, the closure reasons a reader may see) is worked out before it.
+    """
     zone = program_zone()
     keys = _case_keys()
+    windows = [timedelta(days=days) for days in RE_REFERRAL_WINDOWS]
+    shown_reason = {
+        reason: "" if shown is None else shown.value
+        for reason in ClosureReason
+        for shown in [reason if treatment else closure_reason_for(reason, clinical=False)]
+    }
     stmt = _statement(filters, treatment=treatment).execution_options(
         yield_per=batch, stream_results=True
     )
-    for row in db.session.execute(stmt):
+    # Through the session's connection (Core), not the ORM: these rows are tuples of
+    # values, and the ORM's per-row result machinery doubled the time to read them.
+    for row in db.session.connection().execute(stmt):
         (
             referred, accepted, assigned, first_contact, closed, status, reason, reopened,
-            source, team, postal_code, born, language, contacts, engagements, attempts,
-            collateral, voluntary, involuntary, arrests, referred_again, *linkage,
+            source, team, postal_code, born, language, gender, race, contacts, engagements,
+            attempts, collateral, voluntary, involuntary, arrests, referred_again, *linkage,
         ) = row  # fmt: skip
         referral_day = referred.astimezone(zone).date()
         within: bool | None = None
@@ -491,20 +588,21 @@ def export_rows(
                 within = first_contact - assigned <= FIRST_CONTACT_STANDARD
             elif now - assigned >= FIRST_CONTACT_STANDARD:
                 within = False
-        shown_reason = reason if treatment else closure_reason_for(reason, clinical=False)
         cells = [
             next(keys),
             str(referral_day.year),
             source.value,
             _hours(accepted - referred),
             status.value,
-            shown_reason.value if shown_reason is not None and closed is not None else "",
-            "" if closed is None else str((program_date(closed) - referral_day).days),
-            _yes_no(reopened is not None),
+            "" if closed is None or reason is None else shown_reason[reason],
+            "" if closed is None else str((closed.astimezone(zone).date() - referral_day).days),
+            "no" if reopened is None else "yes",
             _text(team),
             zip3(postal_code),
             age_band(born, referral_day),
             _text(language),
+            GENDER_CODES[gender],
+            RACE_ETHNICITY_CODES[race],
             "" if assigned is None or first_contact is None else _hours(first_contact - assigned),
             _yes_no(within),
             str(contacts), str(engagements), str(attempts), str(collateral),
@@ -512,15 +610,15 @@ def export_rows(
         ]  # fmt: skip
         if treatment:
             connections, verified, treated, first_verified = linkage
-            opened = program_date(accepted)
             cells += [
                 str(connections),
                 str(verified),
-                _yes_no(treated > 0),
-                "" if first_verified is None else str(max((first_verified - opened).days, 0)),
+                "yes" if treated > 0 else "no",
+                ""
+                if first_verified is None
+                else str(max((first_verified - accepted.astimezone(zone).date()).days, 0)),
             ]
-        for days in RE_REFERRAL_WINDOWS:
-            window = timedelta(days=days)
+        for window in windows:
             if closed is None or closed + window > now:
                 cells.append("")
             else:

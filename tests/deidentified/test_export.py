@@ -20,6 +20,7 @@ from coresponse.deidentified.queries import age_band, zip3
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatus
 from coresponse.people.models import Borough, PersonAlias
+from coresponse.people.services import set_demographics
 from tests.conftest import count_statements
 from tests.factories import make_case, make_person, make_staffed_team, make_team, make_user
 from tests.reports import program
@@ -49,9 +50,11 @@ def _plant_canary() -> int:
     person = make_person(
         first_name=f"{CANARY}First", last_name=f"{CANARY}Last", middle_name=f"{CANARY}Middle",
         preferred_name=f"{CANARY}Preferred", date_of_birth=date(1931, 7, 4),
+        gender_description=f"{CANARY} in their own words",
         address={"line1": f"77 {CANARY} Street", "line2": f"Apt {CANARY}",
                  "city": f"{CANARY}ville", "postal_code": "10453"},
     )  # fmt: skip
+    set_demographics(person, gender=["different_identity"], race_ethnicity=["white"])
     person.phones[0].number = "(212) 555-9876"
     person.phones[0].digits = "2125559876"
     person.aliases.append(PersonAlias(name=f"{CANARY}Alias", name_key=f"{CANARY}alias".lower()))
@@ -107,6 +110,8 @@ def test_no_identity_or_free_text_leaves_in_the_file(app: Flask, login) -> None:
     # Born 4 July 1931, referred October 2025: 94, top-coded. The Bronx ZIP 10453 -> 104.
     assert rows[0]["age_band"] == "90 and over"
     assert rows[0]["zip3"] == "104"
+    # The HMIS code is exported; the person's own description of it never is.
+    assert (rows[0]["gender"], rows[0]["race_ethnicity"]) == ("different_identity", "white")
 
 
 def test_known_rows_in_new_york_time(app: Flask, login) -> None:  # type: ignore[no-untyped-def]
@@ -141,6 +146,31 @@ def test_known_rows_in_new_york_time(app: Flask, login) -> None:  # type: ignore
     assert third["hours_to_first_contact"] == "24.5" and third["first_contact_within_24h"] == "no"
     assert third["age_band"] == "75–89"
     assert built.c1.id not in {int(r["case_key"], 16) for r in rows}
+
+
+def test_hmis_answers_as_codes_in_the_standards_order(app: Flask, login) -> None:  # type: ignore[no-untyped-def]
+    at = {"accepted_at": ny("2025-10-05 11:00")}
+    several = make_person()
+    # Recorded in another order than the standard's: the file keeps the standard's.
+    set_demographics(
+        several, gender=["transgender", "man"], race_ethnicity=["white", "hispanic_latinaeo"]
+    )
+    declined = make_person()
+    set_demographics(
+        declined,
+        gender=["client_prefers_not_to_answer"],
+        race_ethnicity=["client_doesnt_know"],
+    )
+    unrecorded = make_person()
+    make_case(person=several, referred_at=ny("2025-10-05 08:00"), **at)
+    make_case(person=declined, referred_at=ny("2025-10-05 09:00"), **at)
+    make_case(person=unrecorded, referred_at=ny("2025-10-05 10:00"), **at)
+    rows = _rows(_analyst(login).get(URL, query_string=RANGE))
+    assert [(r["gender"], r["race_ethnicity"]) for r in rows] == [
+        ("man;transgender", "hispanic_latinaeo;white"),
+        ("client_prefers_not_to_answer", "client_doesnt_know"),
+        ("data_not_collected", "data_not_collected"),  # nothing recorded
+    ]
 
 
 def test_a_referral_on_new_years_eve_evening_is_that_year(app: Flask, login) -> None:  # type: ignore[no-untyped-def]

@@ -34,6 +34,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, ClosureReason
@@ -42,7 +43,16 @@ from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
-from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.people.models import (
+    Borough,
+    Gender,
+    Person,
+    PersonAddress,
+    PersonGender,
+    PersonLanguage,
+    PersonRaceEthnicity,
+    RaceEthnicity,
+)
 from coresponse.referrals.models import DeclineReason, Referral, ReferralSource, ReferralStatus
 from coresponse.reports.definitions import (
     AGE_BANDS,
@@ -54,6 +64,7 @@ from coresponse.reports.definitions import (
     FUNNEL_STAGES,
     GROUP_LABELS,
     MAX_RANGE,
+    MULTI_VALUED,
     RE_REFERRAL_WINDOWS,
     RECENT_CONTACT_DAYS,
     UNKNOWN,
@@ -104,7 +115,20 @@ def outcomes(
     check_range(first, last)
     _prepare_sqlite()
     scope = _Scope.of(first, last, now or utcnow())
-    keys: Callable[[_Ctx], ColumnElement[Any]] = lambda ctx: _key(group_by, ctx)  # noqa: E731
+    parts = _parts(scope, group_by)
+    if group_by in MULTI_VALUED:
+        # A unit counted in several columns: the totals and overall figures are the
+        # whole program's (each unit once), not sums of the columns.
+        whole = _parts(scope, GroupBy.NONE)
+        parts = {name: _with_totals_of(part, whole[name]) for name, part in parts.items()}
+    seen = {key for part in parts.values() for key in part.group_keys()}
+    columns = _columns(group_by, scope, seen)
+    results: dict[str, Result] = {name: part.build(columns) for name, part in parts.items()}
+    return Outcomes(first, last, group_by, columns, results)
+
+
+def _parts(scope: _Scope, group_by: GroupBy) -> dict[str, _Part]:
+    keys: Callable[[_Ctx], _Key] = lambda ctx: _key(group_by, ctx)  # noqa: E731
     parts: dict[str, _Part] = {}
     parts["referrals_by_source"] = _referrals_by_source(scope, keys)
     parts["triage_decisions"] = _triage_decisions(scope, keys)
@@ -127,11 +151,7 @@ def outcomes(
     parts.update(closures)
     parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
     parts["crisis_outcomes_per_100_contacts"] = crisis
-
-    seen = {key for part in parts.values() for key in part.group_keys()}
-    columns = _columns(group_by, scope, seen)
-    results: dict[str, Result] = {name: part.build(columns) for name, part in parts.items()}
-    return Outcomes(first, last, group_by, columns, results)
+    return parts
 
 
 def funnel(first: date, last: date) -> list[tuple[Label, int]]:
@@ -215,8 +235,32 @@ class _Ctx:
     month_of_date: bool = False
 
 
-def _key(group_by: GroupBy, ctx: _Ctx) -> ColumnElement[Any]:
-    return _DIMENSIONS[group_by](ctx)
+@dataclass(frozen=True)
+class _Key:
+    """A unit's group in SQL. A multi-valued dimension also names the answers table to
+    join: the unit is then one row per answer of its person, so it counts in each."""
+
+    column: ColumnElement[Any]
+    answers: Any = None  # an aliased answers table (person_id and the answer)
+    person_id: Any = None
+
+    def label(self, name: str) -> ColumnElement[Any]:
+        return self.column.label(name)
+
+    def join(self, stmt: Select[Any]) -> Select[Any]:
+        if self.answers is None:
+            return stmt
+        return stmt.outerjoin(self.answers, self.answers.person_id == self.person_id)
+
+
+def _key(group_by: GroupBy, ctx: _Ctx) -> _Key:
+    if group_by in MULTI_VALUED:
+        model, answer, not_collected = _ANSWERS[group_by]
+        answers = aliased(model)
+        # No answer recorded is counted as "Data not collected" (HMIS).
+        column = func.coalesce(getattr(answers, answer), literal(not_collected.value))
+        return _Key(column, answers, ctx.person_id)
+    return _Key(_DIMENSIONS[group_by](ctx))
 
 
 def _current_address(column: Any, ctx: _Ctx) -> ColumnElement[Any]:
@@ -252,8 +296,7 @@ def _month(ctx: _Ctx) -> ColumnElement[Any]:
     return _local_month(ctx.month_anchor)
 
 
-# The extension point for gender and race/ethnicity: one expression per person (a
-# multi-valued dimension may join, and then counts a person once in each of its values).
+# One expression per unit (a referral, case, contact...).
 _DIMENSIONS: dict[GroupBy, Callable[[_Ctx], ColumnElement[Any]]] = {
     GroupBy.NONE: lambda ctx: literal(ALL),
     GroupBy.MONTH: _month,
@@ -263,6 +306,15 @@ _DIMENSIONS: dict[GroupBy, Callable[[_Ctx], ColumnElement[Any]]] = {
     GroupBy.LANGUAGE: _preferred_language,
     GroupBy.AGE_BAND: _age_band,
 }
+
+# Several answers per person (HMIS): the answers table, its column, and the answer a
+# person with none counts as. Such a grouping's totals are not the sums of its columns.
+_ANSWERS: dict[GroupBy, tuple[type[Any], str, RaceEthnicity | Gender]] = {
+    GroupBy.GENDER: (PersonGender, "gender", Gender.DATA_NOT_COLLECTED),
+    GroupBy.RACE_ETHNICITY: (
+        PersonRaceEthnicity, "race_ethnicity", RaceEthnicity.DATA_NOT_COLLECTED,
+    ),
+}  # fmt: skip
 
 
 def _norm(value: object) -> str:
@@ -285,6 +337,10 @@ def _columns(group_by: GroupBy, scope: _Scope, seen: set[str]) -> tuple[Label, .
         return (*(Label(key, label) for key, label, _, _ in AGE_BANDS), *unknown)
     if group_by is GroupBy.BOROUGH:
         return (*(Label(b.value, b.label) for b in Borough), *unknown)
+    if group_by is GroupBy.GENDER:
+        return tuple(Label(g.value, g.label) for g in Gender)  # the null answers last
+    if group_by is GroupBy.RACE_ETHNICITY:
+        return tuple(Label(r.value, r.label) for r in RaceEthnicity)
     known = sorted(seen - {UNKNOWN})
     if group_by is GroupBy.TEAM:
         names = dict(
@@ -478,7 +534,7 @@ def _in(column: Any, scope: _Scope) -> ColumnElement[bool]:
 
 
 def _by_month_or_not(
-    scope: _Scope, group_by: GroupBy, compute: Callable[[_Scope, Callable[[_Ctx], Any]], _Part]
+    scope: _Scope, group_by: GroupBy, compute: Callable[[_Scope, Callable[[_Ctx], _Key]], _Part]
 ) -> _Part:
     """A state indicator (open on a day, as of an instant) by month is computed for each
     month's part of the range; otherwise once, with the grouping's expression."""
@@ -489,8 +545,8 @@ def _by_month_or_not(
     return _merge_months(parts, whole)
 
 
-def _constant(key: str) -> Callable[[_Ctx], Any]:
-    return lambda ctx: literal(key)
+def _constant(key: str) -> Callable[[_Ctx], _Key]:
+    return lambda ctx: _Key(literal(key))
 
 
 def _merge_months(parts: list[tuple[str, _Part]], whole: _Part) -> _Part:
@@ -516,6 +572,24 @@ def _merge_months(parts: list[tuple[str, _Part]], whole: _Part) -> _Part:
     return _Counts(rows.values(), counts, distinct_totals=(row_totals, sum(row_totals.values())))
 
 
+def _with_totals_of(part: _Part, whole: _Part) -> _Part:
+    """A multi-valued grouping's part with the whole program's totals: a unit in two
+    columns counts once in a total, a percentage's overall figure and a median's."""
+    if isinstance(part, _Rates):
+        assert isinstance(whole, _Rates)  # noqa: S101
+        return _Rates(part.rows, part.cells, whole.overall, part.scale)
+    if isinstance(part, _Durations):
+        assert isinstance(whole, _Durations)  # noqa: S101
+        part.all_values = whole.all_values
+        part.all_within, part.all_eligible = whole.all_within, whole.all_eligible
+        return part
+    assert isinstance(part, _Counts)  # noqa: S101
+    assert isinstance(whole, _Counts)  # noqa: S101
+    # Each unit is in one row (a source, a team...): the row totals add up to the total.
+    row_totals = {r.key: whole.cells.get((r.key, ALL), 0) for r in whole.rows}
+    return _Counts(whole.rows, part.cells, distinct_totals=(row_totals, sum(row_totals.values())))
+
+
 # --- Referrals ---------------------------------------------------------------------------
 
 
@@ -523,14 +597,14 @@ def _referral_ctx(month_anchor: Any) -> _Ctx:
     return _Ctx(Referral.person_id, Case.team_id, Referral.received_at, month_anchor)
 
 
-def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    rows = (
-        select(keys(_referral_ctx(Referral.received_at)).label("g"), Referral.source.label("row"))
+def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.received_at))
+    rows = by.join(
+        select(by.label("g"), Referral.source.label("row"))
         .select_from(Referral)
         .outerjoin(Case, Case.referral_id == Referral.id)
         .where(_in(Referral.received_at, scope))
-        .subquery()
-    )
+    ).subquery()
     return _Counts(_labels(ReferralSource), _grouped_counts(rows))
 
 
@@ -542,18 +616,18 @@ def _grouped_counts(rows: Any) -> dict[tuple[str, str], int]:
 _DECIDED = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
 
 
-def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    rows = (
+def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.triaged_at))
+    rows = by.join(
         select(
-            keys(_referral_ctx(Referral.triaged_at)).label("g"),
+            by.label("g"),
             Referral.status.label("status"),
             Referral.decline_reason.label("reason"),
         )
         .select_from(Referral)
         .outerjoin(Case, Case.referral_id == Referral.id)
         .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
-        .subquery()
-    )
+    ).subquery()
     stmt = select(rows.c.status, rows.c.reason, rows.c.g, func.count()).group_by(
         rows.c.status, rows.c.reason, rows.c.g
     )
@@ -567,9 +641,10 @@ def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    stmt = (
-        select(keys(_referral_ctx(Referral.triaged_at)), Referral.received_at, Referral.triaged_at)
+def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.triaged_at))
+    stmt = by.join(
+        select(by.column, Referral.received_at, Referral.triaged_at)
         .select_from(Referral)
         .outerjoin(Case, Case.referral_id == Referral.id)
         .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
@@ -616,13 +691,14 @@ def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
     )
 
 
-def _people_served(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _people_served(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     open_in_range = and_(Case.accepted_at < scope.end, not_(_closed_throughout(scope)))
-    rows = (
-        select(keys(_case_ctx(Case.accepted_at)).label("g"), Case.person_id.label("person_id"))
+    by = keys(_case_ctx(Case.accepted_at))
+    rows = by.join(
+        select(by.label("g"), Case.person_id.label("person_id"))
+        .select_from(Case)
         .where(open_in_range)
-        .subquery()
-    )
+    ).subquery()
     by_group = select(rows.c.g, func.count(distinct(rows.c.person_id))).group_by(rows.c.g)
     cells = {("people", _norm(g)): n for g, n in db.session.execute(by_group)}
     total = db.session.scalar(select(func.count(distinct(rows.c.person_id)))) or 0
@@ -638,18 +714,15 @@ def _assigned_at(instant: datetime) -> ColumnElement[bool]:
     )
 
 
-def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     instant = scope.as_of
-    rows = (
-        select(
-            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
-            Assignment.team_id.label("row"),
-        )
+    by = keys(_case_ctx(literal(instant), team=Assignment.team_id))
+    rows = by.join(
+        select(by.label("g"), Assignment.team_id.label("row"))
         .select_from(Assignment)
         .join(Case, Case.id == Assignment.case_id)
         .where(_assigned_at(instant))
-        .subquery()
-    )
+    ).subquery()
     cells = _grouped_counts(rows)
     team_ids = sorted({int(r) for r, _ in cells})
     names = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
@@ -657,7 +730,7 @@ def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part]:
+def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part]:
     engaged = (
         select(func.min(Contact.occurred_at))
         .where(
@@ -667,12 +740,12 @@ def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, 
         )
         .scalar_subquery()
     )
-    stmt = select(
-        keys(_case_ctx(Case.first_assigned_at)),
-        Case.first_assigned_at,
-        Case.first_contact_at,
-        engaged,
-    ).where(_in(Case.first_assigned_at, scope))
+    by = keys(_case_ctx(Case.first_assigned_at))
+    stmt = by.join(
+        select(by.column, Case.first_assigned_at, Case.first_contact_at, engaged)
+        .select_from(Case)
+        .where(_in(Case.first_assigned_at, scope))
+    )
     contact, engagement = _Durations("hours", standard=True), _Durations("hours", standard=True)
     for g, assigned, first, first_engaged in db.session.execute(stmt):
         key = _norm(g)
@@ -696,15 +769,15 @@ def _time_to(
 # --- Contacts ---------------------------------------------------------------------------
 
 
-def _contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part, _Part]:
+def _contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part, _Part]:
     ctx = _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at)
-    rows = (
-        select(keys(ctx).label("g"), Contact.type.label("type"), Contact.outcome.label("outcome"))
+    by = keys(ctx)
+    rows = by.join(
+        select(by.label("g"), Contact.type.label("type"), Contact.outcome.label("outcome"))
         .select_from(Contact)
         .join(Case, Case.id == Contact.case_id)
         .where(_in(Contact.occurred_at, scope))
-        .subquery()
-    )
+    ).subquery()
     stmt = select(rows.c.type, rows.c.outcome, rows.c.g, func.count()).group_by(
         rows.c.type, rows.c.outcome, rows.c.g
     )
@@ -755,7 +828,7 @@ def _contact_kind(contact_type: ContactType, outcome: ContactOutcome) -> str:
     return "engagement" if outcome in ENGAGEMENT_OUTCOMES else "attempt"
 
 
-def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     instant = scope.as_of
     since = day_start(scope.last - timedelta(days=RECENT_CONTACT_DAYS - 1))
     recent = exists().where(
@@ -763,16 +836,13 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
         Contact.occurred_at >= since,
         Contact.occurred_at < instant,
     )
-    rows = (
-        select(
-            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
-            case((recent, 1), else_=0).label("recent"),
-        )
+    by = keys(_case_ctx(literal(instant), team=Assignment.team_id))
+    rows = by.join(
+        select(by.label("g"), case((recent, 1), else_=0).label("recent"))
         .select_from(Assignment)
         .join(Case, Case.id == Assignment.case_id)
         .where(_assigned_at(instant))
-        .subquery()
-    )
+    ).subquery()
     stmt = select(rows.c.g, func.count(), func.coalesce(func.sum(rows.c.recent), 0)).group_by(
         rows.c.g
     )
@@ -789,20 +859,20 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
 # --- Connections ------------------------------------------------------------------------
 
 
-def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part]:
+def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part]:
     ctx = _Ctx(
         Linkage.person_id,
         Case.team_id,
         func.coalesce(Case.accepted_at, Linkage.created_at),
         Linkage.created_at,
     )
-    rows = (
-        select(keys(ctx).label("g"), Linkage.kind.label("kind"), Linkage.status.label("status"))
+    by = keys(ctx)
+    rows = by.join(
+        select(by.label("g"), Linkage.kind.label("kind"), Linkage.status.label("status"))
         .select_from(Linkage)
         .outerjoin(Case, Case.id == Linkage.case_id)
         .where(_in(Linkage.created_at, scope))
-        .subquery()
-    )
+    ).subquery()
     stmt = select(rows.c.kind, rows.c.status, rows.c.g, func.count()).group_by(
         rows.c.kind, rows.c.status, rows.c.g
     )
@@ -822,7 +892,7 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Pa
     )
 
 
-def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
+def _closures(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
     closure in the range (from the case's history, which keeps a reopened case's closures)."""
     verified = (
@@ -843,9 +913,10 @@ def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
         )
         .scalar_subquery()
     )
-    stmt = (
+    by = keys(_case_ctx(CaseEvent.at))
+    stmt = by.join(
         select(
-            keys(_case_ctx(CaseEvent.at)),
+            by.column,
             CaseEvent.case_id,
             CaseEvent.at,
             CaseEvent.closure_reason,
@@ -913,7 +984,7 @@ def _closures(scope: _Scope, keys: Callable[[_Ctx], Any]) -> dict[str, _Part]:
     }
 
 
-def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     firsts = (
         select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
         .where(
@@ -927,8 +998,9 @@ def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part
     ctx = _Ctx(
         Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True
     )
-    stmt = (
-        select(keys(ctx), Case.accepted_at, firsts.c.verified_on)
+    by = keys(ctx)
+    stmt = by.join(
+        select(by.column, Case.accepted_at, firsts.c.verified_on)
         .select_from(firsts)
         .join(Case, Case.id == firsts.c.case_id)
         .where(firsts.c.verified_on >= scope.first, firsts.c.verified_on <= scope.last)

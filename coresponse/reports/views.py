@@ -20,12 +20,19 @@ from coresponse.reports.definitions import (
     FUNNEL_DEFINITION,
     GROUP_LABELS,
     INDICATORS,
+    MULTI_VALUED,
     GroupBy,
 )
 from coresponse.reports.forms import MonthForm, ReportForm
 from coresponse.reports.suppression import SafeOutcomes, suppress, suppress_funnel
 from coresponse.reports.tables import Table, tables
 from coresponse.web import request_info
+
+# The monthly report's equity tables, one per grouping.
+_EQUITY = (
+    GroupBy.BOROUGH, GroupBy.PRECINCT, GroupBy.LANGUAGE, GroupBy.AGE_BAND, GroupBy.GENDER,
+    GroupBy.RACE_ETHNICITY,
+)  # fmt: skip
 
 
 def _report(first: date, last: date, group_by: GroupBy) -> SafeOutcomes:
@@ -52,6 +59,7 @@ def dashboard() -> ResponseReturnValue:
         first=first,
         last=last,
         group_label=GROUP_LABELS[group_by],
+        multi_valued=group_by in MULTI_VALUED,
         headline=charts.overall_measures(report),
         trend_charts=charts.trends(by_month),
         group_charts=charts.by_group(report, GROUP_LABELS[group_by]),
@@ -99,10 +107,7 @@ def monthly() -> ResponseReturnValue:
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     trend_first = (first - timedelta(days=334)).replace(day=1)  # the month and 11 before it
     report = _report(first, last, GroupBy.NONE)
-    equity = [
-        charts.key_measures(_report(first, last, g), GROUP_LABELS[g])
-        for g in (GroupBy.BOROUGH, GroupBy.PRECINCT, GroupBy.LANGUAGE, GroupBy.AGE_BAND)
-    ]
+    equity = [charts.key_measures(_report(first, last, g), GROUP_LABELS[g]) for g in _EQUITY]
     return render_template(
         "reports/monthly.html",
         form=form,

@@ -54,8 +54,10 @@ def csv_rows(body: str) -> list[dict[str, str]]:
 
 @pytest.mark.usefixtures("crowded")
 @pytest.mark.parametrize(
-    "group_by", ["none", "month", "team", "borough", "precinct", "language", "age_band"]
-)
+    "group_by",
+    ["none", "month", "team", "borough", "precinct", "language", "age_band", "gender",
+     "race_ethnicity"],
+)  # fmt: skip
 def test_no_count_from_1_to_10_is_shown_on_the_dashboard_or_in_its_csv(
     login: Login, group_by: str
 ) -> None:
@@ -122,7 +124,9 @@ def test_the_monthly_report_prints_the_month_with_equity_tables(login: Login) ->
     captions = [
         f.select_one("figcaption strong").get_text(strip=True) for f in page.select("figure")
     ]
-    assert {"Borough", "Precinct", "Preferred language", "Age band"} <= set(captions)
+    assert {
+        "Borough", "Precinct", "Preferred language", "Age band", "Gender", "Race and ethnicity",
+    } <= set(captions)  # fmt: skip
     assert page.select_one("[data-print]") is not None
     assert small_counts(html) == []
 

@@ -284,6 +284,13 @@ INDICATORS: tuple[Indicator, ...] = (
 
 BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATORS}
 
+# What the trend charts, the bars by group and the monthly report's equity tables show
+# (charts.KEY_MEASURES): a report made only for them computes only these.
+KEY_INDICATORS = frozenset(
+    {"referrals_by_source", "people_served", "hours_to_first_contact",
+     "closed_with_verified_connection"}
+)  # fmt: skip
+
 
 # The funnel: referrals received in the range followed through to today, stage by stage
 # (each stage a subset of the one before it).

@@ -20,6 +20,7 @@ from coresponse.reports.definitions import (
     FUNNEL_DEFINITION,
     GROUP_LABELS,
     INDICATORS,
+    KEY_INDICATORS,
     MULTI_VALUED,
     GroupBy,
 )
@@ -35,8 +36,10 @@ _EQUITY = (
 )  # fmt: skip
 
 
-def _report(first: date, last: date, group_by: GroupBy) -> SafeOutcomes:
-    return suppress(queries.outcomes(first, last, group_by))
+def _report(
+    first: date, last: date, group_by: GroupBy, only: frozenset[str] | None = None
+) -> SafeOutcomes:
+    return suppress(queries.outcomes(first, last, group_by, only=only))
 
 
 @bp.route("/")
@@ -50,7 +53,12 @@ def dashboard() -> ResponseReturnValue:
     form.date_from.data, form.date_to.data = first, last  # show the defaults it used
     group_by = form.grouping()
     report = _report(first, last, group_by)
-    by_month = report if group_by is GroupBy.MONTH else _report(first, last, GroupBy.MONTH)
+    # The trend charts show the key measures only: the rest is not computed by month.
+    by_month = (
+        report
+        if group_by is GroupBy.MONTH
+        else _report(first, last, GroupBy.MONTH, only=KEY_INDICATORS)
+    )
     stages = suppress_funnel(queries.funnel(first, last))
     return render_template(
         "reports/dashboard.html",
@@ -107,7 +115,10 @@ def monthly() -> ResponseReturnValue:
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     trend_first = (first - timedelta(days=334)).replace(day=1)  # the month and 11 before it
     report = _report(first, last, GroupBy.NONE)
-    equity = [charts.key_measures(_report(first, last, g), GROUP_LABELS[g]) for g in _EQUITY]
+    equity = [
+        charts.key_measures(_report(first, last, g, only=KEY_INDICATORS), GROUP_LABELS[g])
+        for g in _EQUITY
+    ]
     return render_template(
         "reports/monthly.html",
         form=form,
@@ -115,7 +126,7 @@ def monthly() -> ResponseReturnValue:
         first=first,
         last=last,
         headline=charts.overall_measures(report),
-        trend_charts=charts.trends(_report(trend_first, last, GroupBy.MONTH)),
+        trend_charts=charts.trends(_report(trend_first, last, GroupBy.MONTH, only=KEY_INDICATORS)),
         funnel=charts.funnel(suppress_funnel(queries.funnel(first, last))),
         funnel_definition=FUNNEL_DEFINITION,
         equity=equity,

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from coresponse.people.models import Gender, RaceEthnicity
-from coresponse.reports.definitions import INDICATORS, GroupBy
+from coresponse.reports.definitions import INDICATORS, KEY_INDICATORS, GroupBy
 from coresponse.reports.queries import outcomes
 from coresponse.reports.results import CountTable, DurationTable, Outcomes, RateTable, Ratio
 from coresponse.reports.suppression import Cell, is_small, suppress
@@ -329,3 +329,15 @@ def _cells(values: object) -> list[Cell]:
         elif hasattr(item, "__dataclass_fields__"):
             stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
     return found
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.MONTH, GroupBy.BOROUGH, GroupBy.GENDER])
+def test_a_report_of_the_key_indicators_only_has_the_same_answers(
+    built: program.Program, group_by: GroupBy
+) -> None:
+    full = outcomes(FIRST, LAST, group_by, now=NOW)
+    key = outcomes(FIRST, LAST, group_by, now=NOW, only=KEY_INDICATORS)
+    assert set(key.results) == KEY_INDICATORS
+    assert key.columns == full.columns
+    for indicator in KEY_INDICATORS:
+        assert key[indicator] == full[indicator], indicator

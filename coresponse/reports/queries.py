@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    distinct,
     exists,
     func,
     literal,
@@ -154,7 +153,9 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str] | None) -> d
     if want("open_caseload"):
         parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
     if want("hours_to_first_contact", "hours_to_first_engagement"):
-        first_contact, first_engagement = _first_contacts(scope, keys)
+        first_contact, first_engagement = _first_contacts(
+            scope, keys, with_engagement=want("hours_to_first_engagement")
+        )
         parts["hours_to_first_contact"] = first_contact
         parts["hours_to_first_engagement"] = first_engagement
     if want("contacts_by_type", "contacts_by_outcome", "attempts_vs_engagements",
@@ -173,7 +174,7 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str] | None) -> d
         parts["connections_by_status"] = by_status
     if want("closure_reasons", "length_of_engagement", "closed_with_verified_connection",
             "re_referral"):  # fmt: skip
-        parts.update(_closures(scope, keys))
+        parts.update(_closures(scope, keys, re_referral=want("re_referral")))
     if want("days_to_first_verified_connection"):
         parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
     if wanted is not None:
@@ -769,14 +770,16 @@ def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
 def _people_served(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     open_in_range = and_(Case.accepted_at < scope.end, not_(_closed_throughout(scope)))
     by = keys(_case_ctx(Case.accepted_at))
-    rows = by.join(
-        select(by.label("g"), Case.person_id.label("person_id"))
-        .select_from(Case)
-        .where(open_in_range)
-    ).subquery()
-    by_group = select(rows.c.g, func.count(distinct(rows.c.person_id))).group_by(rows.c.g)
-    cells = {("people", _norm(g)): n for g, n in db.session.execute(by_group)}
-    total = db.session.scalar(select(func.count(distinct(rows.c.person_id)))) or 0
+    # Each group's people and everyone, from one pass (a second query for the distinct
+    # total would find the open cases again).
+    stmt = by.join(
+        select(by.label("g"), Case.person_id).select_from(Case).where(open_in_range).distinct()
+    )
+    people: dict[str, set[int]] = defaultdict(set)
+    for g, person_id in db.session.execute(stmt):
+        people[_norm(g)].add(person_id)
+    cells = {("people", g): len(ids) for g, ids in people.items()}
+    total = len(set().union(*people.values()))
     return _Counts(
         [Label("people", "People served")], cells, distinct_totals=({"people": total}, total)
     )
@@ -806,8 +809,10 @@ def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part]:
-    engaged = (
+def _first_contacts(
+    scope: _Scope, keys: Callable[[_Ctx], _Key], *, with_engagement: bool = True
+) -> tuple[_Part, _Part]:
+    engaged: Any = (
         select(func.min(Contact.occurred_at))
         .where(
             Contact.case_id == Case.id,
@@ -815,6 +820,8 @@ def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part,
             Contact.type.not_in(COLLATERAL_TYPES),
         )
         .scalar_subquery()
+        if with_engagement
+        else literal(None)
     )
     by = keys(_case_ctx(Case.first_assigned_at))
     stmt = by.join(
@@ -978,15 +985,18 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _P
     )
 
 
-def _closures(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> dict[str, _Part]:
+def _closures(
+    scope: _Scope, keys: Callable[[_Ctx], _Key], *, re_referral: bool = True
+) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
-    closure in the range (from the case's history, which keeps a reopened case's closures)."""
+    closure in the range (from the case's history, which keeps a reopened case's closures).
+    Without `re_referral` nobody's next referral is looked up (and that part is empty)."""
     verified = (
         select(func.min(Linkage.verified_on))
         .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
         .scalar_subquery()
     )
-    next_referral = (
+    next_referral: Any = (
         select(func.min(Referral.received_at))
         .where(
             Referral.person_id == Case.person_id,
@@ -998,6 +1008,8 @@ def _closures(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> dict[str, _Part]:
             ),
         )
         .scalar_subquery()
+        if re_referral
+        else literal(None)
     )
     by = keys(_case_ctx(CaseEvent.at))
     stmt = by.join(

@@ -16,6 +16,7 @@ from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.extensions import db
 from coresponse.people.models import Borough
+from tests.conftest import count_statements
 from tests.factories import make_team, make_user
 from tests.reports import program
 
@@ -176,3 +177,27 @@ def test_field_roles_do_not_get_the_reports(login: Login, role: Role) -> None:
     for url in ("/reports/", "/reports/outcomes.csv", "/reports/monthly"):
         assert client.get(url).status_code == 403
     assert b"Outcomes</a>" not in client.get("/").data
+
+
+def test_the_dashboards_statements_do_not_grow_with_the_data(login: Login) -> None:
+    """Every indicator is counted by a fixed set of statements whatever the number of
+    people, cases or contacts: a lookup per row (an N+1) fails here, not at city scale."""
+    built = program.build()
+    db.session.commit()
+    client = login(make_user(Role.ANALYST))
+
+    def statements() -> list[str]:
+        with count_statements() as seen:
+            response = client.get("/reports/", query_string={**RANGE, "group_by": "borough"})
+        assert response.status_code == 200
+        return seen
+
+    small = statements()
+    program.crowd(built.team_a, make_user(Role.CLINICIAN), people=15, borough=Borough.BRONX,
+                  precinct="40", connected=8)  # fmt: skip
+    db.session.commit()
+    large = statements()
+    assert len(large) == len(small), "\n".join(large)
+    # 20 today: every indicator by borough, the key ones by month (two months here:
+    # people served once a month and once for the range), the funnel, the session.
+    assert len(small) <= 24, f"{len(small)}\n" + "\n".join(small)

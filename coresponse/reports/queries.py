@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import find_tables
 
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, ClosureReason
-from coresponse.clock import day_bounds, day_start, program_date, program_zone, utcnow
+from coresponse.clock import day_bounds, day_start, program_zone, utcnow
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -1027,6 +1027,7 @@ def _closures(
         .where(CaseEvent.kind == CaseEventKind.CLOSED, _in(CaseEvent.at, scope))
         .order_by(CaseEvent.at)
     )
+    zone = program_zone()  # once: program_date() reads the app's config per call
     reasons: dict[tuple[str, str], int] = defaultdict(int)
     length = _Durations("days")
     # The headline counts a case once (its last closure in the range) in each group.
@@ -1038,8 +1039,8 @@ def _closures(
     for g, case_id, closed, reason, opened, verified_on, referred_again in db.session.execute(stmt):
         key = _norm(g)
         reasons[(_norm(reason), key)] += 1
-        closed_day = program_date(closed)
-        length.add(key, float((closed_day - program_date(opened)).days))
+        closed_day = closed.astimezone(zone).date()
+        length.add(key, float((closed_day - opened.astimezone(zone).date()).days))
         connected = verified_on is not None and verified_on <= closed_day
         last_closure[(key, case_id)] = connected
         overall_last[case_id] = connected
@@ -1104,6 +1105,7 @@ def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Par
         .where(firsts.c.verified_on >= scope.first, firsts.c.verified_on <= scope.last)
     )
     part = _Durations("days")
+    zone = program_zone()
     for g, opened, verified_on in db.session.execute(stmt):
-        part.add(_norm(g), float(max((verified_on - program_date(opened)).days, 0)))
+        part.add(_norm(g), float(max((verified_on - opened.astimezone(zone).date()).days, 0)))
     return part

@@ -86,8 +86,10 @@ from coresponse.people.models import (
     Person,
     PersonAddress,
     PersonAlias,
+    PersonGender,
     PersonLanguage,
     PersonPhone,
+    PersonRaceEthnicity,
     SupportContact,
     SupportRelationship,
 )
@@ -126,6 +128,8 @@ TABLE_ORDER: tuple[type[Any], ...] = (
     PersonPhone,
     PersonLanguage,
     PersonAlias,
+    PersonRaceEthnicity,
+    PersonGender,
     SupportContact,
     Referral,
     ReferralRiskIndicator,
@@ -853,6 +857,12 @@ class PersonWriter:
         )
         for position, language in enumerate(languages):
             self.rows.add(PersonLanguage, person_id=person_id, language=language, position=position)
+        # The demo's HMIS answers (their own seed: the rest of the person is unchanged).
+        races, genders = demo_people.hmis_answers(community, gender, seed=f"{first} {last} {born}")
+        for race in races:
+            self.rows.add(PersonRaceEthnicity, person_id=person_id, race_ethnicity=race)
+        for answer in genders:
+            self.rows.add(PersonGender, person_id=person_id, gender=answer)
         for phone in demo_people.phone_rows(dice, created, self.now):
             self.rows.add(PersonPhone, person_id=person_id, **phone)
         for alias in demo_people.alias_rows(dice, community, first, last, feminine, created):

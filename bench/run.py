@@ -37,7 +37,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -81,7 +81,15 @@ ENDPOINTS = (
     ("contact_save", "save a contact (form POST)"),
     ("api_cases", "GET /api/v1/cases"),
     ("api_contact_create", "POST /api/v1/contacts"),
+    ("outcomes", "outcomes, a year by borough"),
 )
+# Endpoints with a target of their own (issue 16: a year's outcomes under 1 s at p95),
+# instead of the pages' 50 ms and 3 times the floor: they aggregate a year of the program.
+OWN_P95_MS = {"outcomes": 1000.0}
+# Endpoints whose requests take seconds: one client (four would queue behind each other
+# past gunicorn's 30 s worker timeout) and a window long enough to time several (a
+# request is counted only when it starts and ends inside the window).
+SLOW = {"outcomes": (1, 60.0)}  # name: (client threads, least seconds measured)
 
 
 def env_int(name: str, default: int) -> int:
@@ -372,6 +380,8 @@ def scenarios(fx: Fixtures, sessions: dict[str, dict[str, str]], token: str, por
         return [("api_contact_create", took, ok)]
 
     team_ids = [fx.team_id]
+    today = datetime.now(UTC).astimezone(zone).date()
+    year = f"date_from={today - timedelta(days=364)}&date_to={today}"
     return {
         "floor": (as_user(None), get("floor", lambda i: f"/_bench/floor/{team_ids[0]}")),
         "login_page": (as_user(None), get("login_page", lambda i: "/login")),
@@ -399,6 +409,11 @@ def scenarios(fx: Fixtures, sessions: dict[str, dict[str, str]], token: str, por
         "contact_save": (as_user("clinician"), contact_save),
         "api_cases": (api_client, get("api_cases", lambda i: "/api/v1/cases")),
         "api_contact_create": (api_client, api_contact),
+        # The last 365 New York days, as an analyst or supervisor asks for them.
+        "outcomes": (
+            as_user("supervisor"),
+            get("outcomes", lambda i: f"/reports/?{year}&group_by=borough"),
+        ),
     }
 
 
@@ -460,10 +475,12 @@ def report(result: dict, extra: dict, database: str) -> bool:  # type: ignore[ty
     checks = []
     for name, label in shown:
         row = result["endpoints"][name]
-        checks.append((f"{label}: p95 {row['p95_ms']:.1f} ms < {TARGET_P95_MS:.0f} ms",
-                       row["p95_ms"] < TARGET_P95_MS))  # fmt: skip
-        checks.append((f"{label}: median {row['ratio_to_floor']:.2f}× floor ≤ {TARGET_RATIO:.0f}×",
-                       row["ratio_to_floor"] <= TARGET_RATIO))  # fmt: skip
+        target = OWN_P95_MS.get(name, TARGET_P95_MS)
+        checks.append((f"{label}: p95 {row['p95_ms']:.1f} ms < {target:.0f} ms",
+                       row["p95_ms"] < target))  # fmt: skip
+        if name not in OWN_P95_MS:
+            checks.append((f"{label}: median {row['ratio_to_floor']:.2f}× floor ≤ {TARGET_RATIO:.0f}×",
+                           row["ratio_to_floor"] <= TARGET_RATIO))  # fmt: skip
         checks.append((f"{label}: no errors ({extra[name]['errors']})", extra[name]["errors"] == 0))
     for name, label in (("contact_save", "form"), ("api_contact_create", "API")):
         if name not in result["endpoints"]:
@@ -547,9 +564,13 @@ def main() -> int:
             if name not in selected:
                 continue
             measure_floor()
-            log(f"  {name}: {duration:.0f} s...")
+            threads, seconds = concurrency, duration
+            if name in SLOW:
+                threads, least = SLOW[name]
+                seconds = max(duration, least)
+            log(f"  {name}: {seconds:.0f} s, {threads} client thread(s)...")
             tally, seconds = run_for(
-                make_client, step, threads=concurrency, seconds=duration, warmup=warmup
+                make_client, step, threads=threads, seconds=seconds, warmup=warmup
             )
             measured[name] = summarize(tally, name, seconds)
         measure_floor()

@@ -71,6 +71,7 @@ class Case(Model):
         Index("ix_case_status_due", "status", "first_contact_due_at"),
         Index("ix_case_status_last_contact", "status", "last_contact_at"),
         Index("ix_case_status_closed", "status", "closed_at"),
+        Index("ix_case_first_assigned_at", "first_assigned_at"),  # reports: a range of them
         # The overdue queue's count and first rows as one index range, with the status as a
         # bound parameter (SQLite passes over the partial index below unless it is forced).
         Index("ix_case_status_first_contact", "status", "first_contact_at", "first_contact_due_at"),
@@ -162,6 +163,11 @@ class CaseEvent(Model):
     """A change of a case's state, with who and why; the case's own history."""
 
     __tablename__ = "case_event"
+    # Reports: closures in a range, and a case's closing and reopening before an instant.
+    __table_args__ = (
+        Index("ix_case_event_kind_at", "kind", "at"),
+        Index("ix_case_event_case_kind_at", "case_id", "kind", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

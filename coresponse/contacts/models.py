@@ -81,6 +81,10 @@ class Contact(Model):
     __table_args__ = (
         Index("ix_contact_case_occurred", "case_id", "occurred_at"),
         Index("ix_contact_person_occurred", "person_id", "occurred_at"),
+        # Outcome reports: a range of contacts by type and outcome from the index alone,
+        # and a case's first engagement without reading its other contacts.
+        Index("ix_contact_occurred_report", "occurred_at", "type", "outcome", "person_id"),
+        Index("ix_contact_case_outcome", "case_id", "outcome", "type", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

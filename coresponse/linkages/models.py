@@ -113,7 +113,10 @@ class Linkage(Model):
     """A connection being made for a person, from identified to verified (or not)."""
 
     __tablename__ = "linkage"
-    __table_args__ = (Index("ix_linkage_status_kind", "status", "kind"),)
+    __table_args__ = (
+        Index("ix_linkage_status_kind", "status", "kind"),
+        Index("ix_linkage_created_at", "created_at"),  # reports: connections in a range
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

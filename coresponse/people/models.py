@@ -247,6 +247,10 @@ class PersonLanguage(Model):
     """A language the person speaks; position 0 is the preferred one."""
 
     __tablename__ = "person_language"
+    # Reports group by the preferred language (position 0): one lookup.
+    __table_args__ = (
+        Index("ix_person_language_preferred", "person_id", "position", "id", "language"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -291,7 +295,12 @@ class PersonAddress(Model):
     __table_args__ = (
         Index("ix_person_address_precinct", "precinct"),
         Index("ix_person_address_borough", "borough"),
-    )
+        # Reports group by a person's current address: one lookup, newest first.
+        Index(
+            "ix_person_address_current",
+            "person_id", "current", "recorded_at", "id", "borough", "precinct",
+        ),
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)

@@ -18,10 +18,9 @@ from coresponse.contacts.models import ContactOutcome, ContactType
 class GroupBy(StrEnum):
     """How a report's columns split the program.
 
-    Gender and race/ethnicity (HUD HMIS answer sets on the person record) join this
-    list when those fields exist: add the member here, its label in GROUP_LABELS and
-    its dimension in `queries._DIMENSIONS` (a person with several races is counted
-    once in each race's column; such a dimension's totals are not sums).
+    Gender and race/ethnicity are the HUD HMIS answers on the person record, several
+    per person: a person with two races counts once in each race's column, and the
+    totals count them once (MULTI_VALUED), so they are not the columns' sums.
     """
 
     NONE = "none"
@@ -31,6 +30,8 @@ class GroupBy(StrEnum):
     PRECINCT = "precinct"
     LANGUAGE = "language"
     AGE_BAND = "age_band"
+    GENDER = "gender"
+    RACE_ETHNICITY = "race_ethnicity"
 
 
 GROUP_LABELS: dict[GroupBy, str] = {
@@ -41,7 +42,13 @@ GROUP_LABELS: dict[GroupBy, str] = {
     GroupBy.PRECINCT: "Precinct",
     GroupBy.LANGUAGE: "Preferred language",
     GroupBy.AGE_BAND: "Age band",
+    GroupBy.GENDER: "Gender",
+    GroupBy.RACE_ETHNICITY: "Race and ethnicity",
 }
+
+# Groupings in which one person may sit in several columns (HMIS: "select all that
+# apply"); a person with no answer recorded is in "Data not collected".
+MULTI_VALUED = frozenset({GroupBy.GENDER, GroupBy.RACE_ETHNICITY})
 
 # (key, label, lowest age, highest age or None): age in whole years on the New York
 # date of the referral (referral indicators) or of the case's opening (the others).
@@ -285,6 +292,13 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 
 BY_ID: dict[str, Indicator] = {indicator.id: indicator for indicator in INDICATORS}
+
+# What the trend charts, the bars by group and the monthly report's equity tables show
+# (charts.KEY_MEASURES): a report made only for them computes only these.
+KEY_INDICATORS = frozenset(
+    {"referrals_by_source", "people_served", "hours_to_first_contact",
+     "closed_with_verified_connection"}
+)  # fmt: skip
 
 
 # The funnel: referrals received in the range followed through to today, stage by stage

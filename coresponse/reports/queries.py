@@ -21,11 +21,9 @@ from typing import Any
 from sqlalchemy import (
     Date,
     Integer,
-    String,
     and_,
     case,
     cast,
-    distinct,
     exists,
     func,
     literal,
@@ -34,13 +32,14 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import find_tables
 
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseEventKind, ClosureReason
 from coresponse.clock import (
     day_bounds,
     day_start,
-    program_date,
     program_today,
     program_zone,
     utcnow,
@@ -49,7 +48,16 @@ from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
-from coresponse.people.models import Borough, Person, PersonAddress, PersonLanguage
+from coresponse.people.models import (
+    Borough,
+    Gender,
+    Person,
+    PersonAddress,
+    PersonGender,
+    PersonLanguage,
+    PersonRaceEthnicity,
+    RaceEthnicity,
+)
 from coresponse.referrals.models import DeclineReason, Referral, ReferralSource, ReferralStatus
 from coresponse.reports.definitions import (
     AGE_BANDS,
@@ -60,7 +68,9 @@ from coresponse.reports.definitions import (
     FIRST_CONTACT_STANDARD,
     FUNNEL_STAGES,
     GROUP_LABELS,
+    INDICATORS,
     MAX_RANGE,
+    MULTI_VALUED,
     RE_REFERRAL_WINDOWS,
     RECENT_CONTACT_DAYS,
     UNKNOWN,
@@ -123,9 +133,12 @@ def outcomes(
     group_by: GroupBy = GroupBy.NONE,
     *,
     now: datetime | None = None,
+    only: Iterable[str] | None = None,
     treatment: bool = True,
 ) -> Outcomes:
-    """Every indicator for the New York days `first`..`last` (both included), by `group_by`.
+    """Every indicator for the New York days `first`..`last` (both included), by `group_by`
+    (or those named in `only`, e.g. the key measures a chart shows: the others are not
+    computed).
 
     `now` (default: the program's clock) bounds "as of the range's end" and decides
     which follow-up windows (24 hours, 90 and 180 days) have passed. Without
@@ -134,35 +147,69 @@ def outcomes(
     check_range(first, last)
     _prepare_sqlite()
     scope = _Scope.of(first, last, now or utcnow())
-    keys: Callable[[_Ctx], ColumnElement[Any]] = lambda ctx: _key(group_by, ctx)  # noqa: E731
-    parts: dict[str, _Part] = {}
-    parts["referrals_by_source"] = _referrals_by_source(scope, keys)
-    parts["triage_decisions"] = _triage_decisions(scope, keys)
-    parts["hours_to_triage"] = _hours_to_triage(scope, keys)
-    parts["people_served"] = _by_month_or_not(scope, group_by, _people_served)
-    parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
-    first_contact, first_engagement = _first_contacts(scope, keys)
-    parts["hours_to_first_contact"] = first_contact
-    parts["hours_to_first_engagement"] = first_engagement
-    by_type, by_outcome, kinds, crisis = _contacts(scope, keys)
-    parts["contacts_by_type"] = by_type
-    parts["contacts_by_outcome"] = by_outcome
-    parts["attempts_vs_engagements"] = kinds
-    parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
-    if treatment:
-        by_category, by_kind, by_status = _connections(scope, keys)
-        parts["connections_by_category"] = by_category
-        parts["connections_by_kind"] = by_kind
-        parts["connections_by_status"] = by_status
-    parts.update(_closures(scope, keys, treatment=treatment))
-    if treatment:
-        parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
-    parts["crisis_outcomes_per_100_contacts"] = crisis
-
+    wanted = None if only is None else frozenset(only)
+    parts = _parts(scope, group_by, wanted, treatment)
+    if group_by in MULTI_VALUED:
+        # A unit counted in several columns: the totals and overall figures are the
+        # whole program's (each unit once), not sums of the columns.
+        whole = _parts(scope, GroupBy.NONE, wanted, treatment)
+        parts = {name: _with_totals_of(part, whole[name]) for name, part in parts.items()}
     seen = {key for part in parts.values() for key in part.group_keys()}
     columns = _columns(group_by, scope, seen)
     results: dict[str, Result] = {name: part.build(columns) for name, part in parts.items()}
     return Outcomes(first, last, group_by, columns, results)
+
+
+def _parts(
+    scope: _Scope, group_by: GroupBy, wanted: frozenset[str] | None, treatment: bool
+) -> dict[str, _Part]:
+    keys: Callable[[_Ctx], _Key] = lambda ctx: _key(group_by, ctx, scope)  # noqa: E731
+    parts: dict[str, _Part] = {}
+
+    def want(*names: str) -> bool:
+        return wanted is None or not wanted.isdisjoint(names)
+
+    if want("referrals_by_source"):
+        parts["referrals_by_source"] = _referrals_by_source(scope, keys)
+    if want("triage_decisions"):
+        parts["triage_decisions"] = _triage_decisions(scope, keys)
+    if want("hours_to_triage"):
+        parts["hours_to_triage"] = _hours_to_triage(scope, keys)
+    if want("people_served"):
+        parts["people_served"] = _by_month_or_not(scope, group_by, _people_served)
+    if want("open_caseload"):
+        parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
+    if want("hours_to_first_contact", "hours_to_first_engagement"):
+        first_contact, first_engagement = _first_contacts(
+            scope, keys, with_engagement=want("hours_to_first_engagement")
+        )
+        parts["hours_to_first_contact"] = first_contact
+        parts["hours_to_first_engagement"] = first_engagement
+    if want("contacts_by_type", "contacts_by_outcome", "attempts_vs_engagements",
+            "crisis_outcomes_per_100_contacts"):  # fmt: skip
+        by_type, by_outcome, kinds, crisis = _contacts(scope, keys)
+        parts["contacts_by_type"] = by_type
+        parts["contacts_by_outcome"] = by_outcome
+        parts["attempts_vs_engagements"] = kinds
+        parts["crisis_outcomes_per_100_contacts"] = crisis
+    if want("recent_contact_share"):
+        parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
+    if treatment and want(
+        "connections_by_category", "connections_by_kind", "connections_by_status"
+    ):
+        by_category, by_kind, by_status = _connections(scope, keys)
+        parts["connections_by_category"] = by_category
+        parts["connections_by_kind"] = by_kind
+        parts["connections_by_status"] = by_status
+    if want("closure_reasons", "length_of_engagement", "closed_with_verified_connection",
+            "re_referral"):  # fmt: skip
+        parts.update(_closures(scope, keys, re_referral=want("re_referral"), treatment=treatment))
+    if treatment and want("days_to_first_verified_connection"):
+        parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
+    if wanted is not None:
+        parts = {name: part for name, part in parts.items() if name in wanted}
+    # In the order of definitions.INDICATORS.
+    return {i.id: parts[i.id] for i in INDICATORS if i.id in parts}
 
 
 def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Label, int]]:
@@ -250,27 +297,98 @@ class _Ctx:
     month_of_date: bool = False
 
 
-def _key(group_by: GroupBy, ctx: _Ctx) -> ColumnElement[Any]:
-    return _DIMENSIONS[group_by](ctx)
+@dataclass(frozen=True)
+class _Key:
+    """A unit's group in SQL, and the table of its person's values to join when it is
+    read from one (by person_id, outer: a person without one is in "not recorded"). A
+    multi-valued dimension's table has a row per answer: the unit counts in each."""
+
+    column: ColumnElement[Any]
+    per_person: Any = None  # a table or subquery with a person_id column
+    person_id: Any = None
+
+    def label(self, name: str) -> ColumnElement[Any]:
+        return self.column.label(name)
+
+    def reads(self, table: Any) -> bool:
+        """Whether the group's SQL reads `table` (subqueries included)."""
+        parts = [self.column] if self.person_id is None else [self.column, self.person_id]
+        # (A mapped attribute, Case.team_id, is an expression once asked for its clause.)
+        clauses = [getattr(p, "__clause_element__", lambda p=p: p)() for p in parts]
+        return any(table in find_tables(c, check_columns=True) for c in clauses)
+
+    def join(self, stmt: Select[Any]) -> Select[Any]:
+        if self.per_person is None:
+            return stmt
+        return stmt.outerjoin(self.per_person, self.per_person.c.person_id == self.person_id)
 
 
-def _current_address(column: Any, ctx: _Ctx) -> ColumnElement[Any]:
+def _case_join(
+    by: _Key, stmt: Select[Any], onclause: ColumnElement[bool], *, outer: bool = False
+) -> Select[Any]:
+    """Join each unit's case only when its group reads the case (a contact's team, the
+    person of an assignment's case): a join per contact costs more than the count."""
+    if not by.reads(Case.__table__):
+        return stmt
+    return stmt.join(Case, onclause, isouter=outer)
+
+
+def _key(group_by: GroupBy, ctx: _Ctx, scope: _Scope) -> _Key:
+    if group_by is GroupBy.MONTH:
+        return _Key(_month(ctx, scope))
+    if group_by in MULTI_VALUED:
+        model, answer, not_collected = _ANSWERS[group_by]
+        table = model.__table__
+        answers = select(table.c.person_id, table.c[answer].label("value")).subquery()
+        # No answer recorded is counted as "Data not collected" (HMIS).
+        column = func.coalesce(answers.c.value, literal(not_collected.value))
+        return _Key(column, answers, ctx.person_id)
+    if group_by in _PER_PERSON:
+        values = _PER_PERSON[group_by]()
+        return _Key(values.c.value, values, ctx.person_id)
+    return _Key(_DIMENSIONS[group_by](ctx))
+
+
+# A person's current address and preferred language are joined as a table of one row per
+# person (the newest current address; the language at the first position), not looked
+# up once per unit: PostgreSQL hashes it once (a year of contacts by borough took 3.0 s
+# with a lookup per contact, 0.55 s joined); SQLite reads it by its index either way.
+def _current_address(column: Any) -> Any:
+    newer = aliased(PersonAddress)
     return (
-        select(column)
-        .where(PersonAddress.person_id == ctx.person_id, PersonAddress.current.is_(True))
-        .order_by(PersonAddress.recorded_at.desc(), PersonAddress.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        select(PersonAddress.person_id, column.label("value"))
+        .where(
+            PersonAddress.current.is_(True),
+            ~exists().where(
+                newer.person_id == PersonAddress.person_id,
+                newer.current.is_(True),
+                or_(
+                    newer.recorded_at > PersonAddress.recorded_at,
+                    and_(
+                        newer.recorded_at == PersonAddress.recorded_at,
+                        newer.id > PersonAddress.id,
+                    ),
+                ),
+            ),
+        )
+        .subquery()
     )
 
 
-def _preferred_language(ctx: _Ctx) -> ColumnElement[Any]:
+def _preferred_language() -> Any:
+    before = aliased(PersonLanguage)
     return (
-        select(PersonLanguage.language)
-        .where(PersonLanguage.person_id == ctx.person_id)
-        .order_by(PersonLanguage.position, PersonLanguage.id)
-        .limit(1)
-        .scalar_subquery()
+        select(PersonLanguage.person_id, PersonLanguage.language.label("value"))
+        .where(
+            ~exists().where(
+                before.person_id == PersonLanguage.person_id,
+                or_(
+                    before.position < PersonLanguage.position,
+                    and_(before.position == PersonLanguage.position, before.id < PersonLanguage.id),
+                ),
+            )
+        )
+        .subquery()
     )
 
 
@@ -281,23 +399,36 @@ def _age_band(ctx: _Ctx) -> ColumnElement[Any]:
     return case((dob.is_(None), UNKNOWN), *bands, else_=AGE_BANDS[-1][0])
 
 
-def _month(ctx: _Ctx) -> ColumnElement[Any]:
+def _month(ctx: _Ctx, scope: _Scope) -> ColumnElement[Any]:
+    """The New York month of a time (or a date) in the range, compared with each month's
+    end: the same plain comparisons on both engines, no time zone arithmetic per row."""
+    months = scope.months()
     if ctx.month_of_date:
-        return func.substr(cast(ctx.month_anchor, String), 1, 7)
-    return _local_month(ctx.month_anchor)
+        return case(*((ctx.month_anchor <= part.last, key) for key, part in months))
+    return case(*((ctx.month_anchor < part.end, key) for key, part in months))
 
 
-# The extension point for gender and race/ethnicity: one expression per person (a
-# multi-valued dimension may join, and then counts a person once in each of its values).
+# One expression per unit (a referral, case, contact...).
 _DIMENSIONS: dict[GroupBy, Callable[[_Ctx], ColumnElement[Any]]] = {
     GroupBy.NONE: lambda ctx: literal(ALL),
-    GroupBy.MONTH: _month,
     GroupBy.TEAM: lambda ctx: ctx.team_id,
-    GroupBy.BOROUGH: lambda ctx: _current_address(PersonAddress.borough, ctx),
-    GroupBy.PRECINCT: lambda ctx: _current_address(PersonAddress.precinct, ctx),
-    GroupBy.LANGUAGE: _preferred_language,
     GroupBy.AGE_BAND: _age_band,
 }
+
+_PER_PERSON: dict[GroupBy, Callable[[], Any]] = {
+    GroupBy.BOROUGH: lambda: _current_address(PersonAddress.borough),
+    GroupBy.PRECINCT: lambda: _current_address(PersonAddress.precinct),
+    GroupBy.LANGUAGE: _preferred_language,
+}
+
+# Several answers per person (HMIS): the answers table, its column, and the answer a
+# person with none counts as. Such a grouping's totals are not the sums of its columns.
+_ANSWERS: dict[GroupBy, tuple[type[Any], str, RaceEthnicity | Gender]] = {
+    GroupBy.GENDER: (PersonGender, "gender", Gender.DATA_NOT_COLLECTED),
+    GroupBy.RACE_ETHNICITY: (
+        PersonRaceEthnicity, "race_ethnicity", RaceEthnicity.DATA_NOT_COLLECTED,
+    ),
+}  # fmt: skip
 
 
 def _norm(value: object) -> str:
@@ -320,6 +451,10 @@ def _columns(group_by: GroupBy, scope: _Scope, seen: set[str]) -> tuple[Label, .
         return (*(Label(key, label) for key, label, _, _ in AGE_BANDS), *unknown)
     if group_by is GroupBy.BOROUGH:
         return (*(Label(b.value, b.label) for b in Borough), *unknown)
+    if group_by is GroupBy.GENDER:
+        return tuple(Label(g.value, g.label) for g in Gender)  # the null answers last
+    if group_by is GroupBy.RACE_ETHNICITY:
+        return tuple(Label(r.value, r.label) for r in RaceEthnicity)
     known = sorted(seen - {UNKNOWN})
     if group_by is GroupBy.TEAM:
         names = dict(
@@ -364,10 +499,6 @@ def _prepare_sqlite() -> None:
             return None
         return datetime.fromisoformat(value).replace(tzinfo=UTC).astimezone(zone)
 
-    def month(value: str | None) -> str | None:
-        at = local(value)
-        return None if at is None else f"{at:%Y-%m}"
-
     def age(born: str | None, value: str | None) -> int | None:
         at = local(value)
         if born is None or at is None:
@@ -376,19 +507,12 @@ def _prepare_sqlite() -> None:
 
     raw = db.session.connection().connection.dbapi_connection
     assert raw is not None  # noqa: S101  (a checked-out connection has its DB-API connection)
-    raw.create_function("coresponse_local_month", 1, month, deterministic=True)
     raw.create_function("coresponse_age_at", 2, age, deterministic=True)
 
 
 def _years_between(born: date, on: date) -> int:
     """Whole years of age on a day (born on 29 February: a year older on 1 March)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
-def _local_month(at: ColumnElement[Any]) -> ColumnElement[Any]:
-    if _dialect() == "sqlite":
-        return func.coresponse_local_month(at)
-    return func.to_char(func.timezone(program_zone().key, at), "YYYY-MM")
 
 
 def _age_at(born: ColumnElement[Any], at: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -513,19 +637,19 @@ def _in(column: Any, scope: _Scope) -> ColumnElement[bool]:
 
 
 def _by_month_or_not(
-    scope: _Scope, group_by: GroupBy, compute: Callable[[_Scope, Callable[[_Ctx], Any]], _Part]
+    scope: _Scope, group_by: GroupBy, compute: Callable[[_Scope, Callable[[_Ctx], _Key]], _Part]
 ) -> _Part:
     """A state indicator (open on a day, as of an instant) by month is computed for each
     month's part of the range; otherwise once, with the grouping's expression."""
     if group_by is not GroupBy.MONTH:
-        return compute(scope, lambda ctx: _key(group_by, ctx))
+        return compute(scope, lambda ctx: _key(group_by, ctx, scope))
     parts = [(key, compute(part, _constant(key))) for key, part in scope.months()]
     whole = compute(scope, _constant(ALL))
     return _merge_months(parts, whole)
 
 
-def _constant(key: str) -> Callable[[_Ctx], Any]:
-    return lambda ctx: literal(key)
+def _constant(key: str) -> Callable[[_Ctx], _Key]:
+    return lambda ctx: _Key(literal(key))
 
 
 def _merge_months(parts: list[tuple[str, _Part]], whole: _Part) -> _Part:
@@ -551,6 +675,24 @@ def _merge_months(parts: list[tuple[str, _Part]], whole: _Part) -> _Part:
     return _Counts(rows.values(), counts, distinct_totals=(row_totals, sum(row_totals.values())))
 
 
+def _with_totals_of(part: _Part, whole: _Part) -> _Part:
+    """A multi-valued grouping's part with the whole program's totals: a unit in two
+    columns counts once in a total, a percentage's overall figure and a median's."""
+    if isinstance(part, _Rates):
+        assert isinstance(whole, _Rates)  # noqa: S101
+        return _Rates(part.rows, part.cells, whole.overall, part.scale)
+    if isinstance(part, _Durations):
+        assert isinstance(whole, _Durations)  # noqa: S101
+        part.all_values = whole.all_values
+        part.all_within, part.all_eligible = whole.all_within, whole.all_eligible
+        return part
+    assert isinstance(part, _Counts)  # noqa: S101
+    assert isinstance(whole, _Counts)  # noqa: S101
+    # Each unit is in one row (a source, a team...): the row totals add up to the total.
+    row_totals = {r.key: whole.cells.get((r.key, ALL), 0) for r in whole.rows}
+    return _Counts(whole.rows, part.cells, distinct_totals=(row_totals, sum(row_totals.values())))
+
+
 # --- Referrals ---------------------------------------------------------------------------
 
 
@@ -558,14 +700,16 @@ def _referral_ctx(month_anchor: Any) -> _Ctx:
     return _Ctx(Referral.person_id, Case.team_id, Referral.received_at, month_anchor)
 
 
-def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    rows = (
-        select(keys(_referral_ctx(Referral.received_at)).label("g"), Referral.source.label("row"))
-        .select_from(Referral)
-        .outerjoin(Case, Case.referral_id == Referral.id)
-        .where(_in(Referral.received_at, scope))
-        .subquery()
-    )
+def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.received_at))
+    rows = by.join(
+        _case_join(
+            by,
+            select(by.label("g"), Referral.source.label("row")).select_from(Referral),
+            Case.referral_id == Referral.id,
+            outer=True,
+        ).where(_in(Referral.received_at, scope))
+    ).subquery()
     return _Counts(_labels(ReferralSource), _grouped_counts(rows))
 
 
@@ -577,18 +721,20 @@ def _grouped_counts(rows: Any) -> dict[tuple[str, str], int]:
 _DECIDED = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
 
 
-def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    rows = (
-        select(
-            keys(_referral_ctx(Referral.triaged_at)).label("g"),
-            Referral.status.label("status"),
-            Referral.decline_reason.label("reason"),
-        )
-        .select_from(Referral)
-        .outerjoin(Case, Case.referral_id == Referral.id)
-        .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
-        .subquery()
-    )
+def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.triaged_at))
+    rows = by.join(
+        _case_join(
+            by,
+            select(
+                by.label("g"),
+                Referral.status.label("status"),
+                Referral.decline_reason.label("reason"),
+            ).select_from(Referral),
+            Case.referral_id == Referral.id,
+            outer=True,
+        ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
+    ).subquery()
     stmt = select(rows.c.status, rows.c.reason, rows.c.g, func.count()).group_by(
         rows.c.status, rows.c.reason, rows.c.g
     )
@@ -602,12 +748,15 @@ def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
-    stmt = (
-        select(keys(_referral_ctx(Referral.triaged_at)), Referral.received_at, Referral.triaged_at)
-        .select_from(Referral)
-        .outerjoin(Case, Case.referral_id == Referral.id)
-        .where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
+def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
+    by = keys(_referral_ctx(Referral.triaged_at))
+    stmt = by.join(
+        _case_join(
+            by,
+            select(by.column, Referral.received_at, Referral.triaged_at).select_from(Referral),
+            Case.referral_id == Referral.id,
+            outer=True,
+        ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
     )
     part = _Durations("hours")
     for g, received, triaged in db.session.execute(stmt):
@@ -651,16 +800,19 @@ def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
     )
 
 
-def _people_served(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _people_served(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     open_in_range = and_(Case.accepted_at < scope.end, not_(_closed_throughout(scope)))
-    rows = (
-        select(keys(_case_ctx(Case.accepted_at)).label("g"), Case.person_id.label("person_id"))
-        .where(open_in_range)
-        .subquery()
+    by = keys(_case_ctx(Case.accepted_at))
+    # Each group's people and everyone, from one pass (a second query for the distinct
+    # total would find the open cases again).
+    stmt = by.join(
+        select(by.label("g"), Case.person_id).select_from(Case).where(open_in_range).distinct()
     )
-    by_group = select(rows.c.g, func.count(distinct(rows.c.person_id))).group_by(rows.c.g)
-    cells = {("people", _norm(g)): n for g, n in db.session.execute(by_group)}
-    total = db.session.scalar(select(func.count(distinct(rows.c.person_id)))) or 0
+    people: dict[str, set[int]] = defaultdict(set)
+    for g, person_id in db.session.execute(stmt):
+        people[_norm(g)].add(person_id)
+    cells = {("people", g): len(ids) for g, ids in people.items()}
+    total = len(set().union(*people.values()))
     return _Counts(
         [Label("people", "People served")], cells, distinct_totals=({"people": total}, total)
     )
@@ -673,18 +825,16 @@ def _assigned_at(instant: datetime) -> ColumnElement[bool]:
     )
 
 
-def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     instant = scope.as_of
-    rows = (
-        select(
-            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
-            Assignment.team_id.label("row"),
-        )
-        .select_from(Assignment)
-        .join(Case, Case.id == Assignment.case_id)
-        .where(_assigned_at(instant))
-        .subquery()
-    )
+    by = keys(_case_ctx(literal(instant), team=Assignment.team_id))
+    rows = by.join(
+        _case_join(
+            by,
+            select(by.label("g"), Assignment.team_id.label("row")).select_from(Assignment),
+            Case.id == Assignment.case_id,
+        ).where(_assigned_at(instant))
+    ).subquery()
     cells = _grouped_counts(rows)
     team_ids = sorted({int(r) for r, _ in cells})
     names = dict(db.session.execute(select(Team.id, Team.name).where(Team.id.in_(team_ids))).all())
@@ -692,8 +842,10 @@ def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part]:
-    engaged = (
+def _first_contacts(
+    scope: _Scope, keys: Callable[[_Ctx], _Key], *, with_engagement: bool = True
+) -> tuple[_Part, _Part]:
+    engaged: Any = (
         select(func.min(Contact.occurred_at))
         .where(
             Contact.case_id == Case.id,
@@ -701,13 +853,15 @@ def _first_contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, 
             Contact.type.not_in(COLLATERAL_TYPES),
         )
         .scalar_subquery()
+        if with_engagement
+        else literal(None)
     )
-    stmt = select(
-        keys(_case_ctx(Case.first_assigned_at)),
-        Case.first_assigned_at,
-        Case.first_contact_at,
-        engaged,
-    ).where(_in(Case.first_assigned_at, scope))
+    by = keys(_case_ctx(Case.first_assigned_at))
+    stmt = by.join(
+        select(by.column, Case.first_assigned_at, Case.first_contact_at, engaged)
+        .select_from(Case)
+        .where(_in(Case.first_assigned_at, scope))
+    )
     contact, engagement = _Durations("hours", standard=True), _Durations("hours", standard=True)
     for g, assigned, first, first_engaged in db.session.execute(stmt):
         key = _norm(g)
@@ -731,15 +885,18 @@ def _time_to(
 # --- Contacts ---------------------------------------------------------------------------
 
 
-def _contacts(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part, _Part]:
+def _contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part, _Part]:
     ctx = _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at)
-    rows = (
-        select(keys(ctx).label("g"), Contact.type.label("type"), Contact.outcome.label("outcome"))
-        .select_from(Contact)
-        .join(Case, Case.id == Contact.case_id)
-        .where(_in(Contact.occurred_at, scope))
-        .subquery()
-    )
+    by = keys(ctx)
+    rows = by.join(
+        _case_join(
+            by,
+            select(
+                by.label("g"), Contact.type.label("type"), Contact.outcome.label("outcome")
+            ).select_from(Contact),
+            Case.id == Contact.case_id,
+        ).where(_in(Contact.occurred_at, scope))
+    ).subquery()
     stmt = select(rows.c.type, rows.c.outcome, rows.c.g, func.count()).group_by(
         rows.c.type, rows.c.outcome, rows.c.g
     )
@@ -790,7 +947,7 @@ def _contact_kind(contact_type: ContactType, outcome: ContactOutcome) -> str:
     return "engagement" if outcome in ENGAGEMENT_OUTCOMES else "attempt"
 
 
-def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     instant = scope.as_of
     since = day_start(scope.last - timedelta(days=RECENT_CONTACT_DAYS - 1))
     recent = exists().where(
@@ -798,16 +955,16 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
         Contact.occurred_at >= since,
         Contact.occurred_at < instant,
     )
-    rows = (
-        select(
-            keys(_case_ctx(literal(instant), team=Assignment.team_id)).label("g"),
-            case((recent, 1), else_=0).label("recent"),
-        )
-        .select_from(Assignment)
-        .join(Case, Case.id == Assignment.case_id)
-        .where(_assigned_at(instant))
-        .subquery()
-    )
+    by = keys(_case_ctx(literal(instant), team=Assignment.team_id))
+    rows = by.join(
+        _case_join(
+            by,
+            select(by.label("g"), case((recent, 1), else_=0).label("recent")).select_from(
+                Assignment
+            ),
+            Case.id == Assignment.case_id,
+        ).where(_assigned_at(instant))
+    ).subquery()
     stmt = select(rows.c.g, func.count(), func.coalesce(func.sum(rows.c.recent), 0)).group_by(
         rows.c.g
     )
@@ -824,20 +981,24 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
 # --- Connections ------------------------------------------------------------------------
 
 
-def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Part, _Part]:
+def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part]:
     ctx = _Ctx(
         Linkage.person_id,
         Case.team_id,
         func.coalesce(Case.accepted_at, Linkage.created_at),
         Linkage.created_at,
     )
-    rows = (
-        select(keys(ctx).label("g"), Linkage.kind.label("kind"), Linkage.status.label("status"))
-        .select_from(Linkage)
-        .outerjoin(Case, Case.id == Linkage.case_id)
-        .where(_in(Linkage.created_at, scope))
-        .subquery()
-    )
+    by = keys(ctx)
+    rows = by.join(
+        _case_join(
+            by,
+            select(
+                by.label("g"), Linkage.kind.label("kind"), Linkage.status.label("status")
+            ).select_from(Linkage),
+            Case.id == Linkage.case_id,
+            outer=True,
+        ).where(_in(Linkage.created_at, scope))
+    ).subquery()
     stmt = select(rows.c.kind, rows.c.status, rows.c.g, func.count()).group_by(
         rows.c.kind, rows.c.status, rows.c.g
     )
@@ -858,11 +1019,17 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], Any]) -> tuple[_Part, _Pa
 
 
 def _closures(
-    scope: _Scope, keys: Callable[[_Ctx], Any], *, treatment: bool = True
+    scope: _Scope,
+    keys: Callable[[_Ctx], _Key],
+    *,
+    re_referral: bool = True,
+    treatment: bool = True,
 ) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
     closure in the range (from the case's history, which keeps a reopened case's closures).
-    Without `treatment`, only length of engagement and re-referrals (no connection read)."""
+    Without `re_referral` nobody's next referral is looked up (and that part is empty);
+    without `treatment`, no connection is read and only length of engagement and
+    re-referrals are given."""
     verified: Any = (
         select(func.min(Linkage.verified_on))
         .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
@@ -870,7 +1037,7 @@ def _closures(
         if treatment
         else literal(None)
     )
-    next_referral = (
+    next_referral: Any = (
         select(func.min(Referral.received_at))
         .where(
             Referral.person_id == Case.person_id,
@@ -882,10 +1049,13 @@ def _closures(
             ),
         )
         .scalar_subquery()
+        if re_referral
+        else literal(None)
     )
-    stmt = (
+    by = keys(_case_ctx(CaseEvent.at))
+    stmt = by.join(
         select(
-            keys(_case_ctx(CaseEvent.at)),
+            by.column,
             CaseEvent.case_id,
             CaseEvent.at,
             CaseEvent.closure_reason,
@@ -898,6 +1068,7 @@ def _closures(
         .where(CaseEvent.kind == CaseEventKind.CLOSED, _in(CaseEvent.at, scope))
         .order_by(CaseEvent.at)
     )
+    zone = program_zone()  # once: program_date() reads the app's config per call
     reasons: dict[tuple[str, str], int] = defaultdict(int)
     length = _Durations("days")
     # The headline counts a case once (its last closure in the range) in each group.
@@ -909,8 +1080,8 @@ def _closures(
     for g, case_id, closed, reason, opened, verified_on, referred_again in db.session.execute(stmt):
         key = _norm(g)
         reasons[(_norm(reason), key)] += 1
-        closed_day = program_date(closed)
-        length.add(key, float((closed_day - program_date(opened)).days))
+        closed_day = closed.astimezone(zone).date()
+        length.add(key, float((closed_day - opened.astimezone(zone).date()).days))
         connected = verified_on is not None and verified_on <= closed_day
         last_closure[(key, case_id)] = connected
         overall_last[case_id] = connected
@@ -928,7 +1099,7 @@ def _closures(
     rereferral_rows = [
         Label(f"within_{d}_days", f"Re-referred within {d} days") for d in RE_REFERRAL_WINDOWS
     ]
-    re_referral = _Rates(
+    re_referrals = _Rates(
         rereferral_rows,
         {
             (f"within_{d}_days", key): Ratio(*counts)
@@ -943,7 +1114,7 @@ def _closures(
         },
     )
     if not treatment:
-        return {"length_of_engagement": length, "re_referral": re_referral}
+        return {"length_of_engagement": length, "re_referral": re_referrals}
     return {
         "closure_reasons": _Counts(reason_labels, reasons),
         "length_of_engagement": length,
@@ -952,11 +1123,11 @@ def _closures(
             {k: Ratio(*v) for k, v in headline.items()},
             {"connected": Ratio(sum(overall_last.values()), len(overall_last))},
         ),
-        "re_referral": re_referral,
+        "re_referral": re_referrals,
     }
 
 
-def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part:
+def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     firsts = (
         select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
         .where(
@@ -970,13 +1141,15 @@ def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], Any]) -> _Part
     ctx = _Ctx(
         Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True
     )
-    stmt = (
-        select(keys(ctx), Case.accepted_at, firsts.c.verified_on)
+    by = keys(ctx)
+    stmt = by.join(
+        select(by.column, Case.accepted_at, firsts.c.verified_on)
         .select_from(firsts)
         .join(Case, Case.id == firsts.c.case_id)
         .where(firsts.c.verified_on >= scope.first, firsts.c.verified_on <= scope.last)
     )
     part = _Durations("days")
+    zone = program_zone()
     for g, opened, verified_on in db.session.execute(stmt):
-        part.add(_norm(g), float(max((verified_on - program_date(opened)).days, 0)))
+        part.add(_norm(g), float(max((verified_on - opened.astimezone(zone).date()).days, 0)))
     return part

@@ -8,6 +8,12 @@
   hidden one is its total minus the visible ones. Another entry is hidden too: the
   smallest visible non-zero cell of that line (a 0 or the total itself only when
   nothing else is left), repeated until no line has a lone hidden entry.
+- A table whose row totals are not sums (distinct people; a grouping where a person
+  has several answers, such as race and ethnicity) is guarded the same way. Its
+  columns and its totals column still add up (each unit is in one row), so they are
+  exact lines as above; across a row the total is at most the sum of the cells, which
+  gives only bounds on a hidden cell, never its value, and those rows are treated as
+  if they added up, which hides as much or more than they need.
 - A funnel (stages each part of the one before) hides a stage whose count, or whose
   difference from the last stage shown, is from 1 to 10: the referrals lost between
   two shown stages are never a small count either.

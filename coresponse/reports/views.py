@@ -20,6 +20,8 @@ from coresponse.reports.definitions import (
     FUNNEL_DEFINITION,
     GROUP_LABELS,
     INDICATORS,
+    KEY_INDICATORS,
+    MULTI_VALUED,
     GroupBy,
     Indicator,
 )
@@ -28,15 +30,23 @@ from coresponse.reports.suppression import SafeOutcomes, suppress, suppress_funn
 from coresponse.reports.tables import Table, tables
 from coresponse.web import request_info
 
+# The monthly report's equity tables, one per grouping.
+_EQUITY = (
+    GroupBy.BOROUGH, GroupBy.PRECINCT, GroupBy.LANGUAGE, GroupBy.AGE_BAND, GroupBy.GENDER,
+    GroupBy.RACE_ETHNICITY,
+)  # fmt: skip
+
 
 def _treatment() -> bool:
     return policy.can_see_treatment_outcomes(current_user)
 
 
-def _report(first: date, last: date, group_by: GroupBy) -> SafeOutcomes:
-    """The indicators as the reader may see them: small cells suppressed, and no
-    connections for the police (policy.can_see_treatment_outcomes)."""
-    return suppress(queries.outcomes(first, last, group_by, treatment=_treatment()))
+def _report(
+    first: date, last: date, group_by: GroupBy, only: frozenset[str] | None = None
+) -> SafeOutcomes:
+    """The indicators as the reader may see them (or those in `only`): small cells
+    suppressed, and no connections for the police (policy.can_see_treatment_outcomes)."""
+    return suppress(queries.outcomes(first, last, group_by, only=only, treatment=_treatment()))
 
 
 def _funnel(first: date, last: date) -> charts.Chart:
@@ -54,7 +64,12 @@ def dashboard() -> ResponseReturnValue:
     form.date_from.data, form.date_to.data = first, last  # show the defaults it used
     group_by = form.grouping()
     report = _report(first, last, group_by)
-    by_month = report if group_by is GroupBy.MONTH else _report(first, last, GroupBy.MONTH)
+    # The trend charts show the key measures only: the rest is not computed by month.
+    by_month = (
+        report
+        if group_by is GroupBy.MONTH
+        else _report(first, last, GroupBy.MONTH, only=KEY_INDICATORS)
+    )
     return render_template(
         "reports/dashboard.html",
         form=form,
@@ -62,6 +77,7 @@ def dashboard() -> ResponseReturnValue:
         first=first,
         last=last,
         group_label=GROUP_LABELS[group_by],
+        multi_valued=group_by in MULTI_VALUED,
         headline=charts.overall_measures(report),
         trend_charts=charts.trends(by_month),
         group_charts=charts.by_group(report, GROUP_LABELS[group_by]),
@@ -110,8 +126,8 @@ def monthly() -> ResponseReturnValue:
     trend_first = (first - timedelta(days=334)).replace(day=1)  # the month and 11 before it
     report = _report(first, last, GroupBy.NONE)
     equity = [
-        charts.key_measures(_report(first, last, g), GROUP_LABELS[g])
-        for g in (GroupBy.BOROUGH, GroupBy.PRECINCT, GroupBy.LANGUAGE, GroupBy.AGE_BAND)
+        charts.key_measures(_report(first, last, g, only=KEY_INDICATORS), GROUP_LABELS[g])
+        for g in _EQUITY
     ]
     return render_template(
         "reports/monthly.html",
@@ -120,7 +136,7 @@ def monthly() -> ResponseReturnValue:
         first=first,
         last=last,
         headline=charts.overall_measures(report),
-        trend_charts=charts.trends(_report(trend_first, last, GroupBy.MONTH)),
+        trend_charts=charts.trends(_report(trend_first, last, GroupBy.MONTH, only=KEY_INDICATORS)),
         funnel=_funnel(first, last),
         funnel_definition=FUNNEL_DEFINITION,
         equity=equity,

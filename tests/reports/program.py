@@ -5,7 +5,9 @@ with the edges a report gets wrong: a first contact exactly 24 hours after assig
 one across the night the clocks go back (1:00-2:00 happens twice on 2 November 2025),
 a case closed, reopened and closed again, a person with two cases, contacts logged
 days after they happened, a birthday on the evening a referral came in, and records
-just outside the range on either side of a New York midnight.
+just outside the range on either side of a New York midnight. HMIS answers: P1 gives
+two races, P2 two genders, P3 a null answer to each, P4 no answer at all ("Data not
+collected").
 """
 
 from __future__ import annotations
@@ -26,7 +28,14 @@ from coresponse.clock import local_to_utc
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatus, VerificationMethod
-from coresponse.people.models import Borough, Person
+from coresponse.people.models import (
+    Borough,
+    Gender,
+    Person,
+    PersonGender,
+    PersonRaceEthnicity,
+    RaceEthnicity,
+)
 from coresponse.referrals.models import DeclineReason, Referral, ReferralSource, ReferralStatus
 from coresponse.teams.models import Team
 from tests.factories import make_person, make_team, make_user
@@ -70,6 +79,11 @@ def build() -> Program:
     p2.languages[0].language = "Spanish"
     p3 = make_person(date_of_birth=date(1950, 3, 1))  # 75: 65 and over
     p4 = make_person(date_of_birth=None, address={"borough": None, "precinct": None})
+    _answers(p1, [RaceEthnicity.BLACK_AF_AMERICAN, RaceEthnicity.HISPANIC_LATINAEO], [Gender.MAN])
+    _answers(p2, [RaceEthnicity.HISPANIC_LATINAEO], [Gender.WOMAN, Gender.TRANSGENDER])
+    _answers(
+        p3, [RaceEthnicity.CLIENT_PREFERS_NOT_TO_ANSWER], [Gender.CLIENT_DOESNT_KNOW]
+    )  # P4: none recorded
 
     # 23:30 on 30 September in New York is already 1 October in UTC: outside the range.
     _referral(p4, ReferralSource.SHELTER, "2025-09-30 23:30")
@@ -138,6 +152,14 @@ def build() -> Program:
     c4 = _case(r5, team_a, assigned="2025-11-21 09:00")
     db.session.flush()
     return Program(team_a, team_b, p1, p2, p3, p4, c1, c2, c3, c4)
+
+
+def _answers(person: Person, races: list[RaceEthnicity], genders: list[Gender]) -> None:
+    for race in races:
+        db.session.add(PersonRaceEthnicity(person_id=person.id, race_ethnicity=race))
+    for gender in genders:
+        db.session.add(PersonGender(person_id=person.id, gender=gender))
+    db.session.flush()
 
 
 def _referral(

@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from coresponse.reports.definitions import INDICATORS, GroupBy
+from coresponse.people.models import Gender, RaceEthnicity
+from coresponse.reports.definitions import INDICATORS, KEY_INDICATORS, GroupBy
 from coresponse.reports.queries import outcomes
 from coresponse.reports.results import CountTable, DurationTable, Outcomes, RateTable, Ratio
 from coresponse.reports.suppression import Cell, is_small, suppress
@@ -214,6 +215,96 @@ def test_by_age_band_on_new_york_days(built: program.Program) -> None:
     assert sum(counts(report["contacts_by_type"], "18_24").values()) == 0
 
 
+def test_by_race_and_ethnicity_a_person_counts_in_each_answer(built: program.Program) -> None:
+    report = outcomes(FIRST, LAST, GroupBy.RACE_ETHNICITY, now=NOW)
+    # Every answer in the standard's order, the null answers last, whoever gave them.
+    assert [c.key for c in report.columns] == [r.value for r in RaceEthnicity]
+    assert report.columns[-1].label == "Data not collected"
+    referrals = report["referrals_by_source"]
+    assert isinstance(referrals, CountTable)
+    # P1 (Black and Hispanic) in both columns; P3 prefers not to answer; P4 has no answer.
+    assert counts(referrals, "black_af_american") == {"nypd_precinct": 1, "dohmh": 1}
+    assert counts(referrals, "hispanic_latinaeo") == {
+        "nypd_precinct": 1, "hospital": 1, "dohmh": 1,
+    }  # fmt: skip
+    assert counts(referrals, "client_prefers_not_to_answer") == {"call_911": 1}
+    assert counts(referrals, "data_not_collected") == {"family_community": 1}
+    assert counts(referrals, "white") == {}
+    # Five referrals, though the columns add up to seven: each counts once in a total.
+    assert not referrals.additive
+    assert referrals.total == 5
+    assert referrals.row_totals["nypd_precinct"] == 1
+    assert referrals.column_totals["hispanic_latinaeo"] == 3
+    served = report["people_served"]
+    assert isinstance(served, CountTable)
+    assert {c: served.cell("people", c) for c in ("black_af_american", "hispanic_latinaeo",
+            "client_prefers_not_to_answer", "data_not_collected")} == {
+        "black_af_american": 1, "hispanic_latinaeo": 2, "client_prefers_not_to_answer": 1,
+        "data_not_collected": 0,
+    }  # fmt: skip
+    assert served.total == 3
+    contacts = report["contacts_by_type"]
+    assert isinstance(contacts, CountTable)
+    assert contacts.column_totals["black_af_american"] == 3  # C1's
+    assert contacts.column_totals["hispanic_latinaeo"] == 7  # C1's and C2's
+    assert contacts.column_totals["client_prefers_not_to_answer"] == 4  # C3's
+    assert contacts.total == 11
+    # C1 24 h and C4 not reached (P1); C2 8 h (P2); C3 24.5 h (P3). Overall: each case once.
+    first = report["hours_to_first_contact"]
+    assert durations(first, "black_af_american") == (1, 24.0, pytest.approx(24.0), 1, 2)
+    assert durations(first, "hispanic_latinaeo") == (2, 16.0, pytest.approx(22.4), 2, 3)
+    assert durations(first, "client_prefers_not_to_answer") == (1, 24.5, pytest.approx(24.5), 0, 1)
+    assert isinstance(first, DurationTable)
+    assert (first.overall.n, first.overall.within, first.overall.eligible) == (3, 2, 4)
+    # Closures: C1 (P1, connected, re-referred), C2 twice (P2).
+    connected = report["closed_with_verified_connection"]
+    assert rates(connected, "black_af_american") == {"connected": Ratio(1, 1)}
+    assert rates(connected, "hispanic_latinaeo") == {"connected": Ratio(1, 2)}
+    assert isinstance(connected, RateTable)
+    assert connected.overall == {"connected": Ratio(1, 2)}
+    re_referral = report["re_referral"]
+    assert rates(re_referral, "hispanic_latinaeo")["within_90_days"] == Ratio(1, 3)
+    assert isinstance(re_referral, RateTable)
+    assert re_referral.overall["within_90_days"] == Ratio(1, 3)  # not 2 of 4
+    crisis = report["crisis_outcomes_per_100_contacts"]
+    assert isinstance(crisis, RateTable)
+    assert crisis.overall["arrest"] == Ratio(1, 11)
+
+
+def test_by_gender_a_person_counts_in_each_answer(built: program.Program) -> None:
+    report = outcomes(FIRST, LAST, GroupBy.GENDER, now=NOW)
+    assert [c.key for c in report.columns] == [g.value for g in Gender]
+    referrals = report["referrals_by_source"]
+    assert isinstance(referrals, CountTable)
+    assert counts(referrals, "man") == {"nypd_precinct": 1, "dohmh": 1}
+    # P2 answered woman and transgender: her referral is in both columns.
+    assert counts(referrals, "woman") == {"hospital": 1}
+    assert counts(referrals, "transgender") == {"hospital": 1}
+    assert counts(referrals, "client_doesnt_know") == {"call_911": 1}
+    assert counts(referrals, "data_not_collected") == {"family_community": 1}
+    assert referrals.total == 5 and sum(referrals.column_totals.values()) == 6
+    served = report["people_served"]
+    assert isinstance(served, CountTable)
+    assert counts(served, "woman") == counts(served, "transgender") == {"people": 1}
+    assert served.total == 3
+    contacts = report["contacts_by_type"]
+    assert isinstance(contacts, CountTable)
+    assert contacts.column_totals == {
+        "man": 3, "woman": 4, "culturally_specific": 0, "transgender": 4, "non_binary": 0,
+        "questioning": 0, "different_identity": 0, "client_doesnt_know": 4,
+        "client_prefers_not_to_answer": 0, "data_not_collected": 0,
+    }  # fmt: skip
+    assert contacts.total == 11
+    assert durations(report["hours_to_first_contact"], "transgender") == (
+        1, 8.0, pytest.approx(8.0), 1, 1,
+    )  # fmt: skip
+    caseload = report["open_caseload"]
+    assert isinstance(caseload, CountTable)
+    # At the end of November: C3 (P3, doesn't know) and C4 (P1, man) with Alpha.
+    assert caseload.column_totals["man"] == caseload.column_totals["client_doesnt_know"] == 1
+    assert caseload.total == 2
+
+
 def test_nothing_small_leaves_through_suppression(built: program.Program) -> None:
     for group_by in GroupBy:
         safe = suppress(outcomes(FIRST, LAST, group_by, now=NOW))
@@ -238,3 +329,15 @@ def _cells(values: object) -> list[Cell]:
         elif hasattr(item, "__dataclass_fields__"):
             stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
     return found
+
+
+@pytest.mark.parametrize("group_by", [GroupBy.MONTH, GroupBy.BOROUGH, GroupBy.GENDER])
+def test_a_report_of_the_key_indicators_only_has_the_same_answers(
+    built: program.Program, group_by: GroupBy
+) -> None:
+    full = outcomes(FIRST, LAST, group_by, now=NOW)
+    key = outcomes(FIRST, LAST, group_by, now=NOW, only=KEY_INDICATORS)
+    assert set(key.results) == KEY_INDICATORS
+    assert key.columns == full.columns
+    for indicator in KEY_INDICATORS:
+        assert key[indicator] == full[indicator], indicator

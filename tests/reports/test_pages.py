@@ -16,6 +16,7 @@ from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.extensions import db
 from coresponse.people.models import Borough
+from tests.conftest import count_statements
 from tests.factories import make_team, make_user
 from tests.reports import program
 
@@ -54,8 +55,10 @@ def csv_rows(body: str) -> list[dict[str, str]]:
 
 @pytest.mark.usefixtures("crowded")
 @pytest.mark.parametrize(
-    "group_by", ["none", "month", "team", "borough", "precinct", "language", "age_band"]
-)
+    "group_by",
+    ["none", "month", "team", "borough", "precinct", "language", "age_band", "gender",
+     "race_ethnicity"],
+)  # fmt: skip
 def test_no_count_from_1_to_10_is_shown_on_the_dashboard_or_in_its_csv(
     login: Login, group_by: str
 ) -> None:
@@ -122,7 +125,9 @@ def test_the_monthly_report_prints_the_month_with_equity_tables(login: Login) ->
     captions = [
         f.select_one("figcaption strong").get_text(strip=True) for f in page.select("figure")
     ]
-    assert {"Borough", "Precinct", "Preferred language", "Age band"} <= set(captions)
+    assert {
+        "Borough", "Precinct", "Preferred language", "Age band", "Gender", "Race and ethnicity",
+    } <= set(captions)  # fmt: skip
     assert page.select_one("[data-print]") is not None
     assert small_counts(html) == []
 
@@ -192,3 +197,27 @@ def test_a_police_sergeant_gets_no_connection_or_treatment_reason(login: Login) 
     assert stages[-1] == "Engaged"
     body = client.get("/reports/outcomes.csv", query_string=RANGE).get_data(as_text=True)
     assert "connection" not in body.lower() and "Connected to care" not in body
+
+
+def test_the_dashboards_statements_do_not_grow_with_the_data(login: Login) -> None:
+    """Every indicator is counted by a fixed set of statements whatever the number of
+    people, cases or contacts: a lookup per row (an N+1) fails here, not at city scale."""
+    built = program.build()
+    db.session.commit()
+    client = login(make_user(Role.ANALYST))
+
+    def statements() -> list[str]:
+        with count_statements() as seen:
+            response = client.get("/reports/", query_string={**RANGE, "group_by": "borough"})
+        assert response.status_code == 200
+        return seen
+
+    small = statements()
+    program.crowd(built.team_a, make_user(Role.CLINICIAN), people=15, borough=Borough.BRONX,
+                  precinct="40", connected=8)  # fmt: skip
+    db.session.commit()
+    large = statements()
+    assert len(large) == len(small), "\n".join(large)
+    # 20 today: every indicator by borough, the key ones by month (two months here:
+    # people served once a month and once for the range), the funnel, the session.
+    assert len(small) <= 24, f"{len(small)}\n" + "\n".join(small)

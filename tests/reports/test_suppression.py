@@ -161,6 +161,43 @@ def test_what_is_shown_is_the_true_count(grid: list[list[int]]) -> None:
     assert safe.total.suppressed or safe.total.value == original.total
 
 
+# Units (a referral, a contact...) each in one row (its source) and in one or more columns
+# (its person's answers): a multi-valued grouping such as race and ethnicity.
+units = st.lists(
+    st.tuples(st.integers(0, 3), st.frozensets(st.integers(0, 3), min_size=1, max_size=3)),
+    max_size=120,
+)
+
+
+def multi_valued(members: list[tuple[int, frozenset[int]]]) -> CountTable:
+    rows = tuple(Label(f"r{i}", f"Row {i}") for i in range(4))
+    columns = tuple(Label(f"c{j}", f"Column {j}") for j in range(4))
+    cells: dict[tuple[str, str], int] = {}
+    for row, in_columns in members:
+        for column in in_columns:
+            cells[(f"r{row}", f"c{column}")] = cells.get((f"r{row}", f"c{column}"), 0) + 1
+    row_totals = {r.key: sum(1 for row, _ in members if f"r{row}" == r.key) for r in rows}
+    column_totals = {c.key: sum(cells.get((r.key, c.key), 0) for r in rows) for c in columns}
+    return CountTable(rows, columns, cells, row_totals, column_totals, len(members),
+                      additive=False)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(units)
+def test_a_multi_valued_table_keeps_every_line_safe(
+    members: list[tuple[int, frozenset[int]]],
+) -> None:
+    # Its columns and its totals column add up (each unit is in one row); its rows do not
+    # (a unit in two columns is one in the row's total), and are guarded all the same.
+    original = multi_valued(members)
+    safe = suppress_counts(original)
+    for cell in shown(safe):
+        assert cell.value is None or not is_small(int(cell.value))
+    for line in lines(safe):
+        assert sum(cell.suppressed for cell in line) != 1
+    assert safe.total.suppressed or safe.total.value == len(members)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(

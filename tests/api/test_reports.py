@@ -48,7 +48,18 @@ def counts(body: dict[str, Any]) -> Iterator[tuple[int | None, bool]]:
 
 @pytest.mark.usefixtures("crowded")
 @pytest.mark.parametrize(
-    "group_by", ["none", "month", "team", "borough", "precinct", "language", "age_band"]
+    "group_by",
+    [
+        "none",
+        "month",
+        "team",
+        "borough",
+        "precinct",
+        "language",
+        "age_band",
+        "gender",
+        "race_ethnicity",
+    ],
 )
 def test_no_count_from_1_to_10_is_in_the_answer(api: Api, group_by: str) -> None:
     response = api(make_user(Role.ANALYST)).get(

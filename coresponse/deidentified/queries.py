@@ -36,7 +36,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from coresponse.cases.models import Case, ClosureReason
-from coresponse.clock import day_bounds, program_today, program_zone
+from coresponse.clock import day_bounds, program_zone
 from coresponse.contacts.models import Contact, ContactOutcome
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
@@ -59,7 +59,7 @@ from coresponse.reports.definitions import (
     FIRST_CONTACT_STANDARD,
     RE_REFERRAL_WINDOWS,
 )
-from coresponse.reports.queries import ReportError, check_range
+from coresponse.reports.queries import ReportError, check_range, default_range
 from coresponse.teams.models import Team
 
 # Three-digit ZIP codes with 20,000 or fewer people (2000 census), which Safe Harbor
@@ -220,16 +220,6 @@ class ExportFilters:
         if self.borough is not None:
             args["borough"] = self.borough.value
         return args
-
-
-def default_range(today: date | None = None) -> tuple[date, date]:
-    """The last 12 months: the New York day a year before today (exclusive) to today."""
-    last = today or program_today()
-    try:
-        year_ago = last.replace(year=last.year - 1)
-    except ValueError:  # 29 February
-        year_ago = last.replace(year=last.year - 1, day=28)
-    return year_ago + timedelta(days=1), last
 
 
 def _day(value: str, field: str, label: str) -> date:

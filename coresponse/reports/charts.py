@@ -25,7 +25,7 @@ class Chart:
 
     title: str
     summary: str
-    kind: str  # "line", "bar", "funnel" (horizontal bars) or "table" (no chart)
+    kind: str  # "line", "hbar" (bars by group), "funnel" (both sideways) or "table" (no chart)
     unit: str
     series: list[str]
     points: list[tuple[str, list[Cell]]]
@@ -132,10 +132,10 @@ def by_group(report: SafeOutcomes, group_label: str) -> list[Chart]:
     volume, shares = _volume(report), _shares(report)
     return [
         Chart(f"Referrals and people served, by {group_label.lower()}",
-              _summary_of(volume, _VOLUME, "", trend=False), "bar", "", _VOLUME, volume, group_label),
+              _summary_of(volume, _VOLUME, "", trend=False), "hbar", "", _VOLUME, volume, group_label),
         Chart(f"First contact within 24 hours{' and cases connected' if _treatment(report) else ''}, "
               f"by {group_label.lower()}",
-              _summary_of(shares, _share_series(report), "%", trend=False), "bar", "%",
+              _summary_of(shares, _share_series(report), "%", trend=False), "hbar", "%",
               _share_series(report), shares, group_label),
     ]  # fmt: skip
 

@@ -1,6 +1,6 @@
 /* Draw each report chart from the data table beside it (Chart.js, vendored).
  *
- * A chart is a <figure data-chart="line|bar|funnel"> holding a <canvas> and the
+ * A chart is a <figure data-chart="line|bar|hbar|funnel"> holding a <canvas> and the
  * <table> it shows: the first column labels the points, each other column is a
  * series, and each cell's data-value is the number (empty where a small count is
  * suppressed, drawn as a gap). The table stays the record: it is what prints, what
@@ -16,6 +16,18 @@
     if (raw === null || raw === "") return null;
     var value = Number(raw);
     return isFinite(value) ? value : null;
+  }
+
+  // A long name on a sideways chart, in lines of about 20 characters (Chart.js draws an
+  // array as several lines) rather than cut off at the chart's edge.
+  function wrap(label) {
+    var lines = [], line = "";
+    label.split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > 20) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines.length > 1 ? lines : label;
   }
 
   function readTable(table) {
@@ -38,7 +50,8 @@
     var kind = figure.getAttribute("data-chart");
     var unit = figure.getAttribute("data-unit") || "";
     var data = readTable(table);
-    var horizontal = kind === "funnel";
+    // Funnels and bars by group run sideways: long names (a race, a precinct) stay level.
+    var horizontal = kind === "funnel" || kind === "hbar";
     var datasets = data.series.map(function (s, i) {
       var colour = COLOURS[i % COLOURS.length];
       return {
@@ -55,16 +68,23 @@
       ticks: { callback: function (v) { return v + unit; } },
     };
     if (unit === "%") valueAxis.suggestedMax = 100;
+    if (horizontal) {
+      // A bar's height, not the chart's, is fixed: 77 precincts get a taller chart.
+      var lines = data.labels.map(wrap).reduce(function (n, l) { return n + (Array.isArray(l) ? l.length : 1); }, 0);
+      var perBar = 14 * datasets.length + 8;
+      canvas.parentNode.style.height = Math.max(200, Math.max(lines * 14, data.labels.length * perBar) + 60) + "px";
+    }
     new window.Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
-      data: { labels: data.labels, datasets: datasets },
+      data: { labels: horizontal ? data.labels.map(wrap) : data.labels, datasets: datasets },
       options: {
         indexAxis: horizontal ? "y" : "x",
         animation: false,
         responsive: true,
         maintainAspectRatio: false,
         plugins: { legend: { display: datasets.length > 1 } },
-        scales: horizontal ? { x: valueAxis } : { y: valueAxis },
+        // Every group named: the chart grows to fit them (above) instead of skipping some.
+        scales: horizontal ? { x: valueAxis, y: { ticks: { autoSkip: false } } } : { y: valueAxis },
       },
     });
     figure.classList.add("chart-drawn");

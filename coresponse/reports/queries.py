@@ -142,17 +142,23 @@ def outcomes(
 
     `now` (default: the program's clock) bounds "as of the range's end" and decides
     which follow-up windows (24 hours, 90 and 180 days) have passed. Without
-    `treatment` the indicators marked so are left out and no connection is read.
+    `treatment` the indicators marked so (definitions.Indicator.treatment) are left out,
+    and with them every read of a connection.
     """
     check_range(first, last)
     _prepare_sqlite()
     scope = _Scope.of(first, last, now or utcnow())
-    wanted = None if only is None else frozenset(only)
-    parts = _parts(scope, group_by, wanted, treatment)
+    named = None if only is None else frozenset(only)
+    wanted = frozenset(
+        i.id
+        for i in INDICATORS
+        if (named is None or i.id in named) and (treatment or not i.treatment)
+    )
+    parts = _parts(scope, group_by, wanted)
     if group_by in MULTI_VALUED:
         # A unit counted in several columns: the totals and overall figures are the
         # whole program's (each unit once), not sums of the columns.
-        whole = _parts(scope, GroupBy.NONE, wanted, treatment)
+        whole = _parts(scope, GroupBy.NONE, wanted)
         parts = {name: _with_totals_of(part, whole[name]) for name, part in parts.items()}
     seen = {key for part in parts.values() for key in part.group_keys()}
     columns = _columns(group_by, scope, seen)
@@ -160,14 +166,13 @@ def outcomes(
     return Outcomes(first, last, group_by, columns, results)
 
 
-def _parts(
-    scope: _Scope, group_by: GroupBy, wanted: frozenset[str] | None, treatment: bool
-) -> dict[str, _Part]:
+def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str, _Part]:
+    """The indicators in `wanted`: a query runs only when one of its indicators is."""
     keys: Callable[[_Ctx], _Key] = lambda ctx: _key(group_by, ctx, scope)  # noqa: E731
     parts: dict[str, _Part] = {}
 
     def want(*names: str) -> bool:
-        return wanted is None or not wanted.isdisjoint(names)
+        return not wanted.isdisjoint(names)
 
     if want("referrals_by_source"):
         parts["referrals_by_source"] = _referrals_by_source(scope, keys)
@@ -194,22 +199,23 @@ def _parts(
         parts["crisis_outcomes_per_100_contacts"] = crisis
     if want("recent_contact_share"):
         parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
-    if treatment and want(
-        "connections_by_category", "connections_by_kind", "connections_by_status"
-    ):
+    if want("connections_by_category", "connections_by_kind", "connections_by_status"):
         by_category, by_kind, by_status = _connections(scope, keys)
         parts["connections_by_category"] = by_category
         parts["connections_by_kind"] = by_kind
         parts["connections_by_status"] = by_status
     if want("closure_reasons", "length_of_engagement", "closed_with_verified_connection",
             "re_referral"):  # fmt: skip
-        parts.update(_closures(scope, keys, re_referral=want("re_referral"), treatment=treatment))
-    if treatment and want("days_to_first_verified_connection"):
+        parts.update(
+            _closures(
+                scope, keys, re_referral=want("re_referral"),
+                verified=want("closed_with_verified_connection"),
+            )
+        )  # fmt: skip
+    if want("days_to_first_verified_connection"):
         parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
-    if wanted is not None:
-        parts = {name: part for name, part in parts.items() if name in wanted}
-    # In the order of definitions.INDICATORS.
-    return {i.id: parts[i.id] for i in INDICATORS if i.id in parts}
+    # Only those wanted (a query serves several), in the order of definitions.INDICATORS.
+    return {i.id: parts[i.id] for i in INDICATORS if i.id in parts and i.id in wanted}
 
 
 def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Label, int]]:
@@ -1023,18 +1029,17 @@ def _closures(
     keys: Callable[[_Ctx], _Key],
     *,
     re_referral: bool = True,
-    treatment: bool = True,
+    verified: bool = True,
 ) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
     closure in the range (from the case's history, which keeps a reopened case's closures).
-    Without `re_referral` nobody's next referral is looked up (and that part is empty);
-    without `treatment`, no connection is read and only length of engagement and
-    re-referrals are given."""
-    verified: Any = (
+    Without `re_referral` nobody's next referral is looked up, without `verified` no
+    connection is read (and those parts are empty)."""
+    first_verified: Any = (
         select(func.min(Linkage.verified_on))
         .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
         .scalar_subquery()
-        if treatment
+        if verified
         else literal(None)
     )
     next_referral: Any = (
@@ -1060,7 +1065,7 @@ def _closures(
             CaseEvent.at,
             CaseEvent.closure_reason,
             Case.accepted_at,
-            verified,
+            first_verified,
             next_referral,
         )
         .select_from(CaseEvent)
@@ -1113,8 +1118,6 @@ def _closures(
             for d, by_key in re_referred.items()
         },
     )
-    if not treatment:
-        return {"length_of_engagement": length, "re_referral": re_referrals}
     return {
         "closure_reasons": _Counts(reason_labels, reasons),
         "length_of_engagement": length,

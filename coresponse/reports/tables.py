@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coresponse.reports.definitions import ALL, Indicator, Kind
+from coresponse.reports.definitions import ALL, Indicator
 from coresponse.reports.suppression import (
     Cell,
     SafeCountTable,
@@ -113,7 +113,7 @@ def _durations(indicator: Indicator, t: SafeDurationTable, single: bool) -> Tabl
     table.rows.append(Row("n", "How many", [Shown(s.n, count=True) for s in summaries]))
     table.rows.append(Row("median", f"Median ({unit})", [Shown(s.median) for s in summaries]))
     table.rows.append(Row("p90", f"90th percentile ({unit})", [Shown(s.p90) for s in summaries]))
-    if indicator.kind is Kind.DURATIONS and summaries and summaries[0].within_share is not None:
+    if summaries and summaries[0].within_share is not None:
         table.rows.append(
             Row(
                 "within_24h",

@@ -9,9 +9,8 @@ import pytest
 
 from coresponse.auth.models import Discipline, Role, User
 from coresponse.extensions import db
-from coresponse.people.models import Borough
 from tests.api.conftest import ApiClient
-from tests.factories import make_team, make_user
+from tests.factories import make_user
 from tests.reports import program
 
 Api = Callable[[User | None], ApiClient]
@@ -20,13 +19,7 @@ RANGE = {"from": "2025-10-01", "to": "2025-11-30"}
 
 @pytest.fixture
 def crowded(app: object) -> None:
-    built = program.build()
-    clinician = make_user(Role.CLINICIAN)
-    program.crowd(built.team_a, clinician, people=24, borough=Borough.BROOKLYN, precinct="75",
-                  connected=15)  # fmt: skip
-    queens = make_team(name="Queens team", precincts=("105",))
-    program.crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105",
-                  connected=11)  # fmt: skip
+    program.build_crowded()
     db.session.commit()
 
 

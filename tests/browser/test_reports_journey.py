@@ -8,22 +8,15 @@ from playwright.sync_api import expect
 
 from coresponse.auth.models import Discipline, Role
 from coresponse.extensions import db
-from coresponse.people.models import Borough
 from tests.browser.conftest import ARTIFACTS, switch_user
-from tests.factories import PASSWORD, make_team, make_user
+from tests.factories import PASSWORD, make_user
 from tests.reports import program
 
 pytestmark = pytest.mark.browser
 
 
 def test_analyst_and_sergeant_read_the_outcomes(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
-    built = program.build()
-    clinician = make_user(Role.CLINICIAN)
-    program.crowd(built.team_a, clinician, people=24, borough=Borough.BROOKLYN, precinct="75",
-                  connected=15)  # fmt: skip
-    queens = make_team(name="Queens team", precincts=("105",))
-    program.crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105",
-                  connected=11)  # fmt: skip
+    program.build_crowded()
     make_user(Role.ANALYST, username="analyst")
     make_user(Role.SUPERVISOR, username="sergeant", discipline=Discipline.POLICE)
     db.session.commit()

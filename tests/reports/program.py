@@ -295,3 +295,15 @@ def crowd(
                 case, LinkageKind.OUTPATIENT_CLINIC, f"{day} 18:00", verified=date(2025, 10, 20)
             )
             _close(case, "2025-10-21 12:00", ClosureReason.CONNECTED_TO_CARE, final=True)
+
+
+def build_crowded() -> Program:
+    """The known-answer program plus 24 people in Brooklyn (15 connected) and 12 in Queens
+    (11 connected): columns big enough to show, beside the program's small ones."""
+    built = build()
+    clinician = make_user(Role.CLINICIAN)
+    crowd(built.team_a, clinician, people=24, borough=Borough.BROOKLYN, precinct="75",
+          connected=15)  # fmt: skip
+    queens = make_team(name="Queens team", precincts=("105",))
+    crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105", connected=11)
+    return built

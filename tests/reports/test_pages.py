@@ -17,7 +17,7 @@ from coresponse.auth.models import Discipline, Role, User
 from coresponse.extensions import db
 from coresponse.people.models import Borough
 from tests.conftest import count_statements
-from tests.factories import make_team, make_user
+from tests.factories import make_user
 from tests.reports import program
 
 RANGE = {"date_from": "2025-10-01", "date_to": "2025-11-30"}
@@ -26,15 +26,8 @@ Login = Callable[[User], FlaskClient]
 
 @pytest.fixture
 def crowded(app: object) -> None:
-    """The known-answer program plus 24 people in Brooklyn (15 connected) and 12 in Queens
-    (11 connected): columns big enough to show, beside the program's small ones."""
-    built = program.build()
-    clinician = make_user(Role.CLINICIAN)
-    program.crowd(built.team_a, clinician, people=24, borough=Borough.BROOKLYN, precinct="75",
-                  connected=15)  # fmt: skip
-    queens = make_team(name="Queens team", precincts=("105",))
-    program.crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105",
-                  connected=11)  # fmt: skip
+    """program.build_crowded(), committed."""
+    program.build_crowded()
     db.session.commit()
 
 

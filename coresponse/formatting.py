@@ -7,7 +7,7 @@ coresponse/templating.py use these functions.
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import overload
 
 from coresponse.clock import program_zone
@@ -54,3 +54,16 @@ def format_date(dt: datetime | None, missing: str = "—") -> str:
 
 def format_time(value: time | None, missing: str = "—") -> str:
     return missing if value is None else f"{value:%H:%M}"
+
+
+def due_text(due: datetime, now: datetime) -> str:
+    """How far a deadline is from now, as a queue says it: "due in 3 h", "overdue by 2 days"."""
+    late = due < now
+    gap = abs(due - now)
+    if gap < timedelta(hours=1):
+        amount = f"{max(int(gap.total_seconds() // 60), 1)} min"
+    elif gap < timedelta(hours=48):
+        amount = f"{int(gap.total_seconds() // 3600)} h"
+    else:
+        amount = f"{gap.days} days"
+    return f"overdue by {amount}" if late else f"due in {amount}"

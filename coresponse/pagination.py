@@ -107,3 +107,30 @@ def older_than(
 ) -> ColumnElement[bool]:
     """The rows after (at, row_id) newest first: older, or as old with a smaller id."""
     return or_(at_column < at, and_(at_column == at, id_column < row_id))
+
+
+def newer_than(
+    at_column: _TimeColumn, id_column: _IdColumn, at: datetime, row_id: int
+) -> ColumnElement[bool]:
+    """The rows after (at, row_id) oldest first: newer, or as old with a larger id."""
+    return or_(at_column > at, and_(at_column == at, id_column > row_id))
+
+
+def time_page(
+    stmt: Select,
+    at_column: _TimeColumn,
+    id_column: _IdColumn,
+    *,
+    at_of: Callable[[Any], datetime],
+    newest_first: bool,
+    cursor: str | None,
+    size: int,
+) -> Page[Any]:
+    """One page of `stmt` ordered by a time and then an id (oldest or newest first);
+    `at_of(row)` is a row's time, for the next page's cursor."""
+    if cursor:
+        after = older_than if newest_first else newer_than
+        stmt = stmt.where(after(at_column, id_column, *decode_time_cursor(cursor)))
+    order = (at_column.desc(), id_column.desc()) if newest_first else (at_column, id_column)
+    rows = list(db.session.scalars(stmt.order_by(*order).limit(size + 1)).unique())
+    return cut_page(rows, size, lambda last: time_cursor(at_of(last), last.id))

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from coresponse import request_state
 from coresponse.clock import program_today, utcnow, zone_named
-from coresponse.formatting import date_text, datetime_text, format_time
+from coresponse.formatting import date_text, datetime_text, due_text, format_time
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
 
@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = date_filter
     app.jinja_env.filters["time"] = format_time
     app.jinja_env.globals["id_url"] = id_url
+    app.jinja_env.globals["due_text"] = due_text
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
     app.jinja_env.globals["program_today"] = program_today
     app.jinja_env.globals["now_utc"] = utcnow

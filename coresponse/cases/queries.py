@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -155,7 +156,24 @@ def _stale_days() -> int:
     return int(current_app.config.get("STALE_CASE_DAYS", 7))
 
 
-def queue_statements() -> dict[str, tuple[Select, tuple]]:
+@dataclass(frozen=True)
+class QueueOrder:
+    """How a queue is sorted, most urgent first: by a time, then the id. `at_of(row)` is
+    a row's time, for the next page's cursor."""
+
+    at: Any
+    id: Any
+    newest_first: bool
+    at_of: Callable[[Any], datetime]
+
+    @property
+    def clauses(self) -> tuple[Any, Any]:
+        if self.newest_first:
+            return (self.at.desc(), self.id.desc())
+        return (self.at, self.id)
+
+
+def queue_statements() -> dict[str, tuple[Select, QueueOrder]]:
     """Each queue's rows, as (statement, order); shared by the preview and full lists."""
     return _queue_statements(**_queue_times())
 
@@ -176,7 +194,7 @@ def _listed(entity: type) -> Select:
 
 def _queue_statements(
     now: Any, stale_before: Any, closed_since: Any
-) -> dict[str, tuple[Select, tuple]]:
+) -> dict[str, tuple[Select, QueueOrder]]:
     """The queues for these times: values, or bound parameters of a statement kept for
     reuse."""
     return {
@@ -194,11 +212,12 @@ def _queue_statements(
                     )
                 )
             ),
-            (Referral.received_at, Referral.id),
+            # The newest first: what came in since the supervisor last looked.
+            QueueOrder(Referral.received_at, Referral.id, True, lambda r: r.received_at),
         ),
         "unassigned": (
             _listed(Case).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT),
-            (Case.accepted_at, Case.id),
+            QueueOrder(Case.accepted_at, Case.id, False, lambda c: c.accepted_at),
         ),
         "overdue": (
             _listed(Case).where(
@@ -206,7 +225,8 @@ def _queue_statements(
                 Case.first_contact_at.is_(None),
                 Case.first_contact_due_at < now,
             ),
-            (Case.first_contact_due_at, Case.id),
+            # The most overdue first.
+            QueueOrder(Case.first_contact_due_at, Case.id, False, lambda c: c.first_contact_due_at),
         ),
         "stale": (
             _listed(Case).where(
@@ -216,11 +236,17 @@ def _queue_statements(
                     and_(Case.last_contact_at.is_(None), Case.assigned_at < stale_before),
                 ),
             ),
-            (Case.last_contact_at, Case.id),
+            # The longest without a contact first (never contacted: since assignment).
+            QueueOrder(
+                func.coalesce(Case.last_contact_at, Case.assigned_at),
+                Case.id,
+                False,
+                lambda c: c.last_contact_at or c.assigned_at,
+            ),
         ),
         "closed": (
             _listed(Case).where(Case.status == CaseStatus.CLOSED, Case.closed_at >= closed_since),
-            (Case.closed_at.desc(), Case.id.desc()),
+            QueueOrder(Case.closed_at, Case.id, True, lambda c: c.closed_at),
         ),
     }
 
@@ -298,7 +324,7 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:
     triage, triage_order = statements.pop("triage")
     triage_stmt = (
         triage.options(joinedload(Referral.person).joinedload(Person.addresses))
-        .order_by(*triage_order)
+        .order_by(*triage_order.clauses)
         .limit(QUEUE_PREVIEW)
     )
     # Each queue's first rows, and each row's place among them, numbered after the LIMIT;
@@ -307,13 +333,13 @@ def _preview_statements() -> tuple[list[str], Select, Select, Select]:
     for key, (stmt, order) in statements.items():
         first = (
             stmt.with_only_columns(*_listed_columns())
-            .order_by(*order)
+            .order_by(*order.clauses)
             .limit(QUEUE_PREVIEW)
             .subquery()
         )
         in_first = ClauseAdapter(first)
         # ORM attributes are not clause elements: the adapter needs their columns.
-        columns = [getattr(o, "__clause_element__", lambda o=o: o)() for o in order]
+        columns = [getattr(o, "__clause_element__", lambda o=o: o)() for o in order.clauses]
         parts.append(
             select(
                 first,

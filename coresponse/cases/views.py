@@ -20,7 +20,7 @@ from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.locking import StaleRecord, stamp
-from coresponse.pagination import BadCursor, keyset_page
+from coresponse.pagination import BadCursor, time_page
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
@@ -99,17 +99,19 @@ def queue(key: str) -> ResponseReturnValue:
     statements = queries.queue_statements()
     if key not in statements:
         abort(404)
-    stmt, _order = statements[key]
-    size = int(current_app.config["PAGE_SIZE"])
+    stmt, order = statements[key]
+    if key == "triage":
+        stmt = stmt.options(joinedload(Referral.person).selectinload(Person.addresses))
+    else:
+        stmt = stmt.options(
+            joinedload(Case.person).selectinload(Person.addresses), joinedload(Case.team)
+        )
     try:
-        if key == "triage":
-            stmt = stmt.options(joinedload(Referral.person).selectinload(Person.addresses))
-            page = keyset_page(stmt, [Referral.id], cursor=request.args.get("after"), size=size)
-        else:
-            stmt = stmt.options(
-                joinedload(Case.person).selectinload(Person.addresses), joinedload(Case.team)
-            )
-            page = keyset_page(stmt, [Case.id], cursor=request.args.get("after"), size=size)
+        # In the queue's own order (most urgent first), as the home page previews it.
+        page = time_page(
+            stmt, order.at, order.id, at_of=order.at_of, newest_first=order.newest_first,
+            cursor=request.args.get("after"), size=int(current_app.config["PAGE_SIZE"]),
+        )  # fmt: skip
     except BadCursor as error:
         abort(400, description=str(error))
     title = queries.queue_title(key)

@@ -67,7 +67,7 @@ def test_each_queue_counts_every_row_and_shows_the_most_urgent_first(login) -> N
     triage = _section(page, "triage")
     assert f"All {total}</a>" in triage
     waiting = [int(n) for n in re.findall(r"Waiting(\d+)", triage)]
-    assert waiting == list(range(total - 1, extra - 1, -1))  # oldest received first
+    assert waiting == list(range(QUEUE_PREVIEW))  # the newest received first
 
     closed = _section(page, "closed")
     assert re.findall(r"Ended\w*", closed) == ["Ended0", "Ended1", "Ended2"]  # newest first
@@ -79,7 +79,10 @@ def test_each_queue_counts_every_row_and_shows_the_most_urgent_first(login) -> N
     assert '<span class="count ">2</span>' in stale_section
 
     full = login(make_user(Role.SUPERVISOR)).get("/cases/queue/overdue").get_data(as_text=True)
-    assert {int(n) for n in re.findall(r"Overdue(\d+) ", full)} == set(range(total))
+    # The full list in the same order, most overdue first, each saying by how much.
+    assert [int(n) for n in re.findall(r"Overdue(\d+) ", full)] == list(range(total - 1, -1, -1))
+    assert f">Overdue by {total} h</span>" in full
+    assert '<th scope="col">Due / last contact</th>' in full
 
 
 def test_home_lists_only_the_teams_that_cannot_be_dispatched(login) -> None:  # type: ignore[no-untyped-def]
@@ -114,3 +117,35 @@ def test_home_says_when_every_team_can_be_dispatched_and_when_there_is_none(logi
     page = client.get("/").get_data(as_text=True)
     assert "Every active team has two officers and a clinician." in page
     assert "Brooklyn Ready" not in page and "All teams (1 active)" in page
+
+
+def test_full_queues_page_in_urgency_order(login, app) -> None:  # type: ignore[no-untyped-def]
+    """Each page of a full queue continues where the last stopped, most urgent first: the
+    longest without a contact (never contacted: since assignment) heads the stale list."""
+    app.config["PAGE_SIZE"] = 2
+    team, *_ = make_staffed_team()
+    now = utcnow()
+    for days, contacted in ((9, True), (30, False), (20, True), (12, False), (15, True)):
+        case = make_case(team, make_person(first_name=f"Quiet{days}"),
+                         first_contact_at=now - timedelta(days=40) if contacted else None,
+                         first_contact_due_at=now + timedelta(days=1))  # fmt: skip
+        case.assigned_at = now - timedelta(days=days if not contacted else 50)
+        case.last_contact_at = now - timedelta(days=days) if contacted else None
+    db.session.commit()
+    client = login(make_user(Role.SUPERVISOR))
+
+    seen: list[int] = []
+    url: str | None = "/cases/queue/stale"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        seen += [int(n) for n in re.findall(r"Quiet(\d+)", page)]
+        following = re.search(r'href="(/cases/queue/stale\?after=[^"]+)"', page)
+        url = following.group(1) if following else None
+    assert seen == [30, 20, 15, 12, 9]
+
+
+def test_team_counters_link_to_the_caseload(login) -> None:  # type: ignore[no-untyped-def]
+    *_, clinician = make_staffed_team()
+    page = login(clinician).get("/").get_data(as_text=True)
+    assert page.count('<a class="stat') == 2
+    assert 'href="/cases/mine"' in page

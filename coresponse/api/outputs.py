@@ -85,6 +85,28 @@ class Me(Out):
     csrf_token: Str = absent("With the browser session only: send it as X-CSRFToken on writes.")
 
 
+class ContactBrief(Out):
+    type: ContactType
+    outcome: ContactOutcome
+    occurred_at: Moment
+
+
+class CaseBrief(Out):
+    """What to know before a visit (field mode's case cards)."""
+
+    safety_flags: list[RiskIndicator] = Field(
+        description="Named at the case's referral: safety ones for everyone, clinical ones "
+        "for clinical readers."
+    )
+    whereabouts: Str | None = Field(description="Where the person can be found, in words.")
+    languages: list[Str] = Field(description="Preferred first.")
+    needs_interpreter: bool
+    last_contact: ContactBrief | None
+    next_contact_planned_at: Moment | None
+    latest_risk: RiskLevel | None = absent(CLINICAL_ONLY)
+    connections_in_progress: Count | None = absent(CLINICAL_ONLY)
+
+
 class CaseSummary(Out):
     """A case as listed: the person's name and current address."""
 
@@ -97,6 +119,7 @@ class CaseSummary(Out):
     first_contact_due_at: Moment | None
     last_contact_at: Moment | None
     address: Str | None = Field(description="The person's current address on one line.")
+    brief: CaseBrief | None = absent("In the list of open cases: what to know before a visit.")
 
 
 class CaseList(Out):

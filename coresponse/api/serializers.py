@@ -19,6 +19,7 @@ from coresponse.cases.models import Case, ClosureReason
 from coresponse.contacts.models import Addendum, Contact
 from coresponse.linkages.models import Linkage
 from coresponse.linkages.services import allowed_next
+from coresponse.people.brief import Latest
 from coresponse.people.models import Person, PersonAddress
 from coresponse.people.timeline import Entry
 from coresponse.privacy import policy
@@ -50,6 +51,32 @@ def _closure_reason(reason: ClosureReason | None, *, clinical: bool) -> ClosureR
 def case_summary(case: Case) -> out.CaseSummary:
     """A case as listed: the person's name and current address (person and addresses loaded)."""
     return out.CaseSummary.model_validate(_summary(case))
+
+
+def case_with_brief(
+    case: Case, latest: Latest, connections: int, *, clinical: bool
+) -> out.CaseSummary:
+    """A case as field mode lists it: with what to know before a visit (person, its
+    languages and addresses, the case's referral and its indicators loaded)."""
+    person = case.person
+    address = person.current_address
+    contact = latest.contact
+    brief: dict[str, Any] = {
+        "safety_flags": _indicators(
+            [i.indicator for i in case.referral.risk_indicators], clinical=clinical
+        ),
+        "whereabouts": address.whereabouts_note if address is not None else None,
+        "languages": [language.language for language in person.languages],
+        "needs_interpreter": person.needs_interpreter,
+        "last_contact": None
+        if contact is None
+        else {"type": contact.type, "outcome": contact.outcome, "occurred_at": contact.occurred_at},
+        "next_contact_planned_at": case.next_contact_planned_at,
+    }
+    if clinical:
+        brief["latest_risk"] = latest.risk[0] if latest.risk else None
+        brief["connections_in_progress"] = connections
+    return out.CaseSummary.model_validate({**_summary(case), "brief": brief})
 
 
 def _summary(case: Case) -> dict[str, Any]:

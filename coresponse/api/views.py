@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse import unit_of_work
 from coresponse.api import bp, outputs, serializers
@@ -58,6 +58,7 @@ from coresponse.linkages import services as linkage_services
 from coresponse.pagination import BadCursor, keyset_page
 from coresponse.people import queries as people_queries
 from coresponse.people import services as people_services
+from coresponse.people.brief import Latest, latest_by_case
 from coresponse.people.models import Person
 from coresponse.people.timeline import person_timeline as timeline
 from coresponse.people.timeline import visible_cases
@@ -65,7 +66,7 @@ from coresponse.privacy import policy
 from coresponse.privacy.loading import withheld
 from coresponse.privacy.routes import allow, permission_of, require
 from coresponse.referrals import services as referral_services
-from coresponse.referrals.models import RiskIndicator
+from coresponse.referrals.models import Referral, RiskIndicator
 from coresponse.reports import queries as report_queries
 from coresponse.reports.definitions import INDICATORS
 from coresponse.reports.suppression import suppress, suppress_funnel
@@ -144,7 +145,11 @@ def list_cases() -> ResponseReturnValue:
         select(Case)
         .where(Case.status == CaseStatus.OPEN, policy.case_visibility(user))
         .options(
-            joinedload(Case.person).selectinload(Person.addresses),
+            joinedload(Case.person).options(
+                selectinload(Person.addresses), selectinload(Person.languages)
+            ),
+            # The referral's indicators for the brief, none of its other columns.
+            joinedload(Case.referral).load_only(Referral.id).selectinload(Referral.risk_indicators),
             *withheld(Case, clinical=False),  # a list shows no clinical column
         )
     )
@@ -155,11 +160,13 @@ def list_cases() -> ResponseReturnValue:
         page = keyset_page(stmt, [Case.id], cursor=asked.cursor, size=asked.limit)
     except BadCursor as error:
         raise validation_problem([field_error("cursor", str(error))]) from None
-    response = reply(
-        outputs.CaseList(
-            items=[serializers.case_summary(c) for c in page.items], next=page.next_cursor
-        )
-    )
+    clinical = policy.can_read_clinical(user)
+    latest = latest_by_case([c.id for c in page.items], user)
+    items = [
+        serializers.case_with_brief(c, *latest.get(c.id, (Latest(), 0)), clinical=clinical)
+        for c in page.items
+    ]
+    response = reply(outputs.CaseList(items=items, next=page.next_cursor))
     # One audit event for the page, however many people it names (up to MAX_LIMIT).
     case_services.record_case_list_view(
         page.items, by=user, what="API: open cases", record_type="case_list",

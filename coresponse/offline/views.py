@@ -18,6 +18,7 @@ from coresponse.offline import bp
 from coresponse.offline.assets import service_worker_script
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, public
+from coresponse.referrals.models import RiskIndicator
 
 
 def _choices(enum: type[LabelledEnum]) -> list[tuple[str, str]]:
@@ -26,6 +27,7 @@ def _choices(enum: type[LabelledEnum]) -> list[tuple[str, str]]:
 
 def _shell_context() -> dict[str, object]:
     """What every field page needs: nothing about any person, only settings and labels."""
+    clinical = policy.can_read_clinical(current_user)
     return {
         # The device forgets its case list this long after the last refresh.
         "case_list_max_age_hours": current_app.config["SESSION_ABSOLUTE_HOURS"],
@@ -33,6 +35,14 @@ def _shell_context() -> dict[str, object]:
             "types": dict(_choices(ContactType)),
             "outcomes": dict(_choices(ContactOutcome)),
             "roles": {role.value: role.label for role in Role},
+            # Only the names this reader may be sent (the canary tests look for the rest).
+            "flags": {
+                flag.value: flag.label
+                for flag in RiskIndicator
+                if clinical or not flag.category.clinical
+            },
+            "safety": [flag.value for flag in RiskIndicator if not flag.category.clinical],
+            "risk": dict(_choices(RiskLevel)) if clinical else {},
         },
     }
 

@@ -13,6 +13,7 @@ from coresponse.auth.models import User
 from coresponse.cases.models import Case, CaseEvent
 from coresponse.contacts.queries import person_addenda, person_contacts
 from coresponse.extensions import db
+from coresponse.linkages.models import Linkage
 from coresponse.linkages.queries import person_linkages
 from coresponse.privacy.loading import withheld
 from coresponse.privacy.policy import (
@@ -55,7 +56,7 @@ class TimelinePage:
 def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) -> list[Case]:
     """The person's cases the viewer may see, newest referral first, with their teams
     (and, `with_events`, their events: a case has a few, one per assignment or closure)."""
-    stmt = _visible_cases_statement(with_events, can_read_clinical(viewer))
+    stmt = visible_cases_statement(with_events, can_read_clinical(viewer))
     stmt = stmt.where(case_visibility(viewer))
     cases = list(db.session.scalars(stmt, {"person_id": person_id}).unique())
     note_visible_cases(viewer, person_id, cases)
@@ -63,7 +64,7 @@ def visible_cases(viewer: User, person_id: int, *, with_events: bool = False) ->
 
 
 @cache
-def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[Case]:
+def visible_cases_statement(with_events: bool, clinical: bool) -> Select[Case]:
     """visible_cases's statement before the viewer's visibility clause, built once each
     way (every person page runs it); the person's id is the parameter `person_id`.
     Without `clinical`, the clinical columns of cases and events are not loaded."""
@@ -82,6 +83,12 @@ def _visible_cases_statement(with_events: bool, clinical: bool) -> Select[Case]:
     return stmt
 
 
+def visible_linkages(viewer: User, person_id: int) -> list[Linkage]:
+    """The person's connections on the cases the viewer may see (for those who may see
+    connections: policy.can_view_linkages)."""
+    return person_linkages(person_id, case_visibility(viewer))
+
+
 def person_timeline(
     viewer: User,
     person_id: int,
@@ -90,11 +97,13 @@ def person_timeline(
     before: datetime | None = None,
     size: int = PAGE_SIZE,
     cases: list[Case] | None = None,
+    linkages: list[Linkage] | None = None,
 ) -> TimelinePage:
     """What the viewer may see of the person's history, newest first.
 
     `cases`: the person's visible cases loaded with their events (visible_cases with
-    with_events=True), when the caller already has them.
+    with_events=True), and `linkages`, their connections (visible_linkages), when the
+    caller already has them.
 
     Pages by time (keyset): each source gives at most `size` entries older than
     `before`, the merge keeps the newest `size` and every entry sharing the last
@@ -152,7 +161,9 @@ def person_timeline(
         addenda = person_addenda(person_id, viewer, before=before, limit=size + 1)
         entries += [Entry(a.created_at, "addendum", a, 4) for a in addenda]
     if wants("linkage") and can_view_linkages(viewer) and case_ids:
-        for linkage in person_linkages(person_id, case_visibility(viewer)):
+        if linkages is None:
+            linkages = visible_linkages(viewer, person_id)
+        for linkage in linkages:
             for change in linkage.changes:
                 if older(change.at):
                     entries.append(Entry(change.at, "linkage", (linkage, change), 5))

@@ -17,10 +17,11 @@ from coresponse.form_helpers import required_number
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
+from coresponse.people.brief import before_you_go, visible_cases_and_latest
 from coresponse.people.forms import LocationForm, PersonDetailsForm
 from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import DETAIL_LABELS
-from coresponse.people.timeline import KINDS, person_timeline, visible_cases
+from coresponse.people.timeline import KINDS, person_timeline, visible_linkages
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, require
 from coresponse.text import text_refusal
@@ -72,7 +73,7 @@ def search() -> ResponseReturnValue:
 def detail(person_id: int) -> ResponseReturnValue:
     """The person's card and one timeline of their history."""
     # The visible cases first: they also tell the policy whether the user's team has one.
-    cases = visible_cases(current_user, person_id, with_events=True)
+    cases, latest = visible_cases_and_latest(current_user, person_id)
     if not policy.can_view_person(current_user, person_id):
         # Clinicians are offered emergency (break-glass) access; everyone else gets a 404.
         break_glass_prompt_or_404(person_id)
@@ -83,10 +84,19 @@ def detail(person_id: int) -> ResponseReturnValue:
     if kind is not None and kind not in KINDS:
         abort(400, description="Unknown kind of timeline entry.")
     before = _parse_before(request.args.get("before"))
-    timeline = person_timeline(current_user, person.id, kind=kind, before=before, cases=cases)
+    # The connections serve the timeline and the brief (loaded once, for those who may).
+    linkages = (
+        visible_linkages(current_user, person.id)
+        if cases and policy.can_view_linkages(current_user)
+        else None
+    )
+    timeline = person_timeline(
+        current_user, person.id, kind=kind, before=before, cases=cases, linkages=linkages
+    )
     body = render_template(
         "people/detail.html", person=person, entries=timeline.entries, flags=flags, cases=cases,
         kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
+        brief=before_you_go(current_user, cases, latest, linkages),
     )  # fmt: skip
     clinical = policy.can_read_clinical(current_user)
     record_view(

@@ -20,6 +20,11 @@ function label(kind, value) {
 }
 
 function dueLine(item) {
+  const last = item.brief && item.brief.last_contact;
+  if (last) {
+    return el('p', { class: 'case-due' },
+      `Last contact ${formatWhen(last.occurred_at)}: ${label('types', last.type)} · ${label('outcomes', last.outcome)}`);
+  }
   if (item.last_contact_at) {
     return el('p', { class: 'case-due' }, `Last contact ${formatWhen(item.last_contact_at)}`);
   }
@@ -32,6 +37,38 @@ function dueLine(item) {
     );
   }
   return el('p', { class: 'case-due' }, 'No contact yet');
+}
+
+// Before you go: the safety flags, where to find the person, their languages and the
+// next planned contact; for clinical readers (the server sends the keys to no one else)
+// the latest risk rating and the connections in progress.
+function briefBlock(item) {
+  const brief = item.brief;
+  if (!brief) return null;
+  const parts = [];
+  if (brief.safety_flags.length) {
+    parts.push(el('p', { class: 'case-flags' },
+      ...brief.safety_flags.map((flag) => el('span', {
+        class: `badge ${(config.labels.safety || []).includes(flag) ? 'danger' : 'warn'}`,
+      }, label('flags', flag)))));
+  }
+  if (brief.whereabouts) parts.push(el('p', { class: 'case-whereabouts' }, brief.whereabouts));
+  if (brief.languages.length) {
+    parts.push(el('p', { class: 'case-languages' },
+      `Speaks ${brief.languages.join(', ')}${brief.needs_interpreter ? ' · needs an interpreter' : ''}`));
+  }
+  if (brief.next_contact_planned_at) {
+    parts.push(el('p', { class: 'case-next' }, `Next contact planned ${formatWhen(brief.next_contact_planned_at)}`));
+  }
+  if (brief.latest_risk) {
+    parts.push(el('p', { class: 'case-risk' }, 'Latest risk: ',
+      el('span', { class: `badge risk-${brief.latest_risk}` }, label('risk', brief.latest_risk))));
+  }
+  if (brief.connections_in_progress) {
+    parts.push(el('p', { class: 'case-connections' },
+      `${plural(brief.connections_in_progress, 'connection', 'connections')} in progress`));
+  }
+  return parts.length ? el('div', { class: 'case-brief' }, ...parts) : null;
 }
 
 function emptyText(message) {
@@ -66,6 +103,7 @@ async function renderCases(outbox) {
         el('div', { class: 'case-text' },
           el('h2', {}, item.person_name || `Case ${item.id}`),
           el('p', { class: 'case-address' }, item.address || 'No address on record'),
+          briefBlock(item),
           dueLine(item),
           waiting ? el('p', { class: 'case-waiting' }, `${plural(waiting, 'contact', 'contacts')} waiting to send`) : null,
         ),

@@ -1,0 +1,47 @@
+"""Before you go, at the door: the brief fits a tablet's screen without scrolling, for a
+clinician (with risk and connections) and an officer (operational only)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from tests.browser.conftest import ARTIFACTS, TABLET_PORTRAIT, switch_user
+from tests.factories import PASSWORD
+from tests.people.test_brief import build_brief_world
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_brief_fits_the_tablet_for_clinician_and_officer(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
+    person, _case, officer, clinician = build_brief_world()
+    for user, clinical in ((clinician, True), (officer, False)):
+        switch_user(page, user.username, PASSWORD)
+        page.goto(f"/people/{person.id}")
+        brief = page.locator("section.brief")
+        card = page.locator("section.person-card")
+        # Safety flags, whereabouts, the last and next contact and the button: one glance.
+        assert "Weapons access" in card.inner_text()
+        assert "bodega on the corner" in card.inner_text()
+        assert "Not found" in brief.inner_text()
+        assert page.get_by_role("link", name="Log contact").is_visible()
+        assert ("Latest risk" in brief.inner_text()) is clinical
+        assert ("Harm to self" in card.inner_text()) is clinical
+        bottom = brief.bounding_box()
+        assert bottom is not None
+        assert bottom["y"] + bottom["height"] <= TABLET_PORTRAIT["height"], (
+            "the brief needs scrolling"
+        )
+        name = "clinician" if clinical else "officer"
+        page.screenshot(path=ARTIFACTS / f"brief-{name}.png")
+
+        # Field mode's card for the same case carries the same brief.
+        page.goto("/field/")
+        card = page.locator(".case-card", has_text="Maribel")
+        card.locator(".case-brief").wait_for()
+        text = card.inner_text()
+        assert "Weapons access" in text and "bodega on the corner" in text
+        assert "Not found" in text
+        assert ("Latest risk: High" in text) is clinical
+        assert ("Harm to self" in text) is clinical
+        page.screenshot(path=ARTIFACTS / f"field-brief-{name}.png")

@@ -3,6 +3,8 @@ clinician (with risk and connections) and an officer (operational only)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from flask import Flask
 
@@ -45,3 +47,24 @@ def test_the_brief_fits_the_tablet_for_clinician_and_officer(app: Flask, page) -
         assert ("Latest risk: High" in text) is clinical
         assert ("Harm to self" in text) is clinical
         page.screenshot(path=ARTIFACTS / f"field-brief-{name}.png")
+
+
+def test_field_mode_shows_new_york_time_on_a_tablet_set_elsewhere(
+    app: Flask, browser, live_server
+) -> None:  # type: ignore[no-untyped-def]
+    """A tablet left on Berlin time and German formats still reads the program's times as
+    the site writes them, and the overdue case comes first."""
+    _person, case, officer, _clinician = build_brief_world()
+    context = browser.new_context(
+        viewport=TABLET_PORTRAIT, base_url=live_server, timezone_id="Europe/Berlin", locale="de-DE"
+    )
+    page = context.new_page()
+    try:
+        switch_user(page, officer.username, PASSWORD)
+        page.goto("/field/")
+        page.locator(".case-card .case-brief").first.wait_for()
+        planned = case.next_contact_planned_at.astimezone(ZoneInfo(app.config["TIMEZONE"]))
+        expected = f"{planned:%a} {planned.day} {planned:%b %Y, %H:%M}"
+        assert f"Next contact planned {expected}" in page.locator(".case-card").first.inner_text()
+    finally:
+        context.close()

@@ -1,7 +1,7 @@
 // Field mode's first screen: the team's open cases (from the API, or the tablet's
 // encrypted copy) and the contacts waiting to be sent, each with its state.
 
-import { config, el, formatWhen, initShell, plural } from './shell.js';
+import { config, dueText, el, formatWhen, initShell, plural } from './shell.js';
 import * as store from './store.js';
 import { status, sync } from './sync.js';
 
@@ -33,7 +33,7 @@ function dueLine(item) {
     return el(
       'p',
       { class: overdue ? 'case-due overdue' : 'case-due' },
-      `${overdue ? 'First contact overdue since' : 'First contact due'} ${formatWhen(item.first_contact_due_at)}`,
+      `First contact ${dueText(item.first_contact_due_at)} (${formatWhen(item.first_contact_due_at)})`,
     );
   }
   return el('p', { class: 'case-due' }, 'No contact yet');
@@ -71,6 +71,24 @@ function briefBlock(item) {
   return parts.length ? el('div', { class: 'case-brief' }, ...parts) : null;
 }
 
+// Most urgent first, as My caseload sorts them: past the first-contact deadline, then
+// first contact due soonest, then the longest without a contact.
+function urgency(item) {
+  const waiting = !item.last_contact_at;
+  const due = waiting && item.first_contact_due_at ? Date.parse(item.first_contact_due_at) : Infinity;
+  const since = item.last_contact_at ? Date.parse(item.last_contact_at) : Infinity;
+  return [waiting ? 0 : 1, due, since, item.id];
+}
+
+function byUrgency(a, b) {
+  const ua = urgency(a);
+  const ub = urgency(b);
+  for (let i = 0; i < ua.length; i += 1) {
+    if (ua[i] !== ub[i]) return ua[i] < ub[i] ? -1 : 1;
+  }
+  return 0;
+}
+
 function emptyText(message) {
   casesEmpty.textContent = message;
   casesEmpty.hidden = false;
@@ -87,7 +105,7 @@ async function renderCases(outbox) {
     else emptyText('No case list is kept on this tablet yet. Open field mode once with a connection to keep an encrypted copy for use without signal.');
     return;
   }
-  const items = cached.value;
+  const items = [...cached.value].sort(byUrgency);
   casesMeta.textContent = `${plural(items.length, 'open case', 'open cases')} · list saved on this tablet ${formatWhen(cached.savedAt)}`;
   if (items.length === 0) emptyText('Your team has no open cases. New assignments appear here.');
   const waitingByCase = new Map();

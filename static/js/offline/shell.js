@@ -33,18 +33,40 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-const whenFormat = new Intl.DateTimeFormat(undefined, {
+// Times as the rest of the site shows them: "Sun 6 Dec 2026, 13:40" in the program's
+// time zone (not the tablet's own zone or format).
+const whenFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: body.dataset.timezone || undefined,
   weekday: 'short',
   day: 'numeric',
   month: 'short',
+  year: 'numeric',
   hour: '2-digit',
   minute: '2-digit',
+  hourCycle: 'h23',
 });
+
+function siteFormat(date) {
+  const part = Object.fromEntries(whenFormat.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute}`;
+}
+
+/** How far a deadline is from now, as the site says it: "due in 3 h", "overdue by 2 days". */
+export function dueText(value, now = new Date()) {
+  const due = value instanceof Date ? value : new Date(value);
+  const gap = Math.abs(due - now);
+  const minutes = Math.floor(gap / 60000);
+  let amount;
+  if (minutes < 60) amount = `${Math.max(minutes, 1)} min`;
+  else if (minutes < 48 * 60) amount = `${Math.floor(minutes / 60)} h`;
+  else amount = `${Math.floor(minutes / 1440)} days`;
+  return due < now ? `overdue by ${amount}` : `due in ${amount}`;
+}
 
 export function formatWhen(value) {
   if (value === null || value === undefined || value === '') return '';
   const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? '' : whenFormat.format(date);
+  return Number.isNaN(date.getTime()) ? '' : siteFormat(date);
 }
 
 export function plural(n, one, many) {

@@ -128,7 +128,12 @@ class ChangePasswordForm(Form):
 class _UserFields(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254)])
-    role = SelectField("Role", choices=enum_choices(Role), coerce=Role)
+    # No role until one is chosen: a default would make every slip an administrator.
+    role = SelectField(
+        "Role",
+        choices=enum_choices(Role, blank="— choose a role —"),
+        coerce=_optional_enum(Role),
+    )
     discipline = SelectField(
         "Supervisor's discipline",
         choices=enum_choices(Discipline, blank="— not a supervisor —"),
@@ -136,6 +141,10 @@ class _UserFields(Form):
         validate_choice=False,
         description="Only for supervisors: a police sergeant or a clinical supervisor.",
     )
+
+    def validate_role(self, field: Field) -> None:
+        if field.data is None:
+            raise ValidationError("Choose the user's role.")
 
     def validate_discipline(self, field: Field) -> None:
         if field.data is not None and not isinstance(field.data, Discipline):

@@ -24,6 +24,7 @@ STATIC_FILES = (
     "js/offline/contact.js",
     "js/offline/nav.js",
     "js/offline/logout.js",
+    "js/contacts/attempt.js",  # imported by contact.js
     "img/icon.svg",
     "img/field-192.png",
     "img/field-512.png",

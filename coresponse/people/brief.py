@@ -87,6 +87,9 @@ def _latest_columns(clinical: bool) -> list[Any]:
             .where(Contact.case_id == Case.id, *where)
             .order_by(Contact.occurred_at.desc(), Contact.id.desc())
             .limit(1)
+            # Correlated with the outer query's case even when nested a level deeper
+            # (the recorder's name below): else the inner query lists every case itself.
+            .correlate(Case)
             .scalar_subquery()
         )
 

@@ -193,6 +193,12 @@ def test_create_user_form_shows_each_problem(login) -> None:  # type: ignore[no-
     assert "already taken" in response.get_data(as_text=True)
     response = client.post("/users/new", data={**base, "username": "x1", "role": "wizard"})
     assert response.status_code == 422
+    # No role is chosen for the user: the form asks for one (no default, least of all admin).
+    form = client.get("/users/new").get_data(as_text=True)
+    assert '<option selected value="">— choose a role —</option>' in form
+    response = client.post("/users/new", data={**base, "username": "x1", "role": ""})
+    assert response.status_code == 422
+    assert "Choose the user&#39;s role." in response.get_data(as_text=True)
     response = client.post("/users/new", data={**base, "username": "x2", "role": "analyst",
                                                 "password": "short", "confirm": "short"})  # fmt: skip
     assert response.status_code == 422

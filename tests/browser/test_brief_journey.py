@@ -68,3 +68,20 @@ def test_field_mode_shows_new_york_time_on_a_tablet_set_elsewhere(
         assert f"Next contact planned {expected}" in page.locator(".case-card").first.inner_text()
     finally:
         context.close()
+
+
+def test_choosing_attempt_chooses_not_found(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
+    """On the site's contact form and field mode's alike."""
+    _person, case, officer, _clinician = build_brief_world()
+    switch_user(page, officer.username, PASSWORD)
+    page.goto(f"/cases/{case.id}/contacts/new")
+    page.get_by_label("Attempt: unable to locate").check()
+    assert page.get_by_label("Not found", exact=True).is_checked()
+
+    page.goto("/field/")
+    page.locator(f".case-card[data-case-id='{case.id}']").get_by_role(
+        "link", name="Log contact"
+    ).click()
+    page.wait_for_selector("form[data-contact-form]:not([hidden])")
+    page.get_by_label("Attempt: unable to locate").check()
+    assert page.get_by_label("Not found", exact=True).is_checked()

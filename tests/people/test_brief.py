@@ -61,10 +61,19 @@ def build_brief_world():  # type: ignore[no-untyped-def]
 
 
 def test_clinician_sees_last_contact_next_step_risk_and_connections(login) -> None:  # type: ignore[no-untyped-def]
-    person, case, _officer, clinician = build_brief_world()
+    person, case, officer, clinician = build_brief_world()
+    # Another case of the team, with a later contact logged by someone else.
+    other = make_case(case.team, referred_at=utcnow() - timedelta(days=2))
+    contact_services.log_contact(
+        other, by=clinician, type=ContactType.PHONE, outcome=ContactOutcome.ENGAGED,
+        occurred_at=utcnow() - timedelta(minutes=5), participants=[clinician],
+    )  # fmt: skip
+    db.session.commit()
     brief = _brief(login(clinician).get(f"/people/{person.id}").get_data(as_text=True))
 
-    assert "In person, at home · Not found" in _part(brief, "last-contact")
+    last = _part(brief, "last-contact")
+    assert "In person, at home · Not found" in last
+    assert f"({officer.full_name})" in last  # who logged this case's last contact
     assert "(due in 4 h)" in _part(brief, "next-contact")
     assert _part(brief, "risk").startswith("High rated")
     # Only the connection still in progress, not the one that ended.

@@ -2,6 +2,7 @@
 // mistakes (the server judges), sealed into the outbox with a fresh UUID, and sent by
 // the sync as soon as there is a connection.
 
+import { chooseNotFoundForAttempts } from '../contacts/attempt.js';
 import { config, el, initShell } from './shell.js';
 import * as store from './store.js';
 
@@ -331,6 +332,7 @@ async function load() {
 }
 
 form.addEventListener('submit', save);
+chooseNotFoundForAttempts(form);
 form.addEventListener('change', (event) => {
   if (event.target.name === 'outcome') showTransport();
 });

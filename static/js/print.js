@@ -1,4 +1,4 @@
-/* The report's Print button (the strict CSP allows no inline handler). */
+/* A printout's Print button (the strict CSP allows no inline handler). */
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });

@@ -42,14 +42,16 @@ BOROUGH_PRECINCTS = {
 
 
 def upgrade():
-    with op.batch_alter_table("team") as batch:
-        batch.add_column(sa.Column("base_precinct", sa.String(length=10), nullable=True))
-        batch.add_column(
-            sa.Column(
-                "base_location_status", sa.String(length=40), server_default="needed",
-                nullable=False,
-            )
-        )
+    # Plain ALTER TABLE on both databases: a batch rebuild of "team" on SQLite would drop a
+    # table that other tables' foreign keys point at.
+    op.add_column("team", sa.Column("base_precinct", sa.String(length=10), nullable=True))
+    op.add_column(
+        "team",
+        sa.Column(
+            "base_location_status", sa.String(length=40), server_default="needed",
+            nullable=False,
+        ),
+    )
     bind = op.get_bind()
     _coverage_in_precincts(bind)
     _derive_from_points(bind)
@@ -118,6 +120,6 @@ def _derive_from_points(bind):
 
 
 def downgrade():
-    with op.batch_alter_table("team") as batch:
-        batch.drop_column("base_location_status")
-        batch.drop_column("base_precinct")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+), for the reason given in upgrade().
+    op.drop_column("team", "base_location_status")
+    op.drop_column("team", "base_precinct")

@@ -53,6 +53,9 @@ class Ranking:
 
     options: list[TeamOption]
     notice: str | None = None
+    # The notice is about the person's point (none, or outside the area): a better
+    # location would help, so the page offers the location form.
+    needs_location: bool = False
 
 
 def on_shift(team: Team, at: datetime) -> bool:
@@ -123,7 +126,11 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
         )
         options.append(option)
     options.sort(key=lambda o: o.sort_key)
-    return Ranking(options, _notice(address, point, precinct, options))
+    return Ranking(
+        options,
+        _notice(address, point, precinct, options),
+        needs_location=address is not None and precinct is None,
+    )
 
 
 def _notice(

@@ -32,6 +32,7 @@ from coresponse.demo.timelines import Episode, episode_times
 from coresponse.demo.world import World
 from coresponse.geo.nyc import precinct_label
 from coresponse.geo.precincts import OUTSIDE, shipped_index
+from coresponse.geo.services import zip_info
 from coresponse.people.details import name_key, phone_digits
 from coresponse.people.models import (
     Borough,
@@ -281,8 +282,10 @@ def make_residence(
     note_fill = dict(words, street=street, cross=cross, landmark=landmark)
     whereabouts = dice.pick(WHEREABOUTS).format_map(note_fill) if dice.chance(0.25) else None
     if status is LocationStatus.APPROXIMATE:
+        # Where the offline geocoder puts it: the ZIP code's centre (its precinct follows,
+        # and in a few neighborhoods is not the one the person lives in).
         line1, apartment = f"{street} near {cross}", None
-        latitude, longitude = place.latitude, place.longitude
+        latitude, longitude = _zip_centre(place)
     elif status is LocationStatus.NEEDED:
         latitude = longitude = None
         if dice.chance(0.5):
@@ -302,6 +305,13 @@ def _near(dice: Dice, place: Neighborhood) -> tuple[float, float]:
         if shipped_index().locate(latitude, longitude).precinct == place.precinct:
             return latitude, longitude
     return place.latitude, place.longitude
+
+
+def _zip_centre(place: Neighborhood) -> tuple[float, float]:
+    info = zip_info(place.postal_code)
+    if info is None:
+        return place.latitude, place.longitude
+    return float(info["lat"]), float(info["long"])
 
 
 def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:

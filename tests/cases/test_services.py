@@ -15,6 +15,7 @@ from coresponse.cases.models import Assignment, CaseEvent, CaseEventKind, CaseSt
 from coresponse.clock import program_now, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.geo.nyc import precinct_label
 from coresponse.people.models import Borough, LocationStatus
 from tests.factories import make_case, make_person, make_staffed_team, make_team, make_user
 
@@ -223,3 +224,42 @@ def test_on_shift_uses_program_local_time(app: Flask, start, end, utc_hour, expe
     at = datetime(2026, 11, 27, utc_hour, 0, tzinfo=UTC)
     assert on_shift(team, at) is expected
     assert on_shift(make_team(), at) is True  # around the clock
+
+
+def test_the_issue_story_a_new_team_covering_1_5_and_6_is_ranked_first_with_a_distance(
+    app: Flask,
+) -> None:
+    """Issue 17: "1 Police Plaza, 10038" and "55 Water St, 10041", placed by the offline
+    geocoder at their ZIP codes' centres, fall in the 5th and 1st Precincts; a new team
+    based at 1 Police Plaza covering 1, 5 and 6 covers both, and shows its distance."""
+    from coresponse.people import services as people
+    from coresponse.people.details import AddressDetails, PersonDetails
+    from coresponse.teams import services as teams
+    from coresponse.teams.services import TeamDetails
+    from tests.factories import add_to_team
+
+    team = teams.create_team(
+        TeamDetails(name="Lower Manhattan", base_address="1 Police Plaza, New York, NY 10038",
+                    precincts=["1", "5", "6"]),
+        by=None,
+    )  # fmt: skip
+    for role in (Role.OFFICER, Role.OFFICER, Role.CLINICIAN):
+        add_to_team(team, make_user(role))
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    for line1, postal, precinct in (
+        ("1 Police Plaza", "10038", "5"),
+        ("55 Water St", "10041", "1"),
+    ):
+        person = people.create_person(
+            PersonDetails("Ana", line1, address=AddressDetails(line1=line1, postal_code=postal)),
+            by=None,
+        )
+        address = person.current_address
+        assert address.precinct == precinct
+        assert address.location_status is LocationStatus.APPROXIMATE
+        ranking = rank_teams(make_case(person=person), address)
+        first = ranking.options[0]
+        assert first.team.name == "Lower Manhattan" and ranking.notice is None
+        assert first.reasons[0] == f"covers the {precinct_label(precinct)}"
+        assert first.distance_km is not None and first.distance_km < 1.5
+        assert any(r.endswith("from base") for r in first.reasons)

@@ -54,6 +54,14 @@ def test_dispatch_screen_says_when_no_dispatchable_team_covers_the_person(login)
     page = login(make_user(Role.SUPERVISOR)).get(f"/cases/{case.id}/assign").get_data(as_text=True)
     assert "No dispatchable team covers the 122nd Precinct (Staten Island)." in page
     assert "does not cover the 122nd Precinct" in page
+    assert f"/people/{person.id}/location" not in page  # the location is not the problem
+    outside = make_person(
+        address={"latitude": 40.66, "longitude": -74.05, "precinct": None, "borough": None}
+    )
+    case = make_case(person=outside)
+    page = login(make_user(Role.SUPERVISOR)).get(f"/cases/{case.id}/assign").get_data(as_text=True)
+    assert "outside the program&#39;s area" in page
+    assert f'href="/people/{outside.id}/location">Set the location</a>' in page
 
 
 def test_dispatch_screen_ranks_and_assigns(login) -> None:  # type: ignore[no-untyped-def]

@@ -84,7 +84,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         unit_of_work,
     )
     from coresponse.cli import register_cli
-    from coresponse.ops.cli import backup_command
+    from coresponse.ops.cli import backup_command, geo_cli
 
     # Blueprints' routes live in their views modules; importing them attaches the routes.
     for name in (
@@ -132,6 +132,7 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     templating.init_app(app)
     register_cli(app)
     app.cli.add_command(backup_command)
+    app.cli.add_command(geo_cli)
     # A save that lost a race (optimistic locking) is a 409 page or problem, never a 500.
     locking.init_app(app)
     # Last: each request commits or rolls back once its response is ready, before the

@@ -11,7 +11,7 @@ from coresponse.consent.models import (
     DisclosureScope,
 )
 from coresponse.contacts.models import Addendum, Contact, ContactParticipant, ContactRiskFactor
-from coresponse.geo.models import GeocodeCache
+from coresponse.geo.models import GeocodeCache, PrecinctBoundary, PrecinctBoundarySet
 from coresponse.linkages.models import Linkage, LinkageStatusChange, Provider
 from coresponse.people.models import (
     Person,
@@ -48,6 +48,8 @@ __all__ = [
     "PersonAlias",
     "PersonLanguage",
     "PersonPhone",
+    "PrecinctBoundary",
+    "PrecinctBoundarySet",
     "Provider",
     "Referral",
     "ReferralEvent",

@@ -15,6 +15,7 @@ from flask_login import current_user
 from coresponse import request_state
 from coresponse.clock import program_today, utcnow, zone_named
 from coresponse.formatting import date_text, datetime_text, due_text, format_time
+from coresponse.geo.nyc import precinct_label
 from coresponse.people.models import Borough
 from coresponse.privacy import policy
 
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["id_url"] = id_url
     app.jinja_env.globals["due_text"] = due_text
     app.jinja_env.globals["borough_label"] = lambda code: Borough(code).label
+    app.jinja_env.globals["precinct_label"] = precinct_label
     app.jinja_env.globals["program_today"] = program_today
     app.jinja_env.globals["now_utc"] = utcnow
     app.jinja_env.globals["day"] = timedelta(days=1)

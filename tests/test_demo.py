@@ -36,9 +36,10 @@ from coresponse.contacts.models import (
     ContactRiskFactor,
     ContactType,
 )
+from coresponse.demo.reference import NEIGHBORHOODS
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.geo.nyc import PRECINCT_BOROUGH
+from coresponse.geo.precincts import Area, shipped_index
 from coresponse.linkages.models import (
     Linkage,
     LinkageCategory,
@@ -194,10 +195,22 @@ def test_the_provider_directory_covers_every_treatment_and_support_kind(seeded: 
     assert _values(Provider.accepting_referrals) == {True, False}
 
 
-def test_addresses_lie_in_the_precinct_and_borough_they_name(seeded: str) -> None:
+def test_the_demo_places_lie_in_the_precinct_they_name() -> None:
+    for place in NEIGHBORHOODS:
+        area = shipped_index().locate(place.latitude, place.longitude)
+        assert area == Area(place.precinct, place.borough), place.name
+
+
+def test_addresses_get_their_precinct_and_borough_from_their_point(seeded: str) -> None:
     addresses = _all(PersonAddress)
+    placed = [a for a in addresses if a.latitude is not None and a.longitude is not None]
+    assert placed
     for address in addresses:
-        assert PRECINCT_BOROUGH[address.precinct] is address.borough
+        if address.latitude is not None and address.longitude is not None:
+            area = shipped_index().locate(address.latitude, address.longitude)
+            assert (address.precinct, address.borough) == area and area.inside
+        else:
+            assert (address.precinct, address.borough) == (None, None)
         located = address.location_status is not LocationStatus.NEEDED
         assert (address.latitude is not None) == located
         assert (address.retired_at is None) == address.current

@@ -318,3 +318,59 @@ def test_hmis_answers_come_and_go_and_the_free_text_gender_is_kept(
     assert described == "Two-Spirit"
     assert gender == "Two-Spirit"
     assert not {"person_race_ethnicity", "person_gender"} & tables
+
+
+def test_precincts_follow_the_point_after_0019(empty_database_url: str) -> None:
+    """0019: a whole-borough coverage becomes its precincts; addresses with a point get the
+    precinct and borough of that point; a team base typed by hand is placed."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade
+
+    from coresponse.clock import utcnow
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    with app.app_context():
+        upgrade(revision="0018")
+        with db.engine.begin() as conn:
+            _insert(conn, "team", id=1, name="Staten Island", base_address="78 Richmond Ter",
+                    base_latitude=40.6417, base_longitude=-74.0768, active=True,
+                    created_at=now, updated_at=now, version=1)  # fmt: skip
+            _insert(conn, "team", id=2, name="Bronx", base_address="No point",
+                    active=True, created_at=now, updated_at=now, version=1)  # fmt: skip
+            _insert(conn, "team_coverage", team_id=1, area_type="borough", area_code="SI",
+                    sort_key=4)  # fmt: skip
+            _insert(conn, "team_coverage", team_id=1, area_type="precinct", area_code="120",
+                    sort_key=120)  # fmt: skip
+            _insert(conn, "person", id=1, first_name="Ana", last_name="Lopez",
+                    first_name_key="ana", last_name_key="lopez", date_of_birth_estimated=False,
+                    needs_interpreter=False, created_at=now, updated_at=now, version=1)  # fmt: skip
+            common = {"person_id": 1, "city": "New York", "state": "NY", "current": False,
+                      "recorded_at": now}  # fmt: skip
+            # Typed as the 6th in Brooklyn, but the point is on the Great Lawn (the 22nd).
+            _insert(conn, "person_address", id=1, line1="Central Park", borough="BK",
+                    precinct="6", latitude=40.7812, longitude=-73.9665,
+                    location_status="manual", **common)  # fmt: skip
+            _insert(conn, "person_address", id=2, line1="The harbour", borough="MN",
+                    precinct="1", latitude=40.66, longitude=-74.05, location_status="manual",
+                    **common)  # fmt: skip
+            _insert(conn, "person_address", id=3, line1="Somewhere", borough="QN",
+                    precinct="105", location_status="needed", **common)  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            coverage = conn.execute(
+                sa.text("SELECT area_type, area_code FROM team_coverage ORDER BY sort_key")
+            ).all()
+            addresses = conn.execute(
+                sa.text("SELECT precinct, borough FROM person_address ORDER BY id")
+            ).all()
+            bases = conn.execute(
+                sa.text("SELECT base_precinct, base_location_status FROM team ORDER BY id")
+            ).all()
+        downgrade(revision="0018")
+        upgrade()
+        db.engine.dispose()
+    assert coverage == [("precinct", "120"), ("precinct", "121"), ("precinct", "122"),
+                        ("precinct", "123")]  # fmt: skip
+    assert addresses == [("22", "MN"), (None, None), ("105", "QN")]
+    assert bases == [("120", "manual"), (None, "needed")]

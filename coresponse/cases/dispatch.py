@@ -25,7 +25,6 @@ class TeamOption:
     team: Team
     dispatchable: bool
     covers_precinct: bool
-    covers_borough: bool
     distance_km: float | None
     open_cases: int
     on_shift: bool
@@ -35,15 +34,28 @@ class TeamOption:
 
     @property
     def sort_key(self) -> tuple[object, ...]:
+        # Only dispatchable teams can be chosen; among them: covers the person's precinct,
+        # then on shift now, then nearest base, then the fewest open cases.
         return (
             not self.dispatchable,
             not self.covers_precinct,
-            not self.covers_borough,
+            not self.on_shift,
             self.distance_km if self.distance_km is not None else math.inf,
             self.open_cases,
-            not self.on_shift,
             self.team.name,
         )
+
+
+@dataclass
+class Ranking:
+    """The teams for a case, best first, and what the supervisor must be told about the
+    person's place before choosing (nothing when a dispatchable team covers it)."""
+
+    options: list[TeamOption]
+    notice: str | None = None
+    # The notice is about the person's point (none, or outside the area): a better
+    # location would help, so the page offers the location form.
+    needs_location: bool = False
 
 
 def on_shift(team: Team, at: datetime) -> bool:
@@ -56,8 +68,9 @@ def on_shift(team: Team, at: datetime) -> bool:
     return local >= team.shift_start or local < team.shift_end  # overnight
 
 
-def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
-    """Every active team, best first: coverage, distance, caseload, shift."""
+def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
+    """Every active team, best first: coverage of the person's precinct, shift, distance
+    from the team's base, caseload."""
     # The members' users joined to their memberships (one each): a query fewer than a
     # third selectin, which leaves the dispatch page room for its audit row.
     teams = db.session.scalars(
@@ -81,17 +94,14 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
         if address is not None and address.latitude is not None
         else None
     )
+    precinct = address.precinct if address is not None and point is not None else None
     options = []
     for team in teams:
         staffing = team.staffing()
-        precinct = address.precinct if address else None
-        borough = address.borough.value if address and address.borough else None
         option = TeamOption(
             team=team,
             dispatchable=staffing.dispatchable,
-            covers_precinct=bool(precinct and precinct in team.precincts),
-            covers_borough=bool(borough and borough in team.boroughs)
-            or bool(precinct and precinct in team.precincts),
+            covers_precinct=team.covers(precinct),
             distance_km=distance_km(point, (team.base_latitude, team.base_longitude))
             if team.base_latitude is not None
             else None,
@@ -100,19 +110,57 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
             current=case.team_id == team.id and case.status is CaseStatus.OPEN,
             problems=staffing.problems,
         )
-        if option.covers_precinct and precinct:
-            option.reasons.append(f"covers the {precinct_label(precinct)}")
-        elif option.covers_borough and address and address.borough:
-            option.reasons.append(f"covers {address.borough.label}")
-        else:
-            option.reasons.append("outside its coverage")
+        if precinct is not None:
+            label = precinct_label(precinct)
+            option.reasons.append(
+                f"covers the {label}" if option.covers_precinct else f"does not cover the {label}"
+            )
+        option.reasons.append("on shift now" if option.on_shift else "off shift now")
         if option.distance_km is not None:
             miles = option.distance_km * 0.621371
             option.reasons.append(f"{option.distance_km:.1f} km ({miles:.1f} mi) from base")
+        elif point is not None:
+            option.reasons.append("base not on the map: no distance")
         option.reasons.append(
             f"{option.open_cases} open case{'s' if option.open_cases != 1 else ''}"
         )
-        option.reasons.append("on shift now" if option.on_shift else "off shift now")
         options.append(option)
     options.sort(key=lambda o: o.sort_key)
-    return options
+    return Ranking(
+        options,
+        _notice(address, point, precinct, options),
+        needs_location=address is not None and precinct is None,
+    )
+
+
+def _notice(
+    address: PersonAddress | None,
+    point: tuple[float, float | None] | None,
+    precinct: str | None,
+    options: list[TeamOption],
+) -> str | None:
+    """What stops matching the person's place to a team, in plain words."""
+    if address is None:
+        return "The person has no address on record, so no team can be matched by precinct."
+    if point is None:
+        return "The person's address is not on the map yet, so no team can be matched by precinct."
+    if precinct is None:
+        return (
+            "The person's location is outside the program's area: it is in no NYC police "
+            "precinct (the water, or outside the city), so no team covers it."
+        )
+    if any(o.covers_precinct and o.dispatchable for o in options):
+        return None
+    where = precinct_label(precinct)
+    if address.borough is not None:
+        where += f" ({address.borough.label})"
+    covering = [o.team.name for o in options if o.covers_precinct]
+    if covering:
+        return (
+            f"No dispatchable team covers the {where}: {', '.join(covering)} covers it but "
+            "cannot take cases now. The teams below are ranked by shift, distance and caseload."
+        )
+    return (
+        f"No dispatchable team covers the {where}. The teams below are ranked by shift, "
+        "distance and caseload."
+    )

@@ -71,9 +71,12 @@ def assign(case_id: int) -> ResponseReturnValue:
                 return redirect(url_for("casefile.detail", case_id=case.id))
     elif form.is_submitted():
         status = 422
-    options = rank_teams(case, case.person.current_address)
+    ranking = rank_teams(case, case.person.current_address)
     stamp(form, case)
-    page = render_template("cases/assign.html", case=case, options=options, form=form)
+    page = render_template(
+        "cases/assign.html", case=case, options=ranking.options, notice=ranking.notice,
+        needs_location=ranking.needs_location, form=form,
+    )  # fmt: skip
     # The page shows the person's card: a read of their record like the case page's,
     # kept when the form comes back with errors too.
     audit_card_view(case)

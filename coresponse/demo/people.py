@@ -31,6 +31,8 @@ from coresponse.demo.reference import (
 from coresponse.demo.timelines import Episode, episode_times
 from coresponse.demo.world import World
 from coresponse.geo.nyc import precinct_label
+from coresponse.geo.precincts import OUTSIDE, shipped_index
+from coresponse.geo.services import zip_info
 from coresponse.people.details import name_key, phone_digits
 from coresponse.people.models import (
     Borough,
@@ -274,13 +276,16 @@ def make_residence(
     landmark = dice.pick(place.landmarks)
     apartment = f"Apt {dice.integer(1, 21)}{dice.pick('ABCDEFGH')}" if dice.chance(0.65) else None
     line1 = _house_address(dice, place, street)
-    latitude: float | None = round(place.latitude + dice.between(-0.006, 0.006), 6)
-    longitude: float | None = round(place.longitude + dice.between(-0.008, 0.008), 6)
+    latitude: float | None
+    longitude: float | None
+    latitude, longitude = _near(dice, place)
     note_fill = dict(words, street=street, cross=cross, landmark=landmark)
     whereabouts = dice.pick(WHEREABOUTS).format_map(note_fill) if dice.chance(0.25) else None
     if status is LocationStatus.APPROXIMATE:
+        # Where the offline geocoder puts it: the ZIP code's centre (its precinct follows,
+        # and in a few neighborhoods is not the one the person lives in).
         line1, apartment = f"{street} near {cross}", None
-        latitude, longitude = place.latitude, place.longitude
+        latitude, longitude = _zip_centre(place)
     elif status is LocationStatus.NEEDED:
         latitude = longitude = None
         if dice.chance(0.5):
@@ -291,6 +296,24 @@ def make_residence(
     )
 
 
+def _near(dice: Dice, place: Neighborhood) -> tuple[float, float]:
+    """A point a few blocks from the place's, inside its precinct (the place's own point
+    when a few tries all land across the line or in the water)."""
+    for _ in range(6):
+        latitude = round(place.latitude + dice.between(-0.006, 0.006), 6)
+        longitude = round(place.longitude + dice.between(-0.008, 0.008), 6)
+        if shipped_index().locate(latitude, longitude).precinct == place.precinct:
+            return latitude, longitude
+    return place.latitude, place.longitude
+
+
+def _zip_centre(place: Neighborhood) -> tuple[float, float]:
+    info = zip_info(place.postal_code)
+    if info is None:
+        return place.latitude, place.longitude
+    return float(info["lat"]), float(info["long"])
+
+
 def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:
     # Queens addresses name the cross street in the house number: 89-14 165th St.
     if place.borough is Borough.QUEENS:
@@ -299,15 +322,22 @@ def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:
 
 
 def address_row(residence: Residence, recorded_by_id: int) -> dict[str, Any]:
+    """The address as stored: its precinct and borough follow from its point, as the
+    services place one (none without a point)."""
     place = residence.place
+    area = (
+        shipped_index().locate(residence.latitude, residence.longitude)
+        if residence.latitude is not None and residence.longitude is not None
+        else OUTSIDE
+    )
     return {
         "line1": residence.line1,
         "line2": residence.line2,
         "city": place.city,
         "state": "NY",
         "postal_code": place.postal_code,
-        "borough": place.borough,
-        "precinct": place.precinct,
+        "borough": area.borough,
+        "precinct": area.precinct,
         "latitude": residence.latitude,
         "longitude": residence.longitude,
         "location_status": residence.status,

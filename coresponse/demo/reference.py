@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import ClosureReason
 from coresponse.contacts.models import ContactOutcome, ContactType
+from coresponse.geo.precincts import shipped_index
 from coresponse.linkages.models import LinkageKind, LinkageStatus, VerificationMethod
 from coresponse.people.models import Borough
 from coresponse.referrals.models import ReferralSource, RiskIndicator
@@ -99,13 +100,16 @@ class TeamSpec:
 
 def _team(spec: dict[str, Any]) -> TeamSpec:
     departure = spec.get("departure")
+    boroughs = tuple(Borough(b) for b in spec["boroughs"])
+    # A team covers precincts: a whole borough is every precinct of it in the boundaries.
+    whole = [code for code, borough in shipped_index().precincts if borough in boroughs]
     return TeamSpec(
         name=spec["name"],
         base_address=spec["base_address"],
         latitude=spec["latitude"],
         longitude=spec["longitude"],
-        precincts=tuple(spec["precincts"]),
-        boroughs=tuple(Borough(b) for b in spec["boroughs"]),
+        precincts=tuple(sorted({*spec["precincts"], *whole}, key=int)),
+        boroughs=boroughs,
         shift=tuple(spec["shift"]) if "shift" in spec else None,
         clinician=spec["clinician"],
         officers=tuple(spec["officers"]),

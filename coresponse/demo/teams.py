@@ -25,7 +25,6 @@ def create_teams(world: World) -> None:
                 base_latitude=spec.latitude,
                 base_longitude=spec.longitude,
                 precincts=list(spec.precincts),
-                boroughs=list(spec.boroughs),
                 shift_start=spec.shift[0] if spec.shift else None,
                 shift_end=spec.shift[1] if spec.shift else None,
             ),

@@ -1,32 +1,42 @@
-"""New York City's police precincts and the borough each belongs to."""
+"""New York City's police precincts: their numbers, names and the borough each belongs to.
+
+Which precincts exist, and where they are, comes from the boundary file
+(coresponse/geo/precincts.py); the borough follows from the number, as the NYPD numbers
+its precincts by patrol borough.
+"""
 
 from __future__ import annotations
 
 from coresponse.people.models import Borough
 
-_PRECINCTS_BY_BOROUGH: dict[Borough, tuple[int, ...]] = {
-    Borough.MANHATTAN: (1, 5, 6, 7, 9, 10, 13, 14, 17, 18, 19, 20, 22, 23, 24, 25, 26, 28, 30,
-                        32, 33, 34),
-    Borough.BRONX: (40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 52),
-    Borough.BROOKLYN: (60, 61, 62, 63, 66, 67, 68, 69, 70, 71, 72, 73, 75, 76, 77, 78, 79, 81,
-                       83, 84, 88, 90, 94),
-    Borough.QUEENS: (100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114,
-                     115, 116),
-    Borough.STATEN_ISLAND: (120, 121, 122, 123),
-}  # fmt: skip
+# NYPD precinct numbers by borough: 1 to 34 Manhattan, 40 to 52 Bronx, 60 to 94 Brooklyn,
+# 100 to 116 Queens, 120 to 123 Staten Island. The ranges leave room for a precinct carved
+# out later (the 116th, from the 105th, after the 2021 boundary file).
+_BOROUGH_RANGES: tuple[tuple[int, int, Borough], ...] = (
+    (1, 39, Borough.MANHATTAN),
+    (40, 59, Borough.BRONX),
+    (60, 99, Borough.BROOKLYN),
+    (100, 119, Borough.QUEENS),
+    (120, 139, Borough.STATEN_ISLAND),
+)
 
-PRECINCT_BOROUGH: dict[str, Borough] = {
-    str(number): borough for borough, numbers in _PRECINCTS_BY_BOROUGH.items() for number in numbers
-}
+
+def borough_for_precinct(code: str | int) -> Borough | None:
+    """The borough a precinct number belongs to; None outside NYPD numbering."""
+    try:
+        number = int(code)
+    except (TypeError, ValueError):
+        return None
+    return next((b for low, high, b in _BOROUGH_RANGES if low <= number <= high), None)
 
 
 def normalise_precinct(raw: str) -> str | None:
-    """'075', '75th', '75 Pct' → '75'; None when it is not an NYC precinct."""
+    """'075', '75th', '75 Pct' → '75'; None when it is not an NYPD precinct number."""
     digits = "".join(ch for ch in raw if ch in "0123456789")
     if not digits:
         return None
     code = str(int(digits))
-    return code if code in PRECINCT_BOROUGH else None
+    return code if borough_for_precinct(code) is not None else None
 
 
 def precinct_label(code: str) -> str:

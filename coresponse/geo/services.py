@@ -1,4 +1,5 @@
-"""Geocoding through geopy, with an offline ZIP-centroid default and a cache table.
+"""Geocoding through geopy, with an offline ZIP-centroid default and a cache table; and
+storing a newer set of precinct boundaries.
 
 The provider is configurable (GEOCODER: "offline", "nominatim", or any geopy
 service name, with GEOCODER_OPTIONS). A lookup that fails never blocks intake:
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,14 @@ from sqlalchemy import select
 
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.geo.models import GeocodeCache
+from coresponse.geo.models import GeocodeCache, PrecinctBoundary, PrecinctBoundarySet
+from coresponse.geo.precincts import (
+    PrecinctIndex,
+    PrecinctShape,
+    boundaries_digest,
+    current_index,
+    geometry_json,
+)
 from coresponse.people.models import Borough
 
 log = logging.getLogger(__name__)
@@ -134,6 +142,33 @@ def geocode_address(
     if result is None and postal_code:
         result = _cached_lookup(OFFLINE, postal_code.strip()[:5], "zip")
     return result
+
+
+def geocode_line(text: str) -> GeoResult | None:
+    """A point for an address written on one line ("1 Police Plaza, New York, NY 10038"):
+    the provider's, else the centroid of the last ZIP code in it."""
+    codes = _ZIP_RE.findall(text)
+    return geocode_address(text, postal_code=codes[-1] if codes else None)
+
+
+def import_precinct_boundaries(shapes: Sequence[PrecinctShape], *, source: str) -> PrecinctIndex:
+    """Store a new set of precinct boundaries; from now on every lookup uses it."""
+    digest = boundaries_digest(shapes)
+    boundary_set = PrecinctBoundarySet(
+        source=source[:300], digest=digest, precinct_count=len(shapes), boundaries=[]
+    )
+    for item in shapes:
+        boundary_set.boundaries.append(
+            PrecinctBoundary(
+                precinct=item.precinct,
+                borough=item.borough,
+                sort_key=item.sort_key,
+                geometry=geometry_json(item.geometry),
+            )
+        )
+    db.session.add(boundary_set)
+    db.session.flush()
+    return current_index()
 
 
 def _cached_lookup(provider: str, query: str, precision: str) -> GeoResult | None:

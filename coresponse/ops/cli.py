@@ -1,4 +1,6 @@
-"""`flask backup PATH`: a consistent copy of the SQLite database while the app runs."""
+"""Operations: `flask backup PATH`, a consistent copy of the SQLite database while the app
+runs; and `flask geo ...`, the police precinct boundaries (import a newer file, write the
+map's simplified copy)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from flask.cli import with_appcontext
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
 
 from coresponse.extensions import db
+from coresponse.geo import services as geo_services
+from coresponse.geo.precincts import (
+    BoundaryFileError,
+    PrecinctIndex,
+    current_index,
+    read_boundary_file,
+    write_map_file,
+)
+from coresponse.people import services as people_services
+from coresponse.teams import services as team_services
 
 PG_ADVICE = (
     "This deployment uses PostgreSQL; `flask backup` copies SQLite databases only. "
@@ -108,3 +121,65 @@ def backup_command(path: Path, force: bool, pages: int) -> None:
     check = backup_sqlite(source, target, pages=pages, progress=progress)
     size = target.stat().st_size
     click.echo(f"Backup complete: {target} ({size:,} bytes); integrity check: {check}.")
+
+
+# --- Precinct boundaries ---------------------------------------------------------------
+
+geo_cli = AppGroup(
+    "geo", help="Police precinct boundaries: import a newer file, write the map's copy."
+)
+
+# Where the maps load the simplified boundaries from (/static/geo/precincts.geojson).
+MAP_FILE = Path("geo") / "precincts.geojson"
+
+
+def _map_path(output: Path | None) -> Path:
+    return output if output is not None else Path(current_app.static_folder or "static") / MAP_FILE
+
+
+@geo_cli.command("import-precincts")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--map-output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where to write the map's simplified copy (default: static/geo/precincts.geojson).",
+)  # fmt: skip
+def import_precincts_command(file: Path, map_output: Path | None) -> None:
+    """Load newer precinct boundaries from FILE (GeoJSON, a `precinct` property per feature).
+
+    From then on they decide every point's precinct instead of the boundaries shipped with
+    the code; every address and team base already placed gets the precinct its point is in
+    now, and the map's simplified copy is written again.
+    """
+    try:
+        shapes = read_boundary_file(file)
+    except BoundaryFileError as error:
+        raise click.ClickException(f"Nothing imported. {error.message}") from None
+    index = geo_services.import_precinct_boundaries(shapes, source=file.name)
+    moved = people_services.rederive_address_areas(index)
+    bases = team_services.rederive_base_areas(index)
+    db.session.commit()
+    click.echo(f"Imported {len(shapes)} precincts from {file.name}; they are used from now on.")
+    click.echo(f"Addresses whose precinct changed: {moved}. Team bases: {bases}.")
+    _write_map(index, _map_path(map_output))
+
+
+@geo_cli.command("simplify-precincts")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Where to write it (default: static/geo/precincts.geojson).",
+)  # fmt: skip
+def simplify_precincts_command(output: Path | None) -> None:
+    """Write the map's simplified copy of the boundaries in force (the imported ones, else
+    those shipped with the code)."""
+    _write_map(current_index(), _map_path(output))
+
+
+def _write_map(index: PrecinctIndex, path: Path) -> None:
+    try:
+        size = write_map_file(index, path)
+    except OSError as error:
+        raise click.ClickException(
+            f"Could not write the map's copy to {path}: {error.strerror or error}. "
+            "Run `flask geo simplify-precincts --output FILE` where it can be written."
+        ) from None
+    click.echo(f"Map copy written: {path} ({size:,} bytes, {len(index.shapes)} precincts).")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from coresponse.people.models import Borough, Gender, RaceEthnicity
+from coresponse.people.models import Gender, RaceEthnicity
 
 _SPACES = re.compile(r"\s+")
 
@@ -51,8 +51,7 @@ class AddressDetails:
     city: str = "New York"
     state: str = "NY"
     postal_code: str | None = None
-    borough: Borough | None = None
-    precinct: str | None = None
+    # No borough or precinct: both follow from the point the address is placed at.
     whereabouts_note: str | None = None
 
 

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from wtforms import (
     BooleanField,
     DateField,
     FloatField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
-from coresponse.geo.nyc import PRECINCT_BOROUGH, precinct_label
 from coresponse.locking import VersionField
 from coresponse.people.limits import GENDER_MAX, NAME_MAX
 from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import DetailsEdit
-
-
-def precinct_choices() -> list[Any]:
-    from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
-
-    options = [SelectChoice("", "— not known —")]
-    for code in sorted(PRECINCT_BOROUGH, key=int):
-        options.append(
-            SelectChoice(code, f"{precinct_label(code)} ({PRECINCT_BOROUGH[code].label})")
-        )
-    return options
 
 
 def _lines(text: str | None) -> list[str]:
@@ -127,7 +112,14 @@ class PersonDetailsForm(Form):
 
 
 class LocationForm(Form):
-    latitude = FloatField("Latitude", validators=[DataRequired(), NumberRange(min=-90, max=90)])
-    longitude = FloatField("Longitude", validators=[DataRequired(), NumberRange(min=-180, max=180)])
-    precinct = SelectField("Precinct", choices=precinct_choices())
+    """A point typed by hand; the precinct and borough follow from it."""
+
+    latitude = FloatField(
+        "Latitude", validators=[InputRequired(), NumberRange(min=-90, max=90)],
+        description="North–south, e.g. 40.71234 (New York City is between 40.49 and 40.92).",
+    )  # fmt: skip
+    longitude = FloatField(
+        "Longitude", validators=[InputRequired(), NumberRange(min=-180, max=180)],
+        description="East–west, e.g. -74.00123 (negative: west of Greenwich).",
+    )  # fmt: skip
     submit = SubmitField("Save location")

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
+from sqlalchemy import select, update
+
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
-from coresponse.audit.services import record_change
+from coresponse.audit.services import record_change, record_event
 from coresponse.auth.models import User
 from coresponse.clock import program_today, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.geo.nyc import PRECINCT_BOROUGH, normalise_precinct
-from coresponse.geo.services import borough_for_zip, geocode_address
+from coresponse.geo.nyc import precinct_label
+from coresponse.geo.precincts import Area, PrecinctIndex, current_index
+from coresponse.geo.services import check_point, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
 from coresponse.people import limits
 from coresponse.people.details import (
@@ -255,18 +259,9 @@ def set_address(
         raise PersonError(
             "Give a street address, or a place the person can be found.", field="line1"
         )
-    precinct = None
-    if details.precinct:
-        precinct = normalise_precinct(details.precinct)
-        if precinct is None:
-            raise PersonError(
-                f"{details.precinct!r} is not an NYC police precinct.", field="precinct"
-            )
     postal = _clean(details.postal_code)
     if postal and not re.fullmatch(r"\d{5}(-\d{4})?", postal):
         raise PersonError("ZIP code must be 5 digits.", field="postal_code")
-    borough = details.borough or (PRECINCT_BOROUGH.get(precinct) if precinct else None)
-    borough = borough or borough_for_zip(postal)
     now = utcnow()
     if not current:
         known = next((a for a in person.addresses if _same_place(a, line1, postal)), None)
@@ -275,8 +270,6 @@ def set_address(
     else:
         present = person.current_address
         if present is not None and _same_place(present, line1, postal):
-            present.precinct = precinct or present.precinct
-            present.borough = borough or present.borough
             present.whereabouts_note = _clean(details.whereabouts_note) or present.whereabouts_note
             return present
         for old in person.addresses:
@@ -289,8 +282,6 @@ def set_address(
         city=_clean(details.city) or "New York",
         state=(_clean(details.state) or "NY").upper()[:2],
         postal_code=postal,
-        borough=borough,
-        precinct=precinct,
         whereabouts_note=_clean(details.whereabouts_note),
         recorded_by_id=by.id if by else None,
         recorded_at=now,
@@ -300,13 +291,38 @@ def set_address(
     if point is None:
         address.location_status = LocationStatus.NEEDED
     else:
-        address.latitude, address.longitude = point.latitude, point.longitude
-        address.location_status = (
-            LocationStatus.LOCATED if point.precision == "address" else LocationStatus.APPROXIMATE
+        place_address(
+            address,
+            point.latitude,
+            point.longitude,
+            LocationStatus.LOCATED if point.precision == "address" else LocationStatus.APPROXIMATE,
         )
-        address.borough = address.borough or point.borough
     person.addresses.insert(0, address)
     return address
+
+
+def place_address(
+    address: PersonAddress,
+    latitude: float,
+    longitude: float,
+    status: LocationStatus,
+    *,
+    index: PrecinctIndex | None = None,
+) -> Area:
+    """Put the address at a point: its precinct and borough follow from the precinct
+    boundaries, never from what anyone typed (both empty outside every precinct)."""
+    area = (index or current_index()).locate(latitude, longitude)
+    address.latitude, address.longitude = latitude, longitude
+    address.location_status = status
+    address.precinct, address.borough = area.precinct, area.borough
+    return area
+
+
+def area_words(area: Area) -> str:
+    """'the 75th Precinct, Brooklyn', or 'outside the program's area'."""
+    if area.precinct is None or area.borough is None:
+        return "outside the program's area"
+    return f"the {precinct_label(area.precinct)}, {area.borough.label}"
 
 
 @dataclass
@@ -485,29 +501,68 @@ def _set_aliases(person: Person, names: list[str], now: datetime) -> bool:
 def correct_location(
     address: PersonAddress,
     *,
-    latitude: float,
-    longitude: float,
-    precinct: str | None,
+    latitude: float | None,
+    longitude: float | None,
     by: User,
     request_info: RequestInfo | None = None,
-) -> PersonAddress:
-    """Set an address's point by hand (after a failed or rough lookup)."""
-    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise PersonError("That is not a valid latitude and longitude.", field="latitude")
-    if precinct:
-        code = normalise_precinct(precinct)
-        if code is None:
-            raise PersonError(f"{precinct!r} is not an NYC police precinct.", field="precinct")
-        address.precinct = code
-        address.borough = PRECINCT_BOROUGH[code]
-    address.latitude, address.longitude = latitude, longitude
-    address.location_status = LocationStatus.MANUAL
+) -> Area:
+    """Set an address's point by hand (after a failed or rough lookup); the precinct and
+    borough follow from it. A point in no precinct (the water, outside the city) is
+    refused: the person could not be found there."""
+    if latitude is None or longitude is None:
+        raise PersonError("Give both latitude and longitude.", field="latitude")
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        raise PersonError("Latitude and longitude must be numbers.", field="latitude")
+    check_point(
+        latitude, longitude, error=PersonError, latitude_field="latitude",
+        longitude_field="longitude",
+    )  # fmt: skip
+    index = current_index()
+    if not index.locate(latitude, longitude).inside:
+        raise PersonError(
+            f"{latitude:.5f}, {longitude:.5f} is outside the program's area: no NYC police "
+            "precinct contains it (it is in the water or outside the city). Check the "
+            "latitude and longitude.",
+            field="latitude",
+        )
+    area = place_address(address, latitude, longitude, LocationStatus.MANUAL, index=index)
     record_change(
         AuditAction.UPDATE,
         address,
         by=by,
         category=DataCategory.IDENTITY,
-        detail="location set by hand",
+        detail=f"location set by hand: {area_words(area)}",
         request_info=request_info,
     )
-    return address
+    return area
+
+
+def rederive_address_areas(index: PrecinctIndex, *, by: User | None = None) -> int:
+    """Give every placed address the precinct and borough its point is in under `index`
+    (new boundaries); returns how many changed, each with an audit event."""
+    rows = db.session.execute(
+        select(
+            PersonAddress.id, PersonAddress.person_id, PersonAddress.latitude,
+            PersonAddress.longitude, PersonAddress.precinct, PersonAddress.borough,
+        ).where(PersonAddress.latitude.is_not(None), PersonAddress.longitude.is_not(None))
+    ).all()  # fmt: skip
+    changed = 0
+    for address_id, person_id, latitude, longitude, precinct, borough in rows:
+        if latitude is None or longitude is None:  # the query left these out
+            continue
+        area = index.locate(latitude, longitude)
+        if (area.precinct, area.borough) == (precinct, borough):
+            continue
+        db.session.execute(
+            update(PersonAddress)
+            .where(PersonAddress.id == address_id)
+            .values(precinct=area.precinct, borough=area.borough)
+        )
+        before = f"the {precinct_label(precinct)}" if precinct else "no precinct"
+        record_event(
+            AuditAction.UPDATE, by=by, record_type="person_address", record_id=address_id,
+            person_id=person_id, category=DataCategory.IDENTITY,
+            detail=f"precinct from new boundaries: {before} → {area_words(area)}",
+        )  # fmt: skip
+        changed += 1
+    return changed

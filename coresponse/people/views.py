@@ -203,12 +203,13 @@ def location(person_id: int) -> ResponseReturnValue:
         form,
         lambda: services.correct_location(
             address, latitude=required_number(form.latitude),
-            longitude=required_number(form.longitude),
-            precinct=form.precinct.data or None, by=current_user, request_info=request_info(),
+            longitude=required_number(form.longitude), by=current_user,
+            request_info=request_info(),
         ),
     )  # fmt: skip
     if sent.done:
-        flash("Location saved.", "success")
+        assert sent.result is not None  # done: the service returned the area  # noqa: S101  # nosec B101
+        flash(f"Location saved: {services.area_words(sent.result)}.", "success")
         return redirect(url_for("people.detail", person_id=person.id))
     body = render_template("people/location.html", person=person, address=address, form=form)
     _record_form_view(person.id, "person_address", address.id)

@@ -119,7 +119,8 @@ REGISTER: dict[str, Category] = {
     # "Crisis in progress" says something of the person; the verdict stays with the reason.
     "break_glass_access.reason_code": _C, "break_glass_access.verdict": _C,
     # Teams and the directory
-    "team.name": _R, "team.base_address": _R,
+    "team.name": _R, "team.base_address": _R, "team.base_precinct": _R,
+    "team.base_location_status": _R,
     "team_coverage.area_type": _R, "team_coverage.area_code": _R,
     "team_membership.leave_reason": _R,
     "provider.name": _R, "provider.kind": _R, "provider.address": _R,
@@ -127,6 +128,9 @@ REGISTER: dict[str, Category] = {
     "geocode_cache.provider": _R, "geocode_cache.query_key": _R,
     "geocode_cache.precision": _R, "geocode_cache.postal_code": _R,
     "geocode_cache.county": _R,
+    "precinct_boundary_set.source": _R, "precinct_boundary_set.digest": _R,
+    "precinct_boundary.precinct": _R, "precinct_boundary.borough": _R,
+    "precinct_boundary.geometry": _R,
     # Accounts, sessions, the audit trail
     "user.username": _S, "user.full_name": _S, "user.email": _S, "user.role": _S,
     "user.discipline": _S, "user.password_hash": _S,

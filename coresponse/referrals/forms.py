@@ -26,11 +26,7 @@ from coresponse.form_helpers import (
     team_note_field,
 )
 from coresponse.people.details import AddressDetails, PersonDetails
-from coresponse.people.forms import (
-    gender_field,
-    precinct_choices,
-    race_ethnicity_field,
-)
+from coresponse.people.forms import gender_field, race_ethnicity_field
 from coresponse.people.limits import (
     ADDRESS_LINE_MAX,
     APPROXIMATE_AGE_MAX,
@@ -39,7 +35,7 @@ from coresponse.people.limits import (
     PHONE_MAX,
     POSTAL_CODE_MAX,
 )
-from coresponse.people.models import Borough, Gender, RaceEthnicity
+from coresponse.people.models import Gender, RaceEthnicity
 from coresponse.referrals import limits
 from coresponse.referrals.models import DeclineReason, ReferralSource, RiskIndicator
 from coresponse.referrals.services import ReferralDetails
@@ -109,12 +105,11 @@ class IntakeForm(Form):
         description="Street and number, or a place the person is often found.",
     )  # fmt: skip
     line2 = StringField("Apartment, floor", validators=[Optional(), Length(max=ADDRESS_LINE_MAX)])
-    postal_code = StringField("ZIP code", validators=[Optional(), Length(max=POSTAL_CODE_MAX)])
-    borough = SelectField(
-        "Borough", choices=enum_choices(Borough, blank="— from ZIP or precinct —"),
-        validators=[Optional()],
+    postal_code = StringField(
+        "ZIP code", validators=[Optional(), Length(max=POSTAL_CODE_MAX)],
+        description="The address is placed on the map from it; the precinct and borough "
+        "follow from that point.",
     )  # fmt: skip
-    precinct = SelectField("Precinct", choices=precinct_choices(), validators=[Optional()])
     whereabouts_note = StringField(
         "Where else to look", validators=[Optional(), Length(max=300)],
         description="E.g. often at the shelter on Atlantic Ave in the mornings.",
@@ -154,8 +149,6 @@ class IntakeForm(Form):
                 line1=self.line1.data or "",
                 line2=self.line2.data,
                 postal_code=self.postal_code.data,
-                borough=Borough(self.borough.data) if self.borough.data else None,
-                precinct=self.precinct.data or None,
                 whereabouts_note=self.whereabouts_note.data,
             ),
         )

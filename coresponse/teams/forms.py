@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from wtforms import (
     BooleanField,
     FloatField,
@@ -12,7 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
+from coresponse.form_helpers import Form, MultiCheckboxField
+from coresponse.geo.nyc import precinct_label
 from coresponse.locking import VersionField
 from coresponse.people.models import Borough
 from coresponse.teams.models import Team
@@ -24,20 +28,24 @@ class TeamForm(Form):
     base_address = StringField(
         "Base address",
         validators=[DataRequired(), Length(max=200)],
-        description="Where the team starts its shifts, usually a precinct station house.",
+        description="Where the team starts its shifts, usually a precinct station house, with "
+        "its ZIP code: the base is placed on the map from it.",
     )
     base_latitude = FloatField(
-        "Base latitude", validators=[Optional(), NumberRange(min=-90, max=90)]
-    )
+        "Base latitude", validators=[Optional(), NumberRange(min=-90, max=90)],
+        description="Optional: leave both empty to place the base from its address.",
+    )  # fmt: skip
     base_longitude = FloatField(
         "Base longitude", validators=[Optional(), NumberRange(min=-180, max=180)]
     )
-    precincts = StringField(
+    # Rendered by templates/teams/_precincts.html as checkboxes grouped by borough:
+    # <input type="checkbox" name="precincts" value="75">, which the map binds to.
+    # The service checks each code against the boundaries, with a message naming it.
+    precincts = MultiCheckboxField(
         "Precincts covered",
-        validators=[Optional(), Length(max=400)],
-        description="NYPD precinct numbers separated by commas, e.g. 73, 75, 77.",
+        validate_choice=False,
+        description="Dispatch ranks first the teams that cover the precinct a person is in.",
     )
-    boroughs = MultiCheckboxField("Boroughs covered", choices=enum_choices(Borough))
     shift_start = TimeField("Shift starts", validators=[Optional()])
     shift_end = TimeField(
         "Shift ends",
@@ -48,23 +56,27 @@ class TeamForm(Form):
     version = VersionField()
     submit = SubmitField("Save team")
 
+    def __init__(self, *args: Any, precincts: Sequence[tuple[str, Borough]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.precincts.choices = [(code, precinct_label(code)) for code, _ in precincts]
+        self.precinct_groups: list[tuple[Borough, list[str]]] = [
+            (borough, [code for code, b in precincts if b is borough]) for borough in Borough
+        ]
+
     @classmethod
-    def for_team(cls, team: Team) -> TeamForm:
-        form = cls(obj=team)
+    def for_team(cls, team: Team, *, precincts: Sequence[tuple[str, Borough]]) -> TeamForm:
+        form = cls(obj=team, precincts=precincts)
         if not form.is_submitted():
-            form.precincts.data = ", ".join(team.precincts)
-            form.boroughs.data = team.boroughs
+            form.precincts.data = team.precincts
         return form
 
     def details(self) -> TeamDetails:
-        precincts = [p.strip() for p in (self.precincts.data or "").split(",") if p.strip()]
         return TeamDetails(
             name=self.name.data or "",
             base_address=self.base_address.data or "",
             base_latitude=self.base_latitude.data,
             base_longitude=self.base_longitude.data,
-            precincts=precincts,
-            boroughs=[Borough(b) for b in self.boroughs.data or []],
+            precincts=list(self.precincts.data or []),
             shift_start=self.shift_start.data,
             shift_end=self.shift_end.data,
             active=bool(self.active.data),

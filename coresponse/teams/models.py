@@ -12,6 +12,8 @@ from coresponse.auth.models import Role, User
 from coresponse.clock import utcnow
 from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
+from coresponse.geo.nyc import borough_for_precinct
+from coresponse.people.models import Borough, LocationStatus
 
 # A dispatchable team is exactly this many current members of each role.
 REQUIRED_COMPOSITION = {Role.OFFICER: 2, Role.CLINICIAN: 1}
@@ -20,10 +22,10 @@ _NUMBER_WORDS = {1: "one", 2: "two", 3: "three"}
 
 
 class AreaType(LabelledEnum):
-    """How a coverage area is named."""
+    """How a coverage area is named. Teams cover precincts: a whole borough is all its
+    precincts (migration 0019 turned the borough rows of before into their precincts)."""
 
     PRECINCT = "precinct", "Precinct"
-    BOROUGH = "borough", "Borough"
 
 
 class Team(Model):
@@ -36,6 +38,12 @@ class Team(Model):
     base_address: Mapped[str] = mapped_column(String(200))
     base_latitude: Mapped[float | None]
     base_longitude: Mapped[float | None]
+    # Both follow from the base's point, as for a person's address (teams.services).
+    base_precinct: Mapped[str | None] = mapped_column(String(10))
+    base_location_status: Mapped[LocationStatus] = mapped_column(
+        enum_type(LocationStatus), default=LocationStatus.NEEDED,
+        server_default=LocationStatus.NEEDED.value,
+    )  # fmt: skip
     active: Mapped[bool] = mapped_column(default=True, index=True)
     # Local wall-clock hours in the program's time zone; an end before the start
     # means an overnight shift. Both empty means around the clock.
@@ -76,9 +84,18 @@ class Team(Model):
         return [c.area_code for c in sorted(rows, key=lambda c: c.sort_key)]
 
     @property
-    def boroughs(self) -> list[str]:
-        rows = [c for c in self.coverage if c.area_type is AreaType.BOROUGH]
-        return [c.area_code for c in sorted(rows, key=lambda c: c.sort_key)]
+    def coverage_by_borough(self) -> list[tuple[Borough, list[str]]]:
+        """The precincts covered, grouped by borough in the usual order."""
+        groups: dict[Borough, list[str]] = {}
+        for code in self.precincts:
+            borough = borough_for_precinct(code)
+            if borough is not None:
+                groups.setdefault(borough, []).append(code)
+        return [(borough, groups[borough]) for borough in Borough if borough in groups]
+
+    def covers(self, precinct: str | None) -> bool:
+        """Whether the team covers this precinct (coverage must be loaded)."""
+        return precinct is not None and precinct in self.precincts
 
     @property
     def around_the_clock(self) -> bool:
@@ -97,7 +114,7 @@ class Team(Model):
 
 
 class TeamCoverage(Model):
-    """One precinct or borough a team covers."""
+    """One precinct a team covers."""
 
     __tablename__ = "team_coverage"
 

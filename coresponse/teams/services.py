@@ -16,9 +16,10 @@ from coresponse.clock import utcnow
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import normalise_precinct
-from coresponse.geo.services import check_point
+from coresponse.geo.precincts import PrecinctIndex, current_index
+from coresponse.geo.services import check_point, geocode_line
 from coresponse.locking import check_version, flush_or_conflict
-from coresponse.people.models import Borough
+from coresponse.people.models import LocationStatus
 from coresponse.teams.models import (
     REQUIRED_COMPOSITION,
     AreaType,
@@ -34,20 +35,22 @@ class TeamError(DomainError):
 
 @dataclass
 class TeamDetails:
-    """What a supervisor fills in for a team."""
+    """What a supervisor fills in for a team. Without a base point, the base is placed from
+    its address (as a person's address is); the base's precinct follows from the point."""
 
     name: str
     base_address: str
     base_latitude: float | None = None
     base_longitude: float | None = None
     precincts: list[str] = field(default_factory=list)
-    boroughs: list[Borough] = field(default_factory=list)
     shift_start: time | None = None
     shift_end: time | None = None
     active: bool = True
 
 
-def _validated(details: TeamDetails, *, team_id: int | None) -> tuple[str, list[str]]:
+def _validated(
+    details: TeamDetails, *, team_id: int | None, index: PrecinctIndex
+) -> tuple[str, list[str]]:
     name = " ".join(details.name.split())
     if not name:
         raise TeamError("A team needs a name.", field="name")
@@ -72,49 +75,83 @@ def _validated(details: TeamDetails, *, team_id: int | None) -> tuple[str, list[
         )
     precincts: list[str] = []
     for raw in details.precincts:
-        code = normalise_precinct(raw)
-        if code is None:
+        code = normalise_precinct(str(raw))
+        if code is None or code not in index.by_code:
             raise TeamError(f"{raw!r} is not an NYC police precinct.", field="precincts")
         if code not in precincts:
             precincts.append(code)
-    if not precincts and not details.boroughs:
-        raise TeamError("A team must cover at least one precinct or borough.", field="precincts")
+    if not precincts:
+        raise TeamError("A team must cover at least one precinct.", field="precincts")
     taken = db.session.scalar(
         select(Team.id).where(func.lower(Team.name) == name.lower(), Team.id != (team_id or 0))
     )
     if taken:
         raise Conflict(f"There is already a team called {name!r}.", field="name")
-    return name, precincts
+    return name, sorted(precincts, key=int)
 
 
-def _set_coverage(team: Team, precincts: list[str], boroughs: list[Borough]) -> None:
-    wanted = {(AreaType.PRECINCT, code, int(code)) for code in precincts}
-    order = list(Borough)
-    wanted |= {(AreaType.BOROUGH, b.value, order.index(b)) for b in set(boroughs)}
+def _set_coverage(team: Team, precincts: list[str]) -> None:
+    wanted = {code: int(code) for code in precincts}
     have = {(c.area_type, c.area_code): c for c in team.coverage}
-    for area_type, code, sort_key in sorted(wanted, key=lambda w: (w[0].value, w[2])):
-        if (area_type, code) not in have:
+    for code, sort_key in sorted(wanted.items(), key=lambda w: w[1]):
+        if (AreaType.PRECINCT, code) not in have:
             team.coverage.append(
-                TeamCoverage(area_type=area_type, area_code=code, sort_key=sort_key)
+                TeamCoverage(area_type=AreaType.PRECINCT, area_code=code, sort_key=sort_key)
             )
-    keep = {(t, c) for t, c, _ in wanted}
     # Coverage is configuration, not a record of a person: replacing it is not a deletion
     # of history (the audit event keeps what changed).
-    for key, row in have.items():
-        if key not in keep:
+    for (area_type, code), row in have.items():
+        if area_type is not AreaType.PRECINCT or code not in wanted:
             team.coverage.remove(row)
+
+
+def _place_base(team: Team, details: TeamDetails, index: PrecinctIndex) -> None:
+    """Put the base at the point typed, or else where its address is (geocoded like a
+    person's address); its precinct follows from the point."""
+    address = details.base_address.strip()
+    latitude, longitude = details.base_latitude, details.base_longitude
+    typed = (latitude, longitude)
+    stored = (team.base_latitude, team.base_longitude)
+    moved = address != team.base_address
+    if latitude is None or longitude is None or (moved and typed == stored):
+        # Nothing typed, or the form only sent back the point of the old address.
+        found = geocode_line(address)
+        if found is None:
+            team.base_latitude = team.base_longitude = team.base_precinct = None
+            team.base_location_status = LocationStatus.NEEDED
+            return
+        latitude, longitude = found.latitude, found.longitude
+        status = (
+            LocationStatus.LOCATED if found.precision == "address" else LocationStatus.APPROXIMATE
+        )
+    else:
+        status = (
+            team.base_location_status
+            if typed == stored and team.base_location_status is not None
+            else LocationStatus.MANUAL
+        )
+        if typed != stored and not index.locate(latitude, longitude).inside:
+            raise TeamError(
+                f"{latitude:.5f}, {longitude:.5f} is outside the program's area: no NYC police "
+                "precinct contains it. Check the base's latitude and longitude, or leave them "
+                "empty to place the base from its address.",
+                field="base_latitude",
+            )
+    team.base_latitude, team.base_longitude = latitude, longitude
+    team.base_location_status = status
+    team.base_precinct = index.locate(latitude, longitude).precinct
 
 
 def create_team(
     details: TeamDetails, *, by: User | None, request_info: RequestInfo | None = None
 ) -> Team:
     """Create a team with its base and coverage; it has no members yet."""
-    name, precincts = _validated(details, team_id=None)
+    index = current_index()
+    name, precincts = _validated(details, team_id=None, index=index)
     team = Team(
         name=name,
-        base_address=details.base_address.strip(),
-        base_latitude=details.base_latitude,
-        base_longitude=details.base_longitude,
+        base_address="",
+        base_location_status=LocationStatus.NEEDED,
         shift_start=details.shift_start,
         shift_end=details.shift_end,
         active=details.active,
@@ -122,7 +159,9 @@ def create_team(
         coverage=[],
         memberships=[],
     )
-    _set_coverage(team, precincts, details.boroughs)
+    _place_base(team, details, index)
+    team.base_address = details.base_address.strip()
+    _set_coverage(team, precincts)
     db.session.add(team)
     _audit(AuditAction.CREATE, team, by, f"created team {team.name}", request_info)
     return team
@@ -138,20 +177,35 @@ def update_team(
 ) -> Team:
     """Change a team's name, base, coverage, shift or active flag."""
     check_version(team, expected_version, team.name)
-    name, precincts = _validated(details, team_id=team.id)
+    index = current_index()
+    name, precincts = _validated(details, team_id=team.id, index=index)
     team.name = name
+    _place_base(team, details, index)
     team.base_address = details.base_address.strip()
-    team.base_latitude = details.base_latitude
-    team.base_longitude = details.base_longitude
     team.shift_start = details.shift_start
     team.shift_end = details.shift_end
     team.active = details.active
-    _set_coverage(team, precincts, details.boroughs)
+    _set_coverage(team, precincts)
     # Coverage lives in its own rows: the team row changes too, so its version moves on.
     team.updated_at = utcnow()
     flush_or_conflict(team.name, expected_version)
     _audit(AuditAction.UPDATE, team, by, "details edited", request_info)
     return team
+
+
+def rederive_base_areas(index: PrecinctIndex) -> int:
+    """Give every placed team base the precinct its point is in under `index` (new
+    boundaries); returns how many changed."""
+    changed = 0
+    for team in db.session.scalars(select(Team).where(Team.base_latitude.is_not(None))):
+        if team.base_latitude is None or team.base_longitude is None:
+            continue
+        precinct = index.locate(team.base_latitude, team.base_longitude).precinct
+        if precinct != team.base_precinct:
+            team.base_precinct = precinct
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def current_membership(user: User) -> TeamMembership | None:

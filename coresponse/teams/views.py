@@ -11,6 +11,7 @@ from coresponse import unit_of_work
 from coresponse.auth.models import Role, User
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.geo.precincts import current_index
 from coresponse.locking import ConflictPage, StaleRecord, last_audited_change, stamp
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
@@ -51,7 +52,7 @@ def index() -> ResponseReturnValue:
 @allow(policy.can_manage_teams)
 def new() -> ResponseReturnValue:
     """Create a team (members are added on its page)."""
-    form = TeamForm()
+    form = TeamForm(precincts=current_index().precincts)
     sent = submit(
         form,
         lambda: services.create_team(form.details(), by=current_user, request_info=request_info()),
@@ -104,7 +105,7 @@ def _team_conflict(team_id: int, change: str) -> ResponseReturnValue:
 def edit(team_id: int) -> ResponseReturnValue:
     """Change a team's name, base, coverage, shift hours or active flag."""
     team = _team_or_404(team_id)
-    form = TeamForm.for_team(team)
+    form = TeamForm.for_team(team, precincts=current_index().precincts)
     sent = submit(
         form,
         lambda: services.update_team(
@@ -125,9 +126,8 @@ def edit(team_id: int) -> ResponseReturnValue:
 def _edit_conflict(team_id: int, form: TeamForm) -> ResponseReturnValue:
     """The 409 page for the team's details: what was sent beside what is stored."""
     team = _team_or_404(team_id)
-    stored = TeamForm(formdata=None, obj=team)
-    stored.precincts.data = ", ".join(team.precincts)
-    stored.boroughs.data = team.boroughs
+    stored = TeamForm(formdata=None, obj=team, precincts=current_index().precincts)
+    stored.precincts.data = team.precincts
     page = ConflictPage(
         what=team.name,
         restart_url=url_for("teams.edit", team_id=team.id),
@@ -135,8 +135,11 @@ def _edit_conflict(team_id: int, form: TeamForm) -> ResponseReturnValue:
         last_change=last_audited_change("team", team.id),
     )
     for name in ("name", "base_address", "base_latitude", "base_longitude", "precincts",
-                 "boroughs", "shift_start", "shift_end", "active"):  # fmt: skip
-        page.add(str(form[name].label.text), form[name].data, stored[name].data)
+                 "shift_start", "shift_end", "active"):  # fmt: skip
+        sent, now = form[name].data, stored[name].data
+        if name == "precincts":
+            sent, now = ", ".join(sent or []), ", ".join(now or [])
+        page.add(str(form[name].label.text), sent, now)
     return page.render()
 
 

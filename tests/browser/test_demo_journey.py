@@ -34,8 +34,7 @@ def test_the_demo_logins_run_the_journey(app: Flask, page) -> None:  # type: ign
     page.get_by_label("Last name").fill("Quartermain")
     page.get_by_label("Or approximate age").fill("34")
     page.get_by_label("Last known address").fill("780 Blake Ave")
-    page.get_by_label("ZIP code").fill("11207")
-    page.get_by_label("Precinct").select_option("75")
+    page.get_by_label("ZIP code").fill("11207")  # its centre is in the 75th Precinct
     page.get_by_role("button", name="Check and save referral").click()
     if page.locator(".matches").count():  # a look-alike in the demo: this is someone new
         page.locator("input[name=person_choice][value=new]").check()

@@ -30,13 +30,16 @@ def test_supervisor_creates_and_staffs_a_team(app: Flask, page) -> None:  # type
     page.get_by_role("link", name="New team").click()
     page.get_by_label("Team name").fill("Bronx South")
     page.get_by_label("Base address").fill("450 Cross Bronx Expy, Bronx, NY")
-    page.get_by_label("Precincts covered").fill("40, 42")
-    page.get_by_label("Bronx").check()
+    # Coverage is ticked from the precincts, grouped by borough.
+    bronx = page.locator("fieldset.borough-group", has_text="Bronx")
+    for number in ("40th", "42nd"):
+        bronx.get_by_label(number, exact=True).check()
     page.get_by_label("Shift starts").fill("08:00")
     page.get_by_label("Shift ends").fill("20:00")
     page.screenshot(path=ARTIFACTS / "team-form.png", full_page=True)
     page.get_by_role("button", name="Save team").click()
 
+    assert "Bronx: precincts 40, 42" in page.locator("main").inner_text()
     status = page.locator(".status-panel")
     assert "Needs two officers; needs one clinician" in status.inner_text()
     for name in ("Luis Ortega", "Priya Shah", "Dana Kim"):

@@ -12,11 +12,11 @@ from coresponse.auth.models import Role
 from coresponse.cases import services
 from coresponse.cases.dispatch import on_shift, rank_teams
 from coresponse.cases.models import Assignment, CaseEvent, CaseEventKind, CaseStatus, ClosureReason
-from coresponse.clock import utcnow
+from coresponse.clock import program_now, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.people.models import Borough
-from coresponse.teams.models import AreaType, TeamCoverage
+from coresponse.geo.nyc import precinct_label
+from coresponse.people.models import Borough, LocationStatus
 from tests.factories import make_case, make_person, make_staffed_team, make_team, make_user
 
 
@@ -109,36 +109,105 @@ def test_reopen_waits_for_a_team_when_the_old_one_cannot_take_it(app: Flask) -> 
     assert case.status is CaseStatus.AWAITING_ASSIGNMENT and case.team_id is None
 
 
-def test_ranking_prefers_coverage_then_distance_then_caseload(app: Flask) -> None:
+def _off_shift_now() -> dict[str, time]:
+    """Shift hours that exclude this moment in New York (the suite runs at any time)."""
+    now = program_now()
+    start = (now + timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    end = (now + timedelta(hours=3)).time().replace(second=0, microsecond=0)
+    return {"shift_start": start, "shift_end": end}
+
+
+def test_ranking_covers_the_precinct_then_on_shift_then_distance_then_caseload(
+    app: Flask,
+) -> None:
+    # 40.6705, -73.894: the centre of ZIP 11207, in the 75th Precinct's boundary.
     person = make_person(address={"precinct": "75", "latitude": 40.6705, "longitude": -73.894})
-    covering, *_ = make_staffed_team(
-        name="Covers 75", precincts=("75",), base_latitude=40.85, base_longitude=-73.9
-    )
-    near, *_ = make_staffed_team(
-        name="Near", precincts=("110",), base_latitude=40.67, base_longitude=-73.89
-    )
-    far, *_ = make_staffed_team(
-        name="Far", precincts=("120",), base_latitude=40.64, base_longitude=-74.08
-    )
-    short = make_team(name="Short", precincts=("75",))
-    borough_team, *_ = make_staffed_team(name="Brooklyn-wide", precincts=())
-    borough_team.coverage.append(
-        TeamCoverage(area_type=AreaType.BOROUGH, area_code=Borough.BROOKLYN.value)
-    )
-    make_case(near)  # one open case on "Near"
+    far, near = {"base_latitude": 40.85, "base_longitude": -73.9}, {
+        "base_latitude": 40.67, "base_longitude": -73.89
+    }  # fmt: skip
+    make_staffed_team(name="Covers, far, on shift", precincts=("75",), **far)
+    make_staffed_team(name="Covers, near, off shift", precincts=("75",), **near, **_off_shift_now())
+    make_staffed_team(name="Covers, far, off shift", precincts=("75",), **far, **_off_shift_now())
+    busy, *_ = make_staffed_team(name="Near, busy", precincts=("110",), **near)
+    make_staffed_team(name="Near, idle", precincts=("110",), **near)
+    make_staffed_team(name="Far", precincts=("120",), base_latitude=40.64, base_longitude=-74.08)
+    make_staffed_team(name="Near, off shift", precincts=("110",), **near, **_off_shift_now())
+    make_team(name="Short", precincts=("75",), **near)
+    make_case(busy)  # one open case on "Near, busy"
     case = make_case(person=person)
-    options = rank_teams(case, person.current_address)
-    names = [o.team.name for o in options]
-    assert names[0] == "Covers 75"
-    assert names.index("Brooklyn-wide") < names.index("Near") < names.index("Far")
-    assert names[-1] == "Short"
-    by_name = {o.team.name: o for o in options}
-    assert "covers the 75th Precinct" in by_name["Covers 75"].reasons
-    assert "covers Brooklyn" in by_name["Brooklyn-wide"].reasons
-    assert by_name["Near"].open_cases == 1 and "1 open case" in by_name["Near"].reasons
-    assert by_name["Near"].distance_km < 1 < by_name["Far"].distance_km
+    ranking = rank_teams(case, person.current_address)
+    assert [o.team.name for o in ranking.options] == [
+        "Covers, far, on shift",
+        "Covers, near, off shift",
+        "Covers, far, off shift",
+        "Near, idle",
+        "Near, busy",
+        "Far",
+        "Near, off shift",
+        "Short",  # cannot be dispatched: last, whatever it covers
+    ]
+    assert ranking.notice is None
+    by_name = {o.team.name: o for o in ranking.options}
+    assert by_name["Covers, far, on shift"].reasons[:2] == [
+        "covers the 75th Precinct",
+        "on shift now",
+    ]
+    assert by_name["Near, idle"].reasons[0] == "does not cover the 75th Precinct"
+    assert "off shift now" in by_name["Near, off shift"].reasons
+    assert by_name["Near, busy"].open_cases == 1 and "1 open case" in by_name["Near, busy"].reasons
+    assert by_name["Near, idle"].distance_km < 1 < by_name["Far"].distance_km
     assert not by_name["Short"].dispatchable and by_name["Short"].problems
-    del covering, far, short
+
+
+def test_ranking_says_plainly_when_no_dispatchable_team_covers_the_point(app: Flask) -> None:
+    # Staten Island, as in the demo: its team covers the island but is an officer short.
+    person = make_person(
+        address={"precinct": "122", "borough": Borough.STATEN_ISLAND, "latitude": 40.58,
+                 "longitude": -74.15, "location_status": LocationStatus.LOCATED}
+    )  # fmt: skip
+    make_team(name="Staten Island", precincts=("120", "121", "122", "123"))
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    case = make_case(person=person)
+    ranking = rank_teams(case, person.current_address)
+    assert ranking.notice == (
+        "No dispatchable team covers the 122nd Precinct (Staten Island): Staten Island covers "
+        "it but cannot take cases now. The teams below are ranked by shift, distance and "
+        "caseload."
+    )
+    assert [o.team.name for o in ranking.options] == ["Brooklyn North", "Staten Island"]
+    make_team(name="Queens", precincts=("101",))
+    ranking = rank_teams(case, person.current_address)
+    assert ranking.notice is not None and ranking.notice.startswith(
+        "No dispatchable team covers the 122nd Precinct (Staten Island):"
+    )
+    # With nobody covering it at all.
+    elsewhere = make_person(
+        address={"precinct": "62", "borough": Borough.BROOKLYN, "latitude": 40.6, "longitude": -74.0}
+    )  # fmt: skip
+    assert rank_teams(make_case(person=elsewhere), elsewhere.current_address).notice == (
+        "No dispatchable team covers the 62nd Precinct (Brooklyn). The teams below are ranked "
+        "by shift, distance and caseload."
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "notice"),
+    [
+        ({"latitude": 40.93, "longitude": -73.9, "precinct": None, "borough": None},
+         "outside the program's area"),
+        ({"latitude": None, "longitude": None, "precinct": "75",
+          "location_status": LocationStatus.NEEDED}, "not on the map yet"),
+    ],
+)  # fmt: skip
+def test_ranking_says_why_a_place_cannot_be_matched(
+    app: Flask, address: dict[str, object], notice: str
+) -> None:
+    person = make_person(address=address)
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    ranking = rank_teams(make_case(person=person), person.current_address)
+    assert ranking.notice is not None and notice in ranking.notice
+    # Nobody is said to cover a place that has no precinct from a point.
+    assert not any(o.covers_precinct for o in ranking.options)
 
 
 @pytest.mark.parametrize(
@@ -155,3 +224,42 @@ def test_on_shift_uses_program_local_time(app: Flask, start, end, utc_hour, expe
     at = datetime(2026, 11, 27, utc_hour, 0, tzinfo=UTC)
     assert on_shift(team, at) is expected
     assert on_shift(make_team(), at) is True  # around the clock
+
+
+def test_the_issue_story_a_new_team_covering_1_5_and_6_is_ranked_first_with_a_distance(
+    app: Flask,
+) -> None:
+    """Issue 17: "1 Police Plaza, 10038" and "55 Water St, 10041", placed by the offline
+    geocoder at their ZIP codes' centres, fall in the 5th and 1st Precincts; a new team
+    based at 1 Police Plaza covering 1, 5 and 6 covers both, and shows its distance."""
+    from coresponse.people import services as people
+    from coresponse.people.details import AddressDetails, PersonDetails
+    from coresponse.teams import services as teams
+    from coresponse.teams.services import TeamDetails
+    from tests.factories import add_to_team
+
+    team = teams.create_team(
+        TeamDetails(name="Lower Manhattan", base_address="1 Police Plaza, New York, NY 10038",
+                    precincts=["1", "5", "6"]),
+        by=None,
+    )  # fmt: skip
+    for role in (Role.OFFICER, Role.OFFICER, Role.CLINICIAN):
+        add_to_team(team, make_user(role))
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    for line1, postal, precinct in (
+        ("1 Police Plaza", "10038", "5"),
+        ("55 Water St", "10041", "1"),
+    ):
+        person = people.create_person(
+            PersonDetails("Ana", line1, address=AddressDetails(line1=line1, postal_code=postal)),
+            by=None,
+        )
+        address = person.current_address
+        assert address.precinct == precinct
+        assert address.location_status is LocationStatus.APPROXIMATE
+        ranking = rank_teams(make_case(person=person), address)
+        first = ranking.options[0]
+        assert first.team.name == "Lower Manhattan" and ranking.notice is None
+        assert first.reasons[0] == f"covers the {precinct_label(precinct)}"
+        assert first.distance_km is not None and first.distance_km < 1.5
+        assert any(r.endswith("from base") for r in first.reasons)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.extensions import db
+from coresponse.people.models import Borough
 from coresponse.referrals.models import Referral
 from tests.conftest import count_statements
 from tests.factories import make_case, make_person, make_staffed_team, make_team, make_user
@@ -43,6 +44,26 @@ def test_officers_never_see_the_clinical_reason_on_case_pages(login) -> None:  #
         client.post("/logout")
 
 
+def test_dispatch_screen_says_when_no_dispatchable_team_covers_the_person(login) -> None:  # type: ignore[no-untyped-def]
+    person = make_person(
+        address={"precinct": "122", "borough": Borough.STATEN_ISLAND, "latitude": 40.58,
+                 "longitude": -74.15}
+    )  # fmt: skip
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    case = make_case(person=person)
+    page = login(make_user(Role.SUPERVISOR)).get(f"/cases/{case.id}/assign").get_data(as_text=True)
+    assert "No dispatchable team covers the 122nd Precinct (Staten Island)." in page
+    assert "does not cover the 122nd Precinct" in page
+    assert f"/people/{person.id}/location" not in page  # the location is not the problem
+    outside = make_person(
+        address={"latitude": 40.66, "longitude": -74.05, "precinct": None, "borough": None}
+    )
+    case = make_case(person=outside)
+    page = login(make_user(Role.SUPERVISOR)).get(f"/cases/{case.id}/assign").get_data(as_text=True)
+    assert "outside the program&#39;s area" in page
+    assert f'href="/people/{outside.id}/location">Set the location</a>' in page
+
+
 def test_dispatch_screen_ranks_and_assigns(login) -> None:  # type: ignore[no-untyped-def]
     person = make_person(address={"precinct": "75"})
     near, *_ = make_staffed_team(name="Brooklyn North", precincts=("75",))
@@ -53,6 +74,7 @@ def test_dispatch_screen_ranks_and_assigns(login) -> None:  # type: ignore[no-un
     page = client.get(f"/cases/{case.id}/assign").get_data(as_text=True)
     assert page.index("Brooklyn North") < page.index("Bronx") < page.index("Forming")
     assert "covers the 75th Precinct" in page and "Not dispatchable: needs two officers" in page
+    assert "No dispatchable team covers" not in page
     response = client.post(f"/cases/{case.id}/assign", data={"team_id": str(near.id)})
     assert response.status_code == 302 and response.location == f"/cases/{case.id}"
     db.session.expire_all()

@@ -24,7 +24,7 @@ def details(**overrides: object) -> PersonDetails:
         "aliases": ["Papo"],
         "languages": ["Spanish", "English", "spanish"],
         "phone": "+1 (718) 555-0142",
-        "address": AddressDetails(line1="500 Sutter Ave", postal_code="11207", precinct="75th"),
+        "address": AddressDetails(line1="500 Sutter Ave", postal_code="11207"),
     }
     fields.update(overrides)
     return PersonDetails(**fields)  # type: ignore[arg-type]
@@ -36,6 +36,7 @@ def test_create_person_normalises_and_places_the_address(app: Flask) -> None:
     assert [lang.language for lang in person.languages] == ["Spanish", "English"]
     assert person.phones[0].digits == "7185550142"
     address = person.current_address
+    # Placed at the centre of ZIP 11207, which lies in the 75th Precinct's boundary.
     assert address.precinct == "75" and address.borough is Borough.BROOKLYN
     assert address.location_status is LocationStatus.APPROXIMATE
     assert address.latitude is not None
@@ -47,6 +48,8 @@ def test_an_address_that_cannot_be_placed_still_saves_as_location_needed(app: Fl
     )
     assert person.current_address.location_status is LocationStatus.NEEDED
     assert person.current_address.latitude is None
+    # No point, no precinct: nothing is guessed.
+    assert person.current_address.precinct is None and person.current_address.borough is None
 
 
 def test_approximate_age_gives_an_estimated_birth_date(app: Flask) -> None:
@@ -63,7 +66,6 @@ def test_approximate_age_gives_an_estimated_birth_date(app: Flask) -> None:
         ({"date_of_birth": None, "approximate_age": 150}, "between 1 and 119"),
         ({"phone": "12"}, "too short"),
         ({"phone": "0" * 39}, "more than 15 digits"),
-        ({"address": AddressDetails(line1="1 A St", precinct="999")}, "not an NYC police precinct"),
         ({"address": AddressDetails(line1="1 A St", postal_code="1120")}, "5 digits"),
     ],
 )
@@ -82,18 +84,40 @@ def test_a_new_address_retires_the_old_one(app: Flask) -> None:
     assert len(person.addresses) == 2
 
 
+def test_the_issue_addresses_get_their_precinct_from_the_zip_centroid(app: Flask) -> None:
+    """Issue 17's story, with the offline geocoder: each address is placed at its ZIP
+    code's centre, marked approximate, and gets the precinct that centre lies in."""
+    police_plaza = services.create_person(
+        details(address=AddressDetails(line1="1 Police Plaza", postal_code="10038")), by=None
+    ).current_address
+    water_st = services.create_person(
+        details(first_name="Ana", address=AddressDetails(line1="55 Water St", postal_code="10041")),
+        by=None,
+    ).current_address
+    assert (police_plaza.precinct, police_plaza.borough) == ("5", Borough.MANHATTAN)
+    assert (water_st.precinct, water_st.borough) == ("1", Borough.MANHATTAN)
+    assert police_plaza.location_status is LocationStatus.APPROXIMATE
+    assert water_st.location_status is LocationStatus.APPROXIMATE
+
+
 def test_correct_location_by_hand(app: Flask) -> None:
     person = services.create_person(details(address=AddressDetails(line1="Somewhere")), by=None)
     user = make_user(Role.SUPERVISOR)
-    services.correct_location(
-        person.current_address, latitude=40.66, longitude=-73.9, precinct="73", by=user
+    area = services.correct_location(
+        person.current_address, latitude=40.66, longitude=-73.9, by=user
     )
-    assert person.current_address.location_status is LocationStatus.MANUAL
-    assert person.current_address.borough is Borough.BROOKLYN
-    with pytest.raises(DomainError, match="not a valid latitude"):
-        services.correct_location(
-            person.current_address, latitude=100, longitude=0, precinct=None, by=user
-        )
+    address = person.current_address
+    assert address.location_status is LocationStatus.MANUAL
+    assert (address.precinct, address.borough) == ("73", Borough.BROOKLYN) == tuple(area)
+    with pytest.raises(DomainError, match="between -90 and 90"):
+        services.correct_location(address, latitude=100, longitude=0, by=user)
+    with pytest.raises(DomainError, match="must be numbers"):
+        services.correct_location(address, latitude=float("nan"), longitude=-73.9, by=user)
+    # In the harbour: in no precinct, so refused, and the point set before is kept.
+    with pytest.raises(DomainError, match="outside the program's area") as refused:
+        services.correct_location(address, latitude=40.66, longitude=-74.05, by=user)
+    assert refused.value.field == "latitude"
+    assert (address.latitude, address.longitude, address.precinct) == (40.66, -73.9, "73")
 
 
 def test_duplicate_check_finds_exact_fuzzy_alias_and_phone_matches(app: Flask) -> None:

@@ -12,7 +12,7 @@ from coresponse.cases.models import ClosureReason
 from coresponse.cases.services import close_case
 from coresponse.extensions import db
 from coresponse.people import timeline
-from coresponse.people.models import LocationStatus, PersonAddress
+from coresponse.people.models import Borough, LocationStatus, PersonAddress
 from tests.factories import make_case, make_person, make_staffed_team, make_user
 
 
@@ -75,24 +75,64 @@ def test_timeline_shows_history_newest_first_and_filters(login) -> None:  # type
 def test_location_can_be_set_by_hand(login) -> None:  # type: ignore[no-untyped-def]
     team, officer, _, _ = make_staffed_team()
     person = make_person(
-        address={"location_status": LocationStatus.NEEDED, "latitude": None, "longitude": None}
-    )
+        address={"location_status": LocationStatus.NEEDED, "latitude": None, "longitude": None,
+                 "precinct": None, "borough": None}
+    )  # fmt: skip
     make_case(team, person)
     address_id = person.addresses[0].id
     client = login(officer)
-    assert "Set the location by hand" in client.get(f"/people/{person.id}").get_data(as_text=True)
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert "The address is not on the map yet" in page and "Set the location" in page
+    form = client.get(f"/people/{person.id}/location").get_data(as_text=True)
+    assert 'name="precinct"' not in form  # the point decides it
+    for bad in ({"latitude": "95", "longitude": "-73.9"}, {"latitude": "north", "longitude": "x"},
+                {"latitude": "", "longitude": "-73.9"}):  # fmt: skip
+        response = client.post(f"/people/{person.id}/location", data=bad)
+        assert response.status_code == 422, bad
+    # The harbour: a clear message on the form, nothing saved.
     response = client.post(
-        f"/people/{person.id}/location", data={"latitude": "95", "longitude": "-73.9"}
+        f"/people/{person.id}/location", data={"latitude": "40.66", "longitude": "-74.05"}
     )
     assert response.status_code == 422
+    assert "outside the program&#39;s area" in response.get_data(as_text=True)
+    # A precinct typed anyway is ignored: the point's precinct is recorded.
     response = client.post(
         f"/people/{person.id}/location",
-        data={"latitude": "40.66", "longitude": "-73.9", "precinct": "73"},
+        data={"latitude": "40.66", "longitude": "-73.9", "precinct": "120"},
+        follow_redirects=True,
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Location saved: the 73rd Precinct, Brooklyn." in response.get_data(as_text=True)
     db.session.expire_all()
     address = db.session.get(PersonAddress, address_id)
-    assert address.location_status is LocationStatus.MANUAL and address.precinct == "73"
+    assert address.location_status is LocationStatus.MANUAL
+    assert (address.precinct, address.borough) == ("73", Borough.BROOKLYN)
+
+
+def test_an_approximate_location_is_said_plainly_and_a_better_one_asked_for(login) -> None:  # type: ignore[no-untyped-def]
+    team, officer, _, _ = make_staffed_team()
+    person = make_person(
+        address={"line1": "55 Water St", "postal_code": "10041", "latitude": 40.7038,
+                 "longitude": -74.0098, "precinct": "1", "borough": Borough.MANHATTAN,
+                 "location_status": LocationStatus.APPROXIMATE}
+    )  # fmt: skip
+    make_case(team, person)
+    page = login(officer).get(f"/people/{person.id}").get_data(as_text=True)
+    assert "The location is approximate: it is the centre of ZIP code 10041" in page
+    assert "1st Precinct" in page and "Approximate location" in page
+    assert f'href="/people/{person.id}/location">set the location</a>' in page
+
+
+def test_a_point_outside_every_precinct_is_said_to_be_outside_the_area(login) -> None:  # type: ignore[no-untyped-def]
+    team, officer, _, _ = make_staffed_team()
+    person = make_person(
+        address={"latitude": 40.93, "longitude": -73.90, "precinct": None, "borough": None,
+                 "location_status": LocationStatus.LOCATED}
+    )  # fmt: skip
+    make_case(team, person)
+    page = login(officer).get(f"/people/{person.id}").get_data(as_text=True)
+    assert "This location is outside the program's area" in page
+    assert "Outside the program's area" in page  # the card's badge
 
 
 def test_a_long_timeline_pages_by_time_and_shows_every_contact_once(login) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from coresponse.audit.models import AuditEvent
 from coresponse.auth.models import Role
 from coresponse.errors import Conflict, DomainError
 from coresponse.extensions import db
-from coresponse.people.models import Borough
+from coresponse.people.models import Borough, LocationStatus
 from coresponse.teams import services
 from coresponse.teams.models import TeamMembership
 from coresponse.teams.services import TeamDetails
@@ -27,7 +27,6 @@ def details(**overrides: object) -> TeamDetails:
         "base_latitude": 40.6702,
         "base_longitude": -73.8962,
         "precincts": ["075", "73rd", "75"],
-        "boroughs": [],
     }
     fields.update(overrides)
     return TeamDetails(**fields)  # type: ignore[arg-type]
@@ -35,12 +34,68 @@ def details(**overrides: object) -> TeamDetails:
 
 def test_create_team_normalises_coverage_and_audits(app: Flask) -> None:
     supervisor = make_user(Role.SUPERVISOR)
-    team = services.create_team(details(boroughs=[Borough.BROOKLYN]), by=supervisor)
-    assert team.precincts == ["73", "75"]
-    assert team.boroughs == ["BK"]
+    team = services.create_team(details(precincts=["75", "073", "1"]), by=supervisor)
+    assert team.precincts == ["1", "73", "75"]
+    assert team.coverage_by_borough == [
+        (Borough.MANHATTAN, ["1"]),
+        (Borough.BROOKLYN, ["73", "75"]),
+    ]
     assert team.memberships == [] and not team.dispatchable
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "team"))
     assert event.user_id == supervisor.id and event.record_id == str(team.id)
+
+
+def test_a_base_typed_by_hand_is_placed_and_its_precinct_derived(app: Flask) -> None:
+    # 127 Pennsylvania Ave, Brooklyn: in the 75th Precinct's boundary.
+    team = services.create_team(details(), by=None)
+    assert (team.base_latitude, team.base_longitude) == (40.6702, -73.8962)
+    assert team.base_precinct == "75"
+    assert team.base_location_status is LocationStatus.MANUAL
+
+
+def test_a_base_without_a_point_is_geocoded_from_its_address(app: Flask) -> None:
+    """The issue's story: a new team at 1 Police Plaza is placed at its ZIP code's centre
+    (approximate), which lies in the 5th Precinct, so dispatch can show distances."""
+    team = services.create_team(
+        details(base_address="1 Police Plaza, New York, NY 10038", base_latitude=None,
+                base_longitude=None, precincts=["1", "5", "6"]),
+        by=None,
+    )  # fmt: skip
+    assert team.base_latitude == pytest.approx(40.7101, abs=0.001)
+    assert team.base_precinct == "5"
+    assert team.base_location_status is LocationStatus.APPROXIMATE
+
+
+def test_a_moved_base_is_placed_again_unless_a_new_point_is_typed(app: Flask) -> None:
+    team = services.create_team(details(base_latitude=None, base_longitude=None), by=None)
+    assert team.base_precinct == "75"  # the centre of ZIP 11207
+    old_point = (team.base_latitude, team.base_longitude)
+    # The edit form sends the old point back with the new address: the new address wins.
+    services.update_team(
+        team,
+        details(base_address="55 Water St, New York, NY 10041", base_latitude=old_point[0],
+                base_longitude=old_point[1]),
+        by=None,
+    )  # fmt: skip
+    assert team.base_precinct == "1"
+    assert team.base_location_status is LocationStatus.APPROXIMATE
+    # A point typed for it is kept, and marked as set by hand.
+    services.update_team(
+        team,
+        details(base_address="55 Water St, New York, NY 10041", base_latitude=40.7034,
+                base_longitude=-74.0096),
+        by=None,
+    )  # fmt: skip
+    assert team.base_location_status is LocationStatus.MANUAL and team.base_precinct == "1"
+
+
+def test_a_base_without_any_point_is_said_to_need_one(app: Flask) -> None:
+    team = services.create_team(
+        details(base_address="The station house", base_latitude=None, base_longitude=None),
+        by=None,
+    )
+    assert team.base_latitude is None and team.base_precinct is None
+    assert team.base_location_status is LocationStatus.NEEDED
 
 
 @pytest.mark.parametrize(
@@ -49,7 +104,14 @@ def test_create_team_normalises_coverage_and_audits(app: Flask) -> None:
         ({"name": "  "}, "name", "needs a name"),
         ({"base_address": ""}, "base_address", "base address"),
         ({"precincts": ["999"]}, "precincts", "not an NYC police precinct"),
-        ({"precincts": []}, "precincts", "at least one precinct or borough"),
+        # The 116th was carved out after the 2021 boundaries: not a precinct in force.
+        ({"precincts": ["116"]}, "precincts", "not an NYC police precinct"),
+        ({"precincts": []}, "precincts", "at least one precinct"),
+        (
+            {"base_latitude": 40.66, "base_longitude": -74.05},
+            "base_latitude",
+            "outside the program's area",
+        ),
         ({"base_longitude": None}, "base_latitude", "both latitude and longitude"),
         ({"base_latitude": 91.0}, "base_latitude", "between -90 and 90"),
         ({"shift_start": time(8)}, "shift_start", "both shift start and end"),
@@ -74,12 +136,10 @@ def test_update_team_replaces_coverage_and_shift(app: Flask) -> None:
     team = services.create_team(details(), by=None)
     services.update_team(
         team,
-        details(
-            precincts=["79"], boroughs=[Borough.QUEENS], shift_start=time(20), shift_end=time(8)
-        ),
+        details(precincts=["79", "101"], shift_start=time(20), shift_end=time(8)),
         by=None,
     )
-    assert team.precincts == ["79"] and team.boroughs == ["QN"]
+    assert team.precincts == ["79", "101"]
     assert not team.around_the_clock
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from coresponse.auth.models import Role
 from coresponse.extensions import db
 from coresponse.teams.models import Team, TeamMembership
+from coresponse.teams.queries import get_team
 from tests.conftest import count_statements
 from tests.factories import add_to_team, make_staffed_team, make_team, make_user
 
@@ -16,8 +17,7 @@ TEAM_FORM = {
     "base_address": "450 Cross Bronx Expy, Bronx, NY",
     "base_latitude": "40.8406",
     "base_longitude": "-73.8728",
-    "precincts": "40, 42, 44",
-    "boroughs": ["BX"],
+    "precincts": ["40", "42", "44"],
     "shift_start": "08:00",
     "shift_end": "20:00",
     "active": "y",
@@ -62,7 +62,8 @@ def test_supervisor_builds_a_team_until_it_is_dispatchable(login) -> None:  # ty
     assert response.location == f"/teams/{team.id}"
     page = client.get(response.location).get_data(as_text=True)
     assert "Not dispatchable" in page and "Needs two officers; needs one clinician" in page
-    assert "Precincts 40, 42, 44" in page and "08:00–20:00" in page
+    assert "Bronx: precincts 40, 42, 44" in page and "08:00–20:00" in page
+    assert "48th Precinct" in page  # the base's precinct, from its point
 
     response = client.post(
         f"/teams/{team.id}/members", data={"user_id": officer_a.id}, follow_redirects=True
@@ -126,13 +127,43 @@ def test_invalid_team_form_is_rerendered_with_errors(login) -> None:  # type: ig
     response = client.post("/teams/new", data={**TEAM_FORM, "base_latitude": "north"})
     assert response.status_code == 422
     assert "Not a valid float value." in response.get_data(as_text=True)
-    response = client.post("/teams/new", data={**TEAM_FORM, "precincts": "40, 500"})
+    response = client.post("/teams/new", data={**TEAM_FORM, "precincts": ["40", "500"]})
     assert response.status_code == 422
     assert "&#39;500&#39; is not an NYC police precinct." in response.get_data(as_text=True)
+    response = client.post("/teams/new", data={**TEAM_FORM, "precincts": []})
+    assert response.status_code == 422
+    assert "A team must cover at least one precinct." in response.get_data(as_text=True)
+    response = client.post(
+        "/teams/new",
+        data={**TEAM_FORM, "name": "Harbor", "base_latitude": "40.66", "base_longitude": "-74.05"},
+    )
+    assert response.status_code == 422
+    assert "outside the program&#39;s area" in response.get_data(as_text=True)
     response = client.post("/teams/new", data=TEAM_FORM)
     assert response.status_code == 409
     assert "There is already a team called" in response.get_data(as_text=True)
     assert len(db.session.scalars(select(Team)).all()) == 1
+
+
+def test_the_team_form_offers_every_precinct_as_a_checkbox_grouped_by_borough(login) -> None:  # type: ignore[no-untyped-def]
+    """The coverage is chosen from a list (the map binds its clicks to these inputs)."""
+    from bs4 import BeautifulSoup
+
+    team = make_team(precincts=("73", "75"))
+    client = login(make_user(Role.SUPERVISOR))
+    html = client.get(f"/teams/{team.id}/edit").get_data(as_text=True)
+    page = BeautifulSoup(html, "html.parser")
+    boxes = page.select('input[type="checkbox"][name="precincts"]')
+    assert len(boxes) == 77  # the 2021 boundaries' precincts
+    assert [b["value"] for b in boxes if b.has_attr("checked")] == ["73", "75"]
+    groups = {
+        g["data-borough"]: [b["value"] for b in g.select('input[name="precincts"]')]
+        for g in page.select("fieldset.borough-group")
+    }
+    assert list(groups) == ["MN", "BX", "BK", "QN", "SI"]
+    assert groups["SI"] == ["120", "121", "122", "123"] and "116" not in groups["QN"]
+    assert '<input type="checkbox" name="precincts" value="75"' in html
+    assert page.select_one('input[name="boroughs"]') is None
 
 
 def test_supervisor_edits_a_team(login) -> None:  # type: ignore[no-untyped-def]
@@ -147,6 +178,8 @@ def test_supervisor_edits_a_team(login) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code == 302
     db.session.refresh(team)
     assert team.name == "New Name" and team.around_the_clock
+    db.session.expire_all()
+    assert get_team(team.id).precincts == ["40", "42", "44"]
     response = client.post(f"/teams/{team.id}/edit", data={**TEAM_FORM, "name": ""})
     assert response.status_code == 422
 

@@ -14,7 +14,7 @@ from coresponse.clock import program_zone, utcnow
 from coresponse.extensions import db
 from coresponse.geo.distance import distance_km
 from coresponse.geo.nyc import precinct_label
-from coresponse.people.models import PersonAddress
+from coresponse.people.models import Borough, PersonAddress
 from coresponse.teams.models import Team, TeamMembership
 
 
@@ -116,3 +116,39 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
         options.append(option)
     options.sort(key=lambda o: o.sort_key)
     return options
+
+
+def map_data(options: list[TeamOption], address: PersonAddress | None) -> dict[str, object]:
+    """What the dispatch map draws (static/js/maps/dispatch.js): the person's point, and
+    each team in rank order with its base and coverage. The ranked list beside it is the
+    map's text alternative."""
+    placed = address is not None and address.latitude is not None and address.longitude is not None
+    return {
+        "person": (
+            {
+                "point": [address.latitude, address.longitude],
+                "label": address.line1,
+                "precinct": address.precinct,
+            }
+            if placed and address is not None
+            else None
+        ),
+        "teams": [
+            {
+                "id": option.team.id,
+                "rank": rank,
+                "name": option.team.name,
+                "base": (
+                    [option.team.base_latitude, option.team.base_longitude]
+                    if option.team.base_latitude is not None
+                    and option.team.base_longitude is not None
+                    else None
+                ),
+                "precincts": option.team.precincts,
+                "boroughs": option.team.boroughs,
+                "borough_names": [Borough(code).label for code in option.team.boroughs],
+                "dispatchable": option.dispatchable,
+            }
+            for rank, option in enumerate(options, start=1)
+        ],
+    }

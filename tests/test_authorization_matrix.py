@@ -100,6 +100,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "linkages.detail": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.change_status": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.providers": rule(ok=EVERYONE),
+    "linkages.providers_map": rule(ok=EVERYONE),
     # Outcomes: aggregates with small cells suppressed, for supervisors, analysts, admins.
     "reports.dashboard": rule(ok=("admin", "analyst", *SUPERVISORS)),
     "reports.outcomes_csv": rule(ok=("admin", "analyst", *SUPERVISORS)),

@@ -146,12 +146,13 @@
   /* Fit the view to these points (Leaflet LatLngs or [lat, lng]); NYC without any. */
   MapView.prototype.fit = function (points, maxZoom) {
     var valid = points.filter(function (p) { return p; });
+    // The first view is set, not animated: the map is ready when it says so.
     if (!valid.length) {
-      this.map.fitBounds(NYC);
+      this.map.fitBounds(NYC, { animate: false });
     } else if (valid.length === 1) {
-      this.map.setView(valid[0], maxZoom || 14);
+      this.map.setView(valid[0], maxZoom || 14, { animate: false });
     } else {
-      this.map.fitBounds(L.latLngBounds(valid), { padding: [24, 24], maxZoom: maxZoom || 15 });
+      this.map.fitBounds(L.latLngBounds(valid), { padding: [24, 24], maxZoom: maxZoom || 15, animate: false });
     }
   };
 
@@ -214,7 +215,6 @@
           });
         },
       }).addTo(map);
-      if (options.keepView !== true) map.fitBounds(NYC);
       return view;
     }).catch(function (error) {
       map.remove();

@@ -143,7 +143,8 @@
         var approximate = group.every(function (c) { return c.approximate; });
         var style = Object.assign({}, overdue ? OVERDUE : OPEN, {
           renderer: renderer,
-          className: "case-pin" + (overdue ? " case-pin-overdue" : ""),
+          className: "case-pin" + (overdue ? " case-pin-overdue" : "") +
+            (group.length > 1 ? " case-pin-several" : ""),
         });
         if (approximate) Object.assign(style, { fillOpacity: 0.45, dashArray: "3 2" });
         var latlng = L.latLng(group[0].latitude, group[0].longitude);

@@ -102,6 +102,7 @@
 
     M.create(element).then(function (view) {
       var marker = null;
+      var writing = false;
 
       function say() {
         if (status) {
@@ -144,8 +145,11 @@
           marker.setLatLng(latlng);
         }
         if (!typed) {
+          // The fields' change events are the pin's own doing: not a point typed.
+          writing = true;
           setValue(latitude, latlng.lat.toFixed(6));
           setValue(longitude, latlng.lng.toFixed(6));
+          writing = false;
         }
         describe(latlng);
         element.setAttribute("data-pin", latlng.lat.toFixed(6) + "," + latlng.lng.toFixed(6));
@@ -186,6 +190,7 @@
 
       [latitude, longitude].forEach(function (input) {
         input.addEventListener("change", function () {
+          if (writing) return;
           var point = current();
           if (point && (!marker || !marker.getLatLng().equals(point))) {
             put(point, true);
@@ -213,7 +218,7 @@
       if (start) {
         put(start, true);
         // Streets need tiles: on the precincts alone a closer view shows nothing more.
-        view.map.setView(start, view.tiled ? 16 : 13);
+        view.map.setView(start, view.tiled ? 16 : 13, { animate: false });
       } else {
         say("Tap the map where the point is, then drag the pin to adjust it.");
       }

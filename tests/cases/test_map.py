@@ -58,7 +58,9 @@ def world(app: Flask) -> dict[str, Any]:
     # Clinical content on the overdue case: none of it may reach any pin.
     overdue.referral.reason = f"Overdose last month. {CANARIES[0]}"
     db.session.add(
-        ReferralRiskIndicator(referral_id=overdue.referral_id, indicator=RiskIndicator.SUBSTANCE_USE)
+        ReferralRiskIndicator(
+            referral_id=overdue.referral_id, indicator=RiskIndicator.SUBSTANCE_USE
+        )
     )
     log_contact(
         overdue, by=clinician, type=ContactType.PHONE, occurred_at=utcnow() - timedelta(hours=1),
@@ -250,7 +252,9 @@ def test_the_assign_page_maps_the_person_and_the_teams_in_rank_order(app: Flask,
     case = make_case(None, person)
     db.session.commit()
     client = login(make_user(Role.SUPERVISOR))
-    page = BeautifulSoup(client.get(f"/cases/{case.id}/assign").get_data(as_text=True), "html.parser")
+    page = BeautifulSoup(
+        client.get(f"/cases/{case.id}/assign").get_data(as_text=True), "html.parser"
+    )
     data = json.loads(page.select_one("#dispatch-map-data").get_text())
     assert data["person"] == {"point": [40.6705, -73.894], "label": line1,
                               "precinct": "75"}  # fmt: skip

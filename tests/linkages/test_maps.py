@@ -92,6 +92,8 @@ def test_the_connection_form_maps_the_nearest_providers_numbered_as_listed(app, 
         (1, "Near Clinic"), (2, "Far Clinic")
     ]  # fmt: skip
     assert data["providers"][0]["distance"].endswith(" mi")
-    listed = [li.select_one("strong").get_text(" ", strip=True) for li in page.select("ol.nearest li")]
+    listed = [
+        li.select_one("strong").get_text(" ", strip=True) for li in page.select("ol.nearest li")
+    ]
     assert listed == ["1. Near Clinic", "2. Far Clinic"]
     assert near.id != far.id

@@ -40,7 +40,9 @@ def test_the_map_reads_the_same_suppressed_cells_as_the_bars(login) -> None:  # 
     # The bars' table by precinct (the first group chart) holds the same cells.
     bars = page.select("figure.chart-hbar table")[0]
     by_label = {
-        tr.select_one("th").get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
+        tr.select_one("th").get_text(strip=True): [
+            td.get_text(strip=True) for td in tr.select("td")
+        ]
         for tr in bars.select("tbody tr")
     }
     assert rows["75"][:2] == by_label["Precinct 75"]

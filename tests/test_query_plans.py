@@ -94,6 +94,11 @@ HOT_PATHS = {
         ],
     ),
     "my caseload": ("clinician", lambda w: ["/cases/mine"]),
+    "case map for a team member": ("clinician", lambda w: ["/cases/map.json"]),
+    "case map of one team for a supervisor": (
+        "clin_sup",
+        lambda w: [f"/cases/map.json?team={w.case.team_id}"],
+    ),
     "case contacts (case page)": ("clinician", lambda w: [f"/cases/{w.case.id}"]),
     "person timeline, first and next page": (
         "clinician",

@@ -19,14 +19,17 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     union_all,
 )
+from sqlalchemy import case as case_when
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
 from coresponse.clock import utcnow
+from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
 from coresponse.people.models import LocationStatus, Person, PersonAddress
 from coresponse.privacy import policy
@@ -416,19 +419,13 @@ class MapCase:
     approximate: bool
     team_id: int | None
     team: str | None
-    assigned_at: datetime | None
-    first_contact_due_at: datetime | None
-    first_contact_at: datetime | None
-    last_contact_at: datetime | None
-    next_contact_planned_at: datetime | None
+    # No first contact yet: `moment` is when it is due; otherwise the last contact.
+    waiting: bool
+    moment: datetime | None
 
     def overdue(self, now: datetime) -> bool:
         """Past the first-contact deadline with no contact yet (the queue's "overdue")."""
-        return (
-            self.first_contact_at is None
-            and self.first_contact_due_at is not None
-            and self.first_contact_due_at < now
-        )
+        return self.waiting and self.moment is not None and self.moment < now
 
 
 def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
@@ -448,36 +445,45 @@ def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
     if team is not None:
         stmt = stmt.where(Case.team_id == team)
     found: dict[int, MapCase] = {}
-    for row in db.session.execute(stmt):
-        if row.id in found:
+    approximate = LocationStatus.APPROXIMATE
+    # Rows unpacked as tuples, through the session's connection (a supervisor's map reads
+    # thousands: ORM result handling and Row attributes cost more than the query).
+    for (
+        case_id, person_id, case_team_id, waiting, moment, first_name, preferred_name,
+        last_name, line1, precinct, latitude, longitude, location_status, team_name,
+    ) in db.session.connection().execute(stmt):  # fmt: skip
+        if case_id in found:
             continue  # a second current address (none should exist): the first is shown
-        found[row.id] = MapCase(
-            case_id=row.id,
-            person_id=row.person_id,
-            name=Person.name_of(row.first_name, row.preferred_name, row.last_name),
-            address=row.line1,
-            precinct=row.precinct,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            approximate=row.location_status is LocationStatus.APPROXIMATE,
-            team_id=row.team_id,
-            team=row.team_name,
-            assigned_at=row.assigned_at,
-            first_contact_due_at=row.first_contact_due_at,
-            first_contact_at=row.first_contact_at,
-            last_contact_at=row.last_contact_at,
-            next_contact_planned_at=row.next_contact_planned_at,
+        found[case_id] = MapCase(
+            case_id=case_id,
+            person_id=person_id,
+            name=Person.name_of(first_name, preferred_name, last_name),
+            address=line1,
+            precinct=precinct,
+            latitude=latitude,
+            longitude=longitude,
+            approximate=location_status is approximate,
+            team_id=case_team_id,
+            team=team_name,
+            waiting=bool(waiting),
+            moment=moment,
         )
-    return list(found.values())
+    return sorted(found.values(), key=lambda case: case.case_id)
 
 
 @cache
 def _map_statement() -> Select:
-    """map_cases's statement before the viewer's clause, built once."""
+    """map_cases's statement before the viewer's clause, built once. Of a case's times
+    it reads the one a pin shows (first contact due, or the last contact): a supervisor's
+    map has thousands of rows, and each time read is a string parsed on SQLite."""
+    waiting = Case.first_contact_at.is_(None)
+    moment = type_coerce(
+        case_when((waiting, Case.first_contact_due_at), else_=Case.last_contact_at), UTCDateTime
+    )
     return (
         select(
-            Case.id, Case.person_id, Case.team_id, Case.assigned_at, Case.first_contact_due_at,
-            Case.first_contact_at, Case.last_contact_at, Case.next_contact_planned_at,
+            Case.id, Case.person_id, Case.team_id, waiting.label("waiting"),
+            moment.label("moment"),
             Person.first_name, Person.preferred_name, Person.last_name,
             PersonAddress.line1, PersonAddress.precinct, PersonAddress.latitude,
             PersonAddress.longitude, PersonAddress.location_status,
@@ -489,6 +495,7 @@ def _map_statement() -> Select:
             and_(PersonAddress.person_id == Case.person_id, PersonAddress.current.is_(True)),
         )
         .outerjoin(Team, Team.id == Case.team_id)
+        # No ORDER BY: ordered by id, SQLite would walk every case ever opened in id
+        # order rather than the open ones by the status index; map_cases sorts them.
         .where(Case.status == CaseStatus.OPEN)
-        .order_by(Case.id, PersonAddress.recorded_at.desc())
     )  # fmt: skip

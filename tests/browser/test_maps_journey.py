@@ -364,7 +364,8 @@ def test_the_assign_page_maps_the_person_and_each_teams_base_and_coverage(app: F
         name="Queens South", precincts=("105", "113"), base_latitude=40.72, base_longitude=-73.74
     )[0]
     queens_id = queens.id
-    case_id = make_case(None, make_person(last_name="Zamora")).id
+    person = make_person(last_name="Zamora", address={"line1": "<b>12</b> Sutter Ave"})
+    case_id = make_case(None, person).id
     make_user(Role.SUPERVISOR, username="sergeant", discipline=Discipline.POLICE)
     db.session.commit()
     watched = Watched(page)
@@ -372,6 +373,9 @@ def test_the_assign_page_maps_the_person_and_each_teams_base_and_coverage(app: F
     page.goto(f"/cases/{case_id}/assign")
     _map_ready(page, "#dispatch-map")
     assert page.locator("#dispatch-map path.person-pin").count() == 1
+    page.locator("#dispatch-map path.person-pin").hover()
+    tooltip = page.locator("#dispatch-map .leaflet-tooltip:not(.precinct-label)")
+    expect(tooltip).to_have_text("The person: <b>12</b> Sutter Ave")  # text, not markup
     bases = page.locator("#dispatch-map .map-marker.base")
     assert sorted(b.inner_text() for b in bases.all()) == ["1", "2"]
     status = page.locator("#dispatch-map-status")
@@ -397,14 +401,34 @@ def test_the_directory_and_the_nearest_providers_on_a_map(app: Flask, page) -> N
     make_provider(name="Far Clinic", latitude=40.80, longitude=-73.94)
     make_provider(name="Nowhere Clinic", latitude=None, longitude=None)
     make_provider(LinkageKind.HOUSING, name="Atlantic Housing", latitude=40.68, longitude=-73.93)
+    make_provider(
+        LinkageKind.LEGAL, name="Legal <em>Aid</em> <img src=x>", latitude=40.64, longitude=-73.96
+    )
     db.session.commit()
     watched = Watched(page)
     switch_user(page, officer.username, PASSWORD)
     page.get_by_role("link", name="Providers").click()
     _map_ready(page, "#providers-map")
     pins = page.locator("#providers-map path.provider-pin")
-    expect(pins).to_have_count(4)
-    expect(page.locator("#providers-map-status")).to_have_text("4 providers on the map.")
+    expect(pins).to_have_count(5)
+    expect(page.locator("#providers-map-status")).to_have_text("5 providers on the map.")
+    # A name is text on the map, never markup.
+    page.get_by_label("Kind of service").select_option("legal")
+    page.get_by_role("button", name="Filter").click()
+    _map_ready(page, "#providers-map")
+    page.locator("#providers-map path.provider-pin").hover()
+    expect(page.locator("#providers-map .leaflet-tooltip:not(.precinct-label)")).to_have_text(
+        "Legal <em>Aid</em> <img src=x>"
+    )
+    page.locator("#providers-map path.provider-pin").click()
+    expect(page.locator("#providers-map .leaflet-popup")).to_contain_text("Legal <em>Aid</em>")
+    assert (
+        page.locator("#providers-map em, #providers-map img:not(.leaflet-marker-icon)").count() == 0
+    )
+    page.get_by_label("Kind of service").select_option("")
+    page.get_by_role("button", name="Filter").click()
+    _map_ready(page, "#providers-map")
+    expect(pins).to_have_count(5)
     pins.first.click()
     expect(page.locator("#providers-map .leaflet-popup")).to_contain_text("referrals")
     expect(page.locator("#providers-map .leaflet-popup")).to_contain_text("(718) 555-0100")

@@ -86,6 +86,12 @@
     return node;
   }
 
+  /* Text for a tooltip or popup: Leaflet writes a string there as HTML, an element as
+   * it is, so names and addresses always go in as elements. */
+  function text(value) {
+    return el("span", null, String(value));
+  }
+
   function textAsHtml(text) {
     var holder = document.createElement("span");
     holder.textContent = text;
@@ -210,7 +216,7 @@
             layer: layer,
             borough: boroughCode(feature.properties.borough),
           };
-          layer.bindTooltip(code, {
+          layer.bindTooltip(text(code), {
             permanent: true, direction: "center", className: "precinct-label", interactive: false,
           });
         },
@@ -226,6 +232,7 @@
   window.CoResponseMaps = {
     create: create,
     el: el,
+    text: text,
     numberedIcon: numberedIcon,
     precinctCode: precinctCode,
     precinctLabel: precinctLabel,

@@ -95,7 +95,7 @@
         Object.keys(view.precincts).forEach(function (code) {
           var layer = view.precincts[code].layer;
           layer.unbindTooltip();
-          layer.bindTooltip(M.precinctLabel(code) + ": " + describe(code, column), {
+          layer.bindTooltip(M.text(M.precinctLabel(code) + ": " + describe(code, column)), {
             sticky: true, className: "precinct-value",
           });
         });

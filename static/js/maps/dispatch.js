@@ -54,7 +54,7 @@
       if (data.person) {
         var here = L.latLng(data.person.point[0], data.person.point[1]);
         L.circleMarker(here, PERSON).addTo(view.map)
-          .bindTooltip("The person: " + (data.person.label || "last known address"), { direction: "top" });
+          .bindTooltip(M.text("The person: " + (data.person.label || "last known address")), { direction: "top" });
         points.push(here);
       }
       // Drawn lowest rank last, so the best team's base is on top.

@@ -33,7 +33,7 @@
     if (data.home) {
       var here = L.latLng(data.home.point[0], data.home.point[1]);
       L.circleMarker(here, Object.assign({ className: "person-pin" }, HOME)).addTo(view.map)
-        .bindTooltip("The person: " + (data.home.label || "address"), { direction: "top" });
+        .bindTooltip(M.text("The person: " + (data.home.label || "address")), { direction: "top" });
       points.push(here);
     }
     var drawn = 0;
@@ -49,7 +49,7 @@
         })
         : L.circleMarker(latlng, Object.assign({ className: "provider-pin" }, p.accepting ? TAKING : NOT_TAKING));
       marker.addTo(view.map).bindPopup(card(p));
-      if (!p.rank) marker.bindTooltip(p.name, { direction: "top" });
+      if (!p.rank) marker.bindTooltip(M.text(p.name), { direction: "top" });
       points.push(latlng);
       drawn += 1;
     });

@@ -106,6 +106,12 @@ class Config:
         if value
     }
     GEOCODER_MIN_DELAY = float(os.environ.get("CORESPONSE_GEOCODER_MIN_DELAY", "1.0"))
+    # Maps draw the precinct boundaries as their base layer, with nothing fetched from
+    # elsewhere, unless a tile server is named here (Leaflet's URL template, e.g.
+    # https://tiles.example.org/{z}/{x}/{y}.png); the CSP then allows its origin for
+    # images (coresponse/maps.py). The attribution is shown as plain text.
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "").strip()
+    MAP_ATTRIBUTION = os.environ.get("MAP_ATTRIBUTION", "").strip()
     # First contact is due this many hours after a case is assigned to a team.
     FIRST_CONTACT_DUE_HOURS = _int("CORESPONSE_FIRST_CONTACT_DUE_HOURS", 24)
     # Open cases with no contact for this many days are flagged in the queue.

@@ -5,21 +5,30 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
-# No inline scripts or styles anywhere: everything comes from static/.
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+from coresponse.maps import MapSettingsError, tile_origin
+
+
+def content_security_policy(tile_source: str | None = None) -> str:
+    """No inline scripts or styles anywhere: everything comes from static/. Images also
+    from the maps' tile server when one is configured (`tile_source`, its origin)."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:" + (f" {tile_source}" if tile_source else ""),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+# The policy of a deployment without a tile server (the default).
+CONTENT_SECURITY_POLICY = content_security_policy()
 HSTS = "max-age=31536000; includeSubDomains"
 # Responses with no personal data that set their own Cache-Control (field mode's
 # service worker and manifest must revalidate, which "no-store" would not say).
@@ -33,6 +42,11 @@ NUL_MESSAGE = (
 
 def init_app(app: Flask) -> None:
     """Refuse NUL characters in input; add the headers after every request."""
+    try:
+        csp = content_security_policy(tile_origin(app.config.get("MAP_TILE_URL")))
+    except MapSettingsError as error:
+        # Refused at start-up, not on the first map: a typo here must not go unnoticed.
+        raise RuntimeError(str(error)) from error
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -46,7 +60,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("Content-Security-Policy", csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "same-origin")

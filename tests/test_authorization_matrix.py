@@ -90,6 +90,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "casefile.reopen": rule(ok=(*SUPERVISORS, "clinician"), hidden=CASE_RECORD_HIDDEN),
     "cases.caseload": rule(ok=(*TEAM, "other_clinician")),
     "cases.queue": rule(ok=SUPERVISORS),
+    # The case map: everyone with a caseload (supervisors: every case; members: the team's).
+    "cases.case_map": rule(ok=(*SUPERVISORS, *TEAM, "other_clinician")),
+    "cases.case_map_data": rule(ok=(*SUPERVISORS, *TEAM, "other_clinician")),
     "contacts.new_contact": rule(ok=TEAM, hidden=CASE_RECORD_HIDDEN),
     "contacts.detail": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
     "contacts.new_addendum": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
@@ -97,6 +100,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "linkages.detail": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.change_status": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "linkages.providers": rule(ok=EVERYONE),
+    "linkages.providers_map": rule(ok=EVERYONE),
     # Outcomes: aggregates with small cells suppressed, for supervisors, analysts, admins.
     "reports.dashboard": rule(ok=("admin", "analyst", *SUPERVISORS)),
     "reports.outcomes_csv": rule(ok=("admin", "analyst", *SUPERVISORS)),

@@ -94,6 +94,11 @@ HOT_PATHS = {
         ],
     ),
     "my caseload": ("clinician", lambda w: ["/cases/mine"]),
+    "case map for a team member": ("clinician", lambda w: ["/cases/map.json"]),
+    "case map for a supervisor, all teams and one": (
+        "clin_sup",
+        lambda w: ["/cases/map.json", f"/cases/map.json?team={w.case.team_id}"],
+    ),
     "case contacts (case page)": ("clinician", lambda w: [f"/cases/{w.case.id}"]),
     "person timeline, first and next page": (
         "clinician",

@@ -164,3 +164,37 @@ def _notice(
         f"No dispatchable team covers the {where}. The teams below are ranked by shift, "
         "distance and caseload."
     )
+
+
+def map_data(options: list[TeamOption], address: PersonAddress | None) -> dict[str, object]:
+    """What the dispatch map draws (static/js/maps/dispatch.js): the person's point, and
+    each team in rank order with its base and coverage. The ranked list beside it is the
+    map's text alternative."""
+    placed = address is not None and address.latitude is not None and address.longitude is not None
+    return {
+        "person": (
+            {
+                "point": [address.latitude, address.longitude],
+                "label": address.line1,
+                "precinct": address.precinct,
+            }
+            if placed and address is not None
+            else None
+        ),
+        "teams": [
+            {
+                "id": option.team.id,
+                "rank": rank,
+                "name": option.team.name,
+                "base": (
+                    [option.team.base_latitude, option.team.base_longitude]
+                    if option.team.base_latitude is not None
+                    and option.team.base_longitude is not None
+                    else None
+                ),
+                "precincts": option.team.precincts,
+                "dispatchable": option.dispatchable,
+            }
+            for rank, option in enumerate(options, start=1)
+        ],
+    }

@@ -20,16 +20,19 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     union_all,
 )
+from sqlalchemy import case as case_when
 from sqlalchemy.orm import aliased, joinedload, load_only, selectinload
 from sqlalchemy.sql.util import ClauseAdapter
 
 from coresponse.auth.models import User
 from coresponse.cases.models import Assignment, Case, CaseEvent, CaseStatus
 from coresponse.clock import utcnow
+from coresponse.db_types import UTCDateTime
 from coresponse.extensions import db
-from coresponse.people.models import Person, PersonAddress
+from coresponse.people.models import LocationStatus, Person, PersonAddress
 from coresponse.privacy import policy
 from coresponse.privacy.loading import clinical_attributes, withheld
 from coresponse.privacy.policy import case_visibility
@@ -421,4 +424,104 @@ def _caseload_statement() -> Select[Case]:
                 PersonAddress.recorded_at,
             ),
         )
+    )  # fmt: skip
+
+
+# --- The map of open cases ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapCase:
+    """One open case as the case map shows it: what a caseload row shows, and the point.
+    Operational only (the same for every reader): nothing clinical is read."""
+
+    case_id: int
+    person_id: int
+    name: str
+    address: str | None
+    precinct: str | None
+    latitude: float | None
+    longitude: float | None
+    approximate: bool
+    team_id: int | None
+    team: str | None
+    # No first contact yet: `moment` is when it is due; otherwise the last contact.
+    waiting: bool
+    moment: datetime | None
+
+    def overdue(self, now: datetime) -> bool:
+        """Past the first-contact deadline with no contact yet (the queue's "overdue")."""
+        return self.waiting and self.moment is not None and self.moment < now
+
+
+def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
+    """The open cases the user may list, for the map: a supervisor's are every team's
+    (or `team_id`'s), a team member's are their team's, as on My caseload. One query
+    of the columns shown, whatever the number of cases."""
+    if policy.sees_all_cases(user):
+        team = team_id
+    elif policy.is_field_member(user):
+        # A member's map is their caseload: never another team's, whatever was asked.
+        team = policy.current_team_id(user)
+        if team is None:
+            return []
+    else:
+        return []
+    stmt = _map_statement().where(case_visibility(user))
+    if team is not None:
+        stmt = stmt.where(Case.team_id == team)
+    found: dict[int, MapCase] = {}
+    approximate = LocationStatus.APPROXIMATE
+    # Rows unpacked as tuples, through the session's connection (a supervisor's map reads
+    # thousands: ORM result handling and Row attributes cost more than the query).
+    for (
+        case_id, person_id, case_team_id, waiting, moment, first_name, preferred_name,
+        last_name, line1, precinct, latitude, longitude, location_status, team_name,
+    ) in db.session.connection().execute(stmt):  # fmt: skip
+        if case_id in found:
+            continue  # a second current address (none should exist): the first is shown
+        found[case_id] = MapCase(
+            case_id=case_id,
+            person_id=person_id,
+            name=Person.name_of(first_name, preferred_name, last_name),
+            address=line1,
+            precinct=precinct,
+            latitude=latitude,
+            longitude=longitude,
+            approximate=location_status is approximate,
+            team_id=case_team_id,
+            team=team_name,
+            waiting=bool(waiting),
+            moment=moment,
+        )
+    return sorted(found.values(), key=lambda case: case.case_id)
+
+
+@cache
+def _map_statement() -> Select:
+    """map_cases's statement before the viewer's clause, built once. Of a case's times
+    it reads the one a pin shows (first contact due, or the last contact): a supervisor's
+    map has thousands of rows, and each time read is a string parsed on SQLite."""
+    waiting = Case.first_contact_at.is_(None)
+    moment = type_coerce(
+        case_when((waiting, Case.first_contact_due_at), else_=Case.last_contact_at), UTCDateTime
+    )
+    return (
+        select(
+            Case.id, Case.person_id, Case.team_id, waiting.label("waiting"),
+            moment.label("moment"),
+            Person.first_name, Person.preferred_name, Person.last_name,
+            PersonAddress.line1, PersonAddress.precinct, PersonAddress.latitude,
+            PersonAddress.longitude, PersonAddress.location_status,
+            Team.name.label("team_name"),
+        )
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(
+            PersonAddress,
+            and_(PersonAddress.person_id == Case.person_id, PersonAddress.current.is_(True)),
+        )
+        .outerjoin(Team, Team.id == Case.team_id)
+        # No ORDER BY: ordered by id, SQLite would walk every case ever opened in id
+        # order rather than the open ones by the status index; map_cases sorts them.
+        .where(Case.status == CaseStatus.OPEN)
     )  # fmt: skip

@@ -276,3 +276,24 @@ def record_case_list_view(
         category=DataCategory.CLINICAL if clinical else DataCategory.OPERATIONAL,
         request_info=request_info,
     )
+
+
+def record_case_map_view(
+    person_ids: Sequence[int],
+    *,
+    by: User,
+    team: Team | None,
+    request_info: RequestInfo | None,
+) -> None:
+    """Note in the audit trail that the case map showed these people (one event naming
+    them all, none for a map that showed no one; `team`: the one team chosen). The map
+    shows operational data only."""
+    record_list_view(
+        person_ids,
+        by=by,
+        what="Case map" if team is None else f"Case map: {team.name}",
+        record_type="case_map",
+        record_id=None if team is None else team.id,
+        category=DataCategory.OPERATIONAL,
+        request_info=request_info,
+    )

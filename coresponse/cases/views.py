@@ -3,7 +3,9 @@ coresponse/casefile)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -12,20 +14,25 @@ from sqlalchemy.orm import joinedload
 
 from coresponse import unit_of_work
 from coresponse.cases import bp, queries, services
+from coresponse.cases.dispatch import map_data as dispatch_map_data
 from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.pages import audit_card_view, case_conflict
+from coresponse.clock import utcnow
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
+from coresponse.formatting import format_datetime
 from coresponse.locking import StaleRecord, stamp
 from coresponse.pagination import BadCursor, time_page
 from coresponse.people.models import Person
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
 from coresponse.referrals.models import Referral
+from coresponse.teams import queries as team_queries
 from coresponse.teams.models import Team
+from coresponse.templating import id_url
 from coresponse.web import refuse, request_info
 
 
@@ -71,11 +78,13 @@ def assign(case_id: int) -> ResponseReturnValue:
                 return redirect(url_for("casefile.detail", case_id=case.id))
     elif form.is_submitted():
         status = 422
-    ranking = rank_teams(case, case.person.current_address)
+    address = case.person.current_address
+    ranking = rank_teams(case, address)
     stamp(form, case)
     page = render_template(
         "cases/assign.html", case=case, options=ranking.options, notice=ranking.notice,
         needs_location=ranking.needs_location, form=form,
+        map_data=dispatch_map_data(ranking.options, address),
     )  # fmt: skip
     # The page shows the person's card: a read of their record like the case page's,
     # kept when the form comes back with errors too.
@@ -131,3 +140,107 @@ def _audit_list(
         rows, by=current_user, what=what, record_type=record_type, record_id=record_id,
         request_info=request_info(),
     )  # fmt: skip
+
+
+# --- The map of open cases -------------------------------------------------------------
+
+
+def _map_team_filter() -> int | None:
+    """The `team` asked for (supervisors choose one; a team member's map is their team's
+    whatever is asked): a team's id, or None for every team. Anything else is a 400."""
+    raw = request.args.get("team", "")
+    if raw == "":
+        return None
+    team_id = parse_id(raw)
+    if team_id is None:
+        abort(400, description="The team to show must be one of the teams listed.")
+    return team_id
+
+
+@bp.route("/map")
+@allow(policy.has_caseload)
+def case_map() -> ResponseReturnValue:
+    """Open cases on a map: every team's for supervisors (or one team's), the team's for
+    its members, with the team's coverage drawn.
+
+    The page holds no one's data: its script reads the cases from case_map_data (which
+    is audited) and lists them under the map, the map's text alternative."""
+    team_id = _map_team_filter()
+    if policy.sees_all_cases(current_user):
+        teams = [team for team in team_queries.list_teams() if team.active]
+        if team_id is not None and team_id not in {team.id for team in teams}:
+            abort(404)
+        chosen = team_id
+        data_url = url_for("cases.case_map_data", team=team_id)
+    else:
+        own = team_queries.team_of(current_user)
+        teams = [own] if own is not None else []
+        chosen = own.id if own is not None else None
+        data_url = url_for("cases.case_map_data")
+    return render_template(
+        "cases/map.html",
+        teams=teams,
+        chosen=chosen,
+        coverage=[team_queries.map_entry(team) for team in teams],
+        data_url=data_url,
+    )
+
+
+@bp.route("/map.json")
+@allow(policy.has_caseload)
+def case_map_data() -> ResponseReturnValue:
+    """The case map's pins as JSON: what a caseload row shows (name, address, team, first
+    contact) and the point, never anything clinical; one audit event naming the people."""
+    team_id = _map_team_filter()
+    team = None
+    if not policy.sees_all_cases(current_user):
+        team_id = None  # a member's map is their team's, whatever is asked (map_cases)
+    elif team_id is not None:
+        team = db.session.get(Team, team_id)
+        if team is None:
+            abort(404)
+    cases = queries.map_cases(current_user, team_id)
+    now = utcnow()
+    pins = [_pin(case, now) for case in cases]
+    # Thousands of pins for a supervisor: written compact, in the order built.
+    body = json.dumps(
+        {
+            "cases": pins,
+            "count": len(pins),
+            "overdue": sum(1 for pin in pins if pin["overdue"]),
+            "unplaced": sum(1 for pin in pins if pin["latitude"] is None),
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    response = current_app.response_class(body, mimetype="application/json")
+    services.record_case_map_view(
+        [case.person_id for case in cases], by=current_user, team=team,
+        request_info=request_info(),
+    )  # fmt: skip
+    return response
+
+
+def _pin(case: queries.MapCase, now: datetime) -> dict[str, object]:
+    """One case as the map's script reads it (the fields of templates/cases/_row.html)."""
+    overdue = case.overdue(now)
+    if overdue:
+        when = f"Overdue since {format_datetime(case.moment)}"
+    elif case.waiting and case.moment is not None:
+        when = f"First contact due {format_datetime(case.moment)}"
+    else:
+        when = f"Last contact {format_datetime(None if case.waiting else case.moment, 'none')}"
+    placed = case.latitude is not None and case.longitude is not None
+    return {
+        "id": case.case_id,
+        "url": id_url("casefile.detail", case_id=case.case_id),
+        "name": case.name,
+        "address": case.address,
+        "precinct": case.precinct,
+        "team": case.team,
+        "latitude": case.latitude if placed else None,
+        "longitude": case.longitude if placed else None,
+        "approximate": case.approximate,
+        "overdue": overdue,
+        "when": when,
+    }

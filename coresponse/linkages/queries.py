@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import joinedload
 
 from coresponse.auth.models import User
@@ -79,6 +79,22 @@ def list_providers(
     size: int | None = None,
 ) -> Page[Provider]:
     """One page of the directory in name order (raises BadCursor for a forged cursor)."""
+    return keyset_page(
+        _directory(kind, include_inactive, accepting_only),
+        [Provider.name, Provider.id],
+        cursor=cursor,
+        size=size or int(current_app.config.get("PAGE_SIZE", 50)),
+    )
+
+
+# The directory's map draws at most this many providers (a city's directory has hundreds).
+MAP_LIMIT = 2000
+
+
+def _directory(
+    kind: LinkageKind | None, include_inactive: bool, accepting_only: bool
+) -> Select[Provider]:
+    """The directory's filter: one kind, retired ones or not, only those taking referrals."""
     stmt = select(Provider)
     if kind is not None:
         stmt = stmt.where(Provider.kind == kind)
@@ -86,12 +102,24 @@ def list_providers(
         stmt = stmt.where(Provider.active)
     if accepting_only:
         stmt = stmt.where(Provider.accepting_referrals)
-    return keyset_page(
-        stmt,
-        [Provider.name, Provider.id],
-        cursor=cursor,
-        size=size or int(current_app.config.get("PAGE_SIZE", 50)),
+    return stmt
+
+
+def mapped_providers(
+    kind: LinkageKind | None = None,
+    include_inactive: bool = False,
+    *,
+    accepting_only: bool = False,
+) -> list[Provider]:
+    """Every provider the directory's filter finds that has a point, in name order (at
+    most MAP_LIMIT): the directory's map, beside its pages."""
+    stmt = (
+        _directory(kind, include_inactive, accepting_only)
+        .where(Provider.latitude.is_not(None), Provider.longitude.is_not(None))
+        .order_by(Provider.name, Provider.id)
+        .limit(MAP_LIMIT)
     )
+    return list(db.session.scalars(stmt))
 
 
 def providers_for(kinds: frozenset[LinkageKind]) -> list[Provider]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -122,8 +124,21 @@ def new_linkage(case_id: int) -> ResponseReturnValue:
             (provider, km, None if km is None else km / KM_PER_MILE)
             for provider, km in queries.nearest_providers(kind, home)
         ]
+    nearest_map = None
+    if nearest:
+        address = case.person.current_address
+        nearest_map = {
+            "home": (
+                {"point": list(home), "label": address.line1 if address else None} if home else None
+            ),
+            "providers": [
+                _provider_pin(provider, km, rank)
+                for rank, (provider, km, _miles) in enumerate(nearest, start=1)
+            ],
+        }
     page = render_template(
         "linkages/new.html",
+        nearest_map=nearest_map,
         case=case,
         form=form,
         kind_form=kind_form,
@@ -259,10 +274,9 @@ def _linkage_conflict(
 # The provider directory -------------------------------------------------------------
 
 
-@bp.route("/providers/")
-@allow(policy.is_signed_in)
-def providers() -> ResponseReturnValue:
-    """The directory of services, filtered by kind and whether they take referrals."""
+def _directory_filter() -> tuple[LinkageKind | None, bool, bool]:
+    """The directory's filter from the query string: (kind, taking referrals only,
+    retired ones too, which only those who manage the directory may ask for)."""
     raw_kind = request.args.get("kind") or None
     kind = None
     if raw_kind is not None:
@@ -271,14 +285,30 @@ def providers() -> ResponseReturnValue:
         except ValueError:
             abort(400, description="Unknown kind of service in the filter.")
     accepting = request.args.get("accepting") == "1"
+    include_inactive = (
+        policy.can_manage_providers(current_user) and request.args.get("inactive") == "1"
+    )
+    return kind, accepting, include_inactive
+
+
+@bp.route("/providers/")
+@allow(policy.is_signed_in)
+def providers() -> ResponseReturnValue:
+    """The directory of services, filtered by kind and whether they take referrals."""
+    kind, accepting, include_inactive = _directory_filter()
     can_manage = policy.can_manage_providers(current_user)
-    include_inactive = can_manage and request.args.get("inactive") == "1"
     try:
         page = queries.list_providers(
             kind, include_inactive, request.args.get("after"), accepting_only=accepting
         )
     except BadCursor as error:
         abort(400, description=str(error))
+    # (Any: url_for's typed keywords are its own options, not a route's values.)
+    filters: dict[str, Any] = {
+        "kind": kind.value if kind else None,
+        "accepting": "1" if accepting else None,
+        "inactive": "1" if include_inactive else None,
+    }
     return render_template(
         "linkages/providers.html",
         page=page,
@@ -286,12 +316,47 @@ def providers() -> ResponseReturnValue:
         accepting=accepting,
         include_inactive=include_inactive,
         can_manage=can_manage,
+        map_url=url_for("linkages.providers_map", **filters),
         kind_groups=[
             (category.label, [k for k in LinkageKind if k.category is category])
             for category in LinkageCategory
             if category is not LinkageCategory.FAMILY
         ],
     )
+
+
+@bp.route("/providers/map.json")
+@allow(policy.is_signed_in)
+def providers_map() -> ResponseReturnValue:
+    """The directory's providers with a point, for its map (the same filter as the page).
+    A provider is no one's personal data, so nothing is audited."""
+    kind, accepting, include_inactive = _directory_filter()
+    found = queries.mapped_providers(kind, include_inactive, accepting_only=accepting)
+    return jsonify(
+        providers=[_provider_pin(provider) for provider in found],
+        limited=len(found) >= queries.MAP_LIMIT,
+    )
+
+
+def _provider_pin(provider: Provider, km: float | None = None, rank: int | None = None) -> dict:
+    """A provider as a map's script reads it (static/js/maps/providers.js)."""
+    return {
+        "id": provider.id,
+        "rank": rank,
+        "name": provider.name,
+        "kind": provider.kind.label,
+        "address": provider.address,
+        "phone": provider.phone,
+        "languages": provider.languages,
+        "accepting": provider.accepting_referrals,
+        "active": provider.active,
+        "point": (
+            [provider.latitude, provider.longitude]
+            if provider.latitude is not None and provider.longitude is not None
+            else None
+        ),
+        "distance": None if km is None else f"{km:.1f} km · {km / KM_PER_MILE:.1f} mi",
+    }
 
 
 @bp.route("/providers/new", methods=["GET", "POST"])

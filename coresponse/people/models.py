@@ -166,10 +166,15 @@ class Person(Model):
 
     @property
     def display_name(self) -> str:
-        name = f"{self.first_name} {self.last_name}"
-        if self.preferred_name and self.preferred_name != self.first_name:
-            name = f"{self.first_name} “{self.preferred_name}” {self.last_name}"
-        return name
+        return self.name_of(self.first_name, self.preferred_name, self.last_name)
+
+    @staticmethod
+    def name_of(first: str, preferred: str | None, last: str) -> str:
+        """The name as pages show it, from the three columns (for rows read without
+        loading the person)."""
+        if preferred and preferred != first:
+            return f"{first} “{preferred}” {last}"
+        return f"{first} {last}"
 
     @property
     def current_address(self) -> PersonAddress | None:

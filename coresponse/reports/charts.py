@@ -30,6 +30,7 @@ class Chart:
     series: list[str]
     points: list[tuple[str, list[Cell]]]
     corner: str = ""  # the header above the points' labels
+    keys: list[str] | None = None  # each point's group key (the precinct map's precincts)
 
 
 def _count(result: object, column: str) -> Cell:
@@ -138,6 +139,25 @@ def by_group(report: SafeOutcomes, group_label: str) -> list[Chart]:
               _summary_of(shares, _share_series(report), "%", trend=False), "hbar", "%",
               _share_series(report), shares, group_label),
     ]  # fmt: skip
+
+
+def precinct_map(report: SafeOutcomes) -> Chart | None:
+    """The precinct map's table (static/js/maps/choropleth.js colours each precinct from
+    its row): the key measures per precinct, the same suppressed cells as the bars, so
+    the map never shows what the tables hide. None unless the report is by precinct."""
+    if report.group_by is not GroupBy.PRECINCT:
+        return None
+    series = [*_VOLUME, *_share_series(report)]
+    points = [
+        (label, volume + shares)
+        for (label, volume), (_, shares) in zip(_volume(report), _shares(report), strict=True)
+    ]
+    return Chart(
+        "Referrals, people served and first contact within 24 hours, by precinct",
+        "Counts from 1 to 10 are hidden (“<11”) and drawn grey; precincts with no "
+        "referral in the range are white.",
+        "map", "", series, points, "Precinct", keys=[c.key for c in report.columns],
+    )  # fmt: skip
 
 
 def funnel(stages: list[tuple[Label, Cell]]) -> Chart:

@@ -81,6 +81,7 @@ def dashboard() -> ResponseReturnValue:
         headline=charts.overall_measures(report),
         trend_charts=charts.trends(by_month),
         group_charts=charts.by_group(report, GROUP_LABELS[group_by]),
+        area_map=charts.precinct_map(report),
         funnel=_funnel(first, last),
         funnel_definition=FUNNEL_DEFINITION,
         tables=tables(report, _shown()),

@@ -117,3 +117,15 @@ def users_free_to_join() -> list[User]:
         .order_by(User.role, User.full_name)
     )
     return list(db.session.scalars(stmt))
+
+
+def map_entry(team: Team) -> dict[str, object]:
+    """What a map draws of a team (no one's data): its base and the precincts it covers
+    (coverage loaded)."""
+    placed = team.base_latitude is not None and team.base_longitude is not None
+    return {
+        "id": team.id,
+        "name": team.name,
+        "base": [team.base_latitude, team.base_longitude] if placed else None,
+        "precincts": team.precincts,
+    }

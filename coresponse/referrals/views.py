@@ -99,6 +99,7 @@ def _intake_page(
         record_duplicate_check(
             [m.person.id for m in matches],
             in_brief=[m.person.id for m in matches if not m.in_full],
+            with_open_case=open_cases,
             by=current_user,
             request_info=request_info(),
         )

@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role
 from coresponse.cases import services as case_services
@@ -204,7 +205,7 @@ def test_assigning_or_closing_the_case_ends_the_news(app: Flask) -> None:
 
 
 def test_the_match_screen_says_who_has_an_open_case(login) -> None:  # type: ignore[no-untyped-def]
-    case, _ = an_open_case(first_name="Maria", last_name="Lopez")
+    case, person = an_open_case(first_name="Maria", last_name="Lopez")
     client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
     page = client.post("/referrals/new", data=INTAKE).get_data(as_text=True)
     assert "Is this someone already on record?" in page
@@ -212,6 +213,12 @@ def test_the_match_screen_says_who_has_an_open_case(login) -> None:  # type: ign
     assert f"assigned {format_datetime(case.assigned_at)}" in page
     assert f"last contact {format_datetime(case.last_contact_at)}" in page
     assert "joins that case instead of opening a second one" in page
+    # The check is audited as a search, saying it showed the open case.
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.record_type == "duplicate_check")
+    ).one()
+    assert f"with their open case: #{person.id}" in (event.detail or "")
+    assert event.category is DataCategory.OPERATIONAL
 
 
 def test_the_match_screen_shows_another_teams_open_case_in_brief(login) -> None:  # type: ignore[no-untyped-def]

@@ -57,10 +57,10 @@ def first_contact_window() -> timedelta:
 def lock_person_cases(person_id: int) -> None:
     """Take turns on this person's cases until the transaction ends.
 
-    Changes that may open a case of the person (accepting two of their referrals at
-    once, reopening a closed case) call this first, then read the open case: the second
-    of two such changes waits here until the first has committed, and then sees its
-    case. The statement writes the person's row without changing it: PostgreSQL locks
+    Changes that open or close a case of the person (accepting their referrals,
+    reopening a closed case, closing one) call this first, then read the open case: the
+    second of two such changes waits here until the first has committed, and then sees
+    its case as it left it. The statement writes the person's row without changing it: PostgreSQL locks
     that row, and SQLite, which has one writer at a time, gives the transaction the
     database's write lock and reads the latest state from then on. The unique index on
     open cases stands behind it (`_flush_open`).
@@ -252,6 +252,9 @@ def close_case(
         by, operational_note, note, required="Write a closing note: how the case ends.",
         error=CaseError,
     )  # fmt: skip
+    # A referral accepted at this moment either joins the case before it closes, or
+    # finds it closed and opens the person's next case: never joins a closing case.
+    lock_person_cases(case.person_id)
     now = utcnow()
     case.status = CaseStatus.CLOSED
     case.closed_at = now

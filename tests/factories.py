@@ -179,6 +179,9 @@ def make_case(
         "accepted_at": referral.received_at + timedelta(hours=2),
         "status": status or (CaseStatus.OPEN if team else CaseStatus.AWAITING_ASSIGNMENT),
     }
+    if status is CaseStatus.CLOSED:
+        # As close_case leaves it: a person has at most one case without closed_at.
+        fields["closed_at"] = now - timedelta(hours=1)
     if team is not None:
         fields.update(
             team_id=team.id,

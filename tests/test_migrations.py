@@ -374,3 +374,96 @@ def test_precincts_follow_the_point_after_0019(empty_database_url: str) -> None:
                         ("precinct", "123")]  # fmt: skip
     assert addresses == [("22", "MN"), (None, None), ("105", "QN")]
     assert bases == [("120", "manual"), (None, "needed")]
+
+
+def test_0020_keeps_one_open_case_per_person_and_closes_the_others(
+    empty_database_url: str,
+) -> None:
+    """0020: a person's second open cases (possible before it) are closed with a note and
+    a history entry naming the case kept; the kept case hears of their referrals; the
+    unique index then holds."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from coresponse.clock import utcnow
+    from coresponse.db_types import UTCDateTime
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    case = sa.table(
+        "case", *(sa.column(c) for c in ("id", "person_id", "status", "closure_reason",
+        "closure_operational_note", "version")), sa.column("closed_at", UTCDateTime()),
+        sa.column("new_referral_at", UTCDateTime()),
+    )  # fmt: skip
+    event = sa.table(
+        "case_event", *(sa.column(c) for c in ("case_id", "kind", "referral_id", "by_id",
+        "closure_reason", "operational_note", "summary")),
+    )  # fmt: skip
+    assignment = sa.table("assignment", sa.column("case_id"), sa.column("end_reason"))
+    with app.app_context():
+        upgrade(revision="0019")
+        with db.engine.begin() as conn:
+            _insert(conn, "team", id=1, name="Brooklyn North", base_address="1 Main St",
+                    active=True, **stamps)  # fmt: skip
+            for person_id in (1, 2):
+                _insert(conn, "person", id=person_id, first_name="Khaled", last_name="El-Sayed",
+                        first_name_key="khaled", last_name_key="el-sayed",
+                        date_of_birth_estimated=False, needs_interpreter=False, **stamps)  # fmt: skip
+            # Person 1: waiting for a team (1), open and seen last week (2), open and seen
+            # yesterday (3: the team works from it), and closed long ago (4).
+            # Person 2: one open case, left alone.
+            cases = (
+                (1, 1, "awaiting_assignment", None, None),
+                (2, 1, "open", now - timedelta(days=7), None),
+                (3, 1, "open", now - timedelta(days=1), None),
+                (4, 1, "closed", None, now - timedelta(days=90)),
+                (5, 2, "open", now - timedelta(days=2), None),
+            )
+            for case_id, person_id, status, last_contact, closed in cases:
+                _insert(conn, "referral", id=case_id, person_id=person_id, source="call_911",
+                        received_at=now, reason="Crisis", status="accepted", created_at=now)  # fmt: skip
+                _insert(conn, "case", id=case_id, person_id=person_id, referral_id=case_id,
+                        team_id=None if status == "awaiting_assignment" else 1, status=status,
+                        referred_at=now, accepted_at=now - timedelta(days=30 - case_id),
+                        last_contact_at=last_contact, closed_at=closed, **stamps)  # fmt: skip
+                if status == "open":
+                    _insert(conn, "assignment", id=case_id, case_id=case_id, team_id=1,
+                            assigned_at=now, first_contact_due_at=now)  # fmt: skip
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = {r.id: r for r in conn.execute(sa.select(case).order_by(case.c.id))}
+            events = conn.execute(sa.select(event).order_by(event.c.case_id, event.c.kind)).all()
+            ends = dict(
+                conn.execute(sa.select(assignment.c.case_id, assignment.c.end_reason)).all()
+            )
+        # The index holds now: a second open case of person 2 is refused.
+        with db.engine.begin() as conn:
+            _insert(conn, "referral", id=9, person_id=2, source="call_911", received_at=now,
+                    reason="Again", status="accepted", created_at=now)  # fmt: skip
+        with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+            _insert(conn, "case", id=9, person_id=2, referral_id=9, status="awaiting_assignment",
+                    referred_at=now, accepted_at=now, **stamps)  # fmt: skip
+        # The downgrade drops what 0020 added (the closed cases stay closed), and the
+        # upgrade runs again on the data it left.
+        from flask_migrate import downgrade
+
+        downgrade(revision="0019")
+        upgrade()
+        db.engine.dispose()
+
+    open_now = [i for i, r in rows.items() if r.closed_at is None]
+    assert open_now == [3, 5]
+    for closed in (1, 2):
+        row = rows[closed]
+        assert (row.status, row.closure_reason, row.version) == ("closed", "other", 2)
+        assert "case #3 stays open" in row.closure_operational_note
+        assert row.new_referral_at is None
+    assert rows[4].closure_reason is None and rows[4].status == "closed"  # untouched
+    assert rows[3].new_referral_at is not None and rows[5].new_referral_at is None
+    assert ends == {2: "case closed", 3: None, 5: None}
+    closings = [(e.case_id, e.closure_reason, e.by_id) for e in events if e.kind == "closed"]
+    assert closings == [(1, "other", None), (2, "other", None)]
+    joined = [(e.case_id, e.referral_id, e.summary) for e in events if e.kind == "new_referral"]
+    assert sorted(joined) == [(3, 1, "#1, from case #1"), (3, 2, "#2, from case #2")]

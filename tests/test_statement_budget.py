@@ -47,13 +47,16 @@ def world(app: Flask) -> World:
 
 
 def _contact_form(w: World) -> dict[str, Any]:
+    contact_id = uuid.uuid4()
     return {
-        "uuid": str(uuid.uuid4()),
+        "uuid": str(contact_id),
         "type": ContactType.IN_PERSON_HOME.value,
         "occurred_at": minutes_ago_input(30),
         "location": "12 Pennsylvania Ave, Brooklyn",
         "outcome": ContactOutcome.ENGAGED.value,
-        "operational_note": "Talked at the door; calm.",
+        # Each measured save is another visit: the same notes twice in ten minutes would
+        # ask whether it is the contact just saved (contacts.services.save_contact_form).
+        "operational_note": f"Talked at the door; calm. ({contact_id.hex[:6]})",
         "participants": [str(w.users["officer"].id)],
         "clinical_note": "Calm today.",
         "risk_level": RiskLevel.LOW.value,

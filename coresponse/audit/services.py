@@ -303,21 +303,26 @@ def record_duplicate_check(
     shown: list[int],
     *,
     in_brief: list[int],
+    with_open_case: Iterable[int] = (),
     by: User,
     request_info: RequestInfo | None = None,
 ) -> None:
     """Note in the audit trail that the intake's duplicate check showed these people
     (one event per check, naming them all; `in_brief`: those outside the user's team,
-    shown by name, year of birth and borough only)."""
+    shown by name, year of birth and borough only; `with_open_case`: those shown with
+    their open case, an operational fact)."""
     detail = "Intake duplicate check"
     if in_brief:
         detail += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in in_brief)
+    with_open_case = sorted(with_open_case)
+    if with_open_case:
+        detail += "; with their open case: " + ", ".join(f"#{i}" for i in with_open_case)
     record_event(
         AuditAction.SEARCH,
         by=by,
         record_type="duplicate_check",
         person_ids=shown,
-        category=DataCategory.IDENTITY,
+        category=DataCategory.OPERATIONAL if with_open_case else DataCategory.IDENTITY,
         detail=detail,
         request_info=request_info,
     )

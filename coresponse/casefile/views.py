@@ -87,6 +87,8 @@ def detail(case_id: int) -> ResponseReturnValue:
         "casefile/detail.html", close_form=stamp(CloseForm(), case),
         reopen_form=stamp(ReopenForm(), case), **context,
     )  # fmt: skip
+    # Once someone on the team has seen the case, its repeat referrals leave their home page.
+    services.note_case_seen(case, by=current_user)
     _audit_view(case)
     return page
 

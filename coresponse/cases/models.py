@@ -56,6 +56,8 @@ class CaseEventKind(LabelledEnum):
     REASSIGNED = "reassigned", "Reassigned"
     CLOSED = "closed", "Closed"
     REOPENED = "reopened", "Reopened"
+    # A repeat referral of the person joined the case instead of opening a second one.
+    NEW_REFERRAL = "new_referral", "New referral"
 
 
 class Case(Model):
@@ -80,6 +82,25 @@ class Case(Model):
         Index("ix_case_status_last_contact_assigned", "status", "last_contact_at", "assigned_at"),
         # The "past the first-contact deadline" queue: open cases nobody has seen yet, a few
         # hundred among thousands of open cases at 100k people (bench).
+        # At most one open case per person (closed_at is NULL from opening until closure,
+        # and again after reopening): a repeat referral joins the open case, and a closed
+        # case reopens only while no other is open (cases.services).
+        Index(
+            "uq_case_open_person",
+            "person_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        # A team's cases with a repeat referral nobody on the team has seen yet (their
+        # home page): a handful among the open cases.
+        Index(
+            "ix_case_team_new_referral",
+            "team_id",
+            "new_referral_at",
+            sqlite_where=text("new_referral_at IS NOT NULL"),
+            postgresql_where=text("new_referral_at IS NOT NULL"),
+        ),
         Index(
             "ix_case_open_first_contact_due",
             "first_contact_due_at",
@@ -112,6 +133,10 @@ class Case(Model):
     closure_operational_note: Mapped[str | None] = mapped_column(Text)
     closure_note: Mapped[str | None] = mapped_column(Text)
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the latest repeat referral joined this case, until someone on its team opens
+    # the case (their home page lists it meanwhile). Written by statements of their own,
+    # like the contact times: news on a case is no conflict with a form open on it.
+    new_referral_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Optimistic locking of status changes (see coresponse/locking.py); contact times are
@@ -181,6 +206,9 @@ class CaseEvent(Model):
     operational_note: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(String(200))
+    # The repeat referral a NEW_REFERRAL event added to the case.
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
 
     case: Mapped[Case] = relationship(back_populates="events", lazy="raise_on_sql")
     by: Mapped[User | None] = relationship(lazy="raise_on_sql")
+    referral: Mapped[Referral | None] = relationship(lazy="raise_on_sql")

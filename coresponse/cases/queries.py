@@ -42,6 +42,63 @@ from coresponse.teams.models import Team, TeamMembership
 QUEUE_PREVIEW = 10
 
 
+# --- A person's open case, as intake and triage show it --------------------------------
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """What the intake's match screen and the triage page say of a person's open case:
+    operational facts only (every role that takes or triages referrals may read them)."""
+
+    id: int
+    person_id: int
+    status: CaseStatus
+    team_id: int | None
+    team_name: str | None
+    accepted_at: datetime
+    assigned_at: datetime | None
+    last_contact_at: datetime | None
+
+
+def _open_case_columns() -> tuple[Any, ...]:
+    return (
+        Case.id, Case.person_id, Case.status, Case.team_id, Team.name, Case.accepted_at, Case.assigned_at,
+        Case.last_contact_at,
+    )  # fmt: skip
+
+
+def open_cases_of(person_ids: list[int]) -> dict[int, OpenCase]:
+    """The open case (awaiting a team or open) of each of these people who has one, in
+    one query of exactly the columns shown."""
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(*_open_case_columns())
+        .outerjoin(Team, Team.id == Case.team_id)
+        .where(Case.person_id.in_(sorted(set(person_ids))), Case.closed_at.is_(None))
+    )
+    return {row.person_id: OpenCase(*row) for row in rows}
+
+
+def cases_for_triage(referral_id: int, person_id: int) -> tuple[OpenCase | None, int | None]:
+    """For the triage page, in one query: the person's open case, and the id of the case
+    the referral belongs to once accepted (the one it opened, or the open case it joined)."""
+    joined = (
+        select(CaseEvent.id)
+        .where(CaseEvent.case_id == Case.id, CaseEvent.referral_id == referral_id)
+        .exists()
+    )
+    own = or_(Case.referral_id == referral_id, joined)
+    rows = db.session.execute(
+        select(*_open_case_columns(), Case.closed_at, own.label("own"))
+        .outerjoin(Team, Team.id == Case.team_id)
+        .where(Case.person_id == person_id, or_(Case.closed_at.is_(None), own))
+    ).all()
+    open_case = next((OpenCase(*row[:8]) for row in rows if row.closed_at is None), None)
+    referral_case = next((row.id for row in rows if row.own), None)
+    return open_case, referral_case
+
+
 def team_for_assignment(team_id: int) -> Team | None:
     """The team a case is being assigned (or returned) to, with its coverage and members,
     which the assignment checks and the history names."""

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     HiddenField,
     RadioField,
@@ -138,6 +139,9 @@ class ContactForm(_ClinicalFieldsMixin, Form):
     next_contact_planned_at = _local_time_field(
         "Next planned contact", Optional(), description="Optional. Local time."
     )
+    # Sent by the "Save again" button the form shows when the save looks like the contact
+    # the user just saved (services.save_contact_form).
+    confirm_repeat = BooleanField("Save again: it is another contact")
 
     @classmethod
     def for_case(

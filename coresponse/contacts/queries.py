@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from flask import abort
-from sqlalchemy import Select, bindparam, func, inspect, select
+from sqlalchemy import Select, and_, bindparam, func, inspect, or_, select
 from sqlalchemy.orm import joinedload, raiseload
 
 from coresponse import request_state
@@ -275,6 +275,40 @@ def contact_by_uuid(contact_uuid: uuid_module.UUID) -> Contact | None:
     )
     remember_contact_uuid(contact_uuid, contact)
     return contact
+
+
+def contact_by_uuid_and_recent(
+    contact_uuid: uuid_module.UUID | None,
+    *,
+    case_id: int,
+    recorded_by_id: int,
+    occurred_at: datetime,
+    since: datetime,
+) -> tuple[Contact | None, list[Contact]]:
+    """In one query (the contact form's save has none to spare): the contact saved under
+    this uuid, as contact_by_uuid finds it (and kept for the transaction likewise), and
+    the contacts this user saved on this case, for the same time, since `since`. The
+    second half is one entry of the (case_id, occurred_at) index."""
+    recent = and_(
+        Contact.case_id == case_id,
+        Contact.occurred_at == occurred_at,
+        Contact.recorded_by_id == recorded_by_id,
+        Contact.recorded_at >= since,
+    )
+    found = (
+        db.session.scalars(
+            select(Contact)
+            .options(joinedload(Contact.participants), joinedload(Contact.risk_factors))
+            .where(recent if contact_uuid is None else or_(Contact.uuid == contact_uuid, recent))
+            .order_by(Contact.recorded_at.desc(), Contact.id.desc())
+        )
+        .unique()
+        .all()
+    )
+    saved = next((c for c in found if c.uuid == contact_uuid), None)
+    if contact_uuid is not None:
+        remember_contact_uuid(contact_uuid, saved)
+    return saved, [c for c in found if c is not saved]
 
 
 def _contact_by_uuid_statement() -> Select[Contact]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid as uuid_module
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
@@ -57,6 +58,34 @@ class CaseNotOpen(ContactError):
     status_code = 409
 
 
+# A contact the same user saved on the same case this recently, with the same type,
+# outcome, time and notes, is most likely the same visit saved twice (the browser's Back
+# button, then Save again, makes a new form with a new uuid).
+REPEAT_WINDOW = timedelta(minutes=10)
+_REPEAT_KEYS = ("type", "outcome", "occurred_at", "operational_note", "clinical_note")
+
+
+class LooksRepeated(ContactError):
+    """The contact form's save looks like the contact the user just saved: it is saved
+    only once the user confirms it is another one."""
+
+    status_code = 409
+
+    def __init__(self, earlier: Contact) -> None:
+        super().__init__("This looks like the contact you just saved — save again?")
+        self.earlier_id = earlier.id
+        self.earlier_recorded_at = earlier.recorded_at
+
+
+@dataclass(frozen=True)
+class SavedContact:
+    """What the contact form's save did: `created` is False when the form had already
+    been saved under its uuid (a retry), and the stored contact came back."""
+
+    contact: Contact
+    created: bool
+
+
 def ensure_case_open(case: Case) -> None:
     """Refuse unless the case is open on a team (the contact form asks this first)."""
     if case.status is CaseStatus.CLOSED:
@@ -84,6 +113,35 @@ def has_clinical_content(contact: Contact) -> bool:
     )
 
 
+def save_contact_form(
+    case: Case,
+    *,
+    by: User,
+    uuid: uuid_module.UUID,
+    occurred_at: datetime,
+    confirmed_repeat: bool = False,
+    **fields: Any,
+) -> SavedContact:
+    """The contact form's save: log_contact, except that a contact that looks like one
+    the same user saved on this case in the last ten minutes (same type, outcome, time
+    and notes) is refused with LooksRepeated unless the user confirmed it is another.
+
+    The API and field mode keep to the uuid alone (log_contact): their retries carry it.
+    `fields` are log_contact's other keyword arguments.
+    """
+    # One query for both (the save has none to spare): the contact saved under the form's
+    # uuid, kept for log_contact's own look-up, and what this user saved lately.
+    saved, recent = queries.contact_by_uuid_and_recent(
+        uuid, case_id=case.id, recorded_by_id=by.id, occurred_at=occurred_at,
+        since=utcnow() - REPEAT_WINDOW,
+    )  # fmt: skip
+    contact = log_contact(
+        case, by=by, uuid=uuid, occurred_at=occurred_at,
+        not_like=() if confirmed_repeat else recent, **fields,
+    )  # fmt: skip
+    return SavedContact(contact, created=saved is None)
+
+
 def log_contact(
     case: Case,
     *,
@@ -103,12 +161,15 @@ def log_contact(
     latitude: float | None = None,
     longitude: float | None = None,
     uuid: uuid_module.UUID | None = None,
+    not_like: Sequence[Contact] = (),
     request_info: RequestInfo | None = None,
 ) -> Contact:
     """Record an outreach contact on an open case and update the case's contact times.
 
     With a `uuid` already saved, the same submission returns the saved contact
     unchanged (a retried form is stored once); different content is a Conflict.
+    `not_like`: contacts this one must not repeat (same type, outcome, time and notes):
+    such a contact is refused with LooksRepeated (the form's check, save_contact_form).
     """
     if not policy.can_log_contact(by, case):
         raise ContactError("Only the case's team members can log contacts on it.")
@@ -170,6 +231,11 @@ def log_contact(
         latitude, longitude, error=ContactError, latitude_field="location",
         longitude_field="location",
     )  # fmt: skip
+    earlier = next(
+        (c for c in not_like if all(getattr(c, k) == content[k] for k in _REPEAT_KEYS)), None
+    )
+    if earlier is not None:
+        raise LooksRepeated(earlier)
 
     contact = Contact(**content, person_id=case.person_id, addenda=[])
     if uuid is not None:

@@ -50,18 +50,23 @@ def new_contact(case_id: int) -> ResponseReturnValue:
         data = form.data_for_service(posted_clinical)
         by_id = {u.id: u for u in members}
         participants = [by_id[i] for i in form.participants.data or []]
-        already_saved = services.contact_with_uuid(data["uuid"]) is not None
         try:
-            contact = unit_of_work.store_once(
-                lambda: services.log_contact(
+            saved = unit_of_work.store_once(
+                lambda: services.save_contact_form(
                     case,
                     by=current_user,
                     participants=participants,
+                    confirmed_repeat=bool(form.confirm_repeat.data),
                     request_info=request_info(),
                     **data,
                 ),
                 stored=lambda: queries.contact_exists(data["uuid"]),
             )
+        except services.LooksRepeated as repeat:
+            # Nothing was saved: the same form again, asking whether this is another contact.
+            unit_of_work.discard()
+            case = get_visible_case(current_user, case_id)
+            return _render_contact_form(case, form, repeat=repeat, status=repeat.status_code)
         except DomainError as error:
             status = refuse(form, error)
             if isinstance(error, Conflict):
@@ -69,14 +74,14 @@ def new_contact(case_id: int) -> ResponseReturnValue:
                 form.uuid.data = str(uuid.uuid4())
             case = get_visible_case(current_user, case_id)
         else:
-            if contact is None:
+            if saved is None:
                 # A copy of this submission was stored first (a double tap, a retry).
                 return _already_saved(data["uuid"])
-            if already_saved:
-                flash("This contact was already saved.", "info")
-            else:
+            if saved.created:
                 flash("Contact saved.", "success")
-            return redirect(url_for("contacts.detail", contact_id=contact.id))
+            else:
+                flash("This contact was already saved.", "info")
+            return redirect(url_for("contacts.detail", contact_id=saved.contact.id))
     elif form.is_submitted():
         status = 422
     return _render_contact_form(case, form, status=status)
@@ -90,11 +95,17 @@ def _already_saved(contact_uuid: uuid.UUID) -> ResponseReturnValue:
 
 
 def _render_contact_form(
-    case: Case, form: ContactForm | None, *, blocked: str | None = None, status: int = 200
+    case: Case,
+    form: ContactForm | None,
+    *,
+    blocked: str | None = None,
+    repeat: services.LooksRepeated | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
     body = render_template(
-        "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked
-    )
+        "contacts/new.html", case=case, person=case.person, form=form, blocked=blocked,
+        repeat=repeat,
+    )  # fmt: skip
     # The form shows the person's name and address: the read is kept when it comes back
     # with errors too.
     record_case_form_view(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, literal, select
+from sqlalchemy.orm import joinedload, load_only
 
 from coresponse.auth import queries as auth_queries
 from coresponse.auth.models import User
@@ -81,6 +82,28 @@ def team_counts(team_id: int) -> TeamCounts:
         )
     ).one()
     return TeamCounts(open_cases=open_cases or 0, first_contact_overdue=overdue or 0)
+
+
+def new_referrals_for_team(team_id: int) -> list[Case]:
+    """The team's open cases a repeat referral joined since anyone on the team last opened
+    them, newest news first (with the person's name: the home page lists them)."""
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(
+                Case.team_id == team_id,
+                Case.new_referral_at.is_not(None),
+                Case.status == CaseStatus.OPEN,
+            )
+            .options(
+                load_only(Case.person_id, Case.team_id, Case.status, Case.new_referral_at),
+                joinedload(Case.person).load_only(
+                    Person.first_name, Person.last_name, Person.preferred_name
+                ),
+            )
+            .order_by(Case.new_referral_at.desc(), Case.id.desc())
+        )
+    )
 
 
 def _overdue(team_id: int | None) -> Select[int]:

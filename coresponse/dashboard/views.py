@@ -19,11 +19,15 @@ from coresponse.web import request_info
 @allow(policy.is_signed_in)
 def home() -> ResponseReturnValue:
     """What needs attention: program counts for supervisors (and the emergency accesses and
-    access requests waiting for their decision), the team for its members."""
+    access requests waiting for their decision), the team for its members (with the open
+    cases a repeat referral joined since the team last opened them)."""
     team = team_queries.team_of(current_user)
     context: dict[str, object] = {"team": team}
+    new_referrals = []
     if team is not None:
         context["team_counts"] = queries.team_counts(team.id)
+        new_referrals = queries.new_referrals_for_team(team.id)
+        context["new_referrals"] = new_referrals
     if policy.can_view_program_counts(current_user):
         context["counts"] = queries.program_counts()
     if policy.can_view_team_staffing(current_user):
@@ -34,6 +38,11 @@ def home() -> ResponseReturnValue:
     if policy.can_review_access_requests(current_user):
         context["decisions"] = queries.decisions_waiting(current_user)
     page = render_template("main/home.html", **context)
+    if new_referrals:
+        case_services.record_case_list_view(
+            new_referrals, by=current_user, what="Home: new referrals on open cases",
+            record_type="home_new_referrals", request_info=request_info(),
+        )  # fmt: skip
     if sections is not None:
         # Recorded last, once the page is made (coresponse/unit_of_work.py).
         case_services.record_case_list_view(

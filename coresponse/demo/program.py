@@ -36,6 +36,7 @@ from coresponse.demo.reference import (
     DemoLogin,
 )
 from coresponse.demo.referrals import write_referral
+from coresponse.demo.repeats import refer_again
 from coresponse.demo.teams import create_teams
 from coresponse.demo.world import World
 from coresponse.errors import DomainError
@@ -67,9 +68,10 @@ def seed(*, password: str, people: int, seed: int, force: bool) -> str:
     create_teams(world)
     create_providers(world)
     _create_people(world, people)
+    repeats = refer_again(world)
     sharing = create_consents_and_break_glass(world)
     waiting = create_waiting_account(world, password)
-    summary = _summary(world, seed) + sharing + waiting
+    summary = _summary(world, seed) + repeats + sharing + waiting
     record_event(
         AuditAction.CREATE,
         by=None,

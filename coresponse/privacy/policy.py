@@ -338,6 +338,14 @@ def case_visibility(user: User) -> ColumnElement[bool]:
     return clauses[0] if len(clauses) == 1 else or_(*clauses)
 
 
+def sees_team_cases(user: User, team_id: int | None) -> bool:
+    """Whether the user sees the cases of this team (None: no team yet): supervisors see
+    every case, a team's members their own team's (case_visibility, for one team)."""
+    if sees_all_cases(user):
+        return True
+    return is_field_member(user) and team_id is not None and team_id == current_team_id(user)
+
+
 def can_view_person(user: User, person_id: int) -> bool:
     """Supervisors see everyone; team members see people with a case of their team;
     a clinician with an unexpired break-glass grant sees that person, read-only."""

@@ -10,7 +10,12 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
 from coresponse.audit.services import record_change
 from coresponse.auth.models import User
-from coresponse.cases.services import open_case
+from coresponse.cases.services import (
+    add_referral_to_case,
+    lock_person_cases,
+    open_case,
+    open_case_of,
+)
 from coresponse.clock import CLOCK_SKEW, utcnow
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -145,17 +150,31 @@ def accept_referral(
     operational_note: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> Case:
-    """Accept the referral and open a case for it, waiting for a team.
+    """Accept the referral: a case opens and waits for a team, or, when the person
+    already has an open case, the referral joins that case (a "new referral" entry in
+    its history; its team is told on their home page) instead of opening a second one.
+    Returns the case; it is the referral's own when `case.referral_id` is the referral's.
 
-    The note (for the team, clinical, or both) is also the case's first history entry.
+    The note (for the team, clinical, or both) is the case history's entry for it.
     """
     _require_open(referral, "accepted")
     triage_note = _note(by, operational_note, note)
+    # Two supervisors accepting two referrals of one person at once must not open two
+    # cases: take turns on the person, then read the referral's status again (the other
+    # may have just triaged this very referral) and the open case as they now stand.
+    lock_person_cases(referral.person_id)
+    db.session.refresh(referral, ["status"])
+    _require_open(referral, "accepted")
+    case = open_case_of(referral.person_id)
     previous = referral.status
     _triage(referral, ReferralStatus.ACCEPTED, by, triage_note)
-    case = open_case(referral, by=by, note=triage_note)
+    if case is None:
+        case = open_case(referral, by=by, note=triage_note)
+    else:
+        add_referral_to_case(case, referral, by=by, note=triage_note, request_info=request_info)
     _event(referral, previous, ReferralStatus.ACCEPTED, by, triage_note)
-    record_change(AuditAction.UPDATE, referral, by=by, detail="accepted", request_info=request_info)
+    detail = "accepted" if case.referral_id == referral.id else f"accepted: joined case #{case.id}"
+    record_change(AuditAction.UPDATE, referral, by=by, detail=detail, request_info=request_info)
     return case
 
 

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  #
 from coresponse import unit_of_work
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.services import record_duplicate_check, record_view
-from coresponse.cases.models import Case
+from coresponse.cases import queries as case_queries
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
@@ -92,11 +92,14 @@ def _intake_page(
 ) -> ResponseReturnValue:
     """The intake form; with matches, the duplicate check, which is audited as a search
     (kept when the form comes back with errors too)."""
-    body = render_template("referrals/new.html", form=form, matches=matches)
+    # Whoever has an open case: a referral accepted for them joins it (triage says so too).
+    open_cases = case_queries.open_cases_of([m.person.id for m in matches])
+    body = render_template("referrals/new.html", form=form, matches=matches, open_cases=open_cases)
     if matches:
         record_duplicate_check(
             [m.person.id for m in matches],
             in_brief=[m.person.id for m in matches if not m.in_full],
+            with_open_case=open_cases,
             by=current_user,
             request_info=request_info(),
         )
@@ -132,11 +135,9 @@ def _render_detail(referral: Referral, status: int = 200, **forms: Form) -> Resp
         .options(*withheld(Referral, clinical=clinical))
         .order_by(Referral.received_at.desc())
     ).all()
-    case = db.session.scalar(
-        select(Case)
-        .where(Case.referral_id == referral.id)
-        .options(*withheld(Case, clinical=clinical))
-    )
+    # The person's open case (an accepted referral joins it), and the case this referral
+    # opened or joined once accepted.
+    open_case, case_id = case_queries.cases_for_triage(referral.id, referral.person_id)
     decline = forms.get("decline") or DeclineForm()
     decline.duplicate_of_id.choices = [SelectChoice("", "— not a duplicate —")] + [
         SelectChoice(str(o.id), f"Referral #{o.id} received {format_date(o.received_at)}")
@@ -147,7 +148,8 @@ def _render_detail(referral: Referral, status: int = 200, **forms: Form) -> Resp
         referral=referral,
         person=person,
         others=others,
-        case=case,
+        case_id=case_id,
+        open_case=open_case,
         accept_form=forms.get("accept") or AcceptForm(),
         decline_form=decline,
         info_form=forms.get("info") or InfoRequestForm(),
@@ -177,7 +179,7 @@ def detail(referral_id: int) -> ResponseReturnValue:
 @bp.route("/<int:referral_id>/accept", methods=["POST"])
 @allow(policy.can_triage)
 def accept(referral_id: int) -> ResponseReturnValue:
-    """Accept: a case opens and waits for a team."""
+    """Accept: a case opens and waits for a team, or the referral joins the person's open case."""
     referral = _referral_or_404(referral_id)
     form = AcceptForm()
     if not form.validate_on_submit():
@@ -190,6 +192,14 @@ def accept(referral_id: int) -> ResponseReturnValue:
     except DomainError as error:
         status = refuse(form, error)
         return _render_detail(_referral_or_404(referral_id), status, accept=form)
+    if case.referral_id != referral.id:
+        team = f"its team, {case.team.name}," if case.team else "its team, once assigned,"
+        flash(
+            f"Referral accepted and added to case #{case.id}, already open for this person: "
+            f"{team} will see it on their home page.",
+            "success",
+        )
+        return redirect(url_for("casefile.detail", case_id=case.id))
     flash("Referral accepted. Choose a team for the case.", "success")
     return redirect(url_for("cases.assign", case_id=case.id))
 

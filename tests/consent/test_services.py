@@ -12,7 +12,7 @@ from werkzeug.exceptions import NotFound
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
 from coresponse.auth.models import Discipline, Role, User
-from coresponse.cases.models import Case
+from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.queries import get_visible_case
 from coresponse.clock import program_today, utcnow
 from coresponse.consent import queries, services
@@ -359,6 +359,8 @@ def test_the_team_clinician_has_nothing_to_break_glass_for(world) -> None:  # ty
 
 def test_a_clinician_may_break_glass_for_another_teams_case_of_their_person(world) -> None:  # type: ignore[no-untyped-def]
     other_team, _, _, _ = make_staffed_team()
+    # A person has one open case at a time: the team's own case closed before.
+    world.case.status, world.case.closed_at = CaseStatus.CLOSED, utcnow()
     other_case = make_case(other_team, world.person)
     assert policy.can_view_person(world.clinician, world.person.id)
     assert not _sees_case(world.clinician, other_case)

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from coresponse.auth.models import User
-from coresponse.cases.models import Case
+from coresponse.cases.models import Case, CaseStatus
 from coresponse.clock import utcnow
 from coresponse.contacts import services
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
+from coresponse.extensions import db
 from coresponse.people.models import Person
 from coresponse.teams.models import Team
 from tests.factories import make_case, make_person, make_staffed_team
@@ -49,3 +50,12 @@ def log(case: Case, by: User, **overrides: Any) -> Contact:
     }
     fields.update(overrides)
     return services.log_contact(case, by=by, **fields)
+
+
+def mark_closed(case: Case) -> Case:
+    """The case as a closure leaves its status (a person has one open case at a time, so
+    a second case of the same person needs the first one closed)."""
+    case.status = CaseStatus.CLOSED
+    case.closed_at = utcnow()
+    db.session.flush()
+    return case

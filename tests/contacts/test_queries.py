@@ -19,7 +19,7 @@ from coresponse.contacts import queries, services
 from coresponse.contacts.models import RiskFactor, RiskLevel
 from coresponse.extensions import db
 from tests.conftest import count_statements
-from tests.contacts.conftest import Setting, log
+from tests.contacts.conftest import Setting, log, mark_closed
 from tests.factories import make_case, make_staffed_team, make_user
 
 
@@ -91,8 +91,9 @@ def test_case_contacts_are_newest_first_and_only_for_visible_cases(s: Setting) -
 
 def test_person_contacts_cover_only_cases_the_viewer_may_see(s: Setting) -> None:
     other_team, other_officer, _, _ = make_staffed_team()
-    other_case = make_case(other_team, s.person)
     mine = log(s.case, s.officer, occurred_at=utcnow() - timedelta(hours=2))
+    mark_closed(s.case)  # a person has one open case at a time
+    other_case = make_case(other_team, s.person)
     theirs = log(other_case, other_officer, occurred_at=utcnow() - timedelta(hours=1))
     assert queries.person_contacts(s.person.id, s.officer) == [mine]
     assert queries.person_contacts(s.person.id, other_officer) == [theirs]

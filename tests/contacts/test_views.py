@@ -26,7 +26,7 @@ from coresponse.contacts.models import (
     RiskLevel,
 )
 from coresponse.extensions import db
-from tests.contacts.conftest import Setting, log
+from tests.contacts.conftest import Setting, log, mark_closed
 from tests.factories import (
     local_input,
     make_case,
@@ -442,6 +442,7 @@ def test_clinical_content_never_reaches_an_officer(login, s: Setting) -> None:  
 
 def test_contacts_on_a_case_of_another_team_stay_hidden(login, s: Setting) -> None:  # type: ignore[no-untyped-def]
     other_team, other_officer, _, _ = make_staffed_team()
+    mark_closed(s.case)  # a person has one open case at a time
     other = log(make_case(other_team, s.person), other_officer, operational_note="Elsewhere.")
     client = login(s.officer)
     assert client.get(f"/contacts/{other.id}").status_code == 404

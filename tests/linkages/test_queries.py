@@ -11,7 +11,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from coresponse.auth.models import Discipline, Role
-from coresponse.clock import program_today
+from coresponse.cases.models import CaseStatus
+from coresponse.clock import program_today, utcnow
 from coresponse.extensions import db
 from coresponse.linkages import queries, services
 from coresponse.linkages.models import LinkageKind, LinkageStatus, VerificationMethod
@@ -116,9 +117,11 @@ def test_person_linkages_only_come_from_cases_the_filter_lets_through(app: Flask
     team, _, _, clinician = make_staffed_team()
     other_team, _, _, other_clinician = make_staffed_team()
     person = make_person()
-    mine = make_linkage(
-        make_case(team, person), clinician, target_name="Mine", kind=LinkageKind.LEGAL
-    )
+    earlier = make_case(team, person)
+    mine = make_linkage(earlier, clinician, target_name="Mine", kind=LinkageKind.LEGAL)
+    # A person has one open case at a time: the team's case closed before the other opened.
+    earlier.status, earlier.closed_at = CaseStatus.CLOSED, utcnow()
+    db.session.flush()
     make_linkage(
         make_case(other_team, person), other_clinician, target_name="Theirs", kind=LinkageKind.LEGAL
     )

@@ -13,10 +13,11 @@ from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case
 from coresponse.clock import utcnow
 from coresponse.extensions import db
-from coresponse.people.models import Person, PersonAddress, PersonAlias, PersonPhone
+from coresponse.people.models import Person, PersonAddress, PersonPhone
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.referrals.services import ReferralDetails, create_referral
 from tests.factories import (
+    add_alias,
     current_contact_details,
     make_case,
     make_person,
@@ -121,10 +122,8 @@ def test_intake_errors_are_shown_and_nothing_is_saved(login) -> None:  # type: i
 def _on_another_team(**overrides: object) -> Person:
     """A person with a case of another team, an alias in use and a retired one."""
     person = make_person(**overrides)
-    person.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
-    person.aliases.append(
-        PersonAlias(name="Old Nickname", name_key="old nickname", retired_at=utcnow())
-    )
+    add_alias(person, "Lulu Cruz")
+    add_alias(person, "Old Nickname", retired_at=utcnow())
     make_case(make_team(), person)
     return person
 
@@ -209,7 +208,7 @@ def test_the_duplicate_check_shows_the_users_own_teams_person_in_full(login) -> 
         first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
         address={"line1": "88 Linden Blvd", "postal_code": "11226"},
     )  # fmt: skip
-    ours.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
+    add_alias(ours, "Lulu Cruz")
     make_case(team, ours)
     client = login(clinician)
     page = client.post("/referrals/new", data=INTAKE).get_data(as_text=True)

@@ -10,8 +10,9 @@ Both ask the same question, "who on record may this be?", and answer it the same
   names and their nicknames): "Reggie" finds Reginald, and "Reginald" finds someone
   recorded as Reggie.
 - **Similar spelling**: each name part has a phonetic code (NYSIIS, from `jellyfish`,
-  made for names: "Kaled" and "Khaled" are both `CALAD`), and candidates are scored by
-  Jaro-Winkler similarity, so a misheard or misspelt name still ranks, below exact ones.
+  made for names, less its vowels: "Kaled" and "Khaled" are both `CLD`, "Rivra" and
+  "Rivera" `RVR`), and candidates are scored by Jaro-Winkler similarity, so a misheard
+  or misspelt name still ranks, below exact ones.
 - **Aliases**, **middle** and **preferred names** are names too, said as such.
 - **Date of birth**, **phone** (any 4 or more trailing digits) and **address** (the
   street line, with or without the house number).
@@ -103,11 +104,18 @@ def name_keys(text: str) -> list[str]:
     return list(dict.fromkeys([whole, *parts])) if len(parts) > 1 else [whole]
 
 
+_CODE_VOWELS = re.compile("[AEIOUY]")
+
+
 def phonetic(key: str) -> str | None:
-    """The NYSIIS code of a folded name part (None when too short, or not Latin letters)."""
+    """How a folded name part sounds: its NYSIIS code without the vowels after the first
+    letter, so that a vowel misheard, doubled or left out changes nothing ('rivera' and
+    'rivra' are both RVR, 'khaled' and 'kaled' CLD, 'smith' and 'smyth' SNT). None when
+    too short to say anything, or not in Latin letters."""
     if len(key) < PREFIX_MIN or not (key.isascii() and key.isalpha()):
         return None
-    return jellyfish.nysiis(key)
+    code = jellyfish.nysiis(key)
+    return code[:1] + _CODE_VOWELS.sub("", code[1:])
 
 
 def address_keys(line: str) -> tuple[str, str | None]:
@@ -189,8 +197,15 @@ def nickname_relatives(word: str) -> frozenset[str]:
 
 
 def _canonical(query_word: str, stored: str) -> str:
-    """Of a nickname pair, the full name ("nickname of Reginald" either way round)."""
-    return stored if stored in _nicknamer().canonicals_of(query_word) else query_word
+    """Of a nickname pair, the full name ("nickname of Reginald" either way round). The
+    list has some pairs both ways (reggie ↔ reginald): then the longer name."""
+    namer = _nicknamer()
+    one_way = stored in namer.nicknames_of(query_word), query_word in namer.nicknames_of(stored)
+    if one_way == (True, False):
+        return query_word
+    if one_way == (False, True):
+        return stored
+    return max(query_word, stored, key=len)
 
 
 @dataclass(frozen=True)

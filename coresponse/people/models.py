@@ -376,11 +376,12 @@ class PersonSearchKey(Model):
     """One normalised key a person is found by (people/matching.py says how each is made).
 
     A name gives a folded key ("El-Sayed" → "elsayed", and each part, "el" and "sayed")
-    with its phonetic code (NYSIIS); a phone its digits reversed, so that "ends with
-    4321" is a prefix an index reads; an address its line folded, with and without the
-    house number; the birth date "YYYYMMDD". Search and the duplicate check select
-    candidates by equality or prefix on `key`, or equality on `phonetic`, and score them
-    in Python. Nothing here is shown: it is rebuilt from the record whenever that changes.
+    with its phonetic code (NYSIIS less its vowels); a phone its digits reversed, so that
+    "ends with 4321" is a prefix an index reads; an address its line folded, with and
+    without the house number; the birth date "YYYYMMDD". Search and the duplicate check
+    select candidates by equality or prefix on `key`, or equality on `phonetic`, and
+    score them in Python. Nothing here is shown: it is rebuilt from the record whenever
+    that changes.
     """
 
     __tablename__ = "person_search_key"

@@ -7,8 +7,9 @@ Create Date: 2026-12-20 12:00:00
 person_search_key holds the normalised keys people search and the intake's duplicate
 check find a person by (coresponse/people/matching.py): each name, middle, preferred
 name and alias folded (lower case, no accents, hyphens or spaces) whole and part by
-part, with its NYSIIS code; each phone's digits reversed (so "ends with 4321" is a
-prefix); each address line folded with and without its house number; the birth date.
+part, with its phonetic code (NYSIIS less its vowels); each phone's digits reversed
+(so "ends with 4321" is a prefix); each address line folded with and without its house
+number; the birth date.
 Two covering indexes read candidates by key (equality or prefix) and by sound.
 
 Every person on record gets their keys here, 5,000 people at a time, made by the app's

@@ -94,6 +94,23 @@ def test_intake_shows_possible_duplicates_before_saving(login) -> None:  # type:
     assert "7185550199" in phones.all()  # the new referral's phone was added
 
 
+def test_intake_matches_as_search_does_and_says_why(login) -> None:  # type: ignore[no-untyped-def]
+    """The duplicate check is people search's matcher: a nickname, a name written with a
+    hyphen, a misspelling, the phone's number and the address are found, and said."""
+    make_person(first_name="Reginald", last_name="Simmons")
+    make_person(first_name="Khaled", last_name="El-Sayed", address={"line1": "500 Sutter Avenue"})
+    client = login(make_user(Role.SUPERVISOR))
+    page = client.post(
+        "/referrals/new", data={**INTAKE, "first_name": "Reggie", "last_name": "Simmons"}
+    ).get_data(as_text=True)
+    assert "Reginald Simmons" in page and "nickname of Reginald" in page
+    page = client.post(
+        "/referrals/new", data={**INTAKE, "first_name": "Kaled", "last_name": "El Sayed"}
+    ).get_data(as_text=True)
+    assert "Khaled El-Sayed" in page and "similar spelling" in page and "same address" in page
+    assert count(Referral) == 0  # nothing is saved until the user chooses
+
+
 def test_intake_can_confirm_a_new_person_despite_matches(login) -> None:  # type: ignore[no-untyped-def]
     make_person(first_name="Maria", last_name="Lopez")
     client = login(make_user(Role.SUPERVISOR))

@@ -110,12 +110,18 @@ _CODE_VOWELS = re.compile("[AEIOUY]")
 def phonetic(key: str) -> str | None:
     """How a folded name part sounds: its NYSIIS code without the vowels after the first
     letter, so that a vowel misheard, doubled or left out changes nothing ('rivera' and
-    'rivra' are both RVR, 'khaled' and 'kaled' CLD, 'smith' and 'smyth' SNT). None when
-    too short to say anything, or not in Latin letters."""
+    'rivra' are both RVR, 'khaled' and 'kaled' CLD, 'smith' and 'smyth' SNT).
+
+    A code of fewer than three letters says too little ("Jean", "John", "Juan" and "Jane"
+    would all be JN, and bring thousands of candidates): such a name keeps its whole
+    NYSIIS code and its first two letters ('nunez' and 'nunes' NANnu, 'jon' and 'john'
+    JANjo, 'jean' JANje). None when too short to say anything, or not in Latin letters.
+    """
     if len(key) < PREFIX_MIN or not (key.isascii() and key.isalpha()):
         return None
     code = jellyfish.nysiis(key)
-    return code[:1] + _CODE_VOWELS.sub("", code[1:])
+    skeleton = code[:1] + _CODE_VOWELS.sub("", code[1:])
+    return skeleton if len(skeleton) >= 3 else code + key[:2]
 
 
 def address_keys(line: str) -> tuple[str, str | None]:

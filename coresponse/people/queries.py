@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
-from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload, selectinload
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
 from coresponse.extensions import db
@@ -47,20 +47,23 @@ _PERSON_CARD = (
 # How many candidates the database hands to the matcher, best first (by a coarse rank:
 # exact words before nicknames, prefixes and sounds). A search that finds more says so
 # and asks for more detail; nobody pages through hundreds of namesakes.
-SEARCH_CANDIDATES = 200
+SEARCH_CANDIDATES = 75
 DUPLICATE_CANDIDATES = 50
 # How many people outside the user's team a search shows in brief (the count is of all).
-OUTSIDE_SHOWN = 10
+OUTSIDE_SHOWN = 5
 
 
 # --- Candidates: found by indexed keys, then scored by people/matching.py ---------------
 
-_SK = PersonSearchKey
+# The table's columns, not the ORM's attributes: the statements are Core, and so are
+# their rows.
+_SK = PersonSearchKey.__table__.c
+_KINDS = {kind.value: kind for kind in SearchKeyKind}  # read as text: no enum processing
 # A word matched exactly outranks a nickname, a prefix, then a sound alike.
 _EXACT, _NICKNAME, _PREFIX, _SOUND = 4, 3, 2, 1
 
 
-def _prefix(column: InstrumentedAttribute[str], prefix: str) -> list[ColumnElement[bool]]:
+def _prefix(column: ColumnElement[str], prefix: str) -> list[ColumnElement[bool]]:
     """`column` starts with `prefix`, as a range an index reads (and the LIKE, exact
     whatever the collation). Keys hold letters and digits only."""
     top = prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -74,27 +77,29 @@ def _segment_lookups(segment: Segment) -> list[tuple[int, ColumnElement[bool]]]:
         return []
     names = _SK.kind.in_(NAME_KINDS)
     lookups: list[tuple[int, ColumnElement[bool]]] = [
-        (_EXACT, and_(_SK.key == segment.word, names))
+        (_EXACT, and_(_SK["key"] == segment.word, names))
     ]
     if segment.nicknames:
         lookups.append(
-            (_NICKNAME, and_(_SK.key.in_(sorted(segment.nicknames)), _SK.kind.in_(GIVEN_KINDS)))
+            (_NICKNAME, and_(_SK["key"].in_(sorted(segment.nicknames)), _SK.kind.in_(GIVEN_KINDS)))
         )
     if segment.prefix and ord(segment.word[-1]) < 0x10FFFF:
-        lookups.append((_PREFIX, and_(*_prefix(_SK.key, segment.word), names)))
+        lookups.append((_PREFIX, and_(*_prefix(_SK["key"], segment.word), names)))
     if segment.sound:
         lookups.append((_SOUND, and_(_SK.phonetic == segment.sound, names)))
     return lookups
 
 
-def _word_level(name: QueryName, index: int) -> ColumnElement[int]:
+def _word_level(
+    name: QueryName, index: int, lookups: dict[Segment, list[tuple[int, ColumnElement[bool]]]]
+) -> ColumnElement[int]:
     """A person's best level for word `index` of `name`, over their keys (0: none)."""
     whens = sorted(
         (
             (level, condition)
             for segment in name.segments
             if segment.covers(index)
-            for level, condition in _segment_lookups(segment)
+            for level, condition in lookups[segment]
         ),
         key=lambda lc: -lc[0],
     )
@@ -107,14 +112,16 @@ def _signal_lookups(query: MatchQuery) -> dict[str, ColumnElement[bool]]:
     lookups: dict[str, ColumnElement[bool]] = {}
     if query.birth is not None:
         lookups["birth"] = and_(
-            _SK.kind == SearchKeyKind.BIRTH, _SK.key == matching.birth_key(query.birth)
+            _SK.kind == SearchKeyKind.BIRTH, _SK["key"] == matching.birth_key(query.birth)
         )
     if query.phone:
         lookups["phone"] = and_(
-            _SK.kind == SearchKeyKind.PHONE, *_prefix(_SK.key, matching.phone_key(query.phone))
+            _SK.kind == SearchKeyKind.PHONE, *_prefix(_SK["key"], matching.phone_key(query.phone))
         )
     if query.address:
-        lookups["address"] = and_(_SK.kind == query.address_kind, *_prefix(_SK.key, query.address))
+        lookups["address"] = and_(
+            _SK.kind == query.address_kind, *_prefix(_SK["key"], query.address)
+        )
     return lookups
 
 
@@ -132,12 +139,9 @@ def _candidates(
     where: list[ColumnElement[bool]] = []
     levels: list[list[ColumnElement[int]]] = []
     for name in query.names:
-        levels.append([_word_level(name, index) for index in name.required])
-        where += [
-            condition
-            for segment in name.segments
-            for _level, condition in _segment_lookups(segment)
-        ]
+        lookups = {segment: _segment_lookups(segment) for segment in name.segments}
+        levels.append([_word_level(name, index, lookups) for index in name.required])
+        where += [condition for found in lookups.values() for _level, condition in found]
     signals = _signal_lookups(query)
     where += signals.values()
     found = {key: func.max(case((condition, 1), else_=0)) for key, condition in signals.items()}
@@ -178,27 +182,28 @@ def _candidates(
         .subquery()
     )
     sees_all = "visible" not in candidates.c
-    keys = aliased(PersonSearchKey)
+    keys = PersonSearchKey.__table__.alias("candidate_key")
     kinds = [*NAME_KINDS]
     kinds += [SearchKeyKind.BIRTH] if query.birth else []
     kinds += [SearchKeyKind.PHONE] if query.phone else []
     kinds += [query.address_kind] if query.address else []
+    # Core, not the ORM: plain rows, the kind read as text (no enum processing per row).
     rows = db.session.execute(
         select(
-            keys.person_id,
-            keys.kind,
-            keys.key,
-            keys.phonetic,
+            keys.c.person_id,
+            type_coerce(keys.c.kind, String),
+            keys.c["key"],
+            keys.c.phonetic,
             candidates.c.rank,
             literal(True) if sees_all else candidates.c.visible,
         )
-        .join(candidates, candidates.c.person_id == keys.person_id)
-        .where(keys.kind.in_(kinds))
+        .join(candidates, candidates.c.person_id == keys.c.person_id)
+        .where(keys.c.kind.in_(kinds))
     ).all()
     by_person: dict[int, list[Key]] = {}
     ranks: dict[int, tuple[bool, int, int]] = {}
     for person_id, kind, key, sound, person_rank, is_visible in rows:
-        by_person.setdefault(person_id, []).append(Key(kind, key, sound))
+        by_person.setdefault(person_id, []).append(Key(_KINDS[kind], key, sound))
         ranks[person_id] = (bool(is_visible), person_rank, person_id)
     cut = len(by_person) > limit
     if cut:  # the one read beyond the limit only tells that there are more

@@ -285,6 +285,10 @@ class MatchQuery:
         return not (self.names or self.birth or self.phone or self.address)
 
     @property
+    def signals_besides_names(self) -> bool:
+        return bool(self.birth or self.phone or self.address)
+
+    @property
     def signals(self) -> int:
         """How many kinds of thing a search gave (a name, a birth date, a phone, an address)."""
         return sum(1 for s in (self.names, self.birth, self.phone, self.address) if s)

@@ -70,9 +70,10 @@ def _prefix(column: ColumnElement[str], prefix: str) -> list[ColumnElement[bool]
     return [column >= prefix, column < top, column.startswith(prefix, autoescape=True)]
 
 
-def _segment_lookups(segment: Segment) -> list[tuple[int, ColumnElement[bool]]]:
-    """(level, condition) for each way a word is looked up: itself, its nicknames, as a
-    prefix, by its sound. A lone letter is looked up only joined with its neighbours."""
+def _segment_lookups(segment: Segment, broad: bool) -> list[tuple[int, ColumnElement[bool]]]:
+    """(level, condition) for each way a word is looked up: itself, its nicknames and,
+    when `broad`, as a prefix and by its sound. A lone letter is looked up only joined
+    with its neighbours."""
     if len(segment.word) < 2:
         return []
     names = _SK.kind.in_(NAME_KINDS)
@@ -83,9 +84,9 @@ def _segment_lookups(segment: Segment) -> list[tuple[int, ColumnElement[bool]]]:
         lookups.append(
             (_NICKNAME, and_(_SK["key"].in_(sorted(segment.nicknames)), _SK.kind.in_(GIVEN_KINDS)))
         )
-    if segment.prefix and ord(segment.word[-1]) < 0x10FFFF:
+    if broad and segment.prefix and ord(segment.word[-1]) < 0x10FFFF:
         lookups.append((_PREFIX, and_(*_prefix(_SK["key"], segment.word), names)))
-    if segment.sound:
+    if broad and segment.sound:
         lookups.append((_SOUND, and_(_SK.phonetic == segment.sound, names)))
     return lookups
 
@@ -125,21 +126,55 @@ def _signal_lookups(query: MatchQuery) -> dict[str, ColumnElement[bool]]:
     return lookups
 
 
+@dataclass
+class _Candidates:
+    keys: dict[int, list[Key]]  # each candidate's keys, the best `limit` of them
+    visible: set[int]  # those the viewer may see
+    cut: bool  # there were more
+    lowest: int | None  # the coarse rank of the best one left out
+
+
 def _candidates(
     query: MatchQuery, *, viewer: User | None, limit: int
 ) -> tuple[dict[int, list[Key]], set[int], bool]:
     """The keys of the people who may match `query`, the best `limit` of them by a coarse
-    rank, in one statement; with those the viewer may see, and whether the limit cut any.
+    rank; with those the viewer may see, and whether the limit cut any.
 
     `viewer` None: the whole program (the duplicate check, which shows others in brief).
     For a viewer who does not see everyone, those they may see come first; people outside
     them are read only for a clinician (policy.sees_matches_outside_team), never someone
     whose record a review closed to them.
+
+    A name alone (no birth date, phone or address beside it), for a reader whose
+    candidates are not ordered by visibility, is first looked up by its exact words and
+    nicknames only: when more people than the limit match so ("Maria", "Rodriguez" at
+    city scale), every one of them outranks anyone a prefix or a sound would add, and the
+    broader lookup, which reads several times the rows, is not needed.
     """
+    by_visibility = (
+        viewer is not None
+        and not policy.sees_all_cases(viewer)
+        and policy.sees_matches_outside_team(viewer)
+    )
+    if query.names and not query.signals_besides_names and not by_visibility:
+        narrow = _read_candidates(query, viewer=viewer, limit=limit, broad=False)
+        # The most a candidate found only by a prefix or a sound can rank: every word
+        # exact but one, that one a prefix.
+        ceiling = _EXACT * len(query.names[0].required) - (_EXACT - _PREFIX)
+        if narrow.cut and narrow.lowest is not None and narrow.lowest > ceiling:
+            return narrow.keys, narrow.visible, narrow.cut
+    found = _read_candidates(query, viewer=viewer, limit=limit, broad=True)
+    return found.keys, found.visible, found.cut
+
+
+def _read_candidates(
+    query: MatchQuery, *, viewer: User | None, limit: int, broad: bool
+) -> _Candidates:
+    """One statement: the candidates grouped by person and ranked, and their keys."""
     where: list[ColumnElement[bool]] = []
     levels: list[list[ColumnElement[int]]] = []
     for name in query.names:
-        lookups = {segment: _segment_lookups(segment) for segment in name.segments}
+        lookups = {segment: _segment_lookups(segment, broad) for segment in name.segments}
         levels.append([_word_level(name, index, lookups) for index in name.required])
         where += [condition for found in lookups.values() for _level, condition in found]
     signals = _signal_lookups(query)
@@ -206,10 +241,13 @@ def _candidates(
         by_person.setdefault(person_id, []).append(Key(_KINDS[kind], key, sound))
         ranks[person_id] = (bool(is_visible), person_rank, person_id)
     cut = len(by_person) > limit
+    lowest = None
     if cut:  # the one read beyond the limit only tells that there are more
-        del by_person[min(ranks, key=ranks.__getitem__)]
+        left_out = min(ranks, key=ranks.__getitem__)
+        lowest = ranks[left_out][1]
+        del by_person[left_out]
     seen = {pid for pid in by_person if ranks[pid][0]}
-    return by_person, seen, cut
+    return _Candidates(by_person, seen, cut, lowest)
 
 
 def rank_matches(query: MatchQuery, candidates: dict[int, list[Key]]) -> list[Match]:

@@ -11,6 +11,7 @@ from coresponse.pagination import BadCursor
 from coresponse.people import queries
 from coresponse.people.models import Person
 from coresponse.people.queries import search_people
+from tests.conftest import on_each_statement
 from tests.factories import add_alias, make_case, make_person, make_staffed_team, make_user
 
 
@@ -89,3 +90,25 @@ def test_a_page_link_the_app_did_not_make_is_refused(app: Flask) -> None:
     for cursor in ("garbage", "WzEsMiwzXQ", "WyJhIiwiYiIsImMiLDFd"):  # [1,2,3], ["a","b","c",1]
         with pytest.raises(BadCursor):
             search_people(supervisor, "rivera", cursor=cursor, size=10)
+
+
+def test_a_common_name_is_read_by_its_exact_words_first(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When more people than the matcher takes match a name exactly, a prefix or a sound
+    could only add people who rank below them: the broader lookup is skipped."""
+    for n in range(5):
+        make_person(first_name=f"Ann{n}", last_name="Lopez")
+    make_person(first_name="Bea", last_name="Lopezz")  # a prefix only
+    supervisor = make_user(Role.SUPERVISOR)
+
+    def reads(limit: int) -> tuple[list[str], int]:
+        monkeypatch.setattr(queries, "SEARCH_CANDIDATES", limit)
+        seen: list[str] = []
+        with on_each_statement(lambda sql, _params, _many: seen.append(sql)):
+            page = search_people(supervisor, "lopez", cursor=None, size=10)
+        names = [hit.person.last_name for hit in page.items]
+        return names, sum("person_search_key" in sql for sql in seen)
+
+    assert reads(3) == (["Lopez"] * 3, 1)  # five exact matches fill it: one statement
+    assert reads(10) == (["Lopez"] * 5 + ["Lopezz"], 2)  # they do not: the prefix too

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from sqlalchemy import text
 
 from coresponse.auth.models import Role, User
+from coresponse.extensions import db
 from coresponse.pagination import BadCursor
 from coresponse.people import queries
 from coresponse.people.models import Person
 from coresponse.people.queries import search_people
-from tests.conftest import on_each_statement
+from tests.conftest import POSTGRES_URL, on_each_statement
 from tests.factories import add_alias, make_case, make_person, make_staffed_team, make_user
 
 
@@ -112,3 +114,37 @@ def test_a_common_name_is_read_by_its_exact_words_first(
 
     assert reads(3) == (["Lopez"] * 3, 1)  # five exact matches fill it: one statement
     assert reads(10) == (["Lopez"] * 5 + ["Lopezz"], 2)  # they do not: the prefix too
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL's plans")
+def test_postgresql_reads_candidates_from_the_key_indexes(app: Flask) -> None:
+    """The candidate statement's plan, with 40,000 other keys on record and the table
+    analysed: every lookup, by key, prefix and sound, is an index scan of
+    person_search_key (a BitmapOr of them), never a read of the whole table."""
+    _people()
+    db.session.execute(
+        text(
+            "INSERT INTO person (id, first_name, last_name, first_name_key, last_name_key, "
+            "date_of_birth_estimated, needs_interpreter, created_at, updated_at, version) "
+            "SELECT g, 'X', 'Y', 'x', 'y', false, false, now(), now(), 1 "
+            "FROM generate_series(100000, 119999) AS g"
+        )
+    )
+    db.session.execute(
+        text(
+            "INSERT INTO person_search_key (person_id, kind, key, phonetic) "
+            "SELECT g, k.kind, md5(g::text || k.kind), upper(substr(md5(g::text), 1, 4)) "
+            "FROM generate_series(100000, 119999) AS g, "
+            "(VALUES ('first'), ('last')) AS k (kind)"
+        )
+    )
+    db.session.execute(text("ANALYZE person_search_key"))
+    supervisor = make_user(Role.SUPERVISOR)
+    seen: list[tuple[str, object]] = []
+    with on_each_statement(lambda sql, params, _many: seen.append((sql, params))):
+        search_people(supervisor, "rivra", cursor=None, size=10)  # prefix and sound too
+    # The last: the broad lookup (the first, by exact words only, found too few).
+    sql, params = [(s, p) for s, p in seen if "person_search_key" in s][-1]
+    plan = "\n".join(db.session.connection().exec_driver_sql(f"EXPLAIN {sql}", params).scalars())
+    assert "ix_person_search_key_key" in plan and "ix_person_search_key_phonetic" in plan, plan
+    assert "Seq Scan on person_search_key" not in plan, plan

@@ -82,6 +82,7 @@ from coresponse.linkages.models import (
     Provider,
 )
 from coresponse.people.details import name_key
+from coresponse.people.matching import person_keys
 from coresponse.people.models import (
     Person,
     PersonAddress,
@@ -90,6 +91,7 @@ from coresponse.people.models import (
     PersonLanguage,
     PersonPhone,
     PersonRaceEthnicity,
+    PersonSearchKey,
     SupportContact,
     SupportRelationship,
 )
@@ -130,6 +132,7 @@ TABLE_ORDER: tuple[type[Any], ...] = (
     PersonAlias,
     PersonRaceEthnicity,
     PersonGender,
+    PersonSearchKey,
     SupportContact,
     Referral,
     ReferralRiskIndicator,
@@ -796,6 +799,7 @@ class PersonWriter:
         self.plan = plan
         self.dice = Dice(plan.seed)
         self.now = builder.now
+        self.address_lines: list[str] = []
 
     def write(self) -> None:
         dice, plan = self.dice, self.plan
@@ -863,10 +867,22 @@ class PersonWriter:
             self.rows.add(PersonRaceEthnicity, person_id=person_id, race_ethnicity=race)
         for answer in genders:
             self.rows.add(PersonGender, person_id=person_id, gender=answer)
-        for phone in demo_people.phone_rows(dice, created, self.now):
+        phones = demo_people.phone_rows(dice, created, self.now)
+        for phone in phones:
             self.rows.add(PersonPhone, person_id=person_id, **phone)
-        for alias in demo_people.alias_rows(dice, community, first, last, feminine, created):
+        aliases = demo_people.alias_rows(dice, community, first, last, feminine, created)
+        for alias in aliases:
             self.rows.add(PersonAlias, person_id=person_id, retired_at=None, **alias)
+        # What search finds the person by, as the people services write it.
+        for key in person_keys(
+            first_name=first, last_name=last, middle_name=middle, preferred_name=preferred,
+            date_of_birth=born, aliases=[a["name"] for a in aliases],
+            phones=[p["digits"] for p in phones], address_lines=self.address_lines,
+        ):  # fmt: skip
+            self.rows.add(
+                PersonSearchKey, person_id=person_id, kind=key.kind, key=key.key,
+                phonetic=key.phonetic,
+            )  # fmt: skip
         self._support_contacts(person_id, community, last, created)
         for index, episode in enumerate(plan.episodes):
             self._episode(episode, index, intake_id)
@@ -885,10 +901,11 @@ class PersonWriter:
                 demo_people.make_residence(dice, earlier, created, moved, words),
                 demo_people.make_residence(dice, home, moved, None, words),
             ]
+        self.address_lines.clear()
         for residence in residences:
-            self.rows.add(
-                PersonAddress, person_id=person_id, **demo_people.address_row(residence, by)
-            )
+            row = demo_people.address_row(residence, by)
+            self.rows.add(PersonAddress, person_id=person_id, **row)
+            self.address_lines.append(row["line1"])
         return residences[-1]
 
     def _support_contacts(

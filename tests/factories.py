@@ -13,14 +13,17 @@ from coresponse.auth.models import Discipline, Role, User
 from coresponse.cases.models import Assignment, Case, CaseStatus
 from coresponse.clock import program_zone, utcnow
 from coresponse.extensions import db
+from coresponse.people.details import name_key
 from coresponse.people.models import (
     Borough,
     LocationStatus,
     Person,
     PersonAddress,
+    PersonAlias,
     PersonLanguage,
     PersonPhone,
 )
+from coresponse.people.services import refresh_search_keys
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus
 from coresponse.teams.models import AreaType, Team, TeamCoverage, TeamMembership
 
@@ -121,6 +124,7 @@ def make_person(**overrides: Any) -> Person:
         support_contacts=[],
         race_ethnicity_rows=[],
         gender_rows=[],
+        search_keys=[],
         **fields,
     )
     person.addresses.append(
@@ -139,9 +143,20 @@ def make_person(**overrides: Any) -> Person:
     )
     person.phones.append(PersonPhone(number=f"(718) 555-{n:04d}", digits=f"718555{n:04d}"))
     person.languages.append(PersonLanguage(language="English", position=0))
+    # The keys search finds the person by, as the people services write them.
+    refresh_search_keys(person)
     db.session.add(person)
     db.session.flush()
     return person
+
+
+def add_alias(person: Person, name: str, **overrides: Any) -> PersonAlias:
+    """Another name for a saved person (its search keys kept up to date, as the services do)."""
+    alias = PersonAlias(name=name, name_key=name_key(name), **overrides)
+    person.aliases.append(alias)
+    refresh_search_keys(person)
+    db.session.flush()
+    return alias
 
 
 def make_referral(person: Person | None = None, **overrides: Any) -> Referral:

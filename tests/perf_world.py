@@ -29,7 +29,8 @@ from coresponse.contacts.models import Contact, ContactOutcome, ContactType, Ris
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageKind, LinkageStatus
 from coresponse.linkages.services import change_linkage_status, create_linkage
-from coresponse.people.models import Person, PersonAlias, PersonPhone
+from coresponse.people.matching import person_keys
+from coresponse.people.models import Person, PersonAlias, PersonPhone, PersonSearchKey
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 from coresponse.teams.models import Team
 from tests.factories import (
@@ -119,6 +120,14 @@ def add_history(w: World, copies: int) -> None:
         n = w.person.id * 1000 + len(w.ids)
         w.ids[f"phone{n}"] = n
         db.session.add(PersonPhone(person_id=w.person.id, number=f"(917) 555-{n % 10000:04d}", digits=f"917555{n % 10000:04d}"))  # fmt: skip
+        # Their search keys, as the people services would write them.
+        keys = person_keys(
+            first_name="", last_name="", aliases=["Lexi"], phones=[f"917555{n % 10000:04d}"]
+        )
+        db.session.add_all(
+            PersonSearchKey(person_id=w.person.id, kind=k.kind, key=k.key, phonetic=k.phonetic)
+            for k in keys
+        )
         # The rest of the program: the caseload, every queue, another team, search hits.
         for j in range(3):
             other = make_person(last_name=f"Rivera{w.person.id}{len(w.ids)}{j}")

@@ -35,6 +35,7 @@ from coresponse.contacts.services import add_addendum, log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind, LinkageStatus, VerificationMethod
 from coresponse.linkages.services import change_linkage_status, create_linkage
+from coresponse.people.models import Person
 from coresponse.privacy.classification import REGISTER, is_clinical
 from coresponse.referrals.models import (
     DeclineReason,
@@ -408,3 +409,25 @@ def test_police_requests_never_select_a_clinical_column(app: Flask, world, login
         if names:
             found[url] = sorted(names)
     assert not found, "\n".join(f"{u}: {n}" for u, n in found.items())
+
+
+def test_search_outside_the_team_shows_a_clinician_no_clinical_content(
+    app: Flask, world, login
+) -> None:  # type: ignore[no-untyped-def]
+    """People search tells a clinician of another team that the person matches, by name,
+    year of birth and borough, with break-glass offered: nothing clinical comes with it."""
+    person = db.session.get(Person, world["ids"]["person_id"])
+    outsider = make_staffed_team()[3]
+    client = login(outsider)
+    response = client.get(f"/people/?q={person.first_name}+{person.last_name}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "1 person outside your team matches" in page
+    assert f"{person.first_name} {person.last_name}" in page and "Emergency access" in page
+    for name, canary in CANARIES.items():
+        assert canary not in page, name
+    for text in TEAM_PARTS.values():  # nor the team's operational notes
+        assert text not in page
+    about_someone = OPTIONS.sub("", page)
+    for label in CLINICAL_LABELS:
+        assert label not in about_someone, label

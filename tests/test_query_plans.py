@@ -37,6 +37,8 @@ BIG_TABLES = {
     "contact_participant",
     "referral",
     "linkage",
+    "person_search_key",
+    "person_address",
 }
 # "SCAN case", "SCAN case AS case_1", "SCAN case USING INDEX ix_case_team_status", ...
 _SCAN = re.compile(r"\bSCAN (?P<table>\w+)(?: AS \w+)?(?P<rest>.*)$")
@@ -113,6 +115,27 @@ HOT_PATHS = {
         lambda w: ["/people/?q=rive", "/people/?q=alex rive"],
     ),
     "people search for a supervisor": ("clin_sup", lambda w: ["/people/?q=riv"]),
+    # Every way the matcher finds people (people/matching.py): a nickname, a similar
+    # spelling, an alias, words joined, a birth date, a phone's last digits, an address.
+    "people search by every key": (
+        "clin_sup",
+        lambda w: [
+            "/people/?q=alexander+rivera",
+            "/people/?q=rivra",
+            "/people/?q=lexi",
+            "/people/?q=al+ex+rivera",
+            "/people/?q=1980-01-05",
+            "/people/?q=0042",
+            "/people/?q=12+Pennsylvania+Ave",
+            "/people/?q=Pennsylvania+Avenue",
+        ],
+    ),
+    # Another team's clinician: the people outside the team, in brief.
+    "people search outside the team": (
+        "other_clinician",
+        lambda w: ["/people/?q=rivera", "/people/?q=alex+rivera+1980-01-05"],
+    ),
+    "people search as an officer": ("officer", lambda w: ["/people/?q=alex+rivera"]),
     "contact page": ("officer", lambda w: [f"/contacts/{w.contact.id}"]),
     "api cases list (keyset)": ("clinician", lambda w: ["/api/v1/cases?limit=2"]),
     "api cases list for a supervisor": ("clin_sup", lambda w: ["/api/v1/cases?limit=2"]),
@@ -182,3 +205,21 @@ def test_a_full_scan_is_caught(app: Flask, world: World) -> None:
             db.text("SELECT count(*) FROM contact WHERE operational_note LIKE '%x%'")
         )
     assert full_scans(statements)
+
+
+def test_the_intake_duplicate_check_uses_indexes(app: Flask, world: World) -> None:
+    """Intake's duplicate check is search's matcher: its candidates come from the keys'
+    indexes too, with a name, a nickname, the birth date, the phone and the address."""
+    client = login(app, world.users["clin_sup"])
+    form = {
+        "source": "nypd_precinct", "received_at": "2026-11-20T09:30", "reason": "Worried.",
+        "first_name": "Alexander", "last_name": "Rivera", "aliases": "Lexi",
+        "date_of_birth": "1980-01-05", "phone": "718-555-0001", "line1": "1 Pennsylvania Ave",
+        "postal_code": "11207",
+    }  # fmt: skip
+    db.session.commit()
+    with recording() as statements:
+        page = client.post("/referrals/new", data=form).get_data(as_text=True)
+    assert "Is this someone already on record?" in page
+    assert any("person_search_key" in s for s, _ in statements)
+    assert not full_scans(statements)

@@ -30,10 +30,12 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from coresponse.clock import utcnow
 from coresponse.contacts.models import ContactOutcome, ContactType, RiskFactor, RiskLevel
 from coresponse.extensions import db
+from coresponse.people.models import Person, PersonAddress, PersonPhone
 from tests.conftest import count_statements
 from tests.factories import minutes_ago_input
 from tests.perf_world import World, add_history, build_world, login
@@ -73,6 +75,20 @@ class Page:
     method: str = "GET"
     data: Callable[[World], dict[str, Any]] | None = None
     status: int = 200
+
+
+def _phone_of(w: World) -> str:
+    """The digits of the focus person's first phone."""
+    return str(_of_person(w, PersonPhone.digits))
+
+
+def _of_person(w: World, column: Any) -> Any:
+    """A value of the focus person's record (their birth date, an address line)."""
+    table = column.class_
+    key = table.id if table is Person else table.person_id
+    value = db.session.scalar(select(column).where(key == w.person.id).limit(1))
+    assert value
+    return value
 
 
 def _timeline_before(w: World) -> str:
@@ -116,6 +132,21 @@ PAGES: dict[str, Page] = {
     "people search by name as clinician": Page("clinician", lambda w: "/people/?q=rive"),
     "people search by name as supervisor": Page("clin_sup", lambda w: "/people/?q=rivera"),
     "people search by phone": Page("clin_sup", lambda w: "/people/?q=718-555-0"),
+    "people search by a phone's last digits": Page(
+        "clinician", lambda w: f"/people/?q={_phone_of(w)[-4:]}"
+    ),
+    "people search by nickname": Page("clin_sup", lambda w: "/people/?q=alexander+rivera"),
+    "people search by similar spelling": Page("clin_sup", lambda w: "/people/?q=rivra"),
+    "people search by alias": Page("clinician", lambda w: "/people/?q=lexi"),
+    "people search by birth date": Page(
+        "clin_sup", lambda w: f"/people/?q={_of_person(w, Person.date_of_birth)}"
+    ),
+    "people search by address": Page(
+        "clin_sup", lambda w: f"/people/?q={quote(_of_person(w, PersonAddress.line1))}"
+    ),
+    # Another team's clinician: people outside the team, in brief, with break-glass.
+    "people search outside the team": Page("other_clinician", lambda w: "/people/?q=rivera"),
+    "people search as officer": Page("officer", lambda w: "/people/?q=alex+rivera"),
     "contact as clinician": Page("clinician", lambda w: f"/contacts/{w.contact.id}"),
     "contact as officer": Page("officer", lambda w: f"/contacts/{w.contact.id}"),
     "new contact form": Page("clinician", lambda w: f"/cases/{w.case.id}/contacts/new"),

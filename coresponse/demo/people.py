@@ -34,6 +34,7 @@ from coresponse.geo.nyc import precinct_label
 from coresponse.geo.precincts import OUTSIDE, shipped_index
 from coresponse.geo.services import zip_info
 from coresponse.people.details import name_key, phone_digits
+from coresponse.people.matching import person_keys
 from coresponse.people.models import (
     Borough,
     Gender,
@@ -45,6 +46,7 @@ from coresponse.people.models import (
     PersonLanguage,
     PersonPhone,
     PersonRaceEthnicity,
+    PersonSearchKey,
     PhoneKind,
     RaceEthnicity,
     SupportContact,
@@ -143,14 +145,25 @@ def draft_person(world: World, plan: PersonPlan) -> PersonDraft:
         support_contacts=supports,
     )
     rows = world.rows
-    for alias in alias_rows(dice, community, first, last, feminine, created):
+    aliases = alias_rows(dice, community, first, last, feminine, created)
+    for alias in aliases:
         rows.add(PersonAlias, person, "person_id", **alias)
     for position, language in enumerate(languages):
         rows.add(PersonLanguage, person, "person_id", language=language, position=position)
-    for residence in residences:
-        rows.add(PersonAddress, person, "person_id", **address_row(residence, intake_id))
-    for phone in phone_rows(dice, created, world.now):
+    addresses = [address_row(residence, intake_id) for residence in residences]
+    for address in addresses:
+        rows.add(PersonAddress, person, "person_id", **address)
+    phones = phone_rows(dice, created, world.now)
+    for phone in phones:
         rows.add(PersonPhone, person, "person_id", **phone)
+    for key in person_keys(
+        first_name=first, last_name=last, middle_name=middle, preferred_name=preferred,
+        date_of_birth=dob, aliases=[a["name"] for a in aliases],
+        phones=[p["digits"] for p in phones], address_lines=[a["line1"] for a in addresses],
+    ):  # fmt: skip
+        rows.add(
+            PersonSearchKey, person, "person_id", kind=key.kind, key=key.key, phonetic=key.phonetic
+        )
     races, genders = hmis_answers(community, gender, seed=f"{first} {last} {dob}")
     for race in races:
         rows.add(PersonRaceEthnicity, person, "person_id", race_ethnicity=race)

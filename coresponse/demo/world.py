@@ -112,8 +112,9 @@ class BulkRows:
         self._keyed.setdefault(model, (unique, []))[1].append(row)
         return row
 
-    def add(self, model: type[Any], parent: Any, key: str, **values: Any) -> None:
-        """A leaf row of `model` whose `key` column will be `parent.id`."""
+    def add(self, model: type[Any], parent: Any, key: str, /, **values: Any) -> None:
+        """A leaf row of `model` whose `key` column will be `parent.id` (positional: a
+        column may be named `key`, as person_search_key's is)."""
         self._children.setdefault(model, []).append((parent, key, values))
 
     def insert(self) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, postgresql_only
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
 from coresponse.people import limits
 
@@ -163,6 +163,12 @@ class Person(Model):
         back_populates="person", order_by="PersonGender.id", lazy="raise_on_sql",
         cascade="all, delete-orphan",
     )  # fmt: skip
+    # What people search and the intake's duplicate check look people up by: a read model
+    # of the names, aliases, phones, addresses and birth date above (people/matching.py),
+    # rewritten by the people services whenever those change.
+    search_keys: Mapped[list[PersonSearchKey]] = relationship(
+        back_populates="person", lazy="raise_on_sql", cascade="all, delete-orphan"
+    )
 
     @property
     def display_name(self) -> str:
@@ -215,19 +221,6 @@ class PersonAlias(Model):
     """Another name the person is known by (street name, maiden name, misspelling)."""
 
     __tablename__ = "person_alias"
-    __table_args__ = (
-        # People search finds a word anywhere in an alias (LIKE '%word%'), which no btree
-        # can serve. PostgreSQL reads it from a trigram index instead of every alias
-        # (2-3 ms at 100,000 people); SQLite has no such index and scans short rows fast.
-        postgresql_only(
-            Index(
-                "ix_person_alias_name_key_trgm",
-                "name_key",
-                postgresql_using="gin",
-                postgresql_ops={"name_key": "gin_trgm_ops"},
-            )
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
@@ -237,15 +230,6 @@ class PersonAlias(Model):
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="aliases", lazy="raise_on_sql")
-
-
-# The trigram index's operator class comes from pg_trgm, a trusted extension (the
-# database owner may create it). create_all builds it here; migration 0008 does the same.
-event.listen(
-    PersonAlias.__table__,
-    "before_create",
-    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
-)
 
 
 class PersonLanguage(Model):
@@ -377,3 +361,45 @@ class SupportContact(Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     person: Mapped[Person] = relationship(back_populates="support_contacts", lazy="raise_on_sql")
+
+
+class SearchKeyKind(LabelledEnum):
+    """Where a search key comes from: which name, or a phone, an address, the birth date."""
+
+    FIRST = "first", "First name"
+    MIDDLE = "middle", "Middle name"
+    LAST = "last", "Last name"
+    PREFERRED = "preferred", "Preferred name"
+    ALIAS = "alias", "Alias"
+    PHONE = "phone", "Phone"
+    ADDRESS = "address", "Address"
+    STREET = "street", "Street"
+    BIRTH = "birth", "Date of birth"
+
+
+class PersonSearchKey(Model):
+    """One normalised key a person is found by (people/matching.py says how each is made).
+
+    A name gives a folded key ("El-Sayed" → "elsayed", and each part, "el" and "sayed")
+    with its phonetic code (NYSIIS less its vowels); a phone its digits reversed, so that
+    "ends with 4321" is a prefix an index reads; an address its line folded, with and
+    without the house number; the birth date "YYYYMMDD". Search and the duplicate check
+    select candidates by equality or prefix on `key`, or equality on `phonetic`, and
+    score them in Python. Nothing here is shown: it is rebuilt from the record whenever
+    that changes.
+    """
+
+    __tablename__ = "person_search_key"
+    __table_args__ = (
+        # Covering: candidates are grouped by person from the index alone.
+        Index("ix_person_search_key_key", "key", "kind", "person_id"),
+        Index("ix_person_search_key_phonetic", "phonetic", "kind", "person_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[SearchKeyKind] = mapped_column(enum_type(SearchKeyKind, length=10))
+    key: Mapped[str] = mapped_column(String(limits.ALIAS_MAX))
+    phonetic: Mapped[str | None] = mapped_column(String(limits.ALIAS_MAX))
+
+    person: Mapped[Person] = relationship(back_populates="search_keys", lazy="raise_on_sql")

@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import re
-import sys
-from dataclasses import dataclass, replace
-from datetime import date, datetime
-from difflib import SequenceMatcher
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    CompoundSelect,
-    Select,
-    exists,
-    func,
-    or_,
-    select,
-    tuple_,
-    union_all,
-)
-from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
+from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
-from coresponse.cases.models import Case
-from coresponse.db_types import LIKE_ESCAPE, like_contains, like_prefix
 from coresponse.extensions import db
-from coresponse.pagination import Page, decode_cursor, keyset_page
-from coresponse.people.details import PersonDetails, name_key, phone_digits
-from coresponse.people.models import Borough, Person, PersonAlias, PersonPhone
-from coresponse.privacy.policy import case_visibility, sees_all_cases, visible_person_ids
+from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
+from coresponse.people import matching
+from coresponse.people.details import PersonDetails
+from coresponse.people.matching import (
+    GIVEN_KINDS,
+    NAME_KINDS,
+    Key,
+    Match,
+    MatchQuery,
+    Purpose,
+    QueryName,
+    Segment,
+)
+from coresponse.people.models import (
+    Borough,
+    Person,
+    PersonAddress,
+    PersonSearchKey,
+    SearchKeyKind,
+)
+from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
 
 _PERSON_CARD = (
@@ -40,7 +43,220 @@ _PERSON_CARD = (
     selectinload(Person.race_ethnicity_rows),
     selectinload(Person.gender_rows),
 )
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y")
+
+# How many candidates the database hands to the matcher, best first (by a coarse rank:
+# exact words before nicknames, prefixes and sounds). A search that finds more says so
+# and asks for more detail; nobody pages through hundreds of namesakes.
+SEARCH_CANDIDATES = 75
+DUPLICATE_CANDIDATES = 50
+# How many people outside the user's team a search shows in brief (the count is of all).
+OUTSIDE_SHOWN = 5
+
+
+# --- Candidates: found by indexed keys, then scored by people/matching.py ---------------
+
+# The table's columns, not the ORM's attributes: the statements are Core, and so are
+# their rows.
+_SK = PersonSearchKey.__table__.c
+_KINDS = {kind.value: kind for kind in SearchKeyKind}  # read as text: no enum processing
+# A word matched exactly outranks a nickname, a prefix, then a sound alike.
+_EXACT, _NICKNAME, _PREFIX, _SOUND = 4, 3, 2, 1
+
+
+def _prefix(column: ColumnElement[str], prefix: str) -> list[ColumnElement[bool]]:
+    """`column` starts with `prefix`, as a range an index reads (and the LIKE, exact
+    whatever the collation). Keys hold letters and digits only."""
+    top = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return [column >= prefix, column < top, column.startswith(prefix, autoescape=True)]
+
+
+def _segment_lookups(segment: Segment, broad: bool) -> list[tuple[int, ColumnElement[bool]]]:
+    """(level, condition) for each way a word is looked up: itself, its nicknames and,
+    when `broad`, as a prefix and by its sound. A lone letter is looked up only joined
+    with its neighbours."""
+    if len(segment.word) < 2:
+        return []
+    names = _SK.kind.in_(NAME_KINDS)
+    lookups: list[tuple[int, ColumnElement[bool]]] = [
+        (_EXACT, and_(_SK["key"] == segment.word, names))
+    ]
+    if segment.nicknames:
+        lookups.append(
+            (_NICKNAME, and_(_SK["key"].in_(sorted(segment.nicknames)), _SK.kind.in_(GIVEN_KINDS)))
+        )
+    if broad and segment.prefix and ord(segment.word[-1]) < 0x10FFFF:
+        lookups.append((_PREFIX, and_(*_prefix(_SK["key"], segment.word), names)))
+    if broad and segment.sound:
+        lookups.append((_SOUND, and_(_SK.phonetic == segment.sound, names)))
+    return lookups
+
+
+def _word_level(
+    name: QueryName, index: int, lookups: dict[Segment, list[tuple[int, ColumnElement[bool]]]]
+) -> ColumnElement[int]:
+    """A person's best level for word `index` of `name`, over their keys (0: none)."""
+    whens = sorted(
+        (
+            (level, condition)
+            for segment in name.segments
+            if segment.covers(index)
+            for level, condition in lookups[segment]
+        ),
+        key=lambda lc: -lc[0],
+    )
+    if not whens:
+        return literal(0)
+    return func.max(case(*((condition, level) for level, condition in whens), else_=0))
+
+
+def _signal_lookups(query: MatchQuery) -> dict[str, ColumnElement[bool]]:
+    lookups: dict[str, ColumnElement[bool]] = {}
+    if query.birth is not None:
+        lookups["birth"] = and_(
+            _SK.kind == SearchKeyKind.BIRTH, _SK["key"] == matching.birth_key(query.birth)
+        )
+    if query.phone:
+        lookups["phone"] = and_(
+            _SK.kind == SearchKeyKind.PHONE, *_prefix(_SK["key"], matching.phone_key(query.phone))
+        )
+    if query.address:
+        lookups["address"] = and_(
+            _SK.kind == query.address_kind, *_prefix(_SK["key"], query.address)
+        )
+    return lookups
+
+
+@dataclass
+class _Candidates:
+    keys: dict[int, list[Key]]  # each candidate's keys, the best `limit` of them
+    visible: set[int]  # those the viewer may see
+    cut: bool  # there were more
+    lowest: int | None  # the coarse rank of the best one left out
+
+
+def _candidates(
+    query: MatchQuery, *, viewer: User | None, limit: int
+) -> tuple[dict[int, list[Key]], set[int], bool]:
+    """The keys of the people who may match `query`, the best `limit` of them by a coarse
+    rank; with those the viewer may see, and whether the limit cut any.
+
+    `viewer` None: the whole program (the duplicate check, which shows others in brief).
+    For a viewer who does not see everyone, those they may see come first; people outside
+    them are read only for a clinician (policy.sees_matches_outside_team), never someone
+    whose record a review closed to them.
+
+    A name alone (no birth date, phone or address beside it), for a reader whose
+    candidates are not ordered by visibility, is first looked up by its exact words and
+    nicknames only: when more people than the limit match so ("Maria", "Rodriguez" at
+    city scale), every one of them outranks anyone a prefix or a sound would add, and the
+    broader lookup, which reads several times the rows, is not needed.
+    """
+    by_visibility = (
+        viewer is not None
+        and not policy.sees_all_cases(viewer)
+        and policy.sees_matches_outside_team(viewer)
+    )
+    if query.names and not query.signals_besides_names and not by_visibility:
+        narrow = _read_candidates(query, viewer=viewer, limit=limit, broad=False)
+        # The most a candidate found only by a prefix or a sound can rank: every word
+        # exact but one, that one a prefix.
+        ceiling = _EXACT * len(query.names[0].required) - (_EXACT - _PREFIX)
+        if narrow.cut and narrow.lowest is not None and narrow.lowest > ceiling:
+            return narrow.keys, narrow.visible, narrow.cut
+    found = _read_candidates(query, viewer=viewer, limit=limit, broad=True)
+    return found.keys, found.visible, found.cut
+
+
+def _read_candidates(
+    query: MatchQuery, *, viewer: User | None, limit: int, broad: bool
+) -> _Candidates:
+    """One statement: the candidates grouped by person and ranked, and their keys."""
+    where: list[ColumnElement[bool]] = []
+    levels: list[list[ColumnElement[int]]] = []
+    for name in query.names:
+        lookups = {segment: _segment_lookups(segment, broad) for segment in name.segments}
+        levels.append([_word_level(name, index, lookups) for index in name.required])
+        where += [condition for found in lookups.values() for _level, condition in found]
+    signals = _signal_lookups(query)
+    where += signals.values()
+    found = {key: func.max(case((condition, 1), else_=0)) for key, condition in signals.items()}
+    named = [and_(*(level > 0 for level in words)) for words in levels]
+    if query.purpose is Purpose.SEARCH:
+        having = named[0] if named else or_(*(flag > 0 for flag in found.values()))
+    else:
+        partly = or_(*(level > 0 for level in levels[0])) if levels else literal(False)
+        besides = [found[k] > 0 for k in ("birth", "address") if k in found]
+        having = or_(
+            *named,
+            *([found["phone"] > 0] if "phone" in found else []),
+            *([and_(or_(*besides), partly)] if besides else []),
+        )
+    weights = {"birth": 4, "phone": 4, "address": 3}
+    terms = [level for words in levels[:1] for level in words]
+    terms += [flag * weights[k] for k, flag in found.items()]
+    rank = terms[0]
+    for term in terms[1:]:
+        rank = rank + term
+    grouped = select(_SK.person_id, rank.label("rank")).where(or_(*where))
+    order: list[ColumnElement[Any]] = []
+    if viewer is not None and not policy.sees_all_cases(viewer):
+        visible = policy.people_visible_clause(viewer, _SK.person_id)
+        if policy.sees_matches_outside_team(viewer):
+            closed = policy.break_glass_closed_clause(viewer, _SK.person_id)
+            having = and_(having, or_(visible, ~closed))
+            # Those the viewer may see first: a team's namesakes are never cut for others.
+            grouped = grouped.add_columns(visible.label("visible"))
+            order.append(visible.desc())
+        else:
+            grouped = grouped.where(visible)
+    candidates = (
+        grouped.group_by(_SK.person_id)
+        .having(having)
+        .order_by(*order, rank.desc(), _SK.person_id.desc())
+        .limit(limit + 1)
+        .subquery()
+    )
+    sees_all = "visible" not in candidates.c
+    keys = PersonSearchKey.__table__.alias("candidate_key")
+    kinds = [*NAME_KINDS]
+    kinds += [SearchKeyKind.BIRTH] if query.birth else []
+    kinds += [SearchKeyKind.PHONE] if query.phone else []
+    kinds += [query.address_kind] if query.address else []
+    # Core, not the ORM: plain rows, the kind read as text (no enum processing per row).
+    rows = db.session.execute(
+        select(
+            keys.c.person_id,
+            type_coerce(keys.c.kind, String),
+            keys.c["key"],
+            keys.c.phonetic,
+            candidates.c.rank,
+            literal(True) if sees_all else candidates.c.visible,
+        )
+        .join(candidates, candidates.c.person_id == keys.c.person_id)
+        .where(keys.c.kind.in_(kinds))
+    ).all()
+    by_person: dict[int, list[Key]] = {}
+    ranks: dict[int, tuple[bool, int, int]] = {}
+    for person_id, kind, key, sound, person_rank, is_visible in rows:
+        by_person.setdefault(person_id, []).append(Key(_KINDS[kind], key, sound))
+        ranks[person_id] = (bool(is_visible), person_rank, person_id)
+    cut = len(by_person) > limit
+    lowest = None
+    if cut:  # the one read beyond the limit only tells that there are more
+        left_out = min(ranks, key=ranks.__getitem__)
+        lowest = ranks[left_out][1]
+        del by_person[left_out]
+    seen = {pid for pid in by_person if ranks[pid][0]}
+    return _Candidates(by_person, seen, cut, lowest)
+
+
+def rank_matches(query: MatchQuery, candidates: dict[int, list[Key]]) -> list[Match]:
+    """The candidates that match, best first (equal scores by last and first name)."""
+    scored = (matching.score(query, pid, keys) for pid, keys in candidates.items())
+    return sorted((m for m in scored if m is not None), key=lambda m: m.order)
+
+
+# --- The intake's duplicate check ------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -50,22 +266,16 @@ class DuplicateMatch:
     person: Person
     score: float
     reasons: list[str]
+    # The same first and last name and the same date of birth: offered first, chosen.
+    exact: bool = False
     # False for someone the user may not see: the check then shows only what it takes
     # to decide (name, year of birth, borough), not the birth date, address or aliases.
     in_full: bool = True
 
     @property
-    def exact(self) -> bool:
-        return "same name and date of birth" in self.reasons
-
-    @property
     def borough(self) -> Borough | None:
         address = self.person.current_address
         return address.borough if address else None
-
-
-def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b).ratio()
 
 
 def find_possible_duplicates(
@@ -75,62 +285,33 @@ def find_possible_duplicates(
     date_of_birth: date | None = None,
     phone: str | None = None,
     aliases: tuple[str, ...] = (),
+    address_line: str | None = None,
     limit: int = 8,
 ) -> list[DuplicateMatch]:
-    """People who may already be on record: exact and fuzzy name, birth date, alias, phone."""
-    first, last = name_key(first_name), name_key(last_name)
-    full = f"{first} {last}".strip()
-    digits = phone_digits(phone) if phone else ""
-    conditions = [Person.last_name_key == last]
-    if len(last) >= 3:
-        conditions.append(Person.last_name_key.like(last[:3] + "%"))
-    if first and len(first) >= 3:
-        conditions.append(Person.first_name_key.like(first[:3] + "%"))
-    if date_of_birth is not None:
-        conditions.append(Person.date_of_birth == date_of_birth)
-    alias_keys = [k for k in (name_key(a) for a in (full, *aliases)) if k]
-    conditions.append(
-        exists().where(PersonAlias.person_id == Person.id, PersonAlias.name_key.in_(alias_keys))
-    )
-    if len(digits) >= 7:
-        conditions.append(
-            exists().where(PersonPhone.person_id == Person.id, PersonPhone.digits == digits)
+    """People who may already be on record, across the program, best first: by the
+    matcher people search uses (people/matching.py), with the name, the aliases given,
+    the birth date, the phone and the address."""
+    query = matching.duplicate_query(
+        first_name=first_name, last_name=last_name, date_of_birth=date_of_birth,
+        phone=phone, aliases=aliases, address_line=address_line,
+    )  # fmt: skip
+    if query.is_empty:
+        return []
+    candidates, _, _ = _candidates(query, viewer=None, limit=DUPLICATE_CANDIDATES)
+    matches = rank_matches(query, candidates)[:limit]
+    people = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person)
+            .options(*_PERSON_CARD)
+            .where(Person.id.in_([m.person_id for m in matches]))
         )
-    candidates = db.session.scalars(
-        select(Person).options(*_PERSON_CARD).where(or_(*conditions)).limit(300)
-    ).all()
-
-    matches = []
-    for person in candidates:
-        reasons: list[str] = []
-        theirs = f"{person.first_name_key} {person.last_name_key}"
-        score = max(
-            _similarity(full, theirs),
-            _similarity(full, f"{person.last_name_key} {person.first_name_key}"),
-        )
-        same_dob = date_of_birth is not None and person.date_of_birth == date_of_birth
-        if theirs == full and same_dob:
-            reasons.append("same name and date of birth")
-            score += 1
-        elif theirs == full:
-            reasons.append("same name")
-        elif score >= 0.75:
-            reasons.append(f"similar name ({person.first_name} {person.last_name})")
-        if same_dob and theirs != full:
-            reasons.append("same date of birth")
-            score += 0.3
-        known = {a.name_key for a in person.aliases}
-        if known & set(alias_keys):
-            reasons.append("matches an alias on record")
-            score += 0.5
-        if digits and any(p.digits == digits for p in person.phones):
-            reasons.append("same phone number")
-            score += 0.5
-        strong = theirs == full or score >= 0.75 or len(reasons) >= 2
-        if reasons and strong and not (reasons == ["same date of birth"] and score < 0.9):
-            matches.append(DuplicateMatch(person=person, score=score, reasons=reasons))
-    matches.sort(key=lambda m: (-m.score, m.person.id))
-    return matches[:limit]
+    }
+    return [
+        DuplicateMatch(people[m.person_id], m.score, list(m.reasons), m.exact)
+        for m in matches
+        if m.person_id in people
+    ]
 
 
 def check_duplicates(viewer: User, details: PersonDetails) -> list[DuplicateMatch]:
@@ -142,115 +323,127 @@ def check_duplicates(viewer: User, details: PersonDetails) -> list[DuplicateMatc
         date_of_birth=details.date_of_birth,
         phone=details.phone,
         aliases=tuple(details.aliases),
+        address_line=details.address.line1 if details.address else None,
     )
-    visible = visible_person_ids(viewer, [m.person.id for m in matches])
+    visible = policy.visible_person_ids(viewer, [m.person.id for m in matches])
     return [replace(m, in_full=m.person.id in visible) for m in matches]
 
 
-def visible_people_filter(viewer: User) -> ColumnElement[bool]:
-    """People the viewer may see: all for supervisors, else those with a visible case
-    (a team's people, read through its cases: a few hundred, not the whole program)."""
-    if sees_all_cases(viewer):
-        return Person.id.is_not(None)
-    return Person.id.in_(select(Case.person_id).where(case_visibility(viewer)))
+# --- People search ----------------------------------------------------------------------
 
 
-def parse_date(text: str) -> date | None:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+@dataclass(frozen=True)
+class Hit:
+    """A person the viewer may see, who matches the search, and why."""
+
+    person: Person
+    match: Match
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return self.match.reasons
 
 
-def search_people(viewer: User, query: str, *, cursor: str | None, size: int) -> Page[Person]:
-    """People by name, alias, date of birth or phone, among those the viewer may see."""
-    query = query.strip()[:100]
-    stmt = select(Person).options(*_SEARCH_ROW).where(visible_people_filter(viewer))
-    when = parse_date(query)
-    digits = phone_digits(query)
-    terms = name_key(query).split()
-    if when is not None:
-        stmt = stmt.where(Person.date_of_birth == when)
-    elif len(digits) >= 7 and not re.search(r"[a-zA-Z]", query):
-        stmt = stmt.where(
-            exists().where(
-                PersonPhone.person_id == Person.id, PersonPhone.digits.like(f"%{digits}%")
-            )
+@dataclass(frozen=True)
+class BriefHit:
+    """Someone outside the viewer's team who matches: what it takes to recognise them
+    (name, year of birth, borough) and no more, until break-glass grants access."""
+
+    person_id: int
+    name: str
+    birth_year: int | None
+    borough: Borough | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults(Page[Hit]):
+    """A page of the viewer's matches, best first; on the first page, for a clinician,
+    the people outside their team who match (shown in brief) and how many they are."""
+
+    outside: list[BriefHit] = field(default_factory=list)
+    outside_count: int = 0
+    # The database had more candidates than the matcher takes: more may match.
+    more: bool = False
+
+
+def _decode_order(cursor: str) -> tuple[float, str, str, int]:
+    score, last, first, person_id = decode_cursor(cursor, 4)
+    if not (
+        isinstance(score, (int, float)) and isinstance(last, str) and isinstance(first, str)
+        and isinstance(person_id, int)
+    ):  # fmt: skip
+        raise BadCursor("This page link is not valid; start again from the first page.")
+    return float(score), last, first, person_id
+
+
+def search_people(viewer: User, text: str, *, cursor: str | None, size: int) -> SearchResults:
+    """People by name (nicknames, aliases and similar spellings too), date of birth, phone
+    or address, best first, among those the viewer may see. Raises QueryError for words
+    the search cannot use, BadCursor for a page link it did not make."""
+    query = matching.parse_search(text[:100])
+    after = _decode_order(cursor) if cursor else None
+    if not policy.can_search_people(viewer):
+        return SearchResults(items=[], next_cursor=None)
+    candidates, visible, more = _candidates(query, viewer=viewer, limit=SEARCH_CANDIDATES)
+    ranked = rank_matches(query, candidates)
+    ours = [m for m in ranked if m.person_id in visible and (after is None or m.order > after)]
+    page, beyond = ours[:size], len(ours) > size
+    outside = [m for m in ranked if m.person_id not in visible] if after is None else []
+    people = _people_in_full([m.person_id for m in page])
+    brief = _people_in_brief(outside[:OUTSIDE_SHOWN])
+    last = page[-1].order if page and beyond else None
+    return SearchResults(
+        items=[Hit(people[m.person_id], m) for m in page if m.person_id in people],
+        next_cursor=encode_cursor(list(last)) if last else None,
+        outside=brief,
+        outside_count=len(outside),
+        more=more,
+    )
+
+
+def _people_in_full(ids: list[int]) -> dict[int, Person]:
+    """A page of results with what a row shows (addresses, phones, aliases), in one query."""
+    if not ids:
+        return {}
+    stmt = (
+        select(Person)
+        .options(
+            joinedload(Person.addresses), joinedload(Person.phones), joinedload(Person.aliases)
         )
-    elif terms:
-        stmt = stmt.where(*(_name_term(term) for term in terms))
-        # Read by the longest word: first the people with an alias containing it, up to
-        # _ALIAS_LIMIT aliases; a word in more aliases than that is common enough that
-        # walking the name index in order meets a page of matches soon, so the plain
-        # ordered query is the quick one then.
-        word = max(terms, key=len)
-        if not sees_all_cases(viewer):
-            # Only the people of the viewer's cases, read through those cases.
-            return keyset_page(stmt, _SEARCH_ORDER, cursor=cursor, size=size)
-        aliased = db.session.scalars(
-            select(PersonAlias.person_id)
-            .where(PersonAlias.name_key.like(like_contains(word), escape=LIKE_ESCAPE))
-            .limit(_ALIAS_LIMIT + 1)
-        ).all()
-        if len(aliased) <= _ALIAS_LIMIT:
-            candidates = _page_candidates(stmt, word, set(aliased), cursor, size)
-            stmt = stmt.where(Person.id.in_(candidates))
-    return keyset_page(stmt, _SEARCH_ORDER, cursor=cursor, size=size)
-
-
-# What a row of results shows (templates/people/search.html).
-_SEARCH_ROW = (
-    selectinload(Person.addresses),
-    selectinload(Person.phones),
-    selectinload(Person.aliases),
-)
-_SEARCH_ORDER = (Person.last_name_key, Person.first_name_key, Person.id)
-_ALIAS_LIMIT = 1000
-
-
-def _name_term(term: str) -> ColumnElement[bool]:
-    """A person matches a word of the search when a name starts with it or an alias has it."""
-    return or_(
-        Person.first_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
-        Person.last_name_key.like(like_prefix(term), escape=LIKE_ESCAPE),
-        exists().where(
-            PersonAlias.person_id == Person.id,
-            PersonAlias.name_key.like(like_contains(term), escape=LIKE_ESCAPE),
-        ),
+        .where(Person.id.in_(ids))
     )
+    return {p.id: p for p in db.session.scalars(stmt).unique()}
 
 
-def _page_candidates(
-    stmt: Select[Person], word: str, aliased: set[int], cursor: str | None, size: int
-) -> CompoundSelect:
-    """The ids of the page's people, found by bounded reads instead of a walk of the
-    whole name index: a page of those whose last name starts with `word`, a page of those
-    whose first name does, and those among `aliased` (an alias contains it).
-
-    Every match is in one of the three, and each read keeps every condition of `stmt`
-    (and the cursor), so the first page of the three together holds the page. A prefix
-    is also written as a range (`>= 'rivera' AND < 'riverb'`): SQLite's LIKE ignores
-    case, so only the range reads the index.
-    """
-    ids = stmt.with_only_columns(Person.id)
-    if cursor:
-        ids = ids.where(tuple_(*_SEARCH_ORDER) > tuple_(*decode_cursor(cursor, len(_SEARCH_ORDER))))
-    pages = [
-        ids.where(*_prefix_range(column, word)).order_by(*_SEARCH_ORDER).limit(size + 1).subquery()
-        for column in (Person.last_name_key, Person.first_name_key)
-    ]
-    return union_all(
-        *(select(page.c.id) for page in pages), ids.where(Person.id.in_(sorted(aliased)))
-    )
-
-
-def _prefix_range(column: InstrumentedAttribute[str], prefix: str) -> list[ColumnElement[bool]]:
-    """`column` starts with `prefix`, as a range an index can read (the LIKE stays exact)."""
-    if ord(prefix[-1]) >= sys.maxunicode:
+def _people_in_brief(matches: list[Match]) -> list[BriefHit]:
+    """Name, birth date's year and current borough: nothing else is read."""
+    if not matches:
         return []
-    return [column >= prefix, column < prefix[:-1] + chr(ord(prefix[-1]) + 1)]
+    borough = (
+        select(PersonAddress.borough)
+        .where(PersonAddress.person_id == Person.id, PersonAddress.current)
+        .order_by(PersonAddress.recorded_at.desc(), PersonAddress.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Person.id, Person.first_name, Person.last_name, Person.date_of_birth, borough).where(
+            Person.id.in_([m.person_id for m in matches])
+        )
+    ).all()
+    found = {row[0]: row for row in rows}
+    return [
+        BriefHit(
+            m.person_id,
+            f"{row[1]} {row[2]}",
+            row[3].year if row[3] else None,
+            Borough(row[4]) if row[4] else None,
+            m.reasons,
+        )
+        for m in matches
+        if (row := found.get(m.person_id)) is not None
+    ]
 
 
 # One person's card in one query: each of these lists is short, so joining them all

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, RequestInfo
@@ -22,7 +23,7 @@ from coresponse.geo.nyc import precinct_label
 from coresponse.geo.precincts import Area, PrecinctIndex, current_index
 from coresponse.geo.services import check_point, geocode_address
 from coresponse.locking import check_version, flush_or_conflict
-from coresponse.people import limits
+from coresponse.people import limits, matching
 from coresponse.people.details import (
     AddressDetails,
     PersonDetails,
@@ -41,6 +42,7 @@ from coresponse.people.models import (
     PersonLanguage,
     PersonPhone,
     PersonRaceEthnicity,
+    PersonSearchKey,
     RaceEthnicity,
 )
 
@@ -112,6 +114,7 @@ def create_person(
         support_contacts=[],
         race_ethnicity_rows=[],
         gender_rows=[],
+        search_keys=[],
     )
     set_demographics(person, race_ethnicity=details.race_ethnicity, gender=details.gender)
     db.session.add(person)
@@ -123,6 +126,7 @@ def create_person(
         add_phone(person, details.phone)
     if details.address is not None:
         set_address(person, details.address, by=by)
+    refresh_search_keys(person)
     record_change(
         AuditAction.CREATE,
         person,
@@ -225,6 +229,7 @@ def add_phone(person: Person, number: str, *, current: bool = True) -> PersonPho
         return None
     phone = PersonPhone(number=number, digits=digits, current=current, recorded_at=utcnow())
     person.phones.append(phone)
+    _add_search_keys(person, matching.person_keys(first_name="", last_name="", phones=[digits]))
     if current:
         _touch(person)
     return phone
@@ -237,6 +242,59 @@ def _touch(person: Person) -> None:
     a phone number it never showed.
     """
     person.updated_at = utcnow()
+
+
+def _search_keys_loaded(person: Person) -> list[PersonSearchKey]:
+    """The person's search keys, read once if this session has not read them yet."""
+    if "search_keys" in inspect(person).unloaded:
+        rows = []
+        if person.id is not None:
+            # Not flushing the change being made: flush_or_conflict does, and answers a
+            # stale version with a 409.
+            with db.session.no_autoflush:
+                stmt = select(PersonSearchKey).where(PersonSearchKey.person_id == person.id)
+                rows = list(db.session.scalars(stmt))
+        set_committed_value(person, "search_keys", rows)
+    return person.search_keys
+
+
+def _add_search_keys(person: Person, keys: Iterable[matching.Key]) -> None:
+    """Add these keys, unless the person has them already."""
+    rows = _search_keys_loaded(person)
+    have = {(row.kind, row.key) for row in rows}
+    for key in keys:
+        if (key.kind, key.key) not in have:
+            rows.append(PersonSearchKey(kind=key.kind, key=key.key, phonetic=key.phonetic))
+            have.add((key.kind, key.key))
+
+
+def refresh_search_keys(person: Person) -> None:
+    """Make the keys people search and the duplicate check find the person by
+    (people/matching.py) those of their record now: after a change to a name, an alias,
+    the birth date, a phone or an address. Keys no longer wanted are deleted; the rest
+    stay. The person's aliases, phones and addresses must be loaded."""
+    wanted = {
+        (key.kind, key.key): key
+        for key in matching.person_keys(
+            first_name=person.first_name,
+            last_name=person.last_name,
+            middle_name=person.middle_name,
+            preferred_name=person.preferred_name,
+            date_of_birth=person.date_of_birth,
+            aliases=[alias.name for alias in person.aliases],
+            phones=[phone.digits for phone in person.phones],
+            address_lines=[address.line1 for address in person.addresses],
+        )
+    }
+    rows = _search_keys_loaded(person)
+    for row in list(rows):
+        key = wanted.pop((row.kind, row.key), None)
+        if key is None:
+            rows.remove(row)  # deleted: the relationship deletes orphans
+        elif row.phonetic != key.phonetic:
+            row.phonetic = key.phonetic
+    for key in wanted.values():
+        rows.append(PersonSearchKey(kind=key.kind, key=key.key, phonetic=key.phonetic))
 
 
 def _same_place(address: PersonAddress, line1: str, postal: str | None) -> bool:
@@ -298,6 +356,9 @@ def set_address(
             LocationStatus.LOCATED if point.precision == "address" else LocationStatus.APPROXIMATE,
         )
     person.addresses.insert(0, address)
+    _add_search_keys(
+        person, matching.person_keys(first_name="", last_name="", address_lines=[line1])
+    )
     return address
 
 
@@ -373,7 +434,7 @@ def update_person_details(
 ) -> list[str]:
     """Correct a person's identity details; returns what changed (empty: nothing did).
 
-    `person` needs its phones, languages and aliases loaded. Old phones and other names
+    `person` needs its phones, languages, aliases and addresses loaded. Old phones and other names
     are retired, never deleted. A change prepared from an older version is refused.
     """
     check_version(person, expected_version, f"The details of {person.display_name}")
@@ -406,6 +467,7 @@ def update_person_details(
     changed += demographics
     if not changed:
         return []
+    refresh_search_keys(person)
     _touch(person)
     flush_or_conflict(f"The details of {person.display_name}", expected_version)
     record_change(

@@ -13,12 +13,14 @@ from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction
 from coresponse.audit.services import record_list_view, record_view
 from coresponse.consent.break_glass import break_glass_prompt_or_404
+from coresponse.consent.forms import BreakGlassForm
 from coresponse.form_helpers import required_number
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
 from coresponse.people import bp, queries, services
 from coresponse.people.brief import before_you_go, visible_cases_and_latest
 from coresponse.people.forms import LocationForm, PersonDetailsForm
+from coresponse.people.matching import QueryError
 from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_linkages
@@ -41,31 +43,45 @@ def _person_or_404(person_id: int) -> Person:
 @bp.route("/")
 @allow(policy.can_search_people)
 def search() -> ResponseReturnValue:
-    """Find people by name, alias, date of birth or phone."""
+    """Find people by name, nickname, alias, date of birth, phone or address, best first."""
     query = (request.args.get("q") or "").strip()
-    page = None
     # What forms refuse is refused here too: the words are kept in the audit trail.
     refusal = text_refusal(query)
     if refusal is not None:
-        return render_template(
-            "people/search.html", query="", page=None, error=f"The search {refusal}"
-        ), 422
-    if query:
-        try:
-            page = queries.search_people(
-                current_user, query, cursor=request.args.get("after"),
-                size=int(current_app.config["PAGE_SIZE"]),
-            )  # fmt: skip
-        except BadCursor as error:
-            abort(400, description=str(error))
-    body = render_template("people/search.html", query=query, page=page)
-    if page is not None:
-        record_list_view(
-            (person.id for person in page.items), by=current_user, action=AuditAction.SEARCH,
-            what=f"People search: “{query[:100]}”", record_type="people_search",
-            category=DataCategory.IDENTITY, request_info=request_info(),
+        return _search_page("", None, error=f"The search {refusal}"), 422
+    if not query:
+        return _search_page("", None)
+    try:
+        results = queries.search_people(
+            current_user, query, cursor=request.args.get("after"),
+            size=int(current_app.config["PAGE_SIZE"]),
         )  # fmt: skip
+    except BadCursor as error:
+        abort(400, description=str(error))
+    except QueryError as error:
+        return _search_page(query, None, error=str(error)), 422
+    body = _search_page(query, results)
+    brief = [hit.person_id for hit in results.outside]
+    what = f"People search: “{query[:100]}”"
+    if brief:
+        what += "; in brief (outside the user's team): " + ", ".join(f"#{i}" for i in brief)
+    record_list_view(
+        [*(hit.person.id for hit in results.items), *brief], by=current_user,
+        action=AuditAction.SEARCH, what=what, record_type="people_search",
+        category=DataCategory.IDENTITY, request_info=request_info(),
+    )  # fmt: skip
     return body
+
+
+def _search_page(
+    query: str, results: queries.SearchResults | None, error: str | None = None
+) -> str:
+    """The search page; people outside the team come with break-glass's reason form."""
+    return render_template(
+        "people/search.html", query=query, page=results, error=error,
+        break_glass=BreakGlassForm(formdata=None) if results and results.outside else None,
+        hours=int(current_app.config["BREAK_GLASS_HOURS"]),
+    )  # fmt: skip
 
 
 @bp.route("/<int:person_id>")

@@ -57,6 +57,10 @@ REGISTER: dict[str, Category] = {
     "person_race_ethnicity.race_ethnicity": Category.DEMOGRAPHIC,
     "person_gender.gender": Category.DEMOGRAPHIC,
     "person_alias.name": _I, "person_alias.name_key": _I,
+    # Search keys: folded names, their sounds, reversed phone digits, address lines and
+    # the birth date, as people/matching.py makes them from the columns above.
+    "person_search_key.kind": _I, "person_search_key.key": _I,
+    "person_search_key.phonetic": _I,
     "person_language.language": _I,
     "person_phone.number": _I, "person_phone.digits": _I, "person_phone.kind": _I,
     "person_address.line1": _I, "person_address.line2": _I, "person_address.city": _I,

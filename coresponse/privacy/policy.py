@@ -390,6 +390,40 @@ def can_search_people(user: User) -> bool:
     return sees_all_cases(user) or is_field_member(user)
 
 
+def people_visible_clause(user: User, person_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    """`person_id` is someone the user may see (can_view_person, in SQL): everyone for
+    supervisors; otherwise the people of the cases the user sees (case_visibility: their
+    team's, and those they hold a break-glass grant for)."""
+    if sees_all_cases(user):
+        return true()
+    return person_id.in_(select(Case.person_id).where(case_visibility(user)))
+
+
+def sees_matches_outside_team(user: User) -> bool:
+    """Whether people search tells the user about people it found whom they may not open:
+    how many, each by name, year of birth and borough, with break-glass offered.
+
+    Clinicians only: they alone may break the glass, so for them the brief row is a path to
+    emergency access. Officers never: they have no such path, and that a person is on
+    another team's caseload tells that they are in a mental-health program, which police
+    may not learn outside their own team's work. Supervisors see everyone already."""
+    return can_break_glass(user)
+
+
+def break_glass_closed_clause(
+    user: User, person_id: SQLColumnExpression[int]
+) -> ColumnElement[bool]:
+    """`person_id` is someone whose record a review closed to this user (their
+    break-glass to them was found not justified: may_break_glass_for). Search leaves
+    them out of its brief rows, as the record answers them 404 without a prompt."""
+    return person_id.in_(
+        select(BreakGlassAccess.person_id).where(
+            BreakGlassAccess.user_id == user.id,
+            BreakGlassAccess.verdict == BreakGlassVerdict.NOT_JUSTIFIED,
+        )
+    )
+
+
 def can_take_referrals(user: User) -> bool:
     """Intake: supervisors and clinicians record referrals."""
     return user.is_authenticated and user.active and user.role in (Role.SUPERVISOR, Role.CLINICIAN)

@@ -24,7 +24,10 @@ def test_search_page(login) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/people/?q=person").get_data(as_text=True)
     assert "Visible" in page and "Hidden" not in page
     assert client.get("/people/").status_code == 200
-    assert client.get("/people/?q=x&after=garbage").status_code == 400
+    assert client.get("/people/?q=person&after=garbage").status_code == 400
+    refused = client.get("/people/?q=x")  # one letter: too little to search by
+    assert refused.status_code == 422
+    assert "Give at least two letters of a name" in refused.get_data(as_text=True)
     client.post("/logout")
     for role in (Role.ANALYST, Role.ADMIN):
         assert login(make_user(role)).get("/people/?q=person").status_code == 403

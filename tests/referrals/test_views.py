@@ -13,10 +13,11 @@ from coresponse.auth.models import Discipline, Role
 from coresponse.cases.models import Case
 from coresponse.clock import utcnow
 from coresponse.extensions import db
-from coresponse.people.models import Person, PersonAddress, PersonAlias, PersonPhone
+from coresponse.people.models import Person, PersonAddress, PersonPhone
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.referrals.services import ReferralDetails, create_referral
 from tests.factories import (
+    add_alias,
     current_contact_details,
     make_case,
     make_person,
@@ -93,6 +94,23 @@ def test_intake_shows_possible_duplicates_before_saving(login) -> None:  # type:
     assert "7185550199" in phones.all()  # the new referral's phone was added
 
 
+def test_intake_matches_as_search_does_and_says_why(login) -> None:  # type: ignore[no-untyped-def]
+    """The duplicate check is people search's matcher: a nickname, a name written with a
+    hyphen, a misspelling, the phone's number and the address are found, and said."""
+    make_person(first_name="Reginald", last_name="Simmons")
+    make_person(first_name="Khaled", last_name="El-Sayed", address={"line1": "500 Sutter Avenue"})
+    client = login(make_user(Role.SUPERVISOR))
+    page = client.post(
+        "/referrals/new", data={**INTAKE, "first_name": "Reggie", "last_name": "Simmons"}
+    ).get_data(as_text=True)
+    assert "Reginald Simmons" in page and "nickname of Reginald" in page
+    page = client.post(
+        "/referrals/new", data={**INTAKE, "first_name": "Kaled", "last_name": "El Sayed"}
+    ).get_data(as_text=True)
+    assert "Khaled El-Sayed" in page and "similar spelling" in page and "same address" in page
+    assert count(Referral) == 0  # nothing is saved until the user chooses
+
+
 def test_intake_can_confirm_a_new_person_despite_matches(login) -> None:  # type: ignore[no-untyped-def]
     make_person(first_name="Maria", last_name="Lopez")
     client = login(make_user(Role.SUPERVISOR))
@@ -121,10 +139,8 @@ def test_intake_errors_are_shown_and_nothing_is_saved(login) -> None:  # type: i
 def _on_another_team(**overrides: object) -> Person:
     """A person with a case of another team, an alias in use and a retired one."""
     person = make_person(**overrides)
-    person.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
-    person.aliases.append(
-        PersonAlias(name="Old Nickname", name_key="old nickname", retired_at=utcnow())
-    )
+    add_alias(person, "Lulu Cruz")
+    add_alias(person, "Old Nickname", retired_at=utcnow())
     make_case(make_team(), person)
     return person
 
@@ -209,7 +225,7 @@ def test_the_duplicate_check_shows_the_users_own_teams_person_in_full(login) -> 
         first_name="Maria", last_name="Lopez", date_of_birth=date(1979, 5, 4),
         address={"line1": "88 Linden Blvd", "postal_code": "11226"},
     )  # fmt: skip
-    ours.aliases.append(PersonAlias(name="Lulu Cruz", name_key="lulu cruz"))
+    add_alias(ours, "Lulu Cruz")
     make_case(team, ours)
     client = login(clinician)
     page = client.post("/referrals/new", data=INTAKE).get_data(as_text=True)

@@ -16,6 +16,8 @@ from coresponse.geo.distance import distance_km
 from coresponse.geo.nyc import precinct_label
 from coresponse.people.models import PersonAddress
 from coresponse.teams.models import Team, TeamMembership
+from coresponse.training import queries as training_queries
+from coresponse.training.models import TrainingKind
 
 
 @dataclass
@@ -81,14 +83,24 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
         if address is not None and address.latitude is not None
         else None
     )
+    # Officers without current Crisis Intervention Training, for every team in one query.
+    untrained = {
+        u.id
+        for u in training_queries.officers_missing_cit(m for t in teams for m in t.current_members)
+    }
     options = []
     for team in teams:
         staffing = team.staffing()
+        problems = staffing.problems + [
+            f"{u.full_name} has no current {TrainingKind.CIT.label}"
+            for u in team.current_members
+            if u.id in untrained
+        ]
         precinct = address.precinct if address else None
         borough = address.borough.value if address and address.borough else None
         option = TeamOption(
             team=team,
-            dispatchable=staffing.dispatchable,
+            dispatchable=not problems,
             covers_precinct=bool(precinct and precinct in team.precincts),
             covers_borough=bool(borough and borough in team.boroughs)
             or bool(precinct and precinct in team.precincts),
@@ -98,7 +110,7 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
             open_cases=caseloads.get(team.id, 0),
             on_shift=on_shift(team, now),
             current=case.team_id == team.id and case.status is CaseStatus.OPEN,
-            problems=staffing.problems,
+            problems=problems,
         )
         if option.covers_precinct and precinct:
             option.reasons.append(f"covers the {precinct_label(precinct)}")

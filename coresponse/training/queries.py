@@ -1,0 +1,149 @@
+"""Read paths for staff training: who holds a current course, and each member's standing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from coresponse.auth.models import Role, User
+from coresponse.clock import program_today
+from coresponse.extensions import db
+from coresponse.training.models import Training, TrainingKind
+
+
+def cit_required() -> bool:
+    """Whether dispatch needs both officers to hold current Crisis Intervention Training."""
+    return bool(current_app.config.get("REQUIRE_CIT", True))
+
+
+def _current_on(day: date):  # type: ignore[no-untyped-def]  # a SQL condition
+    return and_(
+        Training.completed_on <= day,
+        or_(Training.expires_on.is_(None), Training.expires_on >= day),
+    )
+
+
+def holders_of(kind: TrainingKind, user_ids: Collection[int], day: date | None = None) -> set[int]:
+    """Those of these users holding a current completion of `kind` on `day` (today)."""
+    if not user_ids:
+        return set()
+    day = day or program_today()
+    return set(
+        db.session.scalars(
+            select(Training.user_id)
+            .where(Training.user_id.in_(sorted(user_ids)), Training.kind == kind, _current_on(day))
+            .distinct()
+        )
+    )
+
+
+def officers_missing_cit(members: Iterable[User], day: date | None = None) -> list[User]:
+    """The active officers among `members` without current CIT (none when not required)."""
+    officers = [u for u in members if u.active and u.role is Role.OFFICER]
+    if not officers or not cit_required():
+        return []
+    trained = holders_of(TrainingKind.CIT, {u.id for u in officers}, day)
+    return [u for u in officers if u.id not in trained]
+
+
+def cit_problems(members: Iterable[User], day: date | None = None) -> list[str]:
+    """What stops dispatch for want of training, in words a supervisor can act on."""
+    return [
+        f"{u.full_name} has no current {TrainingKind.CIT.label}"
+        for u in officers_missing_cit(members, day)
+    ]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A staff member's standing in one course: the completion that counts, if any."""
+
+    kind: TrainingKind
+    latest: Training | None
+    current: bool
+
+    @property
+    def summary(self) -> str:
+        if self.latest is None:
+            return "None recorded"
+        if self.current:
+            if self.latest.expires_on is None:
+                return "Current (does not expire)"
+            return f"Current until {self.latest.expires_on:%-d %b %Y}"
+        if self.latest.expires_on is not None and self.latest.expires_on < program_today():
+            return f"Expired {self.latest.expires_on:%-d %b %Y}"
+        return f"Starts {self.latest.completed_on:%-d %b %Y}"
+
+
+def standings(user_ids: Collection[int]) -> dict[int, dict[TrainingKind, Standing]]:
+    """Each user's standing in every course, from one query."""
+    today = program_today()
+    rows: dict[int, list[Training]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        for row in db.session.scalars(
+            select(Training)
+            .where(Training.user_id.in_(sorted(user_ids)))
+            .order_by(Training.completed_on, Training.id)
+        ):
+            rows[row.user_id].append(row)
+    result: dict[int, dict[TrainingKind, Standing]] = {}
+    for uid, trainings in rows.items():
+        result[uid] = {}
+        for kind in TrainingKind:
+            mine = [t for t in trainings if t.kind is kind]
+            current = [t for t in mine if t.current_on(today)]
+            # The completion that counts: a current one lasting longest, else the latest.
+            best = (
+                max(current, key=lambda t: (t.expires_on or date.max, t.completed_on))
+                if current
+                else (mine[-1] if mine else None)
+            )
+            result[uid][kind] = Standing(kind=kind, latest=best, current=bool(current))
+    return result
+
+
+def history(user_id: int) -> list[Training]:
+    """A staff member's completions, newest first, with who recorded them."""
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        db.session.scalars(
+            select(Training)
+            .where(Training.user_id == user_id)
+            .options(joinedload(Training.recorded_by))
+            .order_by(Training.completed_on.desc(), Training.id.desc())
+        )
+    )
+
+
+def expiring(first: date, last: date) -> list[tuple[Training, User]]:
+    """Completions whose last day falls from `first` to `last` and that nothing renews
+    (no other completion of the course lasts longer), with their active staff member."""
+    later = aliased(Training)
+    renewed = (
+        select(later.id)
+        .where(
+            later.user_id == Training.user_id,
+            later.kind == Training.kind,
+            later.id != Training.id,
+            or_(later.expires_on.is_(None), later.expires_on > Training.expires_on),
+        )
+        .exists()
+    )
+    stmt = (
+        select(Training, User)
+        .join(User, User.id == Training.user_id)
+        .where(
+            User.active,
+            Training.expires_on >= first,
+            Training.expires_on <= last,
+            ~renewed,
+        )
+        .order_by(Training.expires_on, Training.id)
+    )
+    return [(t, u) for t, u in db.session.execute(stmt).all()]

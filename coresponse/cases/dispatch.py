@@ -61,15 +61,18 @@ def on_shift(team: Team, at: datetime) -> bool:
 def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
     """Every active team, best first: coverage, distance, caseload, shift."""
     # The members' users joined to their memberships (one each): a query fewer than a
-    # third selectin, which leaves the dispatch page room for its audit row.
-    teams = db.session.scalars(
-        select(Team)
+    # third selectin, which leaves the dispatch page room for its audit row. Each team
+    # carries the ids of its officers lacking current Crisis Intervention Training.
+    rows = db.session.execute(
+        select(Team, training_queries.officers_missing_cit_column(Team.id))
         .options(
             selectinload(Team.coverage),
             selectinload(Team.memberships).joinedload(TeamMembership.user),
         )
         .where(Team.active)
     ).all()
+    teams = [team for team, _ in rows]
+    untrained = {int(uid) for _, ids in rows if ids for uid in str(ids).split(",")}
     caseloads = dict(
         db.session.execute(
             select(Case.team_id, func.count())
@@ -83,11 +86,6 @@ def rank_teams(case: Case, address: PersonAddress | None) -> list[TeamOption]:
         if address is not None and address.latitude is not None
         else None
     )
-    # Officers without current Crisis Intervention Training, for every team in one query.
-    untrained = {
-        u.id
-        for u in training_queries.officers_missing_cit(m for t in teams for m in t.current_members)
-    }
     options = []
     for team in teams:
         staffing = team.staffing()

@@ -20,6 +20,7 @@ from coresponse.clock import program_today, utcnow
 from coresponse.extensions import db
 from coresponse.reminders import queries, services
 from coresponse.reminders.mail import Mailer, digest_message
+from coresponse.reminders.models import ReminderRule
 from coresponse.reminders.settings import BadThreshold, thresholds
 
 reminders_cli = AppGroup("reminders", help="Reminders: in-app notifications and e-mail digests.")
@@ -43,7 +44,9 @@ def run_command() -> None:
     with current_app.test_request_context("/"):  # links are built with url_for
         result = services.run_rules(now, program_today(), limits)
     db.session.commit()
-    parts = [f"{count} {rule.label.lower()}" for rule, count in sorted(result.new.items())]
+    parts = [
+        f"{result.new[rule]} {rule.label.lower()}" for rule in ReminderRule if result.new[rule]
+    ]
     click.echo(
         f"Reminders: {result.total} new notification{'s' if result.total != 1 else ''}"
         + (f" ({', '.join(parts)})" if parts else "")

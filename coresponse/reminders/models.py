@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    SQLColumnExpression,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.clock import utcnow
@@ -79,3 +88,17 @@ class Notification(Model):
     @property
     def open(self) -> bool:
         return self.dismissed_at is None and self.resolved_at is None
+
+
+def open_count_column(user_id: SQLColumnExpression[int]) -> ScalarSelect[int]:
+    """How many notifications wait for the user, as a column another query can carry: the
+    login session's query reads it, so the header's count costs no statement of its own."""
+    return (
+        select(func.count())
+        .where(
+            Notification.user_id == user_id,
+            Notification.dismissed_at.is_(None),
+            Notification.resolved_at.is_(None),
+        )
+        .scalar_subquery()
+    )

@@ -6,6 +6,7 @@ from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from coresponse import request_state
 from coresponse.clock import utcnow
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
@@ -16,12 +17,17 @@ from coresponse.reminders.models import ReminderRule
 
 @bp.app_context_processor
 def header_count() -> dict[str, object]:
-    """`notification_count()` for the header: one COUNT, run only when a page asks."""
+    """`notification_count()` for the header: read by the login session's query
+    (auth/sessions.py), counted here only when that query did not run (an API token)."""
 
     def notification_count() -> int:
         if not policy.is_signed_in(current_user):
             return 0
-        return queries.open_count(current_user.id)
+        return request_state.kept(
+            lambda s: s.open_notifications,
+            current_user.id,
+            lambda: queries.open_count(current_user.id),
+        )
 
     return {"notification_count": notification_count}
 

@@ -77,11 +77,12 @@ def _render_detail(
 ) -> ResponseReturnValue:
     manage = policy.can_manage_teams(current_user)
     members = team.current_members
+    standing = training_queries.standings([u.id for u in members])
     return render_template(
         "teams/detail.html",
         team=team,
-        training=training_queries.standings([u.id for u in members]),
-        cit_problems=training_queries.cit_problems(members),
+        training=standing,
+        cit_problems=training_queries.cit_problems_among(members, standing),
         cit_required=training_queries.cit_required(),
         can_record_training=policy.can_record_training(current_user),
         can_manage=manage,

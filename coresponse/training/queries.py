@@ -7,12 +7,23 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, or_, select
+from sqlalchemy import (
+    ScalarSelect,
+    SQLColumnExpression,
+    String,
+    and_,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 
 from coresponse.auth.models import Role, User
 from coresponse.clock import program_today
 from coresponse.extensions import db
+from coresponse.teams.models import TeamMembership
 from coresponse.training.models import Training, TrainingKind
 
 
@@ -57,6 +68,44 @@ def cit_problems(members: Iterable[User], day: date | None = None) -> list[str]:
         f"{u.full_name} has no current {TrainingKind.CIT.label}"
         for u in officers_missing_cit(members, day)
     ]
+
+
+def cit_problems_among(
+    members: Iterable[User], standing: dict[int, dict[TrainingKind, Standing]]
+) -> list[str]:
+    """cit_problems, from standings already read (the team page shows both)."""
+    if not cit_required():
+        return []
+    return [
+        f"{u.full_name} has no current {TrainingKind.CIT.label}"
+        for u in members
+        if u.active and u.role is Role.OFFICER and not standing[u.id][TrainingKind.CIT].current
+    ]
+
+
+def officers_missing_cit_column(
+    team_id: SQLColumnExpression[int], day: date | None = None
+) -> ScalarSelect[str | None]:
+    """The ids ("3,8") of a team's active officers without current CIT, as a column the
+    dispatch page's team query carries (no statement of its own); NULL when none are, or
+    when CIT is not required."""
+    if not cit_required():
+        return select(null()).scalar_subquery()
+    trained = select(Training.user_id).where(
+        Training.kind == TrainingKind.CIT, _current_on(day or program_today())
+    )
+    return (
+        select(func.aggregate_strings(cast(TeamMembership.user_id, String), ","))
+        .join(User, User.id == TeamMembership.user_id)
+        .where(
+            TeamMembership.team_id == team_id,
+            TeamMembership.left_at.is_(None),
+            User.active,
+            User.role == Role.OFFICER,
+            TeamMembership.user_id.not_in(trained),
+        )
+        .scalar_subquery()
+    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import (
@@ -115,6 +115,8 @@ class Standing:
     kind: TrainingKind
     latest: Training | None
     current: bool
+    # Current, but its last day falls within the reminders' warning (30 days).
+    renew_soon: bool = False
 
     @property
     def summary(self) -> str:
@@ -123,7 +125,8 @@ class Standing:
         if self.current:
             if self.latest.expires_on is None:
                 return "Current (does not expire)"
-            return f"Current until {self.latest.expires_on:%-d %b %Y}"
+            until = f"Current until {self.latest.expires_on:%-d %b %Y}"
+            return f"{until}: renew soon" if self.renew_soon else until
         if self.latest.expires_on is not None and self.latest.expires_on < program_today():
             return f"Expired {self.latest.expires_on:%-d %b %Y}"
         return f"Starts {self.latest.completed_on:%-d %b %Y}"
@@ -132,6 +135,11 @@ class Standing:
 def standings(user_ids: Collection[int]) -> dict[int, dict[TrainingKind, Standing]]:
     """Each user's standing in every course, from one query."""
     today = program_today()
+    try:
+        warn_days = max(0, int(current_app.config.get("REMINDER_TRAINING_EXPIRY_DAYS", 30)))
+    except (TypeError, ValueError):
+        warn_days = 30  # a bad setting is refused by `flask reminders run`, not here
+    warn_until = today + timedelta(days=warn_days)
     rows: dict[int, list[Training]] = {uid: [] for uid in user_ids}
     if user_ids:
         for row in db.session.scalars(
@@ -152,7 +160,15 @@ def standings(user_ids: Collection[int]) -> dict[int, dict[TrainingKind, Standin
                 if current
                 else (mine[-1] if mine else None)
             )
-            result[uid][kind] = Standing(kind=kind, latest=best, current=bool(current))
+            renew_soon = bool(
+                best is not None
+                and current
+                and best.expires_on is not None
+                and best.expires_on <= warn_until
+            )
+            result[uid][kind] = Standing(
+                kind=kind, latest=best, current=bool(current), renew_soon=renew_soon
+            )
     return result
 
 

@@ -116,6 +116,29 @@ class Config:
     FIRST_CONTACT_DUE_HOURS = _int("CORESPONSE_FIRST_CONTACT_DUE_HOURS", 24)
     # Open cases with no contact for this many days are flagged in the queue.
     STALE_CASE_DAYS = _int("CORESPONSE_STALE_CASE_DAYS", 7)
+    # Dispatch: a team is dispatchable only when both its officers hold current Crisis
+    # Intervention Training. A program that does not require it turns it off.
+    REQUIRE_CIT = _flag("CORESPONSE_REQUIRE_CIT", True)
+    # Reminders (`flask reminders run`): how far ahead each rule warns. Read as given and
+    # checked when the rules run (coresponse/reminders/settings.py): zero or less is
+    # refused there with the setting's name, never by a crash of the app.
+    REMINDER_FIRST_CONTACT_DUE_HOURS = _int("CORESPONSE_REMINDER_FIRST_CONTACT_DUE_HOURS", 4)
+    REMINDER_NO_CONTACT_DAYS = _int("CORESPONSE_REMINDER_NO_CONTACT_DAYS", 7)
+    REMINDER_CONSENT_EXPIRY_DAYS = _int("CORESPONSE_REMINDER_CONSENT_EXPIRY_DAYS", 14)
+    REMINDER_TRAINING_EXPIRY_DAYS = _int("CORESPONSE_REMINDER_TRAINING_EXPIRY_DAYS", 30)
+    # The e-mail digest: off unless turned on. It carries a count and a link, no names.
+    REMINDER_EMAIL = _flag("CORESPONSE_REMINDER_EMAIL", False)
+    # At most one digest per user in this many minutes (new items wait for the next).
+    REMINDER_DIGEST_MINUTES = _int("CORESPONSE_REMINDER_DIGEST_MINUTES", 60)
+    # The address the digest links to (the notifications page is under it).
+    BASE_URL = os.environ.get("CORESPONSE_BASE_URL", "http://127.0.0.1:5000")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _flag("MAIL_USE_TLS", False)  # STARTTLS after connecting
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM", "coresponse@localhost")
+    MAIL_TIMEOUT_SECONDS = _int("MAIL_TIMEOUT_SECONDS", 10)
     # The password `flask seed-demo` gives the demo logins unless told otherwise.
     DEMO_PASSWORD = "coresponse-demo"  # noqa: S105  (the demo's published password)
 

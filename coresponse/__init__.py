@@ -77,10 +77,12 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         offline,
         people,
         referrals,
+        reminders,
         reports,
         security,
         teams,
         templating,
+        training,
         unit_of_work,
     )
     from coresponse.cli import register_cli
@@ -104,6 +106,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
         "api",
         "offline",
         "health",
+        "reminders",
+        "training",
     ):
         importlib.import_module(f"coresponse.{name}.views")
 
@@ -125,6 +129,8 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(api.tokens_bp)
     app.register_blueprint(offline.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(reminders.bp)
+    app.register_blueprint(training.bp)
     errors_web.init_app(app)
     # After the page error handlers: errors under /api/ answer problem details instead.
     api.init_app(app)

@@ -22,7 +22,9 @@ from coresponse.people.models import (
     SupportContact,
 )
 from coresponse.referrals.models import Referral, ReferralEvent, ReferralRiskIndicator
+from coresponse.reminders.models import Notification
 from coresponse.teams.models import Team, TeamCoverage, TeamMembership
+from coresponse.training.models import Training
 
 __all__ = [
     "Addendum",
@@ -43,6 +45,7 @@ __all__ = [
     "Linkage",
     "LinkageStatusChange",
     "LoginFailure",
+    "Notification",
     "Person",
     "PersonAddress",
     "PersonAlias",
@@ -59,6 +62,7 @@ __all__ = [
     "TeamCoverage",
     "TeamMembership",
     "TotpCredential",
+    "Training",
     "User",
     "UserSession",
 ]

@@ -40,6 +40,8 @@ class RequestState:
     team_id: dict[int, int | None] = field(default_factory=dict)
     break_glass: dict[int, frozenset[int]] = field(default_factory=dict)
     on_person_team: dict[tuple[int, int], bool] = field(default_factory=dict)
+    # Reminders: the user's open notifications, counted by the login session's query.
+    open_notifications: dict[int, int] = field(default_factory=dict)
     # Contacts: a team's current member ids; the contact saved under a uuid, with the
     # transaction it was read in (a rollback makes the answer stale).
     member_ids: dict[int, frozenset[int]] = field(default_factory=dict)

@@ -26,6 +26,7 @@ from coresponse.people.models import (
 from coresponse.people.services import refresh_search_keys
 from coresponse.referrals.models import Referral, ReferralSource, ReferralStatus
 from coresponse.teams.models import AreaType, Team, TeamCoverage, TeamMembership
+from coresponse.training.models import Training, TrainingKind
 
 PASSWORD = "correct horse battery staple"
 # Hashed once per test run: scrypt is deliberately slow.
@@ -91,11 +92,32 @@ def add_to_team(team: Team, user: User) -> TeamMembership:
     return membership
 
 
+def give_training(
+    user: User,
+    kind: TrainingKind = TrainingKind.CIT,
+    *,
+    completed_on: date | None = None,
+    expires_on: date | None = None,
+) -> Training:
+    """A completed course for `user` (by default Crisis Intervention Training, current)."""
+    training = Training(
+        user_id=user.id,
+        kind=kind,
+        completed_on=completed_on or date(2024, 1, 15),
+        expires_on=expires_on,
+    )
+    db.session.add(training)
+    db.session.flush()
+    return training
+
+
 def make_staffed_team(**overrides: Any) -> tuple[Team, User, User, User]:
-    """A dispatchable team: (team, officer, officer, clinician)."""
+    """A dispatchable team: (team, officer, officer, clinician), the officers CIT-trained."""
     team = make_team(**overrides)
     officer_a = make_user(Role.OFFICER)
     officer_b = make_user(Role.OFFICER)
+    give_training(officer_a)
+    give_training(officer_b)
     clinician = make_user(Role.CLINICIAN)
     for user in (officer_a, officer_b, clinician):
         add_to_team(team, user)

@@ -21,6 +21,7 @@ from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
 from coresponse.privacy.routes import Permission, permission_of
+from coresponse.reminders.models import Notification, ReminderRule
 from coresponse.teams.models import TeamMembership
 from tests.factories import (
     PASSWORD,
@@ -159,6 +160,18 @@ MATRIX.update(
     {
         # Operations: editing a person's details follows who may correct their location.
         "people.edit": rule(ok=(*SUPERVISORS, *TEAM), hidden=BREAK_GLASS_OFFERED),
+        # Everyone reads their own notifications; another user's is not there for them.
+        "reminders.index": rule(ok=EVERYONE),
+        "reminders.dismiss": rule(
+            ok=("officer",), hidden=tuple(r for r in ROLES if r != "officer")
+        ),
+        # A staff member's training (the officer's, here): those who record it and the
+        # officer; anyone else is told it is not there.
+        "training.training": rule(
+            ok=("admin", *SUPERVISORS, "officer"),
+            hidden=("clinician", "other_clinician", "analyst"),
+        ),
+        "training.record": rule(ok=("admin", *SUPERVISORS)),
     }
 )
 # Routes declared public (coresponse/privacy/routes.py): making another route public fails
@@ -216,6 +229,12 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         password="a long enough passphrase", by=users["admin"],
     )  # fmt: skip
     access_request = pending_access_request(waiting)
+    notification = Notification(
+        user_id=officer.id, rule=ReminderRule.FIRST_CONTACT_OVERDUE, subject_type="case",
+        subject_id=case.id, period_key="matrix", title=f"First contact overdue — case #{case.id}",
+        link=f"/cases/{case.id}", due_at=utcnow(),
+    )  # fmt: skip
+    db.session.add(notification)
     db.session.commit()
     ids = {
         "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
@@ -223,7 +242,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
         "consent_id": consent.id, "access_id": access.id, "request_id": access_request.id,
         "contact_uuid": str(contact.uuid), "token_id": officer_token.id,
-        "key": "triage",
+        "key": "triage", "notification_id": notification.id,
     }  # fmt: skip
     return {"users": users, "ids": ids}
 

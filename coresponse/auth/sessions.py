@@ -20,11 +20,13 @@ from flask import current_app
 from sqlalchemy import Executable, Select, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from coresponse import request_state
 from coresponse.audit.models import RequestInfo
 from coresponse.auth.models import SessionEndReason, User, UserSession
 from coresponse.clock import utcnow
 from coresponse.extensions import db
 from coresponse.privacy import policy
+from coresponse.reminders.models import open_count_column
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +102,23 @@ def find_session(token: str) -> tuple[UserSession, User] | None:
     ).all()
     if not rows:
         return None
-    row, user, *_ = rows[0]
+    row, user, open_notifications, *_ = rows[0]
     policy.remember_viewer(user, rows)
+    # The header's count of the user's notifications (coresponse/reminders/views.py).
+    request_state.keep(lambda s: s.open_notifications, user.id, open_notifications or 0)
     return row, user
 
 
 @cache
-def _session_query() -> Select[UserSession, User, int | None, int | None]:
+def _session_query() -> Select[UserSession, User, int, int | None, int | None]:
     """find_session's statement, built once (every request runs it): the token's hash
-    and the current time are its parameters."""
+    and the current time are its parameters. It also counts the user's open
+    notifications, for the page header."""
     return policy.with_viewer_facts(
-        select(UserSession, User).join(User, User.id == UserSession.user_id), User.id
+        select(UserSession, User, open_count_column(User.id)).join(
+            User, User.id == UserSession.user_id
+        ),
+        User.id,
     ).where(UserSession.token_hash == bindparam("token_hash"))
 
 

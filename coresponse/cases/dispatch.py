@@ -16,6 +16,8 @@ from coresponse.geo.distance import distance_km
 from coresponse.geo.nyc import precinct_label
 from coresponse.people.models import PersonAddress
 from coresponse.teams.models import Team, TeamMembership
+from coresponse.training import queries as training_queries
+from coresponse.training.models import TrainingKind
 
 
 @dataclass
@@ -72,15 +74,18 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
     """Every active team, best first: coverage of the person's precinct, shift, distance
     from the team's base, caseload."""
     # The members' users joined to their memberships (one each): a query fewer than a
-    # third selectin, which leaves the dispatch page room for its audit row.
-    teams = db.session.scalars(
-        select(Team)
+    # third selectin, which leaves the dispatch page room for its audit row. Each team
+    # carries the ids of its officers lacking current Crisis Intervention Training.
+    rows = db.session.execute(
+        select(Team, training_queries.officers_missing_cit_column(Team.id))
         .options(
             selectinload(Team.coverage),
             selectinload(Team.memberships).joinedload(TeamMembership.user),
         )
         .where(Team.active)
     ).all()
+    teams = [team for team, _ in rows]
+    untrained = {int(uid) for _, ids in rows if ids for uid in str(ids).split(",")}
     caseloads = dict(
         db.session.execute(
             select(Case.team_id, func.count())
@@ -98,9 +103,14 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
     options = []
     for team in teams:
         staffing = team.staffing()
+        problems = staffing.problems + [
+            f"{u.full_name} has no current {TrainingKind.CIT.label}"
+            for u in team.current_members
+            if u.id in untrained
+        ]
         option = TeamOption(
             team=team,
-            dispatchable=staffing.dispatchable,
+            dispatchable=not problems,
             covers_precinct=team.covers(precinct),
             distance_km=distance_km(point, (team.base_latitude, team.base_longitude))
             if team.base_latitude is not None
@@ -108,7 +118,7 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
             open_cases=caseloads.get(team.id, 0),
             on_shift=on_shift(team, now),
             current=case.team_id == team.id and case.status is CaseStatus.OPEN,
-            problems=staffing.problems,
+            problems=problems,
         )
         if precinct is not None:
             label = precinct_label(precinct)

@@ -34,6 +34,7 @@ from coresponse.privacy.policy import can_read_clinical, is_on_case_team
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from coresponse.text import clean_text as _clean
+from coresponse.training import queries as training_queries
 
 
 class CaseError(DomainError):
@@ -201,9 +202,10 @@ def assign_case(
     if case.status is CaseStatus.CLOSED:
         raise CaseError("This case is closed; reopen it before assigning a team.")
     staffing = team.staffing()
-    if not staffing.dispatchable:
+    problems = staffing.problems or training_queries.cit_problems(team.current_members)
+    if problems:
         raise CaseError(
-            f"{team.name} cannot take cases now: {'; '.join(staffing.problems)}.", field="team_id"
+            f"{team.name} cannot take cases now: {'; '.join(problems)}.", field="team_id"
         )
     current = next((a for a in case.assignments if a.ended_at is None), None)
     reason = _clean(reason)

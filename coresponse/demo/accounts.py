@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from coresponse.auth.models import Role
 from coresponse.auth.services import create_user
 from coresponse.demo.reference import DEMO_LOGINS, TEAM_STAFF, WAITING_ACCOUNT
 from coresponse.demo.world import TEAM_FOUNDED_DAYS, World
+from coresponse.extensions import db
+from coresponse.training.models import Training, TrainingKind
 
 
 def create_staff(world: World, password: str) -> None:
@@ -31,6 +34,29 @@ def create_staff(world: World, password: str) -> None:
         user.created_at = hired
         world.users[username] = user
     world.tally.users = len(people)
+    _record_training(world)
+
+
+def _record_training(world: World) -> None:
+    """Every officer holds current Crisis Intervention Training (dispatch needs it), one of
+    them due to renew within the reminders' 30 days; clinicians hold Mental Health First Aid."""
+    today = world.now.astimezone(world.tz).date()
+    completed = today - timedelta(days=TEAM_FOUNDED_DAYS + 60)
+    officers = [u for u in world.users.values() if u.role is Role.OFFICER]
+    renewing = next((u for u in officers if u.username != "officer"), None)
+    for user in officers:
+        expires = today + timedelta(days=20 if user is renewing else 3 * 365)
+        db.session.add(
+            Training(
+                user_id=user.id, kind=TrainingKind.CIT, completed_on=completed, expires_on=expires
+            )
+        )
+    for user in world.users.values():
+        if user.role is Role.CLINICIAN:
+            db.session.add(
+                Training(user_id=user.id, kind=TrainingKind.MHFA, completed_on=completed)
+            )
+    db.session.flush()
 
 
 def create_waiting_account(world: World, password: str) -> str:

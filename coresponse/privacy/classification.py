@@ -127,6 +127,8 @@ REGISTER: dict[str, Category] = {
     "team.base_location_status": _R,
     "team_coverage.area_type": _R, "team_coverage.area_code": _R,
     "team_membership.leave_reason": _R,
+    # Staff training: which course, for dispatch (team set-up, not anyone's record)
+    "training.kind": _R,
     "provider.name": _R, "provider.kind": _R, "provider.address": _R,
     "provider.phone": _R, "provider.languages": _R,
     "geocode_cache.provider": _R, "geocode_cache.query_key": _R,
@@ -138,6 +140,10 @@ REGISTER: dict[str, Category] = {
     # Accounts, sessions, the audit trail
     "user.username": _S, "user.full_name": _S, "user.email": _S, "user.role": _S,
     "user.discipline": _S, "user.password_hash": _S,
+    # Reminders: a case number and what is due, written operational by their rules (the
+    # clinical rules' reminders go to clinical readers only: policy.receives_reminder)
+    "notification.rule": _O, "notification.subject_type": _O, "notification.period_key": _O,
+    "notification.title": _O, "notification.link": _O,
     "access_request.kind": _S, "access_request.role": _S, "access_request.discipline": _S,
     "access_request.previous_role": _S, "access_request.previous_discipline": _S,
     "access_request.approver_discipline": _S, "access_request.status": _S,

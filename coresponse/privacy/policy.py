@@ -604,3 +604,32 @@ def access_requests_for(approver: User) -> ColumnElement[bool]:
         AccessRequest.requested_by_id != approver.id,
         User.created_by_id.is_distinct_from(approver.id),
     )
+
+
+# --- Staff training and reminders ----------------------------------------------------------
+
+
+def can_record_training(user: User) -> bool:
+    """Supervisors and administrators record a staff member's training (dispatch needs it)."""
+    return is_signed_in(user) and user.role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_view_training(user: User, staff_id: int) -> bool:
+    """A staff member's training: those who record it, and the staff member."""
+    return can_record_training(user) or (is_signed_in(user) and user.id == staff_id)
+
+
+def receives_reminder(user: User, *, clinical: bool, break_glass: bool = False) -> bool:
+    """Whether a reminder may go to this user. Clinical reminders (connection
+    appointments, consents) only to clinical readers; break-glass reviews only to those
+    who review them. Officers and police supervisors get operational ones only."""
+    if not is_signed_in(user):
+        return False
+    if break_glass:
+        return can_review_break_glass(user)
+    return can_read_clinical(user) or not clinical
+
+
+def owns_notification(user: User, notification_user_id: int) -> bool:
+    """A notification is its recipient's alone (anyone else: not found)."""
+    return is_signed_in(user) and user.id == notification_user_id

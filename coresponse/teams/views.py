@@ -18,6 +18,7 @@ from coresponse.privacy.routes import allow
 from coresponse.teams import bp, queries, services
 from coresponse.teams.forms import AddMemberForm, RemoveMemberForm, TeamForm
 from coresponse.teams.models import Team
+from coresponse.training import queries as training_queries
 from coresponse.web import refuse, request_info, submit
 
 
@@ -76,9 +77,15 @@ def _render_detail(
     team: Team, status: int = 200, add_form: AddMemberForm | None = None
 ) -> ResponseReturnValue:
     manage = policy.can_manage_teams(current_user)
+    members = team.current_members
+    standing = training_queries.standings([u.id for u in members])
     return render_template(
         "teams/detail.html",
         team=team,
+        training=standing,
+        cit_problems=training_queries.cit_problems_among(members, standing),
+        cit_required=training_queries.cit_required(),
+        can_record_training=policy.can_record_training(current_user),
         can_manage=manage,
         add_form=stamp(add_form or _add_member_form(), team) if manage else None,
         remove_form=stamp(RemoveMemberForm(formdata=None), team) if manage else None,
@@ -173,12 +180,12 @@ def add_member(team_id: int) -> ResponseReturnValue:
         status = refuse(form, error)
         return _render_detail(_team_or_404(team_id), status, form)
     team = _team_or_404(team_id)
-    staffing = team.staffing()
+    problems = team.staffing().problems or training_queries.cit_problems(team.current_members)
     message = f"{user.full_name} joined {team.name}."
     message += (
-        " The team is now dispatchable."
-        if staffing.dispatchable
-        else (f" Still not dispatchable: {'; '.join(staffing.problems)}.")
+        f" Still not dispatchable: {'; '.join(problems)}."
+        if problems
+        else " The team is now dispatchable."
     )
     flash(message, "success")
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -8,15 +8,16 @@ from flask import Flask
 from coresponse.auth.models import Role
 from coresponse.extensions import db
 from tests.browser.conftest import ARTIFACTS
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, give_training, make_user
 
 pytestmark = pytest.mark.browser
 
 
 def test_supervisor_creates_and_staffs_a_team(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
     make_user(Role.SUPERVISOR, username="sergeant", full_name="Maria Alvarez")
-    make_user(Role.OFFICER, full_name="Luis Ortega")
-    make_user(Role.OFFICER, full_name="Dana Kim")
+    # Both officers hold current Crisis Intervention Training: dispatch needs it.
+    give_training(make_user(Role.OFFICER, full_name="Luis Ortega"))
+    give_training(make_user(Role.OFFICER, full_name="Dana Kim"))
     make_user(Role.CLINICIAN, full_name="Priya Shah")
     db.session.commit()
 

@@ -10,7 +10,7 @@ from coresponse.extensions import db
 from coresponse.teams.models import Team, TeamMembership
 from coresponse.teams.queries import get_team
 from tests.conftest import count_statements
-from tests.factories import add_to_team, make_staffed_team, make_team, make_user
+from tests.factories import add_to_team, give_training, make_staffed_team, make_team, make_user
 
 TEAM_FORM = {
     "name": "Bronx South",
@@ -54,6 +54,8 @@ def test_supervisor_builds_a_team_until_it_is_dispatchable(login) -> None:  # ty
     """The foundation's done-when: create a team, add members, see it become dispatchable."""
     officer_a = make_user(Role.OFFICER, full_name="Luis Ortega")
     officer_b = make_user(Role.OFFICER, full_name="Dana Kim")
+    give_training(officer_a)
+    give_training(officer_b)
     clinician = make_user(Role.CLINICIAN, full_name="Priya Shah")
     client = login(make_user(Role.SUPERVISOR, discipline=None))
     response = client.post("/teams/new", data=TEAM_FORM)

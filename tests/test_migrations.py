@@ -389,6 +389,18 @@ def test_0020_keeps_one_open_case_per_person_and_closes_the_others(
     from coresponse.clock import utcnow
     from coresponse.db_types import UTCDateTime
 
+
+def test_people_on_record_get_their_search_keys(empty_database_url: str) -> None:
+    """0021: everyone already on record is found by the new matcher at once: their names
+    (whole and by part), alias, birth date, phone and address, as the services write
+    them. The revision before it is taken relatively: 0021 is re-chained on merge."""
+    from datetime import date
+
+    from coresponse.auth.models import Role
+    from coresponse.clock import utcnow
+    from coresponse.people.queries import find_possible_duplicates, search_people
+    from tests.factories import make_user
+
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
     now = utcnow()
     stamps = {"created_at": now, "updated_at": now, "version": 1}
@@ -467,3 +479,38 @@ def test_0020_keeps_one_open_case_per_person_and_closes_the_others(
     assert closings == [(1, "other", None), (2, "other", None)]
     joined = [(e.case_id, e.referral_id, e.summary) for e in events if e.kind == "new_referral"]
     assert sorted(joined) == [(3, 1, "#1, from case #1"), (3, 2, "#2, from case #2")]
+
+
+    with app.app_context():
+        upgrade(revision="0021-1")
+        with db.engine.begin() as conn:
+            _insert(conn, "person", id=1, first_name="Khaled", last_name="El-Sayed",
+                    preferred_name="Kal", first_name_key="khaled", last_name_key="el-sayed",
+                    date_of_birth=date(1985, 6, 15), date_of_birth_estimated=False,
+                    needs_interpreter=False, **stamps)  # fmt: skip
+            _insert(conn, "person_alias", id=1, person_id=1, name="Lil K", name_key="lil k",
+                    created_at=now)  # fmt: skip
+            _insert(conn, "person_phone", id=1, person_id=1, number="(718) 555-4321",
+                    digits="7185554321", kind="mobile", current=True, recorded_at=now)  # fmt: skip
+            _insert(conn, "person_address", id=1, person_id=1, line1="12 Pennsylvania Avenue",
+                    city="New York", state="NY", location_status="needed", current=True,
+                    recorded_at=now)  # fmt: skip
+        upgrade()
+        supervisor = make_user(Role.SUPERVISOR)
+        found = {
+            text: [hit.reasons for hit in search_people(supervisor, text, cursor=None, size=5).items]
+            for text in ("elsayed", "Kaled", "Kal", "lil k", "1985-06-15", "4321", "12 Pennsylvania Ave")
+        }  # fmt: skip
+        offered = find_possible_duplicates(first_name="Khaled", last_name="El Sayed")
+        db.session.remove()
+        db.engine.dispose()
+    assert found == {
+        "elsayed": [("name",)],
+        "Kaled": [("similar spelling",)],
+        "Kal": [("preferred name",)],
+        "lil k": [("alias",)],
+        "1985-06-15": [("same date of birth",)],
+        "4321": [("phone ends 4321",)],
+        "12 Pennsylvania Ave": [("address",)],
+    }
+    assert [m.reasons for m in offered] == [["same name"]]

@@ -389,18 +389,6 @@ def test_0020_keeps_one_open_case_per_person_and_closes_the_others(
     from coresponse.clock import utcnow
     from coresponse.db_types import UTCDateTime
 
-
-def test_people_on_record_get_their_search_keys(empty_database_url: str) -> None:
-    """0021: everyone already on record is found by the new matcher at once: their names
-    (whole and by part), alias, birth date, phone and address, as the services write
-    them. The revision before it is taken relatively: 0021 is re-chained on merge."""
-    from datetime import date
-
-    from coresponse.auth.models import Role
-    from coresponse.clock import utcnow
-    from coresponse.people.queries import find_possible_duplicates, search_people
-    from tests.factories import make_user
-
     app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
     now = utcnow()
     stamps = {"created_at": now, "updated_at": now, "version": 1}
@@ -481,6 +469,20 @@ def test_people_on_record_get_their_search_keys(empty_database_url: str) -> None
     assert sorted(joined) == [(3, 1, "#1, from case #1"), (3, 2, "#2, from case #2")]
 
 
+def test_people_on_record_get_their_search_keys(empty_database_url: str) -> None:
+    """0021: everyone already on record is found by the new matcher at once: their names
+    (whole and by part), alias, birth date, phone and address, as the services write
+    them. The revision before it is taken relatively: 0021 is re-chained on merge."""
+    from datetime import date
+
+    from coresponse.auth.models import Role
+    from coresponse.clock import utcnow
+    from coresponse.people.queries import find_possible_duplicates, search_people
+    from tests.factories import make_user
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
     with app.app_context():
         upgrade(revision="0021-1")
         with db.engine.begin() as conn:

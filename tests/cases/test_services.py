@@ -236,7 +236,7 @@ def test_the_issue_story_a_new_team_covering_1_5_and_6_is_ranked_first_with_a_di
     from coresponse.people.details import AddressDetails, PersonDetails
     from coresponse.teams import services as teams
     from coresponse.teams.services import TeamDetails
-    from tests.factories import add_to_team
+    from tests.factories import add_to_team, give_training
 
     team = teams.create_team(
         TeamDetails(name="Lower Manhattan", base_address="1 Police Plaza, New York, NY 10038",
@@ -244,7 +244,10 @@ def test_the_issue_story_a_new_team_covering_1_5_and_6_is_ranked_first_with_a_di
         by=None,
     )  # fmt: skip
     for role in (Role.OFFICER, Role.OFFICER, Role.CLINICIAN):
-        add_to_team(team, make_user(role))
+        member = make_user(role)
+        add_to_team(team, member)
+        if role is Role.OFFICER:
+            give_training(member)  # Crisis Intervention Training: dispatchable
     make_staffed_team(name="Brooklyn North", precincts=("75",))
     for line1, postal, precinct in (
         ("1 Police Plaza", "10038", "5"),

@@ -124,7 +124,8 @@ INDICATORS: tuple[Indicator, ...] = (
         "Referrals received, by source",
         "Referrals whose received time falls in the range, by who sent them. Every referral "
         "counts, whatever its triage (a person referred twice counts twice). By team: the "
-        "team of the case the referral opened (“No team” when none). " + _RANGE,
+        "team of the case the referral opened, or of the open case a repeat referral joined "
+        "(“No team” when none). " + _RANGE,
         Kind.COUNTS,
     ),
     Indicator(
@@ -305,10 +306,11 @@ KEY_INDICATORS = frozenset(
 # (each stage a subset of the one before it).
 FUNNEL_DEFINITION = (
     "Referrals received in the range, followed to today: how many were accepted (a case "
-    "opened), assigned to a team, contacted (any contact, an attempt included), engaged (a "
+    "opened, or the person's open case joined), assigned to a team, contacted (any contact, an attempt included), engaged (a "
     "contact with the person whose outcome is “engaged” or “brief engagement”) and "
     "connected (engaged, and at least one connection of the case verified). Each stage counts the "
-    "referrals that reached it, so each is part of the one before. " + _RANGE
+    "referrals that reached it, so each is part of the one before. A repeat referral that "
+    "joined an open case is contacted and engaged only by contacts from its receipt on. " + _RANGE
 )
 FUNNEL_STAGES: tuple[tuple[str, str], ...] = (
     ("referred", "Referred"),

@@ -30,6 +30,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
@@ -223,10 +224,20 @@ def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Lab
     without `treatment`, up to engagement (no connection read)."""
     check_range(first, last)
     start, end = day_bounds(first, last)
+    of = _referral_case()
+    # A repeat referral joined a case that may have been reached long before: it is
+    # contacted and engaged only by contacts from its own receipt on.
+    opened = Case.referral_id == Referral.id
+    since_received = or_(opened, Contact.occurred_at >= Referral.received_at)
+    contacted = or_(
+        and_(opened, Case.first_contact_at.is_not(None)),
+        and_(not_(opened), exists().where(Contact.case_id == Case.id, since_received)),
+    )
     engaged = exists().where(
         Contact.case_id == Case.id,
         Contact.outcome.in_(ENGAGEMENT_OUTCOMES),
         Contact.type.not_in(COLLATERAL_TYPES),
+        since_received,
     )
     connected = exists().where(
         Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED
@@ -236,8 +247,7 @@ def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Lab
             func.count(Referral.id),
             func.count(Case.id),
             func.count(Case.first_assigned_at),
-            func.count(case((and_(Case.first_assigned_at.is_not(None),
-                                  Case.first_contact_at.is_not(None)), 1))),
+            func.count(case((and_(Case.first_assigned_at.is_not(None), contacted), 1))),
             func.count(case((and_(Case.first_assigned_at.is_not(None), engaged), 1))),
             (
                 func.count(case((and_(Case.first_assigned_at.is_not(None), engaged, connected), 1)))
@@ -246,7 +256,8 @@ def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Lab
             ),
         )
         .select_from(Referral)
-        .outerjoin(Case, Case.referral_id == Referral.id)
+        .outerjoin(of, of.c.referral_id == Referral.id)
+        .outerjoin(Case, Case.id == of.c.case_id)
         .where(Referral.received_at >= start, Referral.received_at < end)
     ).one()  # fmt: skip
     stages = [(Label(key, label), n) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)]
@@ -337,6 +348,27 @@ def _case_join(
     if not by.reads(Case.__table__):
         return stmt
     return stmt.join(Case, onclause, isouter=outer)
+
+
+def _referral_case() -> Any:
+    """Each referral's case: the one it opened, or the open case a repeat referral joined
+    (a "new referral" entry in that case's history). A referral is in at most one."""
+    return union_all(
+        select(Case.referral_id.label("referral_id"), Case.id.label("case_id")),
+        select(CaseEvent.referral_id, CaseEvent.case_id).where(
+            CaseEvent.kind == CaseEventKind.NEW_REFERRAL, CaseEvent.referral_id.is_not(None)
+        ),
+    ).subquery("referral_case")
+
+
+def _referral_case_join(by: _Key, stmt: Select[Any]) -> Select[Any]:
+    """A referral's case (opened or joined), when its group reads the case."""
+    if not by.reads(Case.__table__):
+        return stmt
+    of = _referral_case()
+    return stmt.outerjoin(of, of.c.referral_id == Referral.id).outerjoin(
+        Case, Case.id == of.c.case_id
+    )
 
 
 def _key(group_by: GroupBy, ctx: _Ctx, scope: _Scope) -> _Key:
@@ -709,11 +741,9 @@ def _referral_ctx(month_anchor: Any) -> _Ctx:
 def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     by = keys(_referral_ctx(Referral.received_at))
     rows = by.join(
-        _case_join(
+        _referral_case_join(
             by,
             select(by.label("g"), Referral.source.label("row")).select_from(Referral),
-            Case.referral_id == Referral.id,
-            outer=True,
         ).where(_in(Referral.received_at, scope))
     ).subquery()
     return _Counts(_labels(ReferralSource), _grouped_counts(rows))
@@ -730,15 +760,13 @@ _DECIDED = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
 def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     by = keys(_referral_ctx(Referral.triaged_at))
     rows = by.join(
-        _case_join(
+        _referral_case_join(
             by,
             select(
                 by.label("g"),
                 Referral.status.label("status"),
                 Referral.decline_reason.label("reason"),
             ).select_from(Referral),
-            Case.referral_id == Referral.id,
-            outer=True,
         ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
     ).subquery()
     stmt = select(rows.c.status, rows.c.reason, rows.c.g, func.count()).group_by(
@@ -757,11 +785,9 @@ def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
 def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     by = keys(_referral_ctx(Referral.triaged_at))
     stmt = by.join(
-        _case_join(
+        _referral_case_join(
             by,
             select(by.column, Referral.received_at, Referral.triaged_at).select_from(Referral),
-            Case.referral_id == Referral.id,
-            outer=True,
         ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
     )
     part = _Durations("hours")

@@ -307,3 +307,46 @@ def build_crowded() -> Program:
     queens = make_team(name="Queens team", precincts=("105",))
     crowd(queens, clinician, people=12, borough=Borough.QUEENS, precinct="105", connected=11)
     return built
+
+
+@dataclass
+class RepeatProgram:
+    team: Team
+    case: Case
+
+
+def build_repeat() -> RepeatProgram:
+    """One person referred three times in the range: the first referral opens a case, the
+    two others join it while it is open (a "new referral" entry, as
+    cases.services.add_referral_to_case records it). Engaged on 2 and 25 October, an
+    attempt on 12 November: the second referral (20 October) is engaged by the 25 October
+    contact, the third (10 November) only reached by the attempt."""
+    team = make_team(name="Charlie", precincts=("75",))
+    clinician = make_user(Role.CLINICIAN)
+    person = make_person(date_of_birth=date(1980, 5, 5))
+    first = _referral(
+        person, ReferralSource.NYPD_PRECINCT, "2025-10-01 09:00", accepted="2025-10-01 10:00"
+    )
+    case = _case(first, team, assigned="2025-10-01 11:00")
+    _contact(
+        case, clinician, ContactType.IN_PERSON_HOME, ContactOutcome.ENGAGED, "2025-10-02 09:00"
+    )
+    _join(case, _referral(
+        person, ReferralSource.HOSPITAL, "2025-10-20 09:00", accepted="2025-10-20 12:00"
+    ))  # fmt: skip
+    _contact(case, clinician, ContactType.PHONE, ContactOutcome.ENGAGED, "2025-10-25 15:00")
+    _join(case, _referral(
+        person, ReferralSource.CALL_911, "2025-11-10 09:00", accepted="2025-11-10 10:00"
+    ))  # fmt: skip
+    _contact(case, clinician, ContactType.ATTEMPT, ContactOutcome.NOT_FOUND, "2025-11-12 09:00")
+    return RepeatProgram(team, case)
+
+
+def _join(case: Case, referral: Referral) -> None:
+    db.session.add(
+        CaseEvent(
+            case_id=case.id, kind=CaseEventKind.NEW_REFERRAL, at=referral.triaged_at,
+            referral_id=referral.id,
+        )
+    )  # fmt: skip
+    db.session.flush()

@@ -13,7 +13,7 @@ from flask import Flask
 
 from coresponse.people.models import Gender, RaceEthnicity
 from coresponse.reports.definitions import INDICATORS, KEY_INDICATORS, GroupBy
-from coresponse.reports.queries import outcomes
+from coresponse.reports.queries import funnel, outcomes
 from coresponse.reports.results import CountTable, DurationTable, Outcomes, RateTable, Ratio
 from coresponse.reports.suppression import Cell, is_small, suppress
 from tests.reports import program
@@ -341,3 +341,22 @@ def test_a_report_of_the_key_indicators_only_has_the_same_answers(
     assert key.columns == full.columns
     for indicator in KEY_INDICATORS:
         assert key[indicator] == full[indicator], indicator
+
+
+def test_a_repeat_referral_that_joined_an_open_case_is_accepted_and_on_its_team(
+    app: Flask,
+) -> None:
+    repeat = program.build_repeat()
+    by_team = outcomes(FIRST, LAST, GroupBy.TEAM, now=NOW)
+    team = str(repeat.team.id)
+    assert counts(by_team["referrals_by_source"], team) == {
+        "nypd_precinct": 1, "hospital": 1, "call_911": 1,
+    }  # fmt: skip
+    assert counts(by_team["referrals_by_source"], "unknown") == {}
+    assert counts(by_team["triage_decisions"], team) == {"accepted": 3}
+    # Each joined referral is contacted and engaged only from its own receipt on.
+    stages = {label.key: n for label, n in funnel(FIRST, LAST)}
+    assert stages == {
+        "referred": 3, "accepted": 3, "assigned": 3, "contacted": 3, "engaged": 2,
+        "connected": 0,
+    }  # fmt: skip

@@ -129,7 +129,7 @@ def _on_server(*statements: str) -> None:
 def _empty_postgres() -> None:
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     # The audit trigger refuses TRUNCATE unless the transaction says otherwise; only the
-    # test suite ever does (production roles also lack the privilege: see the README).
+    # test suite ever does (production roles also lack the privilege: see docs/security.md).
     db.session.execute(text("SET LOCAL coresponse.allow_audit_truncate = 'on'"))
     db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     db.session.commit()

@@ -10,7 +10,7 @@ triggers, 0006 audit_chain_head(), 0014 the people index).
 PostgreSQL also refuses TRUNCATE, unless the transaction first ran
 `SET LOCAL coresponse.allow_audit_truncate = 'on'` - the test suite does that to
 empty its tables between tests; a production role must never do it (and should not
-hold the TRUNCATE privilege at all: see the README's grants).
+hold the TRUNCATE privilege at all: see the grants in docs/security.md).
 """
 
 from __future__ import annotations

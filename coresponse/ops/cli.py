@@ -30,7 +30,7 @@ PG_ADVICE = (
     "This deployment uses PostgreSQL; `flask backup` copies SQLite databases only. "
     "Use PostgreSQL's own tools, e.g. `pg_dump --format=custom --file=coresponse.dump "
     '"$DATABASE_URL"` for a nightly copy, or pg_basebackup with WAL archiving for '
-    "point-in-time recovery (see Operations in the README)."
+    "point-in-time recovery (see Backups in docs/operations.md)."
 )
 
 

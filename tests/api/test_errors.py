@@ -101,7 +101,7 @@ def test_an_unexpected_failure_is_a_500_problem(make_app, monkeypatch: pytest.Mo
 # Unbounded input (privacy review, part 8) ------------------------------------------
 
 ONE_MIB = 1024 * 1024  # the default MAX_CONTENT_LENGTH
-DEPTH_LIMIT = 32  # how deep a JSON body may nest, as the README and the API document say
+DEPTH_LIMIT = 32  # how deep a JSON body may nest, as the API document says
 
 
 def _stored_contacts() -> int:

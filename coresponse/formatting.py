@@ -56,8 +56,11 @@ def format_time(value: time | None, missing: str = "—") -> str:
     return missing if value is None else f"{value:%H:%M}"
 
 
-def due_text(due: datetime, now: datetime) -> str:
-    """How far a deadline is from now, as a queue says it: "due in 3 h", "overdue by 2 days"."""
+def due_text(due: datetime, now: datetime, *, waiting: bool = False) -> str:
+    """How far a deadline is from now, as the queues and reminders say it: "due in 3 h",
+    "overdue by 2 days"; `waiting`: how long something has waited since `due` ("waiting
+    5 h", for a review with no deadline). Whole units, counted down (2 h 55 min is "2 h"),
+    at least 1 min."""
     late = due < now
     gap = abs(due - now)
     if gap < timedelta(hours=1):
@@ -66,4 +69,6 @@ def due_text(due: datetime, now: datetime) -> str:
         amount = f"{int(gap.total_seconds() // 3600)} h"
     else:
         amount = f"{gap.days} days"
+    if waiting:
+        return f"waiting {amount}"
     return f"overdue by {amount}" if late else f"due in {amount}"

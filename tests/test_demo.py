@@ -59,6 +59,7 @@ from coresponse.referrals.models import (
     ReferralStatus,
 )
 from coresponse.teams.models import Team, TeamMembership
+from coresponse.teams.queries import staffing_of
 
 M = TypeVar("M")
 PASSWORD = "demo-password-2016"
@@ -182,8 +183,8 @@ def test_clinician_and_officer_share_a_dispatchable_team_and_one_team_is_short(
     assert len(teams) == 6
     by_member = {u.username: t for t in teams for u in t.current_members}
     assert by_member["clinician"] is by_member["officer"]
-    assert by_member["clinician"].dispatchable
-    assert [t.name for t in teams if not t.dispatchable] == ["Staten Island"]
+    assert staffing_of(by_member["clinician"]).dispatchable
+    assert [t.name for t in teams if not staffing_of(t).dispatchable] == ["Staten Island"]
     # Membership history: an officer who left (with a reason) and was replaced.
     left = [m for t in teams for m in t.memberships if m.left_at is not None]
     assert any(m.leave_reason == "Transferred to another command" for m in left)

@@ -24,3 +24,9 @@ NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 )
 def test_due_text(offset: timedelta, said: str) -> None:
     assert due_text(NOW + offset, NOW) == said
+
+
+def test_waiting_counts_down_the_same_way() -> None:
+    """A break-glass access waiting for review: how long it has waited (the reminders)."""
+    assert due_text(NOW - timedelta(hours=5, minutes=50), NOW, waiting=True) == "waiting 5 h"
+    assert due_text(NOW - timedelta(days=2, hours=23), NOW, waiting=True) == "waiting 2 days"

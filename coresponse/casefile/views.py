@@ -20,7 +20,6 @@ from coresponse.linkages.queries import case_linkages
 from coresponse.locking import stamp
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow, require
-from coresponse.teams.models import Team
 from coresponse.web import request_info, submit
 
 # The case page shows the newest contacts; the person's timeline pages through the rest.
@@ -142,14 +141,13 @@ def reopen(case_id: int) -> ResponseReturnValue:
     queries.load_case_history(case, current_user)
     form = ReopenForm()
 
-    def reopen_case() -> Team | None:
+    def reopen_case() -> services.Reopened:
         team = queries.team_for_assignment(case.team_id) if case.team_id else None
-        services.reopen_case(
+        return services.reopen_case(
             case, by=current_user, note=form.note.data,
             operational_note=form.operational_note.data, team=team,
             expected_version=form.version.data, request_info=request_info(),
         )  # fmt: skip
-        return team
 
     sent = submit(form, reopen_case)
     if sent.stale:
@@ -159,11 +157,13 @@ def reopen(case_id: int) -> ResponseReturnValue:
              (CLINICAL_REOPENING, form.note.data)],
         )  # fmt: skip
     if sent.done:
-        if case.status is CaseStatus.OPEN:
-            assert sent.result is not None  # a case reopens open only with a team  # noqa: S101  # nosec B101
-            flash(f"Case reopened with {sent.result.name}.", "success")
+        reopened = sent.result
+        assert reopened is not None  # done: the service returned it  # noqa: S101  # nosec B101
+        if reopened.team is not None:
+            flash(f"Case reopened with {reopened.team.name}.", "success")
             return redirect(url_for("casefile.detail", case_id=case.id))
-        flash("Case reopened. It needs a team.", "success")
+        why = f" {reopened.waits_because}" if reopened.waits_because else ""
+        flash(f"Case reopened. It needs a team.{why}", "success")
         if policy.can_assign(current_user):
             return redirect(url_for("cases.assign", case_id=case.id))
         return redirect(url_for("dashboard.home"))

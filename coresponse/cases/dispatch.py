@@ -17,7 +17,6 @@ from coresponse.geo.nyc import precinct_label
 from coresponse.people.models import PersonAddress
 from coresponse.teams.models import Team, TeamMembership
 from coresponse.training import queries as training_queries
-from coresponse.training.models import TrainingKind
 
 
 @dataclass
@@ -84,8 +83,6 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
         )
         .where(Team.active)
     ).all()
-    teams = [team for team, _ in rows]
-    untrained = {int(uid) for _, ids in rows if ids for uid in str(ids).split(",")}
     caseloads = dict(
         db.session.execute(
             select(Case.team_id, func.count())
@@ -101,13 +98,8 @@ def rank_teams(case: Case, address: PersonAddress | None) -> Ranking:
     )
     precinct = address.precinct if address is not None and point is not None else None
     options = []
-    for team in teams:
-        staffing = team.staffing()
-        problems = staffing.problems + [
-            f"{u.full_name} has no current {TrainingKind.CIT.label}"
-            for u in team.current_members
-            if u.id in untrained
-        ]
+    for team, missing_cit in rows:
+        problems = team.staffing(training_queries.missing_cit_ids(missing_cit)).problems
         option = TeamOption(
             team=team,
             dispatchable=not problems,

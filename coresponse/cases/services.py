@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -32,13 +33,23 @@ from coresponse.people.models import Person
 from coresponse.privacy.notes import TwoPartNote, two_part_note
 from coresponse.privacy.policy import can_read_clinical, is_on_case_team
 from coresponse.referrals.models import Referral, ReferralStatus
+from coresponse.teams import queries as team_queries
 from coresponse.teams.models import Team
 from coresponse.text import clean_text as _clean
-from coresponse.training import queries as training_queries
 
 
 class CaseError(DomainError):
     """A case change the rules refuse."""
+
+
+@dataclass(frozen=True)
+class Reopened:
+    """A reopened case: back with its last team, or waiting for a supervisor to assign
+    one (and, when its last team could not take it back, why)."""
+
+    case: Case
+    team: Team | None
+    waits_because: str | None = None
 
 
 class OpenCaseExists(Conflict):
@@ -201,8 +212,7 @@ def assign_case(
     check_version(case, expected_version, f"Case #{case.id}")
     if case.status is CaseStatus.CLOSED:
         raise CaseError("This case is closed; reopen it before assigning a team.")
-    staffing = team.staffing()
-    problems = staffing.problems or training_queries.cit_problems(team.current_members)
+    problems = team_queries.staffing_of(team).problems
     if problems:
         raise CaseError(
             f"{team.name} cannot take cases now: {'; '.join(problems)}.", field="team_id"
@@ -288,11 +298,13 @@ def reopen_case(
     team: Team | None = None,
     expected_version: int | None = None,
     request_info: RequestInfo | None = None,
-) -> Case:
+) -> Reopened:
     """Reopen a closed case, its history intact.
 
-    It goes back to its last team when that team can still take cases (`team` is
-    that team, loaded by the caller); otherwise it waits for a supervisor to assign one.
+    It goes back to its last team when that team can still be dispatched (`team` is that
+    team, loaded by the caller), by the rule dispatch applies: staffed as required, both
+    officers with current Crisis Intervention Training. Otherwise it waits for a
+    supervisor to assign a team, and the result says why.
     """
     check_version(case, expected_version, f"Case #{case.id}")
     if case.status is not CaseStatus.CLOSED:
@@ -313,13 +325,20 @@ def reopen_case(
     case.closure_note = None
     _flush_open(f"Case #{case.id}", expected_version)
     _event(case, CaseEventKind.REOPENED, by, note=why)
-    if team is not None and team.id == case.team_id and team.dispatchable:
-        _start_assignment(case, team, by=by, at=now, reason="case reopened")
+    last_team = team if team is not None and team.id == case.team_id else None
+    problems = team_queries.staffing_of(last_team).problems if last_team is not None else []
+    if last_team is not None and not problems:
+        _start_assignment(case, last_team, by=by, at=now, reason="case reopened")
     else:
         case.status = CaseStatus.AWAITING_ASSIGNMENT
         case.team_id = None
     record_change(AuditAction.UPDATE, case, by=by, detail="reopened", request_info=request_info)
-    return case
+    if last_team is None:
+        return Reopened(case, team=None, waits_because=None)
+    if problems:
+        because = f"{last_team.name} cannot take cases now: {'; '.join(problems)}."
+        return Reopened(case, team=None, waits_because=because)
+    return Reopened(case, team=last_team)
 
 
 def _start_assignment(

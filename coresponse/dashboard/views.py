@@ -21,8 +21,9 @@ def home() -> ResponseReturnValue:
     """What needs attention: program counts for supervisors (and the emergency accesses and
     access requests waiting for their decision), the team for its members (with the open
     cases a repeat referral joined since the team last opened them)."""
-    team = team_queries.team_of(current_user)
-    context: dict[str, object] = {"team": team}
+    found = team_queries.team_with_staffing_of(current_user)
+    team, team_staffing = found if found is not None else (None, None)
+    context: dict[str, object] = {"team": team, "team_staffing": team_staffing}
     new_referrals = []
     if team is not None:
         context["team_counts"] = queries.team_counts(team.id)

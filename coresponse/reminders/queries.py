@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from coresponse.auth.models import Role, User
 from coresponse.cases.models import Case, CaseStatus
@@ -97,22 +98,34 @@ def _case_link(case_id: int) -> str:
     return url_for("casefile.detail", case_id=case_id)
 
 
+def _team_cases(
+    when: InstrumentedAttribute[datetime | None], *where: ColumnElement[bool]
+) -> list[tuple[int, int, datetime]]:
+    """(case, team, `when`) for the open cases with a team where `where` holds and `when`
+    is set: the cases whose team's current members a rule reminds (Staff.team)."""
+    rows = db.session.execute(
+        select(Case.id, Case.team_id, when).where(
+            Case.status == CaseStatus.OPEN, Case.team_id.is_not(None), *where
+        )
+    ).all()
+    return [
+        (case_id, team_id, at)
+        for case_id, team_id, at in rows
+        if team_id is not None and at is not None
+    ]
+
+
 def first_contact(now: datetime, t: Thresholds, staff: Staff) -> list[Candidate]:
     """First contact due within the next hours (the team), or overdue (the team and the
     supervisors). A new deadline (reassignment) is a new window."""
     soon = now + timedelta(hours=t.first_contact_due_hours)
-    rows = db.session.execute(
-        select(Case.id, Case.team_id, Case.first_contact_due_at).where(
-            Case.status == CaseStatus.OPEN,
-            Case.first_contact_at.is_(None),
-            Case.team_id.is_not(None),
-            Case.first_contact_due_at <= soon,
-        )
-    ).all()
+    rows = _team_cases(
+        Case.first_contact_due_at,
+        Case.first_contact_at.is_(None),
+        Case.first_contact_due_at <= soon,
+    )
     found = []
     for case_id, team_id, due_at in rows:
-        if due_at is None:
-            continue
         overdue = due_at <= now
         rule = ReminderRule.FIRST_CONTACT_OVERDUE if overdue else ReminderRule.FIRST_CONTACT_DUE
         people = staff.team(team_id, rule)
@@ -131,18 +144,13 @@ def contact_due_today(today: date, staff: Staff) -> list[Candidate]:
     """Open cases whose planned next contact falls on this New York day (the team)."""
     start, end = day_bounds(today, today)
     rule = ReminderRule.CONTACT_DUE_TODAY
-    rows = db.session.execute(
-        select(Case.id, Case.team_id, Case.next_contact_planned_at).where(
-            Case.status == CaseStatus.OPEN,
-            Case.team_id.is_not(None),
-            Case.next_contact_planned_at >= start,
-            Case.next_contact_planned_at < end,
-        )
-    ).all()
+    rows = _team_cases(
+        Case.next_contact_planned_at,
+        Case.next_contact_planned_at >= start,
+        Case.next_contact_planned_at < end,
+    )
     found = []
     for case_id, team_id, planned in rows:
-        if planned is None:
-            continue
         title = f"Planned contact due today — case #{case_id}"
         link = _case_link(case_id)
         found += [
@@ -236,17 +244,9 @@ def no_contact(now: datetime, t: Thresholds, staff: Staff) -> list[Candidate]:
     contact that goes quiet again is a new window."""
     rule = ReminderRule.NO_CONTACT
     days = t.no_contact_days
-    rows = db.session.execute(
-        select(Case.id, Case.team_id, Case.last_contact_at).where(
-            Case.status == CaseStatus.OPEN,
-            Case.team_id.is_not(None),
-            Case.last_contact_at <= now - timedelta(days=days),
-        )
-    ).all()
+    rows = _team_cases(Case.last_contact_at, Case.last_contact_at <= now - timedelta(days=days))
     found = []
     for case_id, team_id, last in rows:
-        if last is None:
-            continue
         title = f"No contact for {days} days — case #{case_id}"
         link = _case_link(case_id)
         due = last + timedelta(days=days)
@@ -366,18 +366,3 @@ def digest_recipients(now: datetime, every: timedelta) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-def relative_due(due_at: datetime, now: datetime, *, waiting: bool = False) -> str:
-    """ "overdue by 5 h" or "due in 3 h" (`waiting`: "waiting 5 h"), worked out when shown."""
-    seconds = (due_at - now).total_seconds()
-    span = abs(seconds)
-    if span < 3600:
-        amount = f"{max(1, round(span / 60))} min"
-    elif span < 2 * 86400:
-        amount = f"{round(span / 3600)} h"
-    else:
-        amount = f"{round(span / 86400)} days"
-    if waiting:
-        return f"waiting {amount}"
-    return f"due in {amount}" if seconds > 0 else f"overdue by {amount}"

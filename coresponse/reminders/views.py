@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from coresponse import request_state
 from coresponse.clock import utcnow
+from coresponse.formatting import due_text
 from coresponse.privacy import policy
 from coresponse.privacy.routes import allow
 from coresponse.reminders import bp, queries, services
@@ -41,7 +42,7 @@ def index() -> ResponseReturnValue:
     rows = [
         (
             n,
-            queries.relative_due(n.due_at, now, waiting=n.rule is ReminderRule.BREAK_GLASS_REVIEW),
+            due_text(n.due_at, now, waiting=n.rule is ReminderRule.BREAK_GLASS_REVIEW),
         )
         for n in notifications
     ]

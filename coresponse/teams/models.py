@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -14,6 +15,7 @@ from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
 from coresponse.extensions import Model
 from coresponse.geo.nyc import borough_for_precinct
 from coresponse.people.models import Borough, LocationStatus
+from coresponse.training.models import TrainingKind
 
 # A dispatchable team is exactly this many current members of each role.
 REQUIRED_COMPOSITION = {Role.OFFICER: 2, Role.CLINICIAN: 1}
@@ -101,13 +103,12 @@ class Team(Model):
     def around_the_clock(self) -> bool:
         return self.shift_start is None and self.shift_end is None
 
-    def staffing(self) -> Staffing:
-        """Whether the team can take cases, and what is missing if not."""
-        return Staffing.of(self)
-
-    @property
-    def dispatchable(self) -> bool:
-        return self.staffing().dispatchable
+    def staffing(self, missing_cit: Collection[int]) -> Staffing:
+        """Whether the team can take cases, and what is missing if not. `missing_cit`: the
+        ids of its officers without current Crisis Intervention Training, which the team
+        queries read with the team (teams.queries.staffing_of and the team lists); there
+        is no answer without them."""
+        return Staffing.of(self, missing_cit)
 
     def __repr__(self) -> str:
         return f"<Team {self.name}>"
@@ -173,18 +174,26 @@ class TeamMembership(Model):
 
 @dataclass(frozen=True)
 class Staffing:
-    """A team's current composition against the required two officers and one clinician."""
+    """Whether a team can be dispatched: active, exactly two officers and one clinician,
+    and both officers holding current Crisis Intervention Training (unless the program
+    turns that rule off, in which case no one is missing it). The one rule dispatch, the
+    team pages, the home page and reopening all read."""
 
     active: bool
     counts: dict[Role, int]
+    # The active officers on the team without current Crisis Intervention Training.
+    untrained: tuple[User, ...] = ()
 
     @classmethod
-    def of(cls, team: Team) -> Staffing:
+    def of(cls, team: Team, missing_cit: Collection[int]) -> Staffing:
         counts = dict.fromkeys(REQUIRED_COMPOSITION, 0)
+        untrained = []
         for member in team.current_members:
             if member.active and member.role in counts:
                 counts[member.role] += 1
-        return cls(active=team.active, counts=counts)
+            if member.active and member.role is Role.OFFICER and member.id in missing_cit:
+                untrained.append(member)
+        return cls(active=team.active, counts=counts, untrained=tuple(untrained))
 
     @property
     def problems(self) -> list[str]:
@@ -202,7 +211,12 @@ class Staffing:
             elif have > needed:
                 extra = have - needed
                 problems.append(f"has {_NUMBER_WORDS.get(extra, extra)} {noun} too many")
-        return problems
+        return problems + self.training_problems
+
+    @property
+    def training_problems(self) -> list[str]:
+        """Who stops dispatch for want of training, by name."""
+        return [f"{u.full_name} has no current {TrainingKind.CIT.label}" for u in self.untrained]
 
     @property
     def dispatchable(self) -> bool:

@@ -44,7 +44,8 @@ def index() -> ResponseReturnValue:
     """Every team with its coverage, members and whether it can take cases."""
     return render_template(
         "teams/index.html",
-        teams=queries.list_teams(),
+        teams=queries.list_teams_with_staffing(),
+        cit_required=training_queries.cit_required(),
         can_manage=policy.can_manage_teams(current_user),
     )
 
@@ -70,20 +71,22 @@ def new() -> ResponseReturnValue:
 @allow(policy.can_view_teams)
 def detail(team_id: int) -> ResponseReturnValue:
     """A team's base, coverage, current members, staffing and membership history."""
-    return _render_detail(_team_or_404(team_id))
+    return _render_detail(team_id)
 
 
 def _render_detail(
-    team: Team, status: int = 200, add_form: AddMemberForm | None = None
+    team_id: int, status: int = 200, add_form: AddMemberForm | None = None
 ) -> ResponseReturnValue:
+    found = queries.get_team_with_staffing(team_id)
+    if found is None:
+        abort(404)
+    team, staffing = found
     manage = policy.can_manage_teams(current_user)
-    members = team.current_members
-    standing = training_queries.standings([u.id for u in members])
     return render_template(
         "teams/detail.html",
         team=team,
-        training=standing,
-        cit_problems=training_queries.cit_problems_among(members, standing),
+        staffing=staffing,
+        training=training_queries.standings([u.id for u in team.current_members]),
         cit_required=training_queries.cit_required(),
         can_record_training=policy.can_record_training(current_user),
         can_manage=manage,
@@ -103,7 +106,7 @@ def _team_conflict(team_id: int, change: str) -> ResponseReturnValue:
         last_change=last_audited_change("team", team.id),
     )
     page.add("Members", change, [member.full_name for member in team.current_members])
-    page.add("Staffing", "—", team.staffing().summary)
+    page.add("Staffing", "—", queries.staffing_of(team).summary)
     return page.render()
 
 
@@ -164,7 +167,7 @@ def add_member(team_id: int) -> ResponseReturnValue:
             ]
         else:
             flash("The form expired; try again.", "error")
-        return _render_detail(team, 422, form)
+        return _render_detail(team_id, 422, form)
     user = db.session.get(User, form.user_id.data)
     if user is None:
         abort(404)
@@ -178,9 +181,9 @@ def add_member(team_id: int) -> ResponseReturnValue:
         return _team_conflict(team_id, f"Add {user.full_name}")
     except DomainError as error:
         status = refuse(form, error)
-        return _render_detail(_team_or_404(team_id), status, form)
+        return _render_detail(team_id, status, form)
     team = _team_or_404(team_id)
-    problems = team.staffing().problems or training_queries.cit_problems(team.current_members)
+    problems = queries.staffing_of(team).problems
     message = f"{user.full_name} joined {team.name}."
     message += (
         f" Still not dispatchable: {'; '.join(problems)}."
@@ -202,7 +205,7 @@ def remove_member(team_id: int, membership_id: int) -> ResponseReturnValue:
     form = RemoveMemberForm()
     if not form.validate_on_submit():
         flash("; ".join(form.reason.errors) or "The form expired; try again.", "error")
-        return _render_detail(team, 422)
+        return _render_detail(team_id, 422)
     leaving = membership.user
     try:
         services.remove_member(
@@ -214,6 +217,6 @@ def remove_member(team_id: int, membership_id: int) -> ResponseReturnValue:
         return _team_conflict(team_id, f"Remove {leaving.full_name}")
     except DomainError as error:
         status = refuse(None, error)
-        return _render_detail(_team_or_404(team_id), status)
+        return _render_detail(team_id, status)
     flash(f"{leaving.full_name} left {team.name}.", "success")
     return redirect(url_for("teams.detail", team_id=team.id))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import (
+    BindParameter,
     ScalarSelect,
     SQLColumnExpression,
     String,
@@ -32,67 +33,29 @@ def cit_required() -> bool:
     return bool(current_app.config.get("REQUIRE_CIT", True))
 
 
-def _current_on(day: date):  # type: ignore[no-untyped-def]  # a SQL condition
+def _current_on(day: date | BindParameter[date]):  # type: ignore[no-untyped-def]  # a SQL condition
     return and_(
         Training.completed_on <= day,
         or_(Training.expires_on.is_(None), Training.expires_on >= day),
     )
 
 
-def holders_of(kind: TrainingKind, user_ids: Collection[int], day: date | None = None) -> set[int]:
-    """Those of these users holding a current completion of `kind` on `day` (today)."""
-    if not user_ids:
-        return set()
-    day = day or program_today()
-    return set(
-        db.session.scalars(
-            select(Training.user_id)
-            .where(Training.user_id.in_(sorted(user_ids)), Training.kind == kind, _current_on(day))
-            .distinct()
-        )
-    )
-
-
-def officers_missing_cit(members: Iterable[User], day: date | None = None) -> list[User]:
-    """The active officers among `members` without current CIT (none when not required)."""
-    officers = [u for u in members if u.active and u.role is Role.OFFICER]
-    if not officers or not cit_required():
-        return []
-    trained = holders_of(TrainingKind.CIT, {u.id for u in officers}, day)
-    return [u for u in officers if u.id not in trained]
-
-
-def cit_problems(members: Iterable[User], day: date | None = None) -> list[str]:
-    """What stops dispatch for want of training, in words a supervisor can act on."""
-    return [
-        f"{u.full_name} has no current {TrainingKind.CIT.label}"
-        for u in officers_missing_cit(members, day)
-    ]
-
-
-def cit_problems_among(
-    members: Iterable[User], standing: dict[int, dict[TrainingKind, Standing]]
-) -> list[str]:
-    """cit_problems, from standings already read (the team page shows both)."""
-    if not cit_required():
-        return []
-    return [
-        f"{u.full_name} has no current {TrainingKind.CIT.label}"
-        for u in members
-        if u.active and u.role is Role.OFFICER and not standing[u.id][TrainingKind.CIT].current
-    ]
-
-
 def officers_missing_cit_column(
-    team_id: SQLColumnExpression[int], day: date | None = None
+    team_id: SQLColumnExpression[int],
+    day: date | BindParameter[date] | None = None,
+    *,
+    required: bool | None = None,
 ) -> ScalarSelect[str | None]:
-    """The ids ("3,8") of a team's active officers without current CIT, as a column the
-    dispatch page's team query carries (no statement of its own); NULL when none are, or
-    when CIT is not required."""
-    if not cit_required():
+    """The ids ("3,8") of a team's active officers without current Crisis Intervention
+    Training, as a column a team query carries (no statement of its own); NULL when none
+    are, or when the program does not require it. The one place that says who stops a
+    team's dispatch for want of training: read it with missing_cit_ids, and let the team's
+    staffing (teams.models.Staffing) word it. `required`: the program's setting, when the
+    caller has read it."""
+    if not (cit_required() if required is None else required):
         return select(null()).scalar_subquery()
     trained = select(Training.user_id).where(
-        Training.kind == TrainingKind.CIT, _current_on(day or program_today())
+        Training.kind == TrainingKind.CIT, _current_on(program_today() if day is None else day)
     )
     return (
         select(func.aggregate_strings(cast(TeamMembership.user_id, String), ","))
@@ -106,6 +69,11 @@ def officers_missing_cit_column(
         )
         .scalar_subquery()
     )
+
+
+def missing_cit_ids(column_value: str | None) -> frozenset[int]:
+    """The user ids in an officers_missing_cit_column value."""
+    return frozenset(int(uid) for uid in column_value.split(",")) if column_value else frozenset()
 
 
 @dataclass(frozen=True)

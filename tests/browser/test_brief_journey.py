@@ -25,6 +25,7 @@ def test_the_brief_fits_the_tablet_for_clinician_and_officer(app: Flask, page) -
         # Safety flags, whereabouts, the last and next contact and the button: one glance.
         assert "Weapons access" in card.inner_text()
         assert "bodega on the corner" in card.inner_text()
+        assert "English" in card.inner_text()  # languages, above the fold too
         assert "Not found" in brief.inner_text()
         assert page.get_by_role("link", name="Log contact").is_visible()
         assert ("Latest risk" in brief.inner_text()) is clinical
@@ -43,6 +44,7 @@ def test_the_brief_fits_the_tablet_for_clinician_and_officer(app: Flask, page) -
         card.locator(".case-brief").wait_for()
         text = card.inner_text()
         assert "Weapons access" in text and "bodega on the corner" in text
+        assert "Speaks English" in text
         assert "Not found" in text
         assert ("Latest risk: High" in text) is clinical
         assert ("Harm to self" in text) is clinical

@@ -105,8 +105,12 @@ def test_reopen_waits_for_a_team_when_the_old_one_cannot_take_it(app: Flask) -> 
     team = make_team()  # no members: not dispatchable
     case = make_case(team)
     services.close_case(case, by=supervisor, reason=ClosureReason.UNABLE_TO_LOCATE, note="Gone")
-    services.reopen_case(case, by=supervisor, note="Found again", team=team)
+    reopened = services.reopen_case(case, by=supervisor, note="Found again", team=team)
     assert case.status is CaseStatus.AWAITING_ASSIGNMENT and case.team_id is None
+    assert reopened.team is None
+    assert reopened.waits_because == (
+        f"{team.name} cannot take cases now: needs two officers; needs one clinician."
+    )
 
 
 def _off_shift_now() -> dict[str, time]:

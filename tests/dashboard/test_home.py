@@ -115,7 +115,7 @@ def test_home_says_when_every_team_can_be_dispatched_and_when_there_is_none(logi
     make_staffed_team(name="Brooklyn Ready")
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
-    assert "Every active team has two officers and a clinician." in page
+    assert "Every active team can be dispatched." in page
     assert "Brooklyn Ready" not in page and "All teams (1 active)" in page
 
 

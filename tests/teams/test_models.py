@@ -1,4 +1,5 @@
-"""Staffing rules: dispatchable only with exactly two officers and one clinician."""
+"""Staffing rules: dispatchable only with exactly two officers and one clinician, both
+officers with current Crisis Intervention Training."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 from flask import Flask
 
 from coresponse.auth.models import Role
+from coresponse.teams.queries import staffing_of
 from tests.factories import add_to_team, make_staffed_team, make_team, make_user
 
 
@@ -28,23 +30,23 @@ def test_staffing_names_what_is_missing(
         add_to_team(team, make_user(Role.OFFICER))
     for _ in range(clinicians):
         add_to_team(team, make_user(Role.CLINICIAN))
-    staffing = team.staffing()
+    staffing = team.staffing(missing_cit=())
     assert staffing.problems == problems
-    assert team.dispatchable is (problems == [])
+    assert staffing.dispatchable is (problems == [])
 
 
 def test_inactive_team_or_disabled_member_is_not_dispatchable(app: Flask) -> None:
     team, officer, _, _ = make_staffed_team()
-    assert team.dispatchable
+    assert staffing_of(team).dispatchable
     officer.active = False
-    assert team.staffing().problems == ["needs one more officer"]
+    assert staffing_of(team).problems == ["needs one more officer"]
     officer.active = True
     team.active = False
-    assert team.staffing().problems == ["team is inactive"]
-    assert team.staffing().summary == "Not dispatchable: team is inactive"
+    assert staffing_of(team).problems == ["team is inactive"]
+    assert staffing_of(team).summary == "Not dispatchable: team is inactive"
 
 
 def test_surplus_is_reported_too(app: Flask) -> None:
     team, *_ = make_staffed_team()
     add_to_team(team, make_user(Role.CLINICIAN))
-    assert team.staffing().problems == ["has one clinician too many"]
+    assert staffing_of(team).problems == ["has one clinician too many"]

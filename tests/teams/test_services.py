@@ -16,8 +16,9 @@ from coresponse.extensions import db
 from coresponse.people.models import Borough, LocationStatus
 from coresponse.teams import services
 from coresponse.teams.models import TeamMembership
+from coresponse.teams.queries import staffing_of
 from coresponse.teams.services import TeamDetails
-from tests.factories import add_to_team, make_staffed_team, make_team, make_user
+from tests.factories import add_to_team, give_training, make_staffed_team, make_team, make_user
 
 
 def details(**overrides: object) -> TeamDetails:
@@ -40,7 +41,7 @@ def test_create_team_normalises_coverage_and_audits(app: Flask) -> None:
         (Borough.MANHATTAN, ["1"]),
         (Borough.BROOKLYN, ["73", "75"]),
     ]
-    assert team.memberships == [] and not team.dispatchable
+    assert team.memberships == [] and not staffing_of(team).dispatchable
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.record_type == "team"))
     assert event.user_id == supervisor.id and event.record_id == str(team.id)
 
@@ -143,16 +144,22 @@ def test_update_team_replaces_coverage_and_shift(app: Flask) -> None:
     assert not team.around_the_clock
 
 
-def test_team_becomes_dispatchable_with_two_officers_and_a_clinician(app: Flask) -> None:
+def test_team_becomes_dispatchable_with_two_trained_officers_and_a_clinician(
+    app: Flask,
+) -> None:
     team = services.create_team(details(), by=None)
-    officer_a, officer_b = make_user(Role.OFFICER), make_user(Role.OFFICER)
+    officer_a = make_user(Role.OFFICER, full_name="Ana Ortiz")
+    officer_b = make_user(Role.OFFICER, full_name="Ben Okafor")
     clinician = make_user(Role.CLINICIAN)
+    give_training(officer_a)
     services.add_member(team, officer_a, by=None)
-    assert team.staffing().problems == ["needs one more officer", "needs one clinician"]
+    assert staffing_of(team).problems == ["needs one more officer", "needs one clinician"]
     services.add_member(team, clinician, by=None)
-    assert not team.dispatchable
+    assert not staffing_of(team).dispatchable
     services.add_member(team, officer_b, by=None)
-    assert team.dispatchable
+    assert staffing_of(team).problems == ["Ben Okafor has no current Crisis Intervention Training"]
+    give_training(officer_b)
+    assert staffing_of(team).dispatchable
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.ANALYST, Role.ADMIN])
@@ -203,7 +210,7 @@ def test_removal_keeps_history_and_allows_rejoining_elsewhere(app: Flask) -> Non
     services.remove_member(membership, by=supervisor, reason=" transferred ")
     assert membership.left_at is not None
     assert membership.removed_by_id == supervisor.id and membership.leave_reason == "transferred"
-    assert not team.dispatchable
+    assert not staffing_of(team).dispatchable
     with pytest.raises(DomainError, match="already left"):
         services.remove_member(membership, by=supervisor)
     services.add_member(make_team(), officer, by=supervisor)

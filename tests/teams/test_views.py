@@ -203,6 +203,13 @@ def test_team_list_and_home_use_a_fixed_number_of_queries(app: Flask, login) -> 
     client = login(make_user(Role.SUPERVISOR))
     make_staffed_team()
 
+    def add_untrained_team() -> None:
+        untrained = make_team()
+        for role in (Role.OFFICER, Role.OFFICER, Role.CLINICIAN):
+            add_to_team(untrained, make_user(role))
+
+    add_untrained_team()
+
     def queries_for(url: str) -> int:
         with count_statements() as statements:
             assert client.get(url).status_code == 200
@@ -211,7 +218,10 @@ def test_team_list_and_home_use_a_fixed_number_of_queries(app: Flask, login) -> 
     few = {url: queries_for(url) for url in ("/teams/", "/")}
     for _ in range(5):
         make_staffed_team()
+        # Training is read with the teams, not for each: officers without it cost nothing.
+        add_untrained_team()
     many = {url: queries_for(url) for url in ("/teams/", "/")}
+    assert client.get("/").get_data(as_text=True).count("no current Crisis") == 12
     assert few == many
     # The supervisor's home carries the whole queue; issue 6 tightens this budget.
     assert many["/teams/"] <= 8 and many["/"] <= 20

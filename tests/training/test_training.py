@@ -3,6 +3,7 @@ team page, and required of both officers before dispatch (unless the program say
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,11 +13,18 @@ from sqlalchemy import select
 
 from coresponse.audit.models import AuditEvent
 from coresponse.auth.models import Discipline, Role
-from coresponse.cases.models import Case
+from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.services import CaseError, assign_case
 from coresponse.extensions import db
 from coresponse.training.models import Training, TrainingKind
-from tests.factories import add_to_team, give_training, make_case, make_team, make_user
+from tests.factories import (
+    add_to_team,
+    give_training,
+    make_case,
+    make_staffed_team,
+    make_team,
+    make_user,
+)
 
 NY = ZoneInfo("America/New_York")
 
@@ -113,3 +121,99 @@ def test_supervisors_record_training_and_it_is_audited(login, time_machine) -> N
     client.post("/logout")
     client = login(make_user(Role.CLINICIAN))
     assert client.get(f"/staff/{officer.id}/training").status_code == 404
+
+
+def _card(page: str, team_name: str) -> str:
+    """The team list's card (or the home page's table row) naming this team."""
+    for block in re.findall(r"<article.*?</article>|<tr>.*?</tr>", page, re.S):
+        if team_name in block:
+            return " ".join(re.sub(r"<[^>]+>", " ", block).split())
+    raise AssertionError(f"{team_name} is not listed")
+
+
+def test_the_home_page_and_the_team_list_count_training_too(login) -> None:  # type: ignore[no-untyped-def]
+    """A team with two officers and a clinician is still not dispatchable while an officer
+    lacks current Crisis Intervention Training: every page that says "dispatchable" says
+    so, and names who is missing it."""
+    _, trained, untrained = _team_missing_cit()
+    give_training(untrained, completed_on=date(2019, 1, 1), expires_on=date(2020, 1, 1))
+    make_staffed_team(name="Bronx Ready")
+    missing = "Ben Untrained has no current Crisis Intervention Training"
+    supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.POLICE)
+    client = login(supervisor)
+
+    home = client.get("/").get_data(as_text=True)
+    assert '<span class="count alert">1</span>' in home
+    assert _card(home, "Queens West").endswith(f"Not dispatchable {missing}")
+    assert "Bronx Ready" not in home
+    teams = client.get("/teams/").get_data(as_text=True)
+    assert _card(teams, "Queens West").startswith(f"Queens West Not dispatchable {missing}")
+    assert _card(teams, "Bronx Ready").startswith("Bronx Ready Dispatchable")
+    client.post("/logout")
+    # The team's own members read it on their home page.
+    client = login(trained)
+    own = " ".join(re.sub(r"<[^>]+>", " ", client.get("/").get_data(as_text=True)).split())
+    assert f"Your team: Queens West Not dispatchable {missing}" in own
+    client.post("/logout")
+
+    give_training(untrained)  # renewed
+    db.session.commit()
+    client = login(supervisor)
+    home = client.get("/").get_data(as_text=True)
+    assert "Queens West" not in home and "Every active team can be dispatched." in home
+    teams = client.get("/teams/").get_data(as_text=True)
+    assert _card(teams, "Queens West").startswith("Queens West Dispatchable")
+
+
+def test_with_the_rule_off_no_page_asks_for_training(login, app) -> None:  # type: ignore[no-untyped-def]
+    app.config["REQUIRE_CIT"] = False
+    _team_missing_cit()
+    client = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    home = client.get("/").get_data(as_text=True)
+    assert "Queens West" not in home and "Every active team can be dispatched." in home
+    teams = client.get("/teams/").get_data(as_text=True)
+    assert _card(teams, "Queens West").startswith("Queens West Dispatchable")
+    assert "Crisis Intervention Training" not in _card(teams, "Queens West")
+
+
+def test_a_reopened_case_returns_to_its_team_only_while_its_officers_are_trained(
+    login, time_machine
+) -> None:  # type: ignore[no-untyped-def]
+    """Training lapsed while the case was closed: reopening puts it back in the queue for
+    a team, and the supervisor is told why."""
+    time_machine.move_to(datetime(2026, 12, 7, 10, 0, tzinfo=NY), tick=False)
+    team = make_team(name="Queens West")
+    lapsing = make_user(Role.OFFICER, full_name="Ben Lapsing")
+    renewed = make_user(Role.OFFICER, full_name="Ana Trained")
+    give_training(lapsing, expires_on=date(2026, 12, 31))
+    give_training(renewed)
+    for user in (lapsing, renewed, make_user(Role.CLINICIAN)):
+        add_to_team(team, user)
+    case = make_case(team)
+    supervisor = make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL)
+    client = login(supervisor)
+    closed = client.post(f"/cases/{case.id}/close", data={"reason": "other", "note": "Moved"})
+    assert closed.status_code == 302
+    # Reopened the same month: the team still can take it back.
+    response = client.post(f"/cases/{case.id}/reopen", data={"note": "Back in the area"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status is CaseStatus.OPEN and case.team_id == team.id
+    closed = client.post(f"/cases/{case.id}/close", data={"reason": "other", "note": "Again"})
+    assert closed.status_code == 302
+
+    time_machine.move_to(datetime(2027, 1, 4, 10, 0, tzinfo=NY), tick=False)  # CIT lapsed
+    client.post("/logout")
+    client = login(supervisor)  # the session timed out meanwhile
+    response = client.post(
+        f"/cases/{case.id}/reopen", data={"note": "Re-referred"}, follow_redirects=True
+    )
+    page = response.get_data(as_text=True)
+    assert (
+        "Case reopened. It needs a team. Queens West cannot take cases now: "
+        "Ben Lapsing has no current Crisis Intervention Training." in page
+    )
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    assert case.status is CaseStatus.AWAITING_ASSIGNMENT and case.team_id is None

@@ -131,3 +131,15 @@ def test_the_endpoint_is_in_the_openapi_document(app: Flask) -> None:
     assert put["operationId"] == "set_person_location"
     schema = doc["components"]["schemas"]["PersonLocation"]
     assert {"precinct", "borough", "precision"} <= set(schema["required"])
+
+
+def test_a_person_with_no_current_address_is_a_422_saying_what_to_do(
+    app: Flask, world: World, api
+) -> None:  # type: ignore[no-untyped-def]
+    address = _address(world)
+    address.current = False
+    db.session.commit()
+    response = api(world.clinician).open(_url(world), "PUT", json=CENTRAL_PARK)
+    assert response.status_code == 422
+    assert_documented(app, response, _url(world), "PUT")
+    assert "no current address" in response.get_json()["detail"]

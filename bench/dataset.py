@@ -74,6 +74,7 @@ from coresponse.demo.dice import Dice
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
+from coresponse.geo.precincts import PrecinctIndex, current_index
 from coresponse.linkages.models import (
     Linkage,
     LinkageKind,
@@ -84,6 +85,7 @@ from coresponse.linkages.models import (
 from coresponse.people.details import name_key
 from coresponse.people.matching import person_keys
 from coresponse.people.models import (
+    LocationStatus,
     Person,
     PersonAddress,
     PersonAlias,
@@ -429,6 +431,9 @@ class Builder:
         self.progress = progress
         self.started = started
         self.rows = BulkWriter()
+        # The boundaries the product places points with (an imported set, else the
+        # shipped one): every precinct and borough written follows from a point.
+        self.index: PrecinctIndex = current_index()
         self.teams: list[TeamInfo] = []
         self.candidates: dict[str, list[TeamInfo]] = {}
         self.providers: dict[LinkageKind, list[tuple[int, str]]] = {}
@@ -460,7 +465,7 @@ class Builder:
                 continue  # a team that cannot take cases gets no new ones
             spec = next(s for s in demo_reference.TEAM_SPECS if s.name == team.name)
             info = TeamInfo(team.id, team.name, spec.latitude, spec.longitude, staff)
-            covered = [n for n in demo_reference.NEIGHBORHOODS if _spec_covers(spec, n)]
+            covered = [n for n in demo_reference.NEIGHBORHOODS if _spec_covers(spec, n, self.index)]
             info.weight = 1 / max(1, len(covered))
             for place in covered:
                 self.candidates.setdefault(place.name, []).append(info)
@@ -576,15 +581,22 @@ class Builder:
             places, key=lambda k: demo_reference.NEIGHBORHOODS_BY_NAME[k].name
         ):
             place = demo_reference.NEIGHBORHOODS_BY_NAME[place_name]
+            # The base is at the place's point; its precinct follows from it, and the
+            # team covers that precinct (a place whose point is in none gets no team).
+            base = self.index.locate(place.latitude, place.longitude)
+            if base.precinct is None:
+                continue
             for number in range(1, places[place_name] + 1):
                 shift = dice.weighted((((8, 20), 40), ((10, 22), 25), (None, 20), ((16, 4), 15)))
                 team_id = self.rows.add(
                     Team,
                     name=f"{place.name} {number}",
-                    base_address=f"{precinct_label(place.precinct)} station house, "
+                    base_address=f"{precinct_label(base.precinct)} station house, "
                     f"{place.city}, NY {place.postal_code}",
                     base_latitude=place.latitude,
                     base_longitude=place.longitude,
+                    base_precinct=base.precinct,
+                    base_location_status=LocationStatus.MANUAL,
                     active=True,
                     shift_start=None if shift is None else _hour(shift[0]),
                     shift_end=None if shift is None else _hour(shift[1]),
@@ -596,8 +608,8 @@ class Builder:
                     TeamCoverage,
                     team_id=team_id,
                     area_type="precinct",
-                    area_code=place.precinct,
-                    sort_key=int(place.precinct),
+                    area_code=base.precinct,
+                    sort_key=int(base.precinct),
                 )
                 staff = []
                 for role in (Role.CLINICIAN, Role.OFFICER, Role.OFFICER):
@@ -747,8 +759,14 @@ class Builder:
         return f"{clock.monotonic() - self.started:.0f} s"
 
 
-def _spec_covers(spec: demo_reference.TeamSpec, place: demo_reference.Neighborhood) -> bool:
-    return place.precinct in spec.precincts or place.borough in spec.boroughs
+def _spec_covers(
+    spec: demo_reference.TeamSpec, place: demo_reference.Neighborhood, index: PrecinctIndex
+) -> bool:
+    """Whether the team covers the place's point (its precinct from the boundaries)."""
+    area = index.locate(place.latitude, place.longitude)
+    return area.precinct in spec.precincts or (
+        area.borough is not None and area.borough in spec.boroughs
+    )
 
 
 def _hour(hour: int) -> time:
@@ -903,7 +921,7 @@ class PersonWriter:
             ]
         self.address_lines.clear()
         for residence in residences:
-            row = demo_people.address_row(residence, by)
+            row = demo_people.address_row(residence, by, index=self.b.index)
             self.rows.add(PersonAddress, person_id=person_id, **row)
             self.address_lines.append(row["line1"])
         return residences[-1]

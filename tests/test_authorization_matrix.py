@@ -138,6 +138,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "api.case_linkages": rule(ok=CLINICAL, hidden=(*CASE_RECORD_HIDDEN, "officer", "pol_sup")),
     "api.get_person": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
     "api.person_timeline": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
+    # As the location page (people.location): the team, officers included, and supervisors.
+    "api.set_person_location": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
     "api.create_contact": rule(ok=(*TEAM, "other_clinician")),
     "api.get_contact": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
     "api.create_addendum": rule(ok=(*SUPERVISORS, *TEAM), hidden=CASE_RECORD_HIDDEN),
@@ -306,7 +308,7 @@ def test_each_role_gets_what_the_matrix_says(app: Flask, world, role: str) -> No
         if url_rule.endpoint not in MATRIX or url_rule.endpoint == "auth.logout":
             continue
         expected = MATRIX[url_rule.endpoint][role]
-        method = "GET" if "GET" in url_rule.methods else "POST"
+        method = next(m for m in ("GET", "POST", "PUT", "PATCH") if m in url_rule.methods)
         response = client.open(_url(url_rule, world["ids"]), method=method, data={})
         status = response.status_code
         if expected == OK:

@@ -174,6 +174,30 @@ class AddressInput(Body):
     postal_code: Annotated[StrictStr, text(people_limits.POSTAL_CODE_MAX)] | None = None
 
 
+class LocationInput(Body):
+    """Where the person is now: a point typed, placed on a map or sent by a tablet."""
+
+    latitude: Annotated[Number, Field(ge=-90, le=90)] = Field(
+        description="WGS84, e.g. 40.71234; the point must be inside an NYC police precinct."
+    )
+    longitude: Annotated[Number, Field(ge=-180, le=180)] = Field(
+        description="WGS84, e.g. -74.00123 (negative: west of Greenwich)."
+    )
+    description: Annotated[StrictStr, text(people_limits.WHEREABOUTS_MAX)] | None = Field(
+        None,
+        description='Where to look, in words ("last seen under the bridge"). '
+        f"{FOR_THE_TEAM} Left out: the note on record is kept.",
+    )
+
+    def for_service(self) -> dict[str, Any]:
+        """Keyword arguments for people.services.correct_location."""
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "whereabouts_note": self.description,
+        }
+
+
 class PersonInput(Body):
     """Someone new to the program."""
 
@@ -467,6 +491,11 @@ _MESSAGES = {
 }
 
 
+def _bound(value: Any) -> Any:
+    """A limit as a person writes it: 90, not 90.0."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _message(error: Any) -> str:
     """The message for one Pydantic error, in the words the pages use."""
     kind: str = error["type"]
@@ -480,9 +509,9 @@ def _message(error: Any) -> str:
     if kind == "enum":
         return f"Choose one of: {str(ctx['expected']).replace(chr(39), '')}."
     if kind == "greater_than_equal":
-        return f"Give {ctx['ge']} or more."
+        return f"Give {_bound(ctx['ge'])} or more."
     if kind == "less_than_equal":
-        return f"Give {ctx['le']} or less."
+        return f"Give {_bound(ctx['le'])} or less."
     if kind.startswith("datetime"):
         return "Give an ISO 8601 date and time with its offset, e.g. 2026-03-14T15:30:00-04:00."
     return str(error["msg"])

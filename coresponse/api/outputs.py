@@ -24,7 +24,7 @@ from coresponse.linkages.models import (
     LinkageStatus,
     VerificationMethod,
 )
-from coresponse.people.models import Borough, Gender, PhoneKind, RaceEthnicity
+from coresponse.people.models import Borough, Gender, LocationStatus, PhoneKind, RaceEthnicity
 from coresponse.people.timeline import KINDS
 from coresponse.referrals.models import ReferralSource, ReferralStatus, RiskIndicator
 from coresponse.reports.definitions import GroupBy, Kind
@@ -198,6 +198,23 @@ class Address(Out):
     latitude: Number | None
     longitude: Number | None
     one_line: Str
+
+
+class PersonLocation(Out):
+    """The point now on record and what follows from it."""
+
+    latitude: Number
+    longitude: Number
+    precinct: Str = Field(description="The NYC police precinct containing the point, e.g. 75.")
+    borough: Borough
+    area: Str = Field(
+        description="The precinct and borough in words, e.g. "
+        '"the 22nd Precinct, Manhattan", as the pages say them.'
+    )
+    precision: LocationStatus = Field(
+        description="How the point was found: `manual` for one set by a person or a tablet."
+    )
+    description: Str | None = Field(description="Where to look, in words. " + FOR_THE_TEAM)
 
 
 class Phone(Out):

@@ -164,6 +164,22 @@ def address(item: PersonAddress | None) -> dict[str, Any] | None:
     }
 
 
+def person_location(item: PersonAddress, *, area: str) -> out.PersonLocation:
+    """An address's point and what follows from it (`area`: its precinct and borough in
+    words)."""
+    return out.PersonLocation.model_validate(
+        {
+            "latitude": item.latitude,
+            "longitude": item.longitude,
+            "precinct": item.precinct,
+            "borough": item.borough,
+            "area": area,
+            "precision": item.location_status,
+            "description": item.whereabouts_note,
+        }
+    )
+
+
 def person(
     item: Person, *, cases: list[Case], flags: list[RiskIndicator], clinical: bool
 ) -> out.Person:

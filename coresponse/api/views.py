@@ -27,6 +27,7 @@ from coresponse.api.inputs import (
     CaseListQuery,
     ContactInput,
     LinkageStatusInput,
+    LocationInput,
     OutcomeQuery,
     ReferralInput,
     TimelineQuery,
@@ -268,6 +269,34 @@ def person_timeline(person_id: int) -> ResponseReturnValue:
     )
     _record_view(person.id, record_type="person", record_id=person.id, clinical=clinical)
     return response
+
+
+@operation(
+    "people",
+    {200: ("The point on record now, its precinct and borough.", outputs.PersonLocation)},
+    body=LocationInput,
+)
+@bp.put("/people/<int:person_id>/location")
+@allow(policy.is_signed_in, per_record=policy.can_edit_person)
+def set_person_location(person_id: int) -> ResponseReturnValue:
+    """Place the person's current address at a point, as the location page does (a 422
+    for a point outside every NYC police precinct, nothing changed)."""
+    person, _flags = _visible_person(person_id)
+    # Reading through break-glass is read-only, as on the pages.
+    require(policy.can_edit_person(current_user, person.id),
+            "Only the person's team and supervisors change their location.")  # fmt: skip
+    address = person.current_address
+    if address is None:
+        raise ApiProblem(
+            422,
+            "The person has no current address to place: add one on their page first.",
+            type="urn:coresponse:problem:validation",
+        )
+    sent = body(LocationInput)
+    area = people_services.correct_location(
+        address, by=current_user, request_info=request_info(), **sent.for_service()
+    )
+    return reply(serializers.person_location(address, area=people_services.area_words(area)))
 
 
 # --- Contacts -------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import abort, current_app
 from sqlalchemy import (
@@ -487,10 +487,10 @@ def _caseload_statement() -> Select[Case]:
 # --- The map of open cases ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MapCase:
+class MapCase(NamedTuple):
     """One open case as the case map shows it: what a caseload row shows, and the point.
-    Operational only (the same for every reader): nothing clinical is read."""
+    Operational only (the same for every reader): nothing clinical is read. A tuple: a
+    supervisor's map makes thousands of them per request."""
 
     case_id: int
     person_id: int
@@ -501,7 +501,6 @@ class MapCase:
     longitude: float | None
     approximate: bool
     team_id: int | None
-    team: str | None
     # No first contact yet: `moment` is when it is due; otherwise the last contact.
     waiting: bool
     moment: datetime | None
@@ -514,7 +513,7 @@ class MapCase:
 def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
     """The open cases the user may list, for the map: a supervisor's are every team's
     (or `team_id`'s), a team member's are their team's, as on My caseload. One query
-    of the columns shown, whatever the number of cases."""
+    of the columns shown, whatever the number of cases (the teams' names: map_team_names)."""
     if policy.sees_all_cases(user):
         team = team_id
     elif policy.is_field_member(user):
@@ -529,29 +528,31 @@ def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
         stmt = stmt.where(Case.team_id == team)
     found: dict[int, MapCase] = {}
     approximate = LocationStatus.APPROXIMATE
+    name_of = Person.name_of
     # Rows unpacked as tuples, through the session's connection (a supervisor's map reads
     # thousands: ORM result handling and Row attributes cost more than the query).
     for (
         case_id, person_id, case_team_id, waiting, moment, first_name, preferred_name,
-        last_name, line1, precinct, latitude, longitude, location_status, team_name,
+        last_name, line1, precinct, latitude, longitude, location_status,
     ) in db.session.connection().execute(stmt):  # fmt: skip
         if case_id in found:
             continue  # a second current address (none should exist): the first is shown
         found[case_id] = MapCase(
-            case_id=case_id,
-            person_id=person_id,
-            name=Person.name_of(first_name, preferred_name, last_name),
-            address=line1,
-            precinct=precinct,
-            latitude=latitude,
-            longitude=longitude,
-            approximate=location_status is approximate,
-            team_id=case_team_id,
-            team=team_name,
-            waiting=bool(waiting),
-            moment=moment,
-        )
-    return sorted(found.values(), key=lambda case: case.case_id)
+            case_id, person_id, name_of(first_name, preferred_name, last_name), line1,
+            precinct, latitude, longitude, location_status is approximate, case_team_id,
+            bool(waiting), moment,
+        )  # fmt: skip
+    return sorted(found.values())
+
+
+def map_team_names(team_ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of the teams a map's cases are with: a few hundred at most, read once
+    rather than joined onto each of thousands of rows."""
+    wanted = {team_id for team_id in team_ids if team_id is not None}
+    if not wanted:
+        return {}
+    rows = db.session.execute(select(Team.id, Team.name).where(Team.id.in_(sorted(wanted))))
+    return {row[0]: row[1] for row in rows}
 
 
 @cache
@@ -570,14 +571,12 @@ def _map_statement() -> Select:
             Person.first_name, Person.preferred_name, Person.last_name,
             PersonAddress.line1, PersonAddress.precinct, PersonAddress.latitude,
             PersonAddress.longitude, PersonAddress.location_status,
-            Team.name.label("team_name"),
         )
         .join(Person, Person.id == Case.person_id)
         .outerjoin(
             PersonAddress,
             and_(PersonAddress.person_id == Case.person_id, PersonAddress.current.is_(True)),
         )
-        .outerjoin(Team, Team.id == Case.team_id)
         # No ORDER BY: ordered by id, SQLite would walk every case ever opened in id
         # order rather than the open ones by the status index; map_cases sorts them.
         .where(Case.status == CaseStatus.OPEN)

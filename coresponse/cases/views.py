@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -19,11 +19,11 @@ from coresponse.cases.dispatch import rank_teams
 from coresponse.cases.forms import AssignForm
 from coresponse.cases.models import Case, CaseStatus
 from coresponse.cases.pages import audit_card_view, case_conflict
-from coresponse.clock import utcnow
+from coresponse.clock import program_zone, utcnow
 from coresponse.db_types import parse_id
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.formatting import format_datetime
+from coresponse.formatting import datetime_text
 from coresponse.locking import StaleRecord, stamp
 from coresponse.pagination import BadCursor, time_page
 from coresponse.people.models import Person
@@ -32,7 +32,6 @@ from coresponse.privacy.routes import allow
 from coresponse.referrals.models import Referral
 from coresponse.teams import queries as team_queries
 from coresponse.teams.models import Team
-from coresponse.templating import id_url
 from coresponse.web import refuse, request_info
 
 
@@ -200,15 +199,23 @@ def case_map_data() -> ResponseReturnValue:
         if team is None:
             abort(404)
     cases = queries.map_cases(current_user, team_id)
-    now = utcnow()
-    pins = [_pin(case, now) for case in cases]
-    # Thousands of pins for a supervisor: written compact, in the order built.
+    now, zone = utcnow(), program_zone()
+    rows = [_pin(case, now, zone) for case in cases]
+    # Thousands of pins for a supervisor: a row per case in the order of PIN_FIELDS,
+    # each team's name once, the case's address as a pattern (written compact).
+    head, _mark, tail = url_for("casefile.detail", case_id=_URL_MARK).rpartition(str(_URL_MARK))
     body = json.dumps(
         {
-            "cases": pins,
-            "count": len(pins),
-            "overdue": sum(1 for pin in pins if pin["overdue"]),
-            "unplaced": sum(1 for pin in pins if pin["latitude"] is None),
+            "fields": PIN_FIELDS,
+            "cases": rows,
+            "teams": {
+                str(key): name
+                for key, name in queries.map_team_names(c.team_id for c in cases).items()
+            },
+            "case_url": [head, tail],
+            "count": len(rows),
+            "overdue": sum(1 for row in rows if row[_OVERDUE]),
+            "unplaced": sum(1 for row in rows if row[_LATITUDE] is None),
         },
         separators=(",", ":"),
         ensure_ascii=False,
@@ -221,26 +228,32 @@ def case_map_data() -> ResponseReturnValue:
     return response
 
 
-def _pin(case: queries.MapCase, now: datetime) -> dict[str, object]:
-    """One case as the map's script reads it (the fields of templates/cases/_row.html)."""
+# A pin's fields, in the order of each row of case_map_data's "cases": what a caseload
+# row shows (templates/cases/_row.html) and the point. static/js/maps/cases.js reads
+# them by these names; the case's address comes from "case_url", the team's name from
+# "teams".
+PIN_FIELDS = (
+    "id", "name", "address", "precinct", "team_id", "latitude", "longitude",
+    "approximate", "overdue", "when",
+)  # fmt: skip
+_LATITUDE, _OVERDUE = PIN_FIELDS.index("latitude"), PIN_FIELDS.index("overdue")
+_URL_MARK = 987654321  # stands in for the id while the case's address is built once
+
+
+def _pin(case: queries.MapCase, now: datetime, zone: tzinfo) -> tuple[object, ...]:
+    """One case as a row of PIN_FIELDS (times in the program's zone, `zone`)."""
     overdue = case.overdue(now)
+    moment = case.moment
+    at = datetime_text(moment.astimezone(zone)) if moment is not None else None
     if overdue:
-        when = f"Overdue since {format_datetime(case.moment)}"
-    elif case.waiting and case.moment is not None:
-        when = f"First contact due {format_datetime(case.moment)}"
+        when = f"Overdue since {at}"
+    elif case.waiting and at is not None:
+        when = f"First contact due {at}"
     else:
-        when = f"Last contact {format_datetime(None if case.waiting else case.moment, 'none')}"
+        when = f"Last contact {at if at is not None and not case.waiting else 'none'}"
     placed = case.latitude is not None and case.longitude is not None
-    return {
-        "id": case.case_id,
-        "url": id_url("casefile.detail", case_id=case.case_id),
-        "name": case.name,
-        "address": case.address,
-        "precinct": case.precinct,
-        "team": case.team,
-        "latitude": case.latitude if placed else None,
-        "longitude": case.longitude if placed else None,
-        "approximate": case.approximate,
-        "overdue": overdue,
-        "when": when,
-    }
+    return (
+        case.case_id, case.name, case.address, case.precinct, case.team_id,
+        case.latitude if placed else None, case.longitude if placed else None,
+        case.approximate, overdue, when,
+    )  # fmt: skip

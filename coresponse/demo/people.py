@@ -31,7 +31,7 @@ from coresponse.demo.reference import (
 from coresponse.demo.timelines import Episode, episode_times
 from coresponse.demo.world import World
 from coresponse.geo.nyc import precinct_label
-from coresponse.geo.precincts import OUTSIDE, shipped_index
+from coresponse.geo.precincts import OUTSIDE, PrecinctIndex, shipped_index
 from coresponse.geo.services import zip_info
 from coresponse.people.details import name_key, phone_digits
 from coresponse.people.matching import person_keys
@@ -334,12 +334,15 @@ def _house_address(dice: Dice, place: Neighborhood, street: str) -> str:
     return f"{dice.integer(10, 1450)} {street}"
 
 
-def address_row(residence: Residence, recorded_by_id: int) -> dict[str, Any]:
+def address_row(
+    residence: Residence, recorded_by_id: int, *, index: PrecinctIndex | None = None
+) -> dict[str, Any]:
     """The address as stored: its precinct and borough follow from its point, as the
-    services place one (none without a point)."""
+    services place one (none without a point); `index`: the boundaries to use (the
+    shipped ones unless given)."""
     place = residence.place
     area = (
-        shipped_index().locate(residence.latitude, residence.longitude)
+        (index or shipped_index()).locate(residence.latitude, residence.longitude)
         if residence.latitude is not None and residence.longitude is not None
         else OUTSIDE
     )

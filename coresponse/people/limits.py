@@ -13,6 +13,8 @@ ADDRESS_LINE_MAX = 200
 CITY_MAX = 80
 STATE_MAX = 2
 POSTAL_CODE_MAX = 10
+# "Where else to look": the referral form's note, and the API's location `description`.
+WHEREABOUTS_MAX = 300
 # How many aliases and languages one submission (the API's list) may carry.
 ALIASES_MAX_ITEMS = 20
 LANGUAGES_MAX_ITEMS = 10

@@ -566,11 +566,13 @@ def correct_location(
     latitude: float | None,
     longitude: float | None,
     by: User,
+    whereabouts_note: str | None = None,
     request_info: RequestInfo | None = None,
 ) -> Area:
-    """Set an address's point by hand (after a failed or rough lookup); the precinct and
-    borough follow from it. A point in no precinct (the water, outside the city) is
-    refused: the person could not be found there."""
+    """Set an address's point by hand (after a failed or rough lookup) or from a tablet's
+    position; the precinct and borough follow from it. A point in no precinct (the water,
+    outside the city) is refused: the person could not be found there. A refused point
+    changes nothing, `whereabouts_note` ("last seen under the bridge") included."""
     if latitude is None or longitude is None:
         raise PersonError("Give both latitude and longitude.", field="latitude")
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
@@ -588,6 +590,8 @@ def correct_location(
             field="latitude",
         )
     area = place_address(address, latitude, longitude, LocationStatus.MANUAL, index=index)
+    if whereabouts_note is not None:
+        address.whereabouts_note = _clean(whereabouts_note)
     record_change(
         AuditAction.UPDATE,
         address,

@@ -34,6 +34,7 @@ from coresponse.people.limits import (
     NAME_MAX,
     PHONE_MAX,
     POSTAL_CODE_MAX,
+    WHEREABOUTS_MAX,
 )
 from coresponse.people.models import Gender, RaceEthnicity
 from coresponse.referrals import limits
@@ -111,7 +112,7 @@ class IntakeForm(Form):
         "follow from that point.",
     )  # fmt: skip
     whereabouts_note = StringField(
-        "Where else to look", validators=[Optional(), Length(max=300)],
+        "Where else to look", validators=[Optional(), Length(max=WHEREABOUTS_MAX)],
         description="E.g. often at the shelter on Atlantic Ave in the mornings.",
     )  # fmt: skip
 

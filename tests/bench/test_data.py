@@ -24,9 +24,10 @@ from coresponse.contacts.models import Contact, ContactOutcome, ContactType
 from coresponse.contacts.services import log_contact
 from coresponse.errors import DomainError
 from coresponse.extensions import db
-from coresponse.people.models import Person
+from coresponse.geo.precincts import current_index
+from coresponse.people.models import LocationStatus, Person, PersonAddress
 from coresponse.referrals.models import Referral, ReferralStatus
-from coresponse.teams.models import Team, TeamMembership
+from coresponse.teams.models import Team, TeamCoverage, TeamMembership
 
 DEMO_PASSWORD = "coresponse-demo"  # the demo's published password
 
@@ -88,6 +89,37 @@ def test_contacts_are_skewed_a_handful_for_most_hundreds_for_a_few(app):
     assert db.session.scalar(
         select(Case.id).where(Case.person_id == heavy, Case.team_id == team_id)
     )
+
+
+def test_every_precinct_and_borough_follows_from_a_point(app):
+    """As the product places points: people's addresses and team bases get the precinct
+    and borough the boundaries give their point, never a typed one; a team covers the
+    precinct its base is in."""
+    _generate()
+    index = current_index()
+    addresses = db.session.execute(
+        select(
+            PersonAddress.latitude, PersonAddress.longitude, PersonAddress.precinct,
+            PersonAddress.borough,
+        )
+    ).all()  # fmt: skip
+    assert len(addresses) >= 120
+    for latitude, longitude, precinct, borough in addresses:
+        if latitude is None or longitude is None:
+            assert (precinct, borough) == (None, None)
+        else:
+            assert (precinct, borough) == tuple(index.locate(latitude, longitude))
+    city_teams = db.session.scalars(select(Team).where(Team.id > 6)).all()
+    assert city_teams
+    for team in city_teams:
+        assert team.base_latitude is not None and team.base_longitude is not None
+        derived = index.locate(team.base_latitude, team.base_longitude).precinct
+        assert derived is not None and team.base_precinct == derived
+        assert team.base_location_status is LocationStatus.MANUAL
+        covered = db.session.scalars(
+            select(TeamCoverage.area_code).where(TeamCoverage.team_id == team.id)
+        ).all()
+        assert covered == [derived]
 
 
 def test_new_teams_are_staffed_and_cases_cover_every_state(app):

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from coresponse.auth.models import Discipline, Role
 from coresponse.clock import utcnow
 from coresponse.extensions import db
+from coresponse.geo.nyc import precinct_label
 from coresponse.linkages.models import LinkageKind
 from coresponse.people.models import LocationStatus, PersonAddress
 from tests.browser.conftest import ARTIFACTS, new_tab, switch_user
@@ -27,6 +28,10 @@ from tests.reports import program
 pytestmark = pytest.mark.browser
 
 PRECINCTS_DRAWN = 77  # the boundary file's precincts (the 116th is not in it)
+# The 75th's neighbours (and theirs): a pin dragged out of the 75th lands in one of them.
+AROUND_THE_75TH = ("69", "73", "77", "79", "81", "83", "90", "102", "104", "106", "113")
+# How far the journey drags the pin: left and down, in CSS pixels.
+DRAG = (180, 60)
 # Records every CSP violation on the page (an init script runs outside the page's CSP).
 CSP_WATCH = """
 window.__csp = [];
@@ -70,12 +75,24 @@ def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.screenshot(path=ARTIFACTS / f"maps-{name}.png")
 
 
-# Place by map ----------------------------------------------------------------------
+# Place by map, then dispatch -------------------------------------------------------
 
 
-def test_a_supervisor_places_a_person_by_tapping_dragging_and_typing(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
-    case = make_case(make_staffed_team()[0])
-    person_id = case.person_id
+def test_a_supervisor_places_a_person_by_map_and_the_team_covering_them_comes_first(
+    app: Flask, page
+) -> None:  # type: ignore[no-untyped-def]
+    """The issue's journey: type, tap, then drag the pin on the person's location page, see
+    the precinct, save; on the assign page the team covering that precinct is first,
+    ahead of the team whose base is nearest, and the map shows both bases."""
+    # Brooklyn North covers the 75th, where the address was placed, and is based there;
+    # East Brooklyn covers the precincts around it and is based far away, in Queens.
+    make_staffed_team(name="Brooklyn North", precincts=("75",))
+    make_staffed_team(
+        name="East Brooklyn", precincts=AROUND_THE_75TH, base_latitude=40.72, base_longitude=-73.74
+    )[0]
+    person = make_person(last_name="Zamora", address={"line1": "<b>12</b> Sutter Ave"})
+    case_id = make_case(None, person).id
+    person_id = person.id
     make_user(Role.SUPERVISOR, username="sergeant", discipline=Discipline.POLICE)
     db.session.commit()
     watched = Watched(page)
@@ -89,44 +106,79 @@ def test_a_supervisor_places_a_person_by_tapping_dragging_and_typing(app: Flask,
     assert page.locator("#location-map .leaflet-marker-icon").count() == 1
     assert (latitude.input_value(), longitude.input_value()) == ("40.6705", "-73.894")
 
-    # A tap moves the pin there and fills both fields.
-    x, y = _centre(page.locator("#location-map"))
-    page.mouse.click(x + 150, y - 100)
-    tapped = (float(latitude.input_value()), float(longitude.input_value()))
-    assert tapped[0] > 40.6705 and tapped[1] > -73.894  # north-east of where it was
-    assert 40.4 < tapped[0] < 41 and -74.3 < tapped[1] < -73.6
-    expect(status).to_contain_text("Pin at")
-
-    # Dragging the pin moves the point again (a moment after the tap, as a hand would:
-    # Leaflet does not start a drag within a few milliseconds of a click).
-    page.wait_for_timeout(300)
-    pin = page.locator("#location-map .leaflet-marker-icon")
-    px, py = _centre(pin)
-    page.mouse.move(px, py + 10)
-    page.mouse.down()
-    page.mouse.move(px - 60, py + 70, steps=8)
-    page.mouse.up()
-    dragged = (float(latitude.input_value()), float(longitude.input_value()))
-    assert dragged != tapped and dragged[0] < tapped[0] and dragged[1] < tapped[1]
-
-    # Typing moves the pin: Central Park is the 22nd Precinct.
+    # Keyboard users type: the pin moves there (Central Park is the 22nd Precinct).
     latitude.fill("40.7812")
     longitude.fill("-73.9665")
     longitude.press("Tab")
     expect(page.locator("#location-map")).to_have_attribute("data-pin", "40.781200,-73.966500")
     expect(status).to_contain_text("22nd Precinct")
-    page.wait_for_timeout(500)  # the map's pan to the typed point, for the screenshot
+    latitude.fill("40.6705")
+    longitude.fill("-73.894")
+    longitude.press("Tab")
+    expect(status).to_contain_text("75th Precinct")
+    page.wait_for_timeout(500)  # the map's pan back to the stored point
+
+    # A tap moves the pin there and fills both fields.
+    x, y = _centre(page.locator("#location-map"))
+    page.mouse.click(x + 40, y - 30)
+    tapped = (float(latitude.input_value()), float(longitude.input_value()))
+    assert tapped[0] > 40.6705 and tapped[1] > -73.894  # north-east of where it was
+    expect(status).to_contain_text("Pin at")
+
+    # Dragging the pin moves the point again (a moment after the tap, as a hand would:
+    # Leaflet does not start a drag within a few milliseconds of a click), out of the 75th.
+    page.wait_for_timeout(300)
+    pin = page.locator("#location-map .leaflet-marker-icon")
+    px, py = _centre(pin)
+    page.mouse.move(px, py + 10)
+    page.mouse.down()
+    page.mouse.move(px - DRAG[0], py + 10 + DRAG[1], steps=8)
+    page.mouse.up()
+    dragged = (float(latitude.input_value()), float(longitude.input_value()))
+    assert dragged != tapped and dragged[0] < tapped[0] and dragged[1] < tapped[1]
+    said = status.inner_text()
+    found = re.search(r"(\d+)\w\w Precinct", said)
+    assert found is not None and found.group(1) in AROUND_THE_75TH, said
+    precinct = found.group(1)
     _shot(page, "location")
     watched.check()
 
     page.get_by_role("button", name="Save location").click()
-    assert "Location saved: the 22nd Precinct, Manhattan." in page.locator(".flashes").inner_text()
+    flash = page.locator(".flashes").inner_text()
+    assert f"Location saved: the {precinct_label(precinct)}, Brooklyn." in flash
     db.session.expire_all()
     address = db.session.scalars(
         db.select(PersonAddress).where(PersonAddress.person_id == person_id)
     ).one()
-    assert (address.latitude, address.longitude, address.precinct) == (40.7812, -73.9665, "22")
+    assert (address.latitude, address.longitude, address.precinct) == (*dragged, precinct)
     assert address.location_status is LocationStatus.MANUAL
+
+    # Dispatch: the team covering the new precinct is first, though its base is far.
+    page.goto(f"/cases/{case_id}/assign")
+    _map_ready(page, "#dispatch-map")
+    ranked = page.locator("ol.ranked > li.option h2")
+    expect(ranked.first).to_have_text("1. East Brooklyn")
+    expect(ranked.nth(1)).to_have_text("2. Brooklyn North")
+    first_reason = page.locator("ol.ranked > li.option").first.locator(".reasons li").first
+    expect(first_reason).to_have_class("good")
+    # The map: the person (text, never markup), both bases by rank, the first's coverage.
+    assert page.locator("#dispatch-map path.person-pin").count() == 1
+    page.locator("#dispatch-map path.person-pin").hover()
+    tooltip = page.locator("#dispatch-map .leaflet-tooltip:not(.precinct-label)")
+    expect(tooltip).to_have_text("The person: <b>12</b> Sutter Ave")
+    bases = page.locator("#dispatch-map .map-marker.base")
+    assert sorted(b.inner_text() for b in bases.all()) == ["1", "2"]
+    map_status = page.locator("#dispatch-map-status")
+    expect(map_status).to_contain_text("Coverage shown: 1. East Brooklyn, covering precincts")
+    expect(page.locator("#dispatch-map path.precinct-shaded")).to_have_count(len(AROUND_THE_75TH))
+    page.mouse.move(0, 0)
+    page.locator("#dispatch-map").scroll_into_view_if_needed()
+    _shot(page, "dispatch")
+    page.locator("ol.ranked > li.option").nth(1).locator("[data-map-team]").click()
+    expect(map_status).to_contain_text("2. Brooklyn North, covering precincts 75")
+    expect(page.locator("#dispatch-map path.precinct-shaded")).to_have_count(1)
+    assert page.locator("#dispatch-map .map-marker.base.selected").inner_text() == "2"
+    watched.check()
 
 
 def test_a_point_off_the_precincts_is_said_to_be_outside_the_programs_area(
@@ -323,41 +375,6 @@ def test_an_officer_sees_the_teams_pins_and_nothing_clinical(app: Flask, page, c
     assert not page.locator("#case-map").is_visible()
     assert page.locator("#case-map-list table").is_visible()
     page.emulate_media(media="screen")
-    watched.check()
-
-
-# Dispatch --------------------------------------------------------------------------
-
-
-def test_the_assign_page_maps_the_person_and_each_teams_base_and_coverage(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
-    make_staffed_team(name="Brooklyn North", precincts=("75",))
-    queens = make_staffed_team(
-        name="Queens South", precincts=("105", "113"), base_latitude=40.72, base_longitude=-73.74
-    )[0]
-    queens_id = queens.id
-    person = make_person(last_name="Zamora", address={"line1": "<b>12</b> Sutter Ave"})
-    case_id = make_case(None, person).id
-    make_user(Role.SUPERVISOR, username="sergeant", discipline=Discipline.POLICE)
-    db.session.commit()
-    watched = Watched(page)
-    switch_user(page, "sergeant", PASSWORD)
-    page.goto(f"/cases/{case_id}/assign")
-    _map_ready(page, "#dispatch-map")
-    assert page.locator("#dispatch-map path.person-pin").count() == 1
-    page.locator("#dispatch-map path.person-pin").hover()
-    tooltip = page.locator("#dispatch-map .leaflet-tooltip:not(.precinct-label)")
-    expect(tooltip).to_have_text("The person: <b>12</b> Sutter Ave")  # text, not markup
-    bases = page.locator("#dispatch-map .map-marker.base")
-    assert sorted(b.inner_text() for b in bases.all()) == ["1", "2"]
-    status = page.locator("#dispatch-map-status")
-    expect(status).to_contain_text("Coverage shown: 1. Brooklyn North, covering precincts 75")
-    assert page.locator("#dispatch-map path.precinct-shaded").count() == 1
-    page.locator("#dispatch-map").scroll_into_view_if_needed()
-    _shot(page, "dispatch")
-    page.locator(f"[data-map-team='{queens_id}']").click()
-    expect(status).to_contain_text("2. Queens South, covering precincts 105, 113")
-    expect(page.locator("#dispatch-map path.precinct-shaded")).to_have_count(2)
-    assert page.locator("#dispatch-map .map-marker.base.selected").inner_text() == "2"
     watched.check()
 
 

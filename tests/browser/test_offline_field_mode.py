@@ -18,6 +18,7 @@ from sqlalchemy import select
 from coresponse.clock import CLOCK_SKEW, local_minute
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db
+from coresponse.people.models import PersonAddress
 from tests.browser.conftest import ARTIFACTS, TABLET_PORTRAIT, new_tab
 from tests.factories import PASSWORD, make_case, make_person, make_staffed_team
 
@@ -521,3 +522,40 @@ def test_field_mode_does_not_shift_while_its_cases_load(field_world, tablet) -> 
         tablet.wait_for_timeout(300)  # the last pill text lands after the list
         shifts = tablet.evaluate("window.__shifts")
         assert sum(s["value"] for s in shifts) < 0.1, (size, shifts)
+
+
+def test_the_clinician_may_set_the_persons_location_from_the_tablet(field_world, tablet) -> None:  # type: ignore[no-untyped-def]
+    page = tablet
+    maria = field_world["cases"][0]
+    sign_in(page, field_world["clinician"])
+    open_field_mode(page)
+    card = page.locator(f".case-card[data-case-id='{maria.id}']")
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 40.7812, "longitude": -73.9665, "accuracy": 8})
+    # Nothing is sent until the clinician says so, having seen the point.
+    card.get_by_role("button", name="Use my position").click()
+    card.get_by_text("to where you are now: 40.78120, -73.96650 (within 8 m)?").wait_for()
+    assert current_precinct(maria.person_id) == "75"
+    check_tablet_layout(page, "field-place-question")
+    card.get_by_role("button", name="Save this location").click()
+    card.get_by_text("Location saved: the 22nd Precinct, Manhattan.").wait_for()
+    assert current_precinct(maria.person_id) == "22"
+    check_tablet_layout(page, "field-place-saved")
+
+    # Without a connection it says so and keeps nothing to send later.
+    page.context.set_geolocation({"latitude": 40.6782, "longitude": -73.9442})
+    page.context.set_offline(True)
+    card.get_by_role("button", name="Use my position").click()
+    card.get_by_role("alert").filter(has_text="needs a connection").wait_for()
+    page.context.set_offline(False)
+    assert current_precinct(maria.person_id) == "22"
+    assert pending(page) == "0"
+
+
+def current_precinct(person_id: int) -> str | None:
+    db.session.rollback()
+    return db.session.scalar(
+        select(PersonAddress.precinct).where(
+            PersonAddress.person_id == person_id, PersonAddress.current.is_(True)
+        )
+    )

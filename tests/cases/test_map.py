@@ -23,11 +23,13 @@ from coresponse.people.models import LocationStatus
 from coresponse.referrals.models import ReferralRiskIndicator, RiskIndicator
 from tests.factories import make_case, make_person, make_staffed_team, make_user
 
-# What a pin may carry: the fields of a caseload row and the point, nothing else.
-PIN_KEYS = {
-    "id", "url", "name", "address", "precinct", "team", "latitude", "longitude",
+# What a pin may carry: the fields of a caseload row and the point, nothing else (the
+# case's address and its team's name are each sent once, not per pin).
+PIN_FIELDS = [
+    "id", "name", "address", "precinct", "team_id", "latitude", "longitude",
     "approximate", "overdue", "when",
-}  # fmt: skip
+]  # fmt: skip
+ANSWER_KEYS = {"fields", "cases", "teams", "case_url", "count", "overdue", "unplaced"}
 CANARIES = ("CANARY-MAP-REASON-m1", "CANARY-MAP-CLINICAL-NOTE-m2")
 
 
@@ -79,11 +81,21 @@ def world(app: Flask) -> dict[str, Any]:
 
 
 def _pins(client, query: str = "") -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The map's answer, each pin unpacked as static/js/maps/cases.js unpacks it."""
     response = client.get(f"/cases/map.json{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "application/json"
     assert response.headers["Cache-Control"] == "no-store"
-    return response.get_json()
+    data = response.get_json()
+    assert set(data) == ANSWER_KEYS and data["fields"] == PIN_FIELDS
+    head, tail = data["case_url"]
+    pins = []
+    for row in data["cases"]:
+        pin = dict(zip(data["fields"], row, strict=True))
+        pin["url"] = f"{head}{pin['id']}{tail}"
+        pin["team"] = data["teams"][str(pin["team_id"])]
+        pins.append(pin)
+    return {**data, "cases": pins}
 
 
 def _last_event_id() -> int:
@@ -135,7 +147,9 @@ def test_a_team_member_gets_the_teams_cases_whatever_team_is_asked_for(world, lo
 def test_a_member_of_no_team_gets_an_empty_map_and_no_audit_event(world, login) -> None:  # type: ignore[no-untyped-def]
     client = login(make_user(Role.OFFICER))
     before = _last_event_id()
-    assert _pins(client) == {"cases": [], "count": 0, "overdue": 0, "unplaced": 0}
+    assert {k: v for k, v in _pins(client).items() if k in ("cases", "count", "teams")} == {
+        "cases": [], "count": 0, "teams": {},
+    }  # fmt: skip
     assert [e for e in _events_after(before) if e.action is AuditAction.LIST] == []
     page = client.get("/cases/map").get_data(as_text=True)
     assert "You are not on a team" in page
@@ -160,7 +174,8 @@ def test_no_pin_carries_anything_clinical(world, login, who) -> None:  # type: i
         assert canary not in body
     for label in ("Substance use", "Suicidal", "High", "risk", "Connected to care"):
         assert label not in body, label
-    assert all(set(pin) == PIN_KEYS for pin in response.get_json()["cases"])
+    answer = response.get_json()
+    assert set(answer) == ANSWER_KEYS and answer["fields"] == PIN_FIELDS
     page = client.get("/cases/map").get_data(as_text=True)
     for canary in CANARIES:
         assert canary not in page

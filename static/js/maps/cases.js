@@ -2,7 +2,8 @@
  *
  * <div data-map="cases" data-source="URL" data-teams="ID" [data-team="TEAM ID"]
  *      data-list="ID" data-summary="ID">
- * The cases come from data-source (JSON of this site, audited there): name, case,
+ * The cases come from data-source (JSON of this site, audited there; rows of its
+ * "fields", unpacked below): name, case,
  * address, team, first contact and point, nothing clinical. A tap on a pin opens the
  * case; several cases at one point (a ZIP code's centre) open a list of them to choose
  * from. With data-team, that team's coverage (from the data block data-teams) is drawn.
@@ -96,6 +97,19 @@
       body);
   }
 
+  // The pins arrive as rows of data.fields (compact: a supervisor's map holds thousands),
+  // each team's name once and the case's address as a pattern around its id.
+  function unpack(data) {
+    var fields = data.fields;
+    return data.cases.map(function (row) {
+      var c = {};
+      fields.forEach(function (name, i) { c[name] = row[i]; });
+      c.url = data.case_url[0] + c.id + data.case_url[1];
+      c.team = c.team_id === null ? null : data.teams[String(c.team_id)] || null;
+      return c;
+    });
+  }
+
   function summaryText(data) {
     var parts = [data.count + " open case" + (data.count === 1 ? "" : "s")];
     if (data.overdue) parts.push(data.overdue + " past the first-contact deadline");
@@ -114,6 +128,9 @@
     }).then(function (response) {
       if (!response.ok) throw new Error("cases: HTTP " + response.status);
       return response.json();
+    }).then(function (data) {
+      data.cases = unpack(data);
+      return data;
     });
 
     pins.then(function (data) {

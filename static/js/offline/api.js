@@ -84,3 +84,17 @@ export async function postContact(payload, csrfToken) {
   });
   return { status: response.status, body: await json(response) };
 }
+
+/**
+ * Place a person at a point (PUT /people/{id}/location). Resolves to {status, body} for
+ * any answer; throws NetworkError when none came back. Never queued: a position is only
+ * worth sending while it is current.
+ */
+export async function putLocation(personId, payload, csrfToken) {
+  const response = await call(`/people/${encodeURIComponent(personId)}/location`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrfToken || '' },
+    body: JSON.stringify(payload),
+  });
+  return { status: response.status, body: await json(response) };
+}

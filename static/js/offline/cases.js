@@ -1,6 +1,7 @@
 // Field mode's first screen: the team's open cases (from the API, or the tablet's
 // encrypted copy) and the contacts waiting to be sent, each with its state.
 
+import * as api from './api.js';
 import { config, dueText, el, formatWhen, initShell, plural } from './shell.js';
 import * as store from './store.js';
 import { status, sync } from './sync.js';
@@ -14,6 +15,9 @@ const savedNote = document.querySelector('[data-saved-note]');
 
 // Items whose "Discard" was pressed once: the second press deletes.
 const confirming = new Set();
+// "Use my position", per case: {stage: locating | confirm | sending | done | error, text, point}.
+// Kept here so a redraw (a sync finishing) does not lose a question or an answer.
+const placing = new Map();
 
 function label(kind, value) {
   return (config.labels[kind] && config.labels[kind][value]) || value || '';
@@ -89,6 +93,88 @@ function byUrgency(a, b) {
   return 0;
 }
 
+function setPlacing(caseId, state) {
+  placing.set(caseId, state);
+  draw();
+}
+
+// The person is where the tablet is: only when the user says so, and only with a
+// connection (a position is worth sending only while it is current, so it is never queued).
+function locate(item) {
+  if (!navigator.onLine) {
+    setPlacing(item.id, { stage: 'error', text: 'Setting the person’s location needs a connection: nothing was sent. Try again when you have signal.' });
+    return;
+  }
+  setPlacing(item.id, { stage: 'locating', text: 'Finding this tablet’s position…' });
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      const point = {
+        latitude: Math.round(position.coords.latitude * 1e6) / 1e6,
+        longitude: Math.round(position.coords.longitude * 1e6) / 1e6,
+      };
+      const within = position.coords.accuracy ? ` (within ${Math.round(position.coords.accuracy)} m)` : '';
+      setPlacing(item.id, {
+        stage: 'confirm',
+        point,
+        text: `Set ${item.person_name}’s location to where you are now: ${point.latitude.toFixed(5)}, ${point.longitude.toFixed(5)}${within}?`,
+      });
+    },
+    (error) => {
+      setPlacing(item.id, {
+        stage: 'error',
+        text: error.code === error.PERMISSION_DENIED
+          ? 'Location is blocked for CoResponse in this browser’s settings: nothing was sent.'
+          : 'No position fix right now: nothing was sent. Try again in a moment.',
+      });
+    },
+    { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+  );
+}
+
+async function sendPosition(item, point) {
+  setPlacing(item.id, { stage: 'sending', text: 'Sending…' });
+  try {
+    const me = status.me || await api.fetchMe();
+    const { status: code, body } = await api.putLocation(item.person_id, point, me.csrf_token);
+    if (code === 200 && body) {
+      setPlacing(item.id, { stage: 'done', text: `Location saved: ${body.area}.` });
+    } else if (code === 401) {
+      setPlacing(item.id, { stage: 'error', text: 'Sign in again, then set the location again: nothing was saved.' });
+    } else {
+      setPlacing(item.id, { stage: 'error', text: `Not saved: ${(body && body.detail) || `the server answered ${code}`}` });
+    }
+  } catch (error) {
+    const text = error instanceof api.SignedOut
+      ? 'Sign in again, then set the location again: nothing was saved.'
+      : 'No connection: the position was not sent. Try again when you have signal.';
+    setPlacing(item.id, { stage: 'error', text });
+  }
+}
+
+function placeBlock(item) {
+  if (!navigator.geolocation) return null;
+  const state = placing.get(item.id);
+  const busy = state && (state.stage === 'locating' || state.stage === 'sending');
+  const children = [];
+  if (state && state.stage === 'confirm') {
+    children.push(
+      el('p', { class: 'place-question' }, state.text),
+      el('div', { class: 'button-row' },
+        el('button', { type: 'button', class: 'button primary', 'data-place-save': '', onclick: () => sendPosition(item, state.point) }, 'Save this location'),
+        el('button', { type: 'button', class: 'button', onclick: () => { placing.delete(item.id); draw(); } }, 'Cancel')),
+    );
+  } else {
+    children.push(el('button', {
+      type: 'button', class: 'button', 'data-use-position': '', disabled: busy,
+      onclick: () => locate(item),
+    }, 'Use my position'));
+    if (state) {
+      children.push(el('p', { class: `place-status ${state.stage}`, role: state.stage === 'error' ? 'alert' : 'status' }, state.text));
+    }
+  }
+  return el('div', { class: 'case-place', 'data-place': '' }, ...children);
+}
+
 function emptyText(message) {
   casesEmpty.textContent = message;
   casesEmpty.hidden = false;
@@ -125,7 +211,9 @@ async function renderCases(outbox) {
           dueLine(item),
           waiting ? el('p', { class: 'case-waiting' }, `${plural(waiting, 'contact', 'contacts')} waiting to send`) : null,
         ),
-        el('a', { class: 'button primary', href: `${config.contact}?case=${encodeURIComponent(item.id)}` }, 'Log contact'),
+        el('div', { class: 'case-actions' },
+          el('a', { class: 'button primary', href: `${config.contact}?case=${encodeURIComponent(item.id)}` }, 'Log contact'),
+          placeBlock(item)),
       );
     }),
   );

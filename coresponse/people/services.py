@@ -902,6 +902,10 @@ class UnmergePlan:
     fields_kept: list[str] = field(default_factory=list)
     deadline: datetime | None = None
 
+    @property
+    def with_cases_counts(self) -> dict[str, int]:
+        return _counts(self.with_cases)
+
 
 def unmerge_deadline(merge: PersonMerge) -> datetime:
     return merge.merged_at + timedelta(days=limits.UNMERGE_DAYS)

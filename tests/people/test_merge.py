@@ -327,3 +327,33 @@ def test_every_table_about_a_person_is_moved_or_stays_on_purpose(app: Flask) -> 
     }
     decided = set(MERGE_MOVES_ALL) | set(MERGE_MOVES_SOME) | set(MERGE_STAYS)
     assert about_a_person == decided
+
+
+def test_intake_links_no_referral_to_a_tombstone(two: dict[str, Any]) -> None:
+    from coresponse.people.details import PersonDetails
+    from coresponse.referrals.models import ReferralSource
+    from coresponse.referrals.services import ReferralDetails, ReferralError, take_referral
+
+    _merge(two)
+    db.session.commit()
+    with pytest.raises(ReferralError, match="link the referral to that record"):
+        take_referral(
+            _load(two["other"]), PersonDetails("Kaled", "El Sayed"),
+            ReferralDetails(ReferralSource.NYPD_PRECINCT, utcnow(), "Calls overnight."),
+            by=_supervisor(),
+        )  # fmt: skip
+
+
+def test_a_merge_prepared_from_an_older_version_is_refused(two: dict[str, Any]) -> None:
+    """The preview carries both versions: a record changed since is not merged unseen."""
+    from coresponse.locking import StaleRecord
+
+    seen = _load(two["other"]).version
+    other = _load(two["other"])
+    other.preferred_name = "Kal"
+    db.session.commit()
+    with pytest.raises(StaleRecord):
+        merge_people(
+            _load(two["survivor"]), _load(two["other"]), by=_supervisor(),
+            expected_versions=(None, seen),
+        )  # fmt: skip

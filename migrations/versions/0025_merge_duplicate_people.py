@@ -20,12 +20,20 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("merged_into_id", sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_person_merged_into_id_person"), "person", ["merged_into_id"], ["id"]
+    if op.get_bind().dialect.name == "sqlite":
+        # A plain ADD COLUMN: a rebuild of "person" would drop a table that other
+        # tables' foreign keys point at (SQLite takes a REFERENCES on a NULL column).
+        op.execute(
+            "ALTER TABLE person ADD COLUMN merged_into_id INTEGER "
+            "CONSTRAINT fk_person_merged_into_id_person REFERENCES person (id)"
         )
-        batch_op.create_index(batch_op.f("ix_person_merged_into_id"), ["merged_into_id"])
+    else:
+        op.add_column("person", sa.Column("merged_into_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_person_merged_into_id_person"), "person", "person",
+            ["merged_into_id"], ["id"],
+        )  # fmt: skip
+    op.create_index(op.f("ix_person_merged_into_id"), "person", ["merged_into_id"])
 
     op.create_table(
         "person_merge",
@@ -80,7 +88,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_person_merge_merged_id"))
         batch_op.drop_index(batch_op.f("ix_person_merge_survivor_id"))
     op.drop_table("person_merge")
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_person_merged_into_id"))
-        batch_op.drop_constraint(batch_op.f("fk_person_merged_into_id_person"), type_="foreignkey")
-        batch_op.drop_column("merged_into_id")
+    op.drop_index(op.f("ix_person_merged_into_id"), table_name="person")
+    if op.get_bind().dialect.name == "sqlite":
+        # SQLite drops no column a foreign key is declared on, and rebuilding "person"
+        # needs the foreign keys of the tables pointing at it off meanwhile.
+        op.execute("PRAGMA foreign_keys=OFF")
+        with op.batch_alter_table("person", schema=None, recreate="always") as batch_op:
+            batch_op.drop_column("merged_into_id")
+        op.execute("PRAGMA foreign_keys=ON")
+    else:
+        op.drop_constraint(
+            op.f("fk_person_merged_into_id_person"), "person", type_="foreignkey"
+        )
+        op.drop_column("person", "merged_into_id")

@@ -136,6 +136,15 @@ class MergeForm(Form):
     version = VersionField()
     other_version = VersionField()
 
+    keep_current_address = RadioField(
+        "Current address",
+        choices=[
+            SelectChoice("survivor", "This record's"),
+            SelectChoice("other", "The other record's"),
+        ],
+        default="survivor",
+    )
+
     def taken_from_other(self) -> list[str]:
         """The fields whose value the other record gives."""
         return [name for name in MERGE_FIELDS if self[f"keep_{name}"].data == "other"]

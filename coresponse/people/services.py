@@ -21,6 +21,7 @@ from coresponse.cases.models import Case, CaseEvent
 from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import BreakGlassAccess
 from coresponse.contacts.models import Contact
+from coresponse.db_types import UTCDateTime
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
@@ -753,9 +754,13 @@ def _move_rows(entries: Iterable[dict[str, Any]], which: str) -> None:
     for (name, values), ids in groups.items():
         table = _table(name)
         stamps = {c.name: c for c in table.columns if c.onupdate is not None}
-        db.session.execute(
-            update(table).where(table.c.id.in_(ids)).values(**stamps, **dict(values))
-        )
+        stored = {
+            column: datetime.fromisoformat(value)
+            if isinstance(value, str) and isinstance(table.c[column].type, UTCDateTime)
+            else value
+            for column, value in values
+        }
+        db.session.execute(update(table).where(table.c.id.in_(ids)).values(**stamps, **stored))
 
 
 def _reload(person_id: int) -> Person:
@@ -803,20 +808,49 @@ def _partial_moves(survivor: Person, other: Person) -> list[dict[str, Any]]:
     return moves
 
 
+def _one_current_address(
+    survivor: Person, other: Person, moved: list[dict[str, Any]], *, from_other: bool
+) -> list[dict[str, Any]]:
+    """Leave the survivor one current address: the one not chosen is retired now (kept,
+    as a past address). Changes the moved entries of the other's addresses in place;
+    returns entries for the survivor's own addresses it retires ("stays": they are the
+    survivor's, and an unmerge only makes them current again)."""
+    mine = [a for a in survivor.addresses if a.current]
+    theirs = {a.id for a in other.addresses if a.current}
+    if not mine or not theirs:
+        return []
+    retire = {"current": False, "retired_at": _json(utcnow())}
+    current = {"current": True, "retired_at": None}
+    if not from_other:
+        for entry in moved:
+            if entry["table"] == "person_address" and entry["id"] in theirs:
+                entry["before"] |= current
+                entry["after"] |= retire
+        return []
+    return [
+        {"table": "person_address", "id": a.id, "before": current, "after": retire,
+         "stays": True}
+        for a in mine
+    ]  # fmt: skip
+
+
 def merge_people(
     survivor: Person,
     other: Person,
     *,
     by: User,
     take_from_other: Iterable[str] = (),
+    current_address_from_other: bool = False,
     expected_versions: tuple[int | None, int | None] = (None, None),
     request_info: RequestInfo | None = None,
 ) -> PersonMerge:
     """Make two records of one person one: everything on `other` (names, phones,
     addresses, support contacts, referrals, cases, contacts, connections, consents,
     disclosures) moves to `survivor`, which takes the fields named in `take_from_other`
-    from it; `other` stays as a tombstone pointing to the survivor. Undone by
-    unmerge_people. Both people need their languages and HMIS answers loaded."""
+    from it; `other` stays as a tombstone pointing to the survivor. One current address
+    stays current (the survivor's, or the other's with `current_address_from_other`);
+    the other is kept as a past address. Undone by unmerge_people. Both people need
+    their addresses, languages and HMIS answers loaded."""
     check_version(survivor, expected_versions[0], f"The record of {survivor.display_name}")
     check_version(other, expected_versions[1], f"The record of {other.display_name}")
     refusal = merge_refusal(survivor, other)
@@ -833,6 +867,7 @@ def merge_people(
         for row_id in ids
     ]  # fmt: skip
     moved += _partial_moves(survivor, other)
+    moved += _one_current_address(survivor, other, moved, from_other=current_address_from_other)
     survivor_rows = _rows_of(survivor.id, (*MERGE_MOVES_ALL, *MERGE_MOVES_SOME))
     db.session.flush()
     _move_rows(moved, "after")
@@ -858,7 +893,7 @@ def merge_people(
     for person_id in (survivor.id, other.id):
         refresh_search_keys(_reload(person_id))
     db.session.flush()
-    counts = _counts(moved)
+    counts = _counts(e for e in moved if not e.get("stays"))
     record_event(
         AuditAction.MERGE, by=by, record_type="person_merge", record_id=merge.id,
         person_id=survivor.id, person_ids=[survivor.id, other.id],
@@ -945,7 +980,7 @@ def unmerge_plan(merge: PersonMerge, survivor: Person, merged: Person) -> Unmerg
                 f"with record #{survivor.id}: this merge cannot be undone exactly."
             )
             return plan
-    plan.going_back = _counts(merge.moved)
+    plan.going_back = _counts(e for e in merge.moved if not e.get("stays"))
     plan.with_cases = _added_on_moved_cases(merge, survivor.id, moved_ids)
     following = {(e["table"], e["id"]) for e in plan.with_cases}
     for name, ids in now_with_survivor.items():

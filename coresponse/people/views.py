@@ -279,6 +279,7 @@ def merge(person_id: int) -> ResponseReturnValue:
         lambda: services.merge_people(
             survivor.person, other.person, by=current_user,
             take_from_other=form.taken_from_other(),
+            current_address_from_other=form.keep_current_address.data == "other",
             expected_versions=(form.version.data, form.other_version.data),
             request_info=request_info(),
         ),

@@ -198,8 +198,9 @@ def test_merge_then_unmerge_restores_every_row_exactly(two: dict[str, Any]) -> N
     db.session.commit()
     before = _dump()
     merge = _merge(
-        two, by=supervisor, take_from_other=["first_name", "date_of_birth", "needs_interpreter"]
-    )
+        two, by=supervisor, take_from_other=["first_name", "date_of_birth", "needs_interpreter"],
+        current_address_from_other=True,
+    )  # fmt: skip
     db.session.commit()
     assert _dump() != before
     unmerge_people(merge, by=supervisor)
@@ -357,3 +358,25 @@ def test_a_merge_prepared_from_an_older_version_is_refused(two: dict[str, Any]) 
             _load(two["survivor"]), _load(two["other"]), by=_supervisor(),
             expected_versions=(None, seen),
         )  # fmt: skip
+
+
+def test_the_survivor_keeps_one_current_address(two: dict[str, Any]) -> None:
+    mine = _load(two["survivor"]).current_address
+    theirs = _load(two["other"]).current_address
+    assert mine is not None and theirs is not None
+    _merge(two)
+    db.session.commit()
+    current = [a.id for a in _load(two["survivor"]).addresses if a.current]
+    assert current == [mine.id]
+
+
+def test_the_other_records_current_address_may_be_chosen(two: dict[str, Any]) -> None:
+    theirs = _load(two["other"]).current_address
+    assert theirs is not None
+    merge = _merge(two, current_address_from_other=True)
+    db.session.commit()
+    current = [a.id for a in _load(two["survivor"]).addresses if a.current]
+    assert current == [theirs.id]
+    # The survivor's own address retired by the merge is not "going back".
+    plan = unmerge_plan(merge, _load(two["survivor"]), _load(two["other"]))
+    assert plan.going_back["person_address"] == 1

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, func, inspect, select, update
 from sqlalchemy.orm import selectinload
@@ -808,6 +808,22 @@ def _partial_moves(survivor: Person, other: Person) -> list[dict[str, Any]]:
     return moves
 
 
+def _take_turns(*people: Person) -> None:
+    """Take turns on these people until the transaction ends (as cases.services.
+    lock_person_cases does for one: a statement that writes each row without changing
+    it), in id order, so two merges of one pair never wait for each other; then read
+    again what another merge may have changed meanwhile."""
+    table = cast(Table, Person.__table__)
+    for person_id in sorted({p.id for p in people}):
+        db.session.execute(
+            update(table)
+            .where(table.c.id == person_id)
+            .values(version=table.c.version, updated_at=table.c.updated_at)
+        )
+    for person in people:
+        db.session.refresh(person, ["merged_into_id", "version", "updated_at"])
+
+
 def _one_current_address(
     survivor: Person, other: Person, moved: list[dict[str, Any]], *, from_other: bool
 ) -> list[dict[str, Any]]:
@@ -851,6 +867,7 @@ def merge_people(
     stays current (the survivor's, or the other's with `current_address_from_other`);
     the other is kept as a past address. Undone by unmerge_people. Both people need
     their addresses, languages and HMIS answers loaded."""
+    _take_turns(survivor, other)
     check_version(survivor, expected_versions[0], f"The record of {survivor.display_name}")
     check_version(other, expected_versions[1], f"The record of {other.display_name}")
     refusal = merge_refusal(survivor, other)
@@ -1032,6 +1049,8 @@ def unmerge_people(
     their old values (those changed since keep theirs), the tombstone is a record again.
     Rows added to the survivor since stay with it, except those on a case going back."""
     survivor, merged = _reload(merge.survivor_id), _reload(merge.merged_id)
+    _take_turns(survivor, merged)
+    db.session.refresh(merge)
     plan = unmerge_plan(merge, survivor, merged)
     if plan.refusal is not None:
         raise MergeError(plan.refusal)

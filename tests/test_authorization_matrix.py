@@ -20,6 +20,7 @@ from coresponse.contacts.services import log_contact
 from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind
 from coresponse.linkages.services import create_linkage
+from coresponse.people.services import merge_people
 from coresponse.privacy.routes import Permission, permission_of
 from coresponse.reminders.models import Notification, ReminderRule
 from coresponse.teams.models import TeamMembership
@@ -174,6 +175,9 @@ MATRIX.update(
             hidden=("clinician", "other_clinician", "analyst"),
         ),
         "training.record": rule(ok=("admin", *SUPERVISORS)),
+        # Merging two records of one person, and undoing it: supervisors (who see everyone).
+        "people.merge": rule(ok=SUPERVISORS),
+        "people.unmerge": rule(ok=SUPERVISORS),
     }
 )
 # Routes declared public (coresponse/privacy/routes.py): making another route public fails
@@ -237,6 +241,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         link=f"/cases/{case.id}", due_at=utcnow(),
     )  # fmt: skip
     db.session.add(notification)
+    merge = merge_people(make_person(), make_person(), by=users["clin_sup"])
     db.session.commit()
     ids = {
         "case_id": case.id, "person_id": case.person_id, "contact_id": contact.id,
@@ -244,7 +249,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         "user_id": officer.id, "membership_id": membership.id, "provider_id": provider.id,
         "consent_id": consent.id, "access_id": access.id, "request_id": access_request.id,
         "contact_uuid": str(contact.uuid), "token_id": officer_token.id,
-        "key": "triage", "notification_id": notification.id,
+        "key": "triage", "notification_id": notification.id, "merge_id": merge.id,
     }  # fmt: skip
     return {"users": users, "ids": ids}
 

@@ -516,3 +516,49 @@ def test_people_on_record_get_their_search_keys(empty_database_url: str) -> None
         "12 Pennsylvania Ave": [("address",)],
     }
     assert [m.reasons for m in offered] == [["same name"]]
+
+
+def test_0024_leaves_everyone_unmerged_and_a_standing_merge_blocks_a_downgrade(
+    empty_database_url: str,
+) -> None:
+    """0024: people on record are records of their own (no tombstones); a downgrade below
+    it is refused while a merged record stands (it would come back as a second live
+    record of its person). The revision before it is taken relatively: 0024 is re-chained
+    on merge."""
+    import sqlalchemy as sa
+    from flask_migrate import downgrade
+
+    from coresponse.clock import utcnow
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    now = utcnow()
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    person = {"date_of_birth_estimated": False, "needs_interpreter": False, **stamps}
+    with app.app_context():
+        upgrade(revision="0024-1")
+        with db.engine.begin() as conn:
+            for n, (first, last) in enumerate((("Khaled", "El-Sayed"), ("Kaled", "El Sayed")), 1):
+                _insert(conn, "person", id=n, first_name=first, last_name=last,
+                        first_name_key=first.lower(), last_name_key=last.lower(), **person)  # fmt: skip
+                # Rows pointing at the person: SQLite must not rebuild the table under them.
+                _insert(conn, "referral", id=n, person_id=n, source="call_911", received_at=now,
+                        reason="Crisis", status="received", created_at=now)  # fmt: skip
+        upgrade()
+        with db.engine.begin() as conn:
+            merged = conn.execute(
+                sa.text("SELECT id, merged_into_id FROM person ORDER BY id")
+            ).all()
+            assert conn.execute(sa.text("SELECT count(*) FROM person_merge")).scalar() == 0
+            conn.execute(sa.text("UPDATE person SET merged_into_id = 1 WHERE id = 2"))
+        with pytest.raises(SystemExit):  # flask_migrate logs the RuntimeError's message
+            downgrade(revision="0024-1")
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE person SET merged_into_id = NULL WHERE id = 2"))
+        downgrade(revision="0024-1")
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("person")}
+            tables = set(inspect(conn).get_table_names())
+        db.session.remove()
+        db.engine.dispose()
+    assert merged == [(1, None), (2, None)]
+    assert "merged_into_id" not in columns and "person_merge" not in tables

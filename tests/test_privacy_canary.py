@@ -36,6 +36,7 @@ from coresponse.extensions import db
 from coresponse.linkages.models import LinkageKind, LinkageStatus, VerificationMethod
 from coresponse.linkages.services import change_linkage_status, create_linkage
 from coresponse.people.models import Person
+from coresponse.people.services import merge_people
 from coresponse.privacy.classification import REGISTER, is_clinical
 from coresponse.referrals.models import (
     DeclineReason,
@@ -47,7 +48,7 @@ from coresponse.referrals.models import (
 )
 from coresponse.referrals.services import decline_referral
 from tests.conftest import count_statements
-from tests.factories import make_case, make_referral, make_staffed_team, make_user
+from tests.factories import make_case, make_person, make_referral, make_staffed_team, make_user
 from tests.linkages.helpers import make_provider
 
 CANARIES = {
@@ -209,6 +210,8 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
         closed, by=clinician, reason=ClosureReason.CONNECTED_TO_CARE,
         note=f"Linked to the clinic. {CANARIES['other_closing_note']}",
     )  # fmt: skip
+    # A merge of two other people: its undo page is fetched too.
+    merge = merge_people(make_person(), make_person(), by=make_user(Role.SUPERVISOR))
     db.session.commit()
     return {
         "officer": officer,
@@ -219,6 +222,7 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
             "user_id": officer.id, "membership_id": 1, "provider_id": provider.id,
             "contact_uuid": str(contact.uuid), "token_id": 1,
             "key": "overdue", "closed_case_id": closed.id, "closed_person_id": closed.person_id,
+            "merge_id": merge.id,
         },
     }  # fmt: skip
 
@@ -304,6 +308,9 @@ def every_get_url(app: Flask, ids: dict[str, object]) -> list[str]:
         f"/cases/{closed}/print",
         f"/people/{person}",
         "/cases/queue/closed",
+        # The merge preview, both ways round: each record's rows, side by side.
+        f"/people/{ids['person_id']}/merge?with={person}",
+        f"/people/{person}/merge?with={ids['person_id']}",
     ]
     return urls
 
@@ -431,3 +438,28 @@ def test_search_outside_the_team_shows_a_clinician_no_clinical_content(
     about_someone = OPTIONS.sub("", page)
     for label in CLINICAL_LABELS:
         assert label not in about_someone, label
+
+
+def test_the_merge_preview_shows_police_supervisors_no_clinical_part(
+    app: Flask, world, login
+) -> None:  # type: ignore[no-untyped-def]
+    """The preview lists both records' rows side by side: a clinical supervisor sees the
+    consents' and disclosures' recipients (so this test can fail); a police supervisor
+    sees neither them nor any other canary or clinical label."""
+    ids = world["ids"]
+    urls = [
+        f"/people/{ids['person_id']}/merge?with={ids['closed_person_id']}",
+        f"/people/{ids['closed_person_id']}/merge?with={ids['person_id']}",
+    ]
+    clinical = login(make_user(Role.SUPERVISOR, discipline=Discipline.CLINICAL))
+    seen = "".join(clinical.get(url).get_data(as_text=True) for url in urls)
+    assert CANARIES["consent_recipient"] in seen and CANARIES["disclosure_recipient"] in seen
+    clinical.post("/logout")
+    police = login(make_user(Role.SUPERVISOR, discipline=Discipline.POLICE))
+    for url in urls:
+        body = police.get(url).get_data(as_text=True)
+        assert "Merge #" in body, url
+        for name, canary in CANARIES.items():
+            assert canary not in body, (url, name)
+        for label in CLINICAL_LABELS:
+            assert label not in OPTIONS.sub("", body), (url, label)

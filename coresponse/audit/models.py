@@ -42,6 +42,9 @@ class AuditAction(LabelledEnum):
     # A supervisor's decision on an account's access to people's records (four eyes).
     APPROVE = "approve", "Approved access"
     REJECT = "reject", "Rejected access"
+    # Two records of one person made one, and a merge undone (people.services).
+    MERGE = "merge", "Merged records"
+    UNMERGE = "unmerge", "Undid a merge"
 
 
 class AuditEvent(Model):

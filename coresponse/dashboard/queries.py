@@ -44,7 +44,7 @@ def program_counts() -> ProgramCounts:
             count_of(select(Case.id).where(Case.status == CaseStatus.AWAITING_ASSIGNMENT)),
             count_of(select(Case.id).where(Case.status == CaseStatus.OPEN)),
             count_of(_overdue(None)),
-            count_of(select(Person.id)),
+            count_of(select(Person.id).where(Person.merged_into_id.is_(None))),
         )
     ).one()
     return ProgramCounts(*(value or 0 for value in counts))

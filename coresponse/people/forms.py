@@ -6,17 +6,21 @@ from wtforms import (
     BooleanField,
     DateField,
     FloatField,
+    IntegerField,
+    RadioField,
     StringField,
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
 from coresponse.locking import VersionField
 from coresponse.people.limits import GENDER_MAX, NAME_MAX
 from coresponse.people.models import Gender, Person, RaceEthnicity
-from coresponse.people.services import DetailsEdit
+from coresponse.people.services import MERGE_FIELDS, DetailsEdit
 
 
 def _lines(text: str | None) -> list[str]:
@@ -123,3 +127,42 @@ class LocationForm(Form):
         description="East–west, e.g. -74.00123 (negative: west of Greenwich).",
     )  # fmt: skip
     submit = SubmitField("Save location")
+
+
+class MergeForm(Form):
+    """Merge another record of the person into this one: for each field, whose value stays."""
+
+    other_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    version = VersionField()
+    other_version = VersionField()
+
+    keep_current_address = RadioField(
+        "Current address",
+        choices=[
+            SelectChoice("survivor", "This record's"),
+            SelectChoice("other", "The other record's"),
+        ],
+        default="survivor",
+    )
+
+    def taken_from_other(self) -> list[str]:
+        """The fields whose value the other record gives."""
+        return [name for name in MERGE_FIELDS if self[f"keep_{name}"].data == "other"]
+
+
+class UnmergeForm(Form):
+    """Confirm undoing a merge (the page says what goes back and what stays)."""
+
+    submit = SubmitField("Undo the merge")
+
+
+for _name, _label in MERGE_FIELDS.items():
+    setattr(
+        MergeForm,
+        f"keep_{_name}",
+        RadioField(
+            _label,
+            choices=[SelectChoice("survivor", "This record's"), SelectChoice("other", "The other record's")],
+            default="survivor",
+        ),
+    )  # fmt: skip

@@ -20,3 +20,5 @@ ALIASES_MAX_ITEMS = 20
 LANGUAGES_MAX_ITEMS = 10
 # An approximate age is between these (a date of birth is estimated from it).
 APPROXIMATE_AGE_MIN, APPROXIMATE_AGE_MAX = 1, 119
+# A merge of two records of one person can be undone for this many days.
+UNMERGE_DAYS = 30

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coresponse.clock import utcnow
@@ -134,6 +135,10 @@ class Person(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Set when this record was merged into another (a duplicate of the same person): the
+    # row stays as a tombstone pointing to the survivor, found by no search or list, and
+    # old links to it lead there. An unmerge clears it (PersonMerge keeps how).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     # Optimistic locking: every UPDATE checks and bumps it (see coresponse/locking.py).
     version: Mapped[int] = mapped_column(server_default=text("1"))
     __mapper_args__ = {"version_id_col": version}
@@ -403,3 +408,34 @@ class PersonSearchKey(Model):
     phonetic: Mapped[str | None] = mapped_column(String(limits.ALIAS_MAX))
 
     person: Mapped[Person] = relationship(back_populates="search_keys", lazy="raise_on_sql")
+
+
+class PersonMerge(Model):
+    """Two records of one person made one, and everything it takes to undo it exactly.
+
+    `survivor_before` holds the survivor's fields the merge changed, as they were (and
+    `survivor_after` as the merge set them: an unmerge restores only a field nobody has
+    changed since); `moved` lists every row the merge moved from the merged record to
+    the survivor as {"table", "id", "before": {column: value}}, so an unmerge moves
+    exactly those back; `survivor_rows` lists the survivor's own rows at the merge, so
+    the unmerge page can tell what was added since (it stays with the survivor).
+    """
+
+    __tablename__ = "person_merge"
+    __table_args__ = (Index("ix_person_merge_merged_at", "merged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    merged_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    survivor_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    survivor_after: Mapped[dict[str, Any]] = mapped_column(JSON)
+    merged_before: Mapped[dict[str, Any]] = mapped_column(JSON)
+    moved: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    survivor_rows: Mapped[dict[str, list[int]]] = mapped_column(JSON)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+
+    survivor: Mapped[Person] = relationship(foreign_keys=[survivor_id], lazy="raise_on_sql")
+    merged: Mapped[Person] = relationship(foreign_keys=[merged_id], lazy="raise_on_sql")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, String, and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import joinedload, selectinload
 
 from coresponse.auth.models import User
+from coresponse.cases.models import Case
+from coresponse.consent.models import Consent, Disclosure
+from coresponse.contacts.models import Contact
 from coresponse.extensions import db
+from coresponse.linkages.models import Linkage
 from coresponse.pagination import BadCursor, Page, decode_cursor, encode_cursor
 from coresponse.people import matching
 from coresponse.people.details import PersonDetails
@@ -28,11 +32,13 @@ from coresponse.people.models import (
     Borough,
     Person,
     PersonAddress,
+    PersonMerge,
     PersonSearchKey,
     SearchKeyKind,
 )
 from coresponse.privacy import policy
 from coresponse.referrals.models import Referral, ReferralRiskIndicator, RiskIndicator
+from coresponse.teams.models import Team
 
 _PERSON_CARD = (
     selectinload(Person.addresses),
@@ -490,3 +496,131 @@ def person_card_and_flags(person_id: int) -> tuple[Person | None, list[RiskIndic
         return None, []
     found = {RiskIndicator(value) for value in (row[1] or "").split(",") if value}
     return row[0], sorted(found, key=list(RiskIndicator).index)
+
+
+# --- Merging two records of one person: what each holds, side by side ------------------
+
+
+@dataclass
+class MergeSide:
+    """One of two records of a person, as the merge preview shows it: the fields, and
+    the rows that would move, counted and named by what identifies them (never by
+    clinical content; the clinical rows only for clinical readers)."""
+
+    person: Person
+    rows: dict[str, list[str]]
+
+
+# The sections of the preview, in order; the last three are clinical.
+MERGE_SECTIONS = {
+    "aliases": "Other names",
+    "addresses": "Addresses",
+    "phones": "Phones",
+    "languages": "Languages",
+    "support_contacts": "Family, friends and providers",
+    "referrals": "Referrals",
+    "cases": "Cases",
+    "contacts": "Contacts",
+    "linkages": "Connections",
+    "consents": "Consents",
+    "disclosures": "Disclosures",
+}
+CLINICAL_SECTIONS = ("linkages", "consents", "disclosures")
+
+
+def _when(value: datetime | date | None) -> str:
+    return value.strftime("%Y-%m-%d") if value else "—"
+
+
+def merge_side(viewer: User, person_id: int) -> MergeSide | None:
+    """A record for the merge preview (None: no such person). Clinical rows (connections,
+    consents, disclosures) are read only for a clinical reader; a provider among the
+    support contacts likewise, as on the person's page."""
+    person = db.session.scalars(
+        select(Person)
+        .options(
+            selectinload(Person.aliases), selectinload(Person.addresses),
+            selectinload(Person.phones), selectinload(Person.languages),
+            selectinload(Person.support_contacts),
+            # The merge moves the HMIS answers the survivor has none of (people.services).
+            selectinload(Person.race_ethnicity_rows), selectinload(Person.gender_rows),
+        )
+        .where(Person.id == person_id)
+    ).one_or_none()  # fmt: skip
+    if person is None:
+        return None
+    clinical = policy.can_read_clinical(viewer)
+    rows: dict[str, list[str]] = {
+        "aliases": [a.name for a in person.aliases if a.retired_at is None],
+        "addresses": [a.one_line + (" (current)" if a.current else "") for a in person.addresses],
+        "phones": [p.number + ("" if p.current else " (old)") for p in person.phones],
+        "languages": [lang.language for lang in person.languages],
+        "support_contacts": [
+            f"{s.name} · {s.relationship_type.label}"
+            for s in person.support_contacts
+            if clinical or s.relationship_type.is_family_or_friend
+        ],
+    }
+    referrals = db.session.execute(
+        select(Referral.id, Referral.received_at, Referral.source)
+        .where(Referral.person_id == person_id)
+        .order_by(Referral.received_at)
+    ).all()
+    rows["referrals"] = [f"#{i} · {_when(at)} · {source.label}" for i, at, source in referrals]
+    cases = db.session.execute(
+        select(Case.id, Case.status, Team.name, Case.referred_at)
+        .outerjoin(Team, Team.id == Case.team_id)
+        .where(Case.person_id == person_id)
+        .order_by(Case.referred_at)
+    ).all()
+    rows["cases"] = [
+        f"Case #{i} · {status.label}" + (f" · {team}" if team else "") + f" · {_when(at)}"
+        for i, status, team, at in cases
+    ]
+    count, last = db.session.execute(
+        select(func.count(Contact.id), func.max(Contact.occurred_at)).where(
+            Contact.person_id == person_id
+        )
+    ).one()
+    rows["contacts"] = [f"{count} contact(s), the last on {_when(last)}"] if count else []
+    if clinical:
+        linkages = db.session.execute(
+            select(Linkage.id, Linkage.kind, Linkage.status).where(Linkage.person_id == person_id)
+        ).all()
+        rows["linkages"] = [f"#{i} · {kind.label} · {status.label}" for i, kind, status in linkages]
+        consents = db.session.execute(
+            select(Consent.recipient_name, Consent.given_on, Consent.revoked_at).where(
+                Consent.person_id == person_id
+            )
+        ).all()
+        rows["consents"] = [
+            f"{name} · given {_when(given)}" + (" · revoked" if revoked else "")
+            for name, given, revoked in consents
+        ]
+        disclosures = db.session.execute(
+            select(Disclosure.recipient_name, Disclosure.disclosed_at).where(
+                Disclosure.person_id == person_id
+            )
+        ).all()
+        rows["disclosures"] = [f"{name} · {_when(at)}" for name, at in disclosures]
+    return MergeSide(person, rows)
+
+
+def merges_of(person_id: int) -> list[PersonMerge]:
+    """The merges into this person that still stand, newest first."""
+    return list(
+        db.session.scalars(
+            select(PersonMerge)
+            .where(PersonMerge.survivor_id == person_id, PersonMerge.undone_at.is_(None))
+            .order_by(PersonMerge.merged_at.desc())
+        )
+    )
+
+
+def merged_into(person_id: int) -> int | None:
+    """The survivor a merged-away record points to (None: not merged away, or no one)."""
+    return db.session.scalar(select(Person.merged_into_id).where(Person.id == person_id))
+
+
+def get_merge(merge_id: int) -> PersonMerge | None:
+    return db.session.get(PersonMerge, merge_id)

@@ -17,11 +17,11 @@ from coresponse.consent.forms import BreakGlassForm
 from coresponse.form_helpers import required_number
 from coresponse.locking import ConflictPage, last_audited_change
 from coresponse.pagination import BadCursor
-from coresponse.people import bp, queries, services
+from coresponse.people import bp, limits, queries, services
 from coresponse.people.brief import before_you_go, visible_cases_and_latest
-from coresponse.people.forms import LocationForm, PersonDetailsForm
+from coresponse.people.forms import LocationForm, MergeForm, PersonDetailsForm, UnmergeForm
 from coresponse.people.matching import QueryError
-from coresponse.people.models import Gender, Person, RaceEthnicity
+from coresponse.people.models import Gender, Person, PersonMerge, RaceEthnicity
 from coresponse.people.services import DETAIL_LABELS
 from coresponse.people.timeline import KINDS, person_timeline, visible_linkages
 from coresponse.privacy import policy
@@ -32,12 +32,33 @@ from coresponse.web import request_info, submit
 
 def _person_or_404(person_id: int) -> Person:
     if not policy.can_view_person(current_user, person_id):
+        _to_survivor_if_merged(person_id)
         # Clinicians are offered emergency (break-glass) access; everyone else gets a 404.
         break_glass_prompt_or_404(person_id)
     person = queries.get_person_card(person_id)
     if person is None:
         abort(404)
+    if person.merged_into_id is not None:
+        # A merged-away record is changed no more: its links lead to the survivor.
+        abort(redirect(url_for("people.detail", person_id=person.merged_into_id)))
     return person
+
+
+def _to_survivor_if_merged(person_id: int, survivor_id: int | None = None) -> None:
+    """An old link to a record merged into another: the read is audited (on the merged
+    record), and the user is sent to the survivor, which checks its own access."""
+    survivor_id = survivor_id or queries.merged_into(person_id)
+    if survivor_id is None:
+        return
+    if not policy.can_view_person(current_user, survivor_id):
+        break_glass_prompt_or_404(survivor_id)
+    record_view(
+        person_id, by=current_user, record_type="person", record_id=person_id,
+        category=DataCategory.IDENTITY, request_info=request_info(),
+        detail=f"merged into #{survivor_id}: sent there",
+    )  # fmt: skip
+    flash(f"Record #{person_id} was merged into this one.", "info")
+    abort(redirect(url_for("people.detail", person_id=survivor_id)))
 
 
 @bp.route("/")
@@ -91,11 +112,14 @@ def detail(person_id: int) -> ResponseReturnValue:
     # The visible cases first: they also tell the policy whether the user's team has one.
     cases, latest = visible_cases_and_latest(current_user, person_id)
     if not policy.can_view_person(current_user, person_id):
+        _to_survivor_if_merged(person_id)
         # Clinicians are offered emergency (break-glass) access; everyone else gets a 404.
         break_glass_prompt_or_404(person_id)
     person, flags = queries.person_card_and_flags(person_id)
     if person is None:
         abort(404)
+    if person.merged_into_id is not None:
+        _to_survivor_if_merged(person.id, person.merged_into_id)
     kind = request.args.get("kind") or None
     if kind is not None and kind not in KINDS:
         abort(400, description="Unknown kind of timeline entry.")
@@ -113,6 +137,8 @@ def detail(person_id: int) -> ResponseReturnValue:
         "people/detail.html", person=person, entries=timeline.entries, flags=flags, cases=cases,
         kind=kind, kinds=KINDS, older_than=timeline.older_than, paged=before is not None,
         brief=before_you_go(current_user, cases, latest, linkages),
+        merges=queries.merges_of(person.id) if policy.can_merge_people(current_user) else [],
+        undo_days=limits.UNMERGE_DAYS,
     )  # fmt: skip
     clinical = policy.can_read_clinical(current_user)
     record_view(
@@ -229,4 +255,149 @@ def location(person_id: int) -> ResponseReturnValue:
         return redirect(url_for("people.detail", person_id=person.id))
     body = render_template("people/location.html", person=person, address=address, form=form)
     _record_form_view(person.id, "person_address", address.id)
+    return body, sent.status
+
+
+# --- Merging two records of one person, and undoing it ---------------------------------
+
+
+@bp.route("/<int:person_id>/merge", methods=["GET", "POST"])
+@allow(policy.can_merge_people, per_record=policy.can_merge_people)
+def merge(person_id: int) -> ResponseReturnValue:
+    """Merge another record of this person into this one: find it, compare the two side
+    by side, choose whose fields stay, merge."""
+    survivor = _side_or_404(person_id)
+    if survivor.person.merged_into_id is not None:
+        _to_survivor_if_merged(person_id, survivor.person.merged_into_id)
+    form = MergeForm()
+    other_id = form.other_id.data if form.is_submitted() else request.args.get("with", type=int)
+    if other_id is None:
+        return _merge_choice(survivor)
+    other = _side_or_404(other_id)
+    sent = submit(
+        form,
+        lambda: services.merge_people(
+            survivor.person, other.person, by=current_user,
+            take_from_other=form.taken_from_other(),
+            current_address_from_other=form.keep_current_address.data == "other",
+            expected_versions=(form.version.data, form.other_version.data),
+            request_info=request_info(),
+        ),
+    )  # fmt: skip
+    if sent.done:
+        flash(
+            f"Record #{other_id} is merged into this one. You can undo the merge for "
+            f"{limits.UNMERGE_DAYS} days from this page.",
+            "success",
+        )
+        return redirect(url_for("people.detail", person_id=person_id))
+    if sent.refused:
+        survivor, other = _side_or_404(person_id), _side_or_404(other_id)
+    refusal = services.merge_refusal(survivor.person, other.person)
+    if not form.is_submitted():
+        form.other_id.data = other_id
+        form.version.data = survivor.person.version
+        form.other_version.data = other.person.version
+    body = render_template(
+        "people/merge.html", survivor=survivor, other=other, form=form, refusal=refusal,
+        sections=queries.MERGE_SECTIONS, clinical_sections=queries.CLINICAL_SECTIONS,
+        fields=services.MERGE_FIELDS, undo_days=limits.UNMERGE_DAYS,
+    )  # fmt: skip
+    _record_merge_view(survivor.person.id, other.person.id)
+    status = sent.status if form.is_submitted() else (422 if refusal else 200)
+    return body, status
+
+
+def _side_or_404(person_id: int) -> queries.MergeSide:
+    side = queries.merge_side(current_user, person_id)
+    if side is None:
+        abort(404)
+    return side
+
+
+def _merge_or_404(merge_id: int) -> PersonMerge:
+    found = queries.get_merge(merge_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _merge_choice(survivor: queries.MergeSide) -> ResponseReturnValue:
+    """The first step: the possible duplicates of the person, and a search for others."""
+    person = survivor.person
+    query = (request.args.get("q") or "").strip()
+    found: list[Person] = []
+    error = None
+    if query:
+        refusal = text_refusal(query)
+        try:
+            if refusal is not None:
+                raise QueryError(f"The search {refusal}")
+            results = queries.search_people(current_user, query, cursor=None, size=20)
+            found = [hit.person for hit in results.items if hit.person.id != person.id]
+        except QueryError as failed:
+            error = str(failed)
+    duplicates = [
+        match.person
+        for match in queries.find_possible_duplicates(
+            first_name=person.first_name, last_name=person.last_name,
+            date_of_birth=person.date_of_birth,
+        )
+        if match.person.id != person.id
+    ]  # fmt: skip
+    body = render_template(
+        "people/merge_choose.html", person=person, query=query, found=found,
+        duplicates=duplicates, error=error,
+    )  # fmt: skip
+    shown = [person.id, *(p.id for p in duplicates), *(p.id for p in found)]
+    record_list_view(
+        shown, by=current_user, action=AuditAction.SEARCH,
+        what=f"Merge: records like #{person.id}" + (f"; search “{query[:100]}”" if query else ""),
+        record_type="people_search", category=DataCategory.IDENTITY, request_info=request_info(),
+    )  # fmt: skip
+    if error:
+        unit_of_work.keep_on_error()
+        return body, 422
+    return body
+
+
+def _record_merge_view(*person_ids: int) -> None:
+    """The preview shows both records (a refused merge's page too: kept on a 4xx)."""
+    clinical = policy.can_read_clinical(current_user)
+    for person_id in person_ids:
+        record_view(
+            person_id, by=current_user, record_type="person_merge_preview", record_id=person_id,
+            category=DataCategory.CLINICAL if clinical else DataCategory.IDENTITY,
+            request_info=request_info(),
+        )  # fmt: skip
+    unit_of_work.keep_on_error()
+
+
+@bp.route("/merges/<int:merge_id>/undo", methods=["GET", "POST"])
+@allow(policy.can_merge_people, per_record=policy.can_merge_people)
+def unmerge(merge_id: int) -> ResponseReturnValue:
+    """Undo a merge: says what goes back, what stays with the survivor, then does it."""
+    found = _merge_or_404(merge_id)
+    survivor, merged = _side_or_404(found.survivor_id), _side_or_404(found.merged_id)
+    form = UnmergeForm()
+    sent = submit(
+        form, lambda: services.unmerge_people(found, by=current_user, request_info=request_info())
+    )
+    if sent.done:
+        flash(
+            f"The merge is undone: #{found.survivor_id} and #{found.merged_id} are two records "
+            "again.",
+            "success",
+        )
+        return redirect(url_for("people.detail", person_id=found.survivor_id))
+    if sent.refused:
+        found = _merge_or_404(merge_id)
+        survivor, merged = _side_or_404(found.survivor_id), _side_or_404(found.merged_id)
+    plan = services.unmerge_plan(found, survivor.person, merged.person)
+    body = render_template(
+        "people/unmerge.html", plan=plan, merge=found, survivor=survivor.person,
+        merged=merged.person, form=form, fields=services.MERGE_FIELDS,
+        undo_days=limits.UNMERGE_DAYS,
+    )  # fmt: skip
+    _record_merge_view(found.survivor_id, found.merged_id)
     return body, sent.status

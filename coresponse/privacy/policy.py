@@ -310,6 +310,12 @@ def can_edit_person(user: User, person_id: int) -> bool:
     return sees_all_cases(user) or is_on_person_team(user, person_id)
 
 
+def can_merge_people(user: User) -> bool:
+    """Merge two records of one person, and undo a merge: supervisors, who see everyone.
+    A police supervisor may merge; the preview shows them no clinical rows."""
+    return sees_all_cases(user)
+
+
 # --- Reading ------------------------------------------------------------------------
 
 

@@ -114,6 +114,12 @@ def take_referral(
     if person is None:
         person = people_services.create_person(person_details, by=by, request_info=request_info)
     else:
+        if person.merged_into_id is not None:
+            # A tombstone takes nothing new: it would be hidden from every search.
+            raise ReferralError(
+                f"Record #{person.id} was merged into record #{person.merged_into_id}: "
+                "link the referral to that record."
+            )
         current = policy.can_edit_person(by, person.id)
         if person_details.address is not None:
             people_services.set_address(person, person_details.address, by=by, current=current)

@@ -252,6 +252,10 @@ class Person(Out):
         description="Safety indicators for everyone; clinical ones for clinical readers."
     )
     cases: list[PersonCase]
+    merged_into: Id | None = Field(
+        description="Set when this record was merged into another: the record that stayed "
+        "(read that one; this one holds nothing any more)."
+    )
 
 
 class Referral(Out):

@@ -203,6 +203,7 @@ def person(
         "phones": [{"number": p.number, "kind": p.kind} for p in item.current_phones],
         "address": address(item.current_address),
         "risk_indicators": _indicators(flags, clinical=clinical),
+        "merged_into": item.merged_into_id,
         "cases": [
             {
                 "id": c.id,

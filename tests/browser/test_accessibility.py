@@ -15,6 +15,7 @@ every page, and 768 the in-between of each base template.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +38,7 @@ from coresponse.linkages.models import Linkage, Provider
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from tests import fake_clock
-from tests.browser.conftest import CHROMIUM_ARGS, _behind_real_time, chromium_path
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, _behind_real_time, chromium_path
 from tests.test_authorization_matrix import MATRIX, OK
 
 pytestmark = pytest.mark.browser
@@ -254,3 +255,40 @@ def test_no_serious_violations_and_no_sideways_scrolling(
         if scroll > client:
             problems.append(f"scrolls sideways: {scroll} px of content in {client} px: {wide}")
     assert not problems, f"{login} {url} at {width} px:\n" + "\n".join(problems)
+
+
+def test_the_menu_folds_on_a_phone_and_its_button_opens_it(world: World) -> None:
+    tab = world.tab("supervisor")
+    tab.set_viewport_size({"width": PHONE, "height": HEIGHT[PHONE]})
+    tab.goto("/")
+    button = tab.get_by_role("button", name="Menu")
+    people = tab.get_by_role("navigation", name="Main").get_by_role("link", name="People")
+    assert button.get_attribute("aria-expanded") == "false"
+    assert not people.is_visible()
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    people.click()
+    tab.wait_for_url("**/people/")
+    tab.get_by_role("button", name="Menu").press("Enter")
+    tab.keyboard.press("Escape")
+    assert tab.get_by_role("button", name="Menu").get_attribute("aria-expanded") == "false"
+    assert tab.evaluate("document.activeElement.classList.contains('menu-toggle')")
+    tab.set_viewport_size({"width": LAPTOP, "height": HEIGHT[LAPTOP]})
+    assert not tab.get_by_role("button", name="Menu").is_visible()
+    assert people.is_visible()
+    tab.screenshot(path=ARTIFACTS / "menu-laptop.png")
+
+
+def test_focus_moves_to_the_error_summary_and_its_links_to_the_fields(world: World) -> None:
+    tab = world.tab("supervisor")
+    tab.set_viewport_size({"width": PHONE, "height": HEIGHT[PHONE]})
+    tab.goto("/referrals/new")
+    tab.get_by_label("Referrer's e-mail").fill("not-an-email")
+    tab.get_by_role("button", name="Check and save referral").click()
+    summary = tab.locator("[data-error-summary]")
+    summary.wait_for()
+    assert tab.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert "not-an-email' is not an e-mail address" in summary.inner_text()
+    summary.get_by_role("link", name=re.compile("Referrer's e-mail")).click()
+    assert tab.evaluate("document.activeElement.id") == "referrer_email"
+    tab.goto("/")

@@ -292,3 +292,28 @@ def test_focus_moves_to_the_error_summary_and_its_links_to_the_fields(world: Wor
     summary.get_by_role("link", name=re.compile("Referrer's e-mail")).click()
     assert tab.evaluate("document.activeElement.id") == "referrer_email"
     tab.goto("/")
+
+
+# The layout shifts Chromium reports (what Lighthouse's CLS adds up) in the page's first
+# seconds, with what moved: field mode fills its page from scripts after it is drawn.
+LAYOUT_SHIFT = """() => new Promise((resolve) => {
+  let total = 0; const moved = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.hadRecentInput) continue;
+      total += entry.value;
+      moved.push(...entry.sources.map((s) => s.node && (s.node.id || s.node.className || s.node.nodeName)));
+    }
+  }).observe({type: 'layout-shift', buffered: true});
+  setTimeout(() => resolve([total, moved]), 2000);
+})"""
+
+
+@pytest.mark.parametrize("width", [PHONE, LAPTOP])
+@pytest.mark.parametrize("url", ["/field/", "/field/contact"])
+def test_field_mode_does_not_shift_while_it_loads(world: World, url: str, width: int) -> None:
+    tab = world.tab("clinician")
+    tab.set_viewport_size({"width": width, "height": HEIGHT[width]})
+    tab.goto(url)
+    shift, moved = tab.evaluate(LAYOUT_SHIFT)
+    assert shift < 0.1, f"{url} at {width} px: cumulative layout shift {shift:.3f} ({moved})"

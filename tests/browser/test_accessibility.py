@@ -245,6 +245,9 @@ def test_no_serious_violations_and_no_sideways_scrolling(
     if tab.url != world.base_url + url:
         response = tab.goto(url)
         assert response is not None and response.ok, f"{url}: {response and response.status}"
+        # A map or a chart is drawn by scripts from data they fetch: check what they draw.
+        if tab.locator(".map, [data-chart]").count():
+            tab.wait_for_load_state("networkidle")
     tab.set_viewport_size({"width": width, "height": HEIGHT[width]})
     if not tab.evaluate("typeof window.axe !== 'undefined'"):
         tab.evaluate(AXE_SCRIPT)

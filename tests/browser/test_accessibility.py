@@ -8,7 +8,7 @@ as soon as it exists. Who may reach which route comes from the authorization mat
 
 One browser context per login, reused across its pages; a page is loaded once and resized
 for each width. At 768 px only the pages whose layout differs by template family are checked
-(see WIDTHS_768): the menu collapses below 900 px, so 390 and 1024 cover both layouts of
+(see WIDTHS_768): the menu folds below 760 px, so 390 and 1024 cover both layouts of
 every page, and 768 the in-between of each base template. Checking every page at 768 too
 would add about 150 checks to the 340. axe's colour-contrast rule is most of the time
 (the outcome reports' long tables take seconds); `make test` spreads the checks over its

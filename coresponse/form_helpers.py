@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -113,4 +114,17 @@ def happened_locally(form: Any, field: Field) -> None:
         raise ValidationError(
             "That time never happened here: the clocks went forward an hour that night. "
             "Enter the time as the clock showed it."
+        )
+
+
+# An address with one "@", no spaces and a dot in its domain: the mistakes people make
+# (a name, a phone number, "none") are refused; deliverability is the mail server's call.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def email_address(form: Any, field: Field) -> None:
+    """An e-mail address, or nothing (Optional() lets blanks through before this)."""
+    if field.data and not _EMAIL.fullmatch(field.data.strip()):
+        raise ValidationError(
+            f"{field.data!r} is not an e-mail address: write it like name@example.org."
         )

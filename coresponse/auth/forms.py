@@ -32,7 +32,7 @@ from coresponse.auth.services import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
 )
-from coresponse.form_helpers import Form, enum_choices
+from coresponse.form_helpers import Form, email_address, enum_choices
 
 E = TypeVar("E", bound=Enum)
 
@@ -127,7 +127,7 @@ class ChangePasswordForm(Form):
 
 class _UserFields(Form):
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
-    email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254)])
+    email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254), email_address])
     # No role until one is chosen: a default would make every slip an administrator.
     role = SelectField(
         "Role",

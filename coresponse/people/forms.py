@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     FloatField,
     IntegerField,
     RadioField,
@@ -13,14 +17,58 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # types-WTForms describes 3.2; SelectChoice is new in 3.3
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from coresponse.form_helpers import Form, MultiCheckboxField, enum_choices
 from coresponse.locking import VersionField
-from coresponse.people.limits import GENDER_MAX, NAME_MAX
+from coresponse.people.details import phone_digits
+from coresponse.people.limits import GENDER_MAX, NAME_MAX, PHONE_DIGITS_MAX, PHONE_DIGITS_MIN
 from coresponse.people.models import Gender, Person, RaceEthnicity
 from coresponse.people.services import MERGE_FIELDS, DetailsEdit
+
+# Digits with the usual separators, an optional leading + and an extension.
+_PHONE = re.compile(r"\+?[\d\s().\-/]+((x|ext\.?)\s*\d+)?", re.IGNORECASE)
+
+
+def _phone_refusal(number: str) -> str | None:
+    """Why `number` is not a phone number the people records keep, or None."""
+    digits = phone_digits(number)
+    if not _PHONE.fullmatch(number.strip()):
+        return f"{number!r} is not a phone number: use digits, like (718) 555-0142."
+    if len(digits) < PHONE_DIGITS_MIN:
+        return (
+            f"{number!r} is too short for a phone number: give at least {PHONE_DIGITS_MIN} digits."
+        )
+    if len(digits) > PHONE_DIGITS_MAX:
+        return f"{number!r} has more than {PHONE_DIGITS_MAX} digits: not a phone number."
+    return None
+
+
+def phone_number(form: Any, field: Field) -> None:
+    """One phone number, or nothing; the same digits rule as the people records."""
+    if field.data and field.data.strip():
+        refusal = _phone_refusal(field.data)
+        if refusal:
+            raise ValidationError(refusal)
+
+
+def phone_numbers(form: Any, field: Field) -> None:
+    """Phone numbers one per line; every line that is not one is named."""
+    refusals = [
+        refusal
+        for line in (field.data or "").splitlines()
+        if line.strip() and (refusal := _phone_refusal(line))
+    ]
+    if refusals:
+        raise ValidationError(" ".join(refusals))
 
 
 def _lines(text: str | None) -> list[str]:
@@ -79,7 +127,7 @@ class PersonDetailsForm(Form):
     )  # fmt: skip
     needs_interpreter = BooleanField("Needs an interpreter")
     phones = TextAreaField(
-        "Phone numbers", validators=[Optional(), Length(max=1000)],
+        "Phone numbers", validators=[Optional(), Length(max=1000), phone_numbers],
         description="One per line. A number removed here is kept in the history as no "
         "longer current.",
     )  # fmt: skip

@@ -21,12 +21,13 @@ from coresponse.form_helpers import (
     Form,
     MultiCheckboxField,
     clinical_note_field,
+    email_address,
     enum_choices,
     happened_locally,
     team_note_field,
 )
 from coresponse.people.details import AddressDetails, PersonDetails
-from coresponse.people.forms import gender_field, race_ethnicity_field
+from coresponse.people.forms import gender_field, phone_number, race_ethnicity_field
 from coresponse.people.limits import (
     ADDRESS_LINE_MAX,
     APPROXIMATE_AGE_MAX,
@@ -64,10 +65,12 @@ class IntakeForm(Form):
         "Referrer's name", validators=[Optional(), Length(max=limits.REFERRER_NAME_MAX)]
     )
     referrer_phone = StringField(
-        "Referrer's phone", validators=[Optional(), Length(max=limits.REFERRER_PHONE_MAX)]
+        "Referrer's phone",
+        validators=[Optional(), Length(max=limits.REFERRER_PHONE_MAX), phone_number],
     )
     referrer_email = StringField(
-        "Referrer's e-mail", validators=[Optional(), Length(max=limits.REFERRER_EMAIL_MAX)]
+        "Referrer's e-mail",
+        validators=[Optional(), Length(max=limits.REFERRER_EMAIL_MAX), email_address],
     )
     referrer_organization = StringField(
         "Organization", validators=[Optional(), Length(max=limits.REFERRER_ORGANIZATION_MAX)]
@@ -100,7 +103,7 @@ class IntakeForm(Form):
     needs_interpreter = BooleanField("Needs an interpreter")
     race_ethnicity = race_ethnicity_field()
     gender = gender_field()
-    phone = StringField("Phone", validators=[Optional(), Length(max=PHONE_MAX)])
+    phone = StringField("Phone", validators=[Optional(), Length(max=PHONE_MAX), phone_number])
     line1 = StringField(
         "Last known address", validators=[DataRequired(), Length(max=ADDRESS_LINE_MAX)],
         description="Street and number, or a place the person is often found.",

@@ -494,36 +494,6 @@ def test_logout_warns_and_keeps_pending_contacts_and_clears_the_device_when_empt
     assert state == {"databases": [], "caches": [], "workers": 0}
 
 
-# Every layout shift of the page's load, as Lighthouse's CLS counts them (shifts right
-# after a tap or key excepted), summed: a session window is at most this sum.
-LAYOUT_SHIFTS = """
-window.__shifts = [];
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    if (!entry.hadRecentInput) window.__shifts.push({
-      value: entry.value,
-      nodes: entry.sources.map((s) => s.node ? `${s.node.nodeName}.${s.node.className}` : '?'),
-    });
-  }
-}).observe({type: 'layout-shift', buffered: true});
-"""
-
-
-def test_field_mode_does_not_shift_while_its_cases_load(field_world, tablet) -> None:  # type: ignore[no-untyped-def]
-    """The header's pills and the footer keep their places while field mode starts (the
-    layout shift Lighthouse measured was 0.26 on a phone and 0.8 on a desktop)."""
-    sign_in(tablet, field_world["clinician"])
-    tablet.add_init_script(LAYOUT_SHIFTS)
-    for size in ({"width": 412, "height": 823}, TABLET_PORTRAIT, {"width": 1350, "height": 940}):
-        tablet.set_viewport_size(size)
-        tablet.goto("/field/")
-        tablet.locator(".case-card").first.wait_for()
-        tablet.wait_for_selector("body[data-offline-ready=true]")
-        tablet.wait_for_timeout(300)  # the last pill text lands after the list
-        shifts = tablet.evaluate("window.__shifts")
-        assert sum(s["value"] for s in shifts) < 0.1, (size, shifts)
-
-
 def test_the_clinician_may_set_the_persons_location_from_the_tablet(field_world, tablet) -> None:  # type: ignore[no-untyped-def]
     page = tablet
     maria = field_world["cases"][0]

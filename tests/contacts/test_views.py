@@ -458,7 +458,9 @@ def test_control_characters_are_shown_on_their_field_and_nothing_is_saved(  # ty
     assert response.status_code == 422
     page = _page(response)
     assert f"Place holds an invisible control character (U+{ord(character):04X})" in page
-    assert page.count("control character") == 1  # on the Place field only
+    # On the Place field only: beside it, and in the summary above the form (its link).
+    assert page.count("control character") == 2
+    assert '<a href="#location">Place holds an invisible control character' in page
     assert _contacts() == 0
     # Tabs and line breaks are ordinary text.
     assert client.post(_new(s), data={**form, "location": "Lobby\t2"}).status_code == 302

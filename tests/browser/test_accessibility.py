@@ -38,10 +38,13 @@ from coresponse.contacts.models import Contact
 from coresponse.demo.reference import DEMO_TEAM
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, Provider
+from coresponse.people.queries import merge_side
+from coresponse.people.services import merge_people
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from tests import fake_clock
 from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, _behind_real_time, chromium_path
+from tests.factories import make_person
 from tests.test_authorization_matrix import MATRIX, OK
 
 pytestmark = pytest.mark.browser
@@ -137,7 +140,24 @@ def _ids() -> dict[str, object]:
         "case_id": linkage.case_id, "person_id": linkage.person_id, "contact_id": contact.id,
         "linkage_id": linkage.id, "referral_id": referral.id, "team_id": team.id,
         "user_id": officer.id, "provider_id": provider.id, "key": "triage",
+        "merge_id": _a_merge(),
     }  # fmt: skip
+
+
+def _a_merge() -> int:
+    """Two records of one person, merged by the clinical supervisor (the undo page's id)."""
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    assert supervisor is not None
+    stays, goes = (
+        make_person(first_name="Dana", last_name="Okoro"),
+        make_person(first_name="Dana", last_name="Okoro-Baptiste"),
+    )
+    db.session.flush()
+    merged = merge_people(
+        merge_side(supervisor, stays.id).person, merge_side(supervisor, goes.id).person,
+        by=supervisor,
+    )  # fmt: skip
+    return merged.id
 
 
 class World:
@@ -193,6 +213,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         demo.seed(password=PASSWORD, people=20, seed=2016, force=False)
         db.session.commit()
         ids = _ids()
+        db.session.commit()  # the merge _ids makes
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

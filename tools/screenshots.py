@@ -5,8 +5,8 @@ portrait tablet's and a landscape tablet's width, for docs/screenshots/.
     .venv/bin/python tools/screenshots.py --base http://127.0.0.1:5000
 
 Drives Chromium (CHROME_PATH, default /usr/bin/chromium) with Playwright, logs in
-through the login form, and writes docs/screenshots/home-<user>-<width>.png (the whole
-page). Fails if a page scrolls sideways at any width.
+through the login form, and writes docs/screenshots/home-<user>-<width>.png (the top of
+the page, as the screen shows it). Fails if a page scrolls sideways at any width.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def main() -> int:
                 if page.evaluate("document.documentElement.scrollWidth") > width:
                     sideways.append(f"{user} at {width} px")
                 path = args.out / f"home-{user}-{width}.png"
-                page.screenshot(path=str(path), full_page=True)
+                page.screenshot(path=str(path))
                 print(path)
             context.close()
         browser.close()

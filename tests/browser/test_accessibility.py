@@ -1,8 +1,9 @@
 """Every page every demo login can reach, at phone, tablet and laptop widths, checked by axe-core.
 
 axe-core (bundled by axe-playwright-python) runs in the system Chromium on each page at
-390, 768 and 1024 px: no critical or serious WCAG 2.1 AA violation may remain. Nothing may
-scroll sideways at those widths, nor at 360 and 1440 px. The pages are the app's own GET
+390, 768 and 1024 px: no critical or serious WCAG 2.1 AA violation may remain, and the
+page has exactly one <h1>. Nothing may scroll sideways at those widths, nor at 360 and
+1440 px. The pages are the app's own GET
 routes (JSON, CSV, the service worker and static files aside), each reached with a real
 record of the demo program, so a new page is checked as soon as it exists. Who may reach
 which route comes from the authorization matrix.
@@ -270,6 +271,9 @@ def test_no_serious_violations_and_no_sideways_scrolling(
         tab.evaluate(AXE_SCRIPT)
     results = tab.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     problems = _serious(results)
+    headings = tab.locator("h1").count()
+    if headings != 1:
+        problems.append(f"{headings} <h1> elements: a page has exactly one")
     for wide_as in (width, *ALSO_SCROLL[width]):
         if wide_as != width:
             tab.set_viewport_size({"width": wide_as, "height": ALSO_HEIGHT[wide_as]})
@@ -311,10 +315,12 @@ def test_focus_moves_to_the_error_summary_and_its_links_to_the_fields(world: Wor
     tab.get_by_role("button", name="Check and save referral").click()
     summary = tab.locator("[data-error-summary]")
     summary.wait_for()
-    assert tab.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    # forms.js moves the focus once the page has run its scripts: wait for it (a timeout
+    # fails the test), rather than reading the focus the moment the summary exists.
+    tab.wait_for_function("document.activeElement?.hasAttribute('data-error-summary')")
     assert "not-an-email' is not an e-mail address" in summary.inner_text()
     summary.get_by_role("link", name=re.compile("Referrer's e-mail")).click()
-    assert tab.evaluate("document.activeElement.id") == "referrer_email"
+    tab.wait_for_function("document.activeElement?.id === 'referrer_email'")
     tab.goto("/")
 
 

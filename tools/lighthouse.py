@@ -77,17 +77,13 @@ def main() -> int:
             score = round(result["categories"]["accessibility"]["score"] * 100)
             cls = result["audits"]["cumulative-layout-shift"]["numericValue"]
             failing = [
-                a["id"]
-                for a in result["audits"].values()
-                if a.get("score") == 0 and a["id"] in _accessibility_ids(result)
+                ref["id"]
+                for ref in result["categories"]["accessibility"]["auditRefs"]
+                if result["audits"][ref["id"]].get("score") == 0
             ]
             mode = "desktop" if desktop else "mobile"
             print(f"{name:12} {mode:7} accessibility {score:3}  CLS {cls:.3f}  failing: {failing}")
     return 0
-
-
-def _accessibility_ids(result: dict) -> set[str]:
-    return {ref["id"] for ref in result["categories"]["accessibility"]["auditRefs"]}
 
 
 if __name__ == "__main__":

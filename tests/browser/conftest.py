@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -43,9 +44,9 @@ def _behind_real_time() -> timedelta:
     return max(real - utcnow(), timedelta(0))
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served on a free local port for the length of the test."""
+@contextmanager
+def serve(app: Flask) -> Iterator[str]:
+    """`app` served on a free local port in a thread while the block runs: its base URL."""
     # Chromium expires cookies by its own, real clock. A run moved into the past would
     # have the session cookie expire on arrival, so its lifetime is stretched by the
     # gap. The app's idle timeout is checked on the server, by the moved clock.
@@ -58,6 +59,13 @@ def live_server(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free local port for the length of the test."""
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

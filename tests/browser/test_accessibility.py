@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from axe_playwright_python.base import AXE_SCRIPT
 from flask import Flask
 from sqlalchemy import select
 from werkzeug.routing import Rule
-from werkzeug.serving import make_server
 
 from coresponse import create_app, demo
 from coresponse.auth.models import User
@@ -42,7 +40,7 @@ from coresponse.people.services import merge_people
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from tests import fake_clock
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, _behind_real_time, chromium_path
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, chromium_path, serve
 from tests.factories import make_person
 from tests.test_authorization_matrix import MATRIX, OK
 
@@ -203,25 +201,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     app = create_app("test", SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}")
     with app.app_context():
         db.create_all()
-        app.config["PERMANENT_SESSION_LIFETIME"] += _behind_real_time()
         demo.seed(password=PASSWORD, people=20, seed=2016, force=False)
         db.session.commit()
         ids = _ids()
         db.session.commit()  # the merge _ids makes
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with sync_playwright() as playwright:
+    with serve(app) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         try:
-            yield World(app, f"http://127.0.0.1:{server.server_port}", browser, ids)
+            yield World(app, base_url, browser, ids)
         finally:
             browser.close()
-            server.shutdown()
-            thread.join(timeout=5)
-            with app.app_context():
-                db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _serious(results: dict[str, Any]) -> list[str]:

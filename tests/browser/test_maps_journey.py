@@ -20,7 +20,7 @@ from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
 from coresponse.linkages.models import LinkageKind
 from coresponse.people.models import LocationStatus, PersonAddress
-from tests.browser.conftest import ARTIFACTS, new_tab, switch_user
+from tests.browser.conftest import ARTIFACTS, new_tab, serve, switch_user
 from tests.factories import PASSWORD, make_case, make_person, make_staffed_team, make_user
 from tests.linkages.helpers import make_provider
 from tests.reports import program
@@ -510,8 +510,6 @@ def tile_server() -> Iterator[str]:
 
 
 def test_a_configured_tile_server_is_drawn_under_the_csp(make_app, browser, tile_server) -> None:  # type: ignore[no-untyped-def]
-    from werkzeug.serving import make_server
-
     app = make_app(
         MAP_TILE_URL=f"{tile_server}/{{z}}/{{x}}/{{y}}.png", MAP_ATTRIBUTION="© Tiles <Co>"
     )
@@ -519,21 +517,17 @@ def test_a_configured_tile_server_is_drawn_under_the_csp(make_app, browser, tile
         person_id = make_case(make_staffed_team()[0]).person_id
         make_user(Role.SUPERVISOR, username="sergeant")
         db.session.commit()
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        tab = new_tab(browser, f"http://127.0.0.1:{server.server_port}")
-        try:
-            watched = Watched(tab)
-            switch_user(tab, "sergeant", PASSWORD)
-            tab.goto(f"/people/{person_id}/location")
-            _map_ready(tab, "#location-map")
-            tab.wait_for_selector("#location-map img.leaflet-tile-loaded")
-            assert tab.locator("#location-map.map-tiled").count() == 1
-            # The attribution is the configured text, shown as text.
-            expect(tab.locator(".leaflet-control-attribution")).to_contain_text("© Tiles <Co>")
-            watched.check()
-        finally:
-            tab.context.close()
-            server.shutdown()
-            thread.join(timeout=5)
+        with serve(app) as base_url:
+            tab = new_tab(browser, base_url)
+            try:
+                watched = Watched(tab)
+                switch_user(tab, "sergeant", PASSWORD)
+                tab.goto(f"/people/{person_id}/location")
+                _map_ready(tab, "#location-map")
+                tab.wait_for_selector("#location-map img.leaflet-tile-loaded")
+                assert tab.locator("#location-map.map-tiled").count() == 1
+                # The attribution is the configured text, shown as text.
+                expect(tab.locator(".leaflet-control-attribution")).to_contain_text("© Tiles <Co>")
+                watched.check()
+            finally:
+                tab.context.close()

@@ -40,7 +40,7 @@ from coresponse.people.services import merge_people
 from coresponse.referrals.models import Referral, ReferralStatus
 from coresponse.teams.models import Team
 from tests import fake_clock
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, chromium_path, serve
+from tests.browser.conftest import ARTIFACTS, serve
 from tests.factories import make_person
 from tests.test_authorization_matrix import MATRIX, OK
 
@@ -187,13 +187,11 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    path = chromium_path()
-    if path is None:
-        pytest.skip("No Chromium found: install Debian's `chromium` package or set CHROMIUM_PATH")
+def world(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[World]:
+    # The session's browser (conftest): a second Playwright in a process whose worker
+    # already ran another browser module fails ("Sync API inside the asyncio loop").
     if os.environ.get(fake_clock.VARIABLE):
         pytest.skip("axe checks the markup, which the moved clock does not change")
-    from playwright.sync_api import sync_playwright
 
     # SQLite always: the module keeps its world across tests, which on a shared PostgreSQL
     # database another module's test (run between them by xdist) would empty.
@@ -206,12 +204,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ids = _ids()
         db.session.commit()  # the merge _ids makes
         db.session.remove()
-    with serve(app) as base_url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+    with serve(app) as base_url:
+        world = World(app, base_url, browser, ids)
         try:
-            yield World(app, base_url, browser, ids)
+            yield world
         finally:
-            browser.close()
+            for tab in world.tabs.values():
+                tab.context.close()
     with app.app_context():
         db.engine.dispose()
 

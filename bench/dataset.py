@@ -105,6 +105,7 @@ from coresponse.referrals.models import (
     ReferralSource,
     ReferralStatus,
 )
+from coresponse.reports import tallies
 from coresponse.teams.models import REQUIRED_COMPOSITION, Team, TeamCoverage, TeamMembership
 
 DEFAULT_PEOPLE = 100_000
@@ -736,6 +737,10 @@ class Builder:
                 sequence = f"pg_get_serial_sequence('\"{name}\"', 'id')"
                 sql = f'SELECT setval({sequence}, COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{name}"'  # noqa: S608  # nosec B608
                 db.session.execute(text(sql))
+        db.session.commit()
+        # The rows went in by bulk inserts, which the tallies do not follow.
+        self.progress(f"Outcome tallies from the records... ({self._elapsed()})")
+        tallies.rebuild()
         db.session.commit()
         if self.rows.postgres:
             # VACUUM too: rows written by COPY are not yet marked all-visible, so until

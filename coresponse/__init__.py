@@ -59,6 +59,10 @@ def create_app(config_name: str | None = None, **overrides: Any) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    # The outcome tallies follow every flush (reports/tallies.py).
+    from coresponse.reports import tallies
+
+    tallies.follow(db.session)
 
     from coresponse import (
         api,

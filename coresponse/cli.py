@@ -176,8 +176,10 @@ def seed_demo_command(
 def register_cli(app: Flask) -> None:
     from coresponse.audit.cli import audit_cli
     from coresponse.reminders.cli import reminders_cli
+    from coresponse.reports.cli import reports_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(seed_demo_command)

@@ -23,6 +23,7 @@ from coresponse.people.models import (
 )
 from coresponse.referrals.models import Referral, ReferralEvent, ReferralRiskIndicator
 from coresponse.reminders.models import Notification
+from coresponse.reports.models import OutcomeTally
 from coresponse.teams.models import Team, TeamCoverage, TeamMembership
 from coresponse.training.models import Training
 
@@ -46,6 +47,7 @@ __all__ = [
     "LinkageStatusChange",
     "LoginFailure",
     "Notification",
+    "OutcomeTally",
     "Person",
     "PersonAddress",
     "PersonAlias",

@@ -24,6 +24,7 @@ from config import database_url
 from coresponse import create_app
 from coresponse.auth.models import User
 from coresponse.extensions import db
+from coresponse.reports import tallies
 from tests import fake_clock
 from tests.factories import PASSWORD
 
@@ -171,9 +172,25 @@ def make_app(tmp_path: Path, _postgres_schema: None) -> Iterator[Callable[..., F
     for index, app in enumerate(apps):
         with app.app_context():
             db.session.remove()
+            if index == 0:
+                _check_tallies()
             if index == 0 and POSTGRES_URL is not None:
                 _empty_postgres()
             db.engine.dispose()
+
+
+def _check_tallies() -> None:
+    """After every test, the outcome tallies must be what the records give: whatever
+    the test did through services, requests or its own records (reports/tallies.py)."""
+    try:
+        drift = tallies.differences()
+    finally:
+        db.session.remove()
+    if drift:
+        cells = "; ".join(
+            f"{cell}: tallied {a}, records {b}" for cell, (a, b) in list(drift.items())[:5]
+        )
+        pytest.fail(f"{len(drift)} outcome tally cells drifted from the records: {cells}")
 
 
 @pytest.fixture

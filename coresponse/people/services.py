@@ -22,6 +22,7 @@ from coresponse.clock import program_today, utcnow
 from coresponse.consent.models import BreakGlassAccess
 from coresponse.contacts.models import Contact
 from coresponse.db_types import UTCDateTime
+from coresponse.derived import rewriting
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.geo.nyc import precinct_label
@@ -625,25 +626,27 @@ def rederive_address_areas(index: PrecinctIndex, *, by: User | None = None) -> i
             PersonAddress.longitude, PersonAddress.precinct, PersonAddress.borough,
         ).where(PersonAddress.latitude.is_not(None), PersonAddress.longitude.is_not(None))
     ).all()  # fmt: skip
-    changed = 0
+    moves = []
     for address_id, person_id, latitude, longitude, precinct, borough in rows:
         if latitude is None or longitude is None:  # the query left these out
             continue
         area = index.locate(latitude, longitude)
-        if (area.precinct, area.borough) == (precinct, borough):
-            continue
-        db.session.execute(
-            update(PersonAddress)
-            .where(PersonAddress.id == address_id)
-            .values(precinct=area.precinct, borough=area.borough)
-        )
-        before = f"the {precinct_label(precinct)}" if precinct else "no precinct"
-        record_event(
-            AuditAction.UPDATE, by=by, record_type="person_address", record_id=address_id,
-            person_id=person_id, category=DataCategory.IDENTITY,
-            detail=f"precinct from new boundaries: {before} → {area_words(area)}",
-        )  # fmt: skip
-        changed += 1
+        if (area.precinct, area.borough) != (precinct, borough):
+            moves.append((address_id, person_id, precinct, area))
+    with rewriting({person_id for _, person_id, _, _ in moves}):
+        for address_id, person_id, precinct, area in moves:
+            db.session.execute(
+                update(PersonAddress)
+                .where(PersonAddress.id == address_id)
+                .values(precinct=area.precinct, borough=area.borough)
+            )
+            before = f"the {precinct_label(precinct)}" if precinct else "no precinct"
+            record_event(
+                AuditAction.UPDATE, by=by, record_type="person_address", record_id=address_id,
+                person_id=person_id, category=DataCategory.IDENTITY,
+                detail=f"precinct from new boundaries: {before} → {area_words(area)}",
+            )  # fmt: skip
+    changed = len(moves)
     return changed
 
 
@@ -891,7 +894,8 @@ def merge_people(
     moved += _one_current_address(survivor, other, moved, from_other=current_address_from_other)
     survivor_rows = _rows_of(survivor.id, (*MERGE_MOVES_ALL, *MERGE_MOVES_SOME))
     db.session.flush()
-    _move_rows(moved, "after")
+    with rewriting((survivor.id, other.id)):
+        _move_rows(moved, "after")
     changed = [f for name in taken for f in (name, *_FOLLOWERS.get(name, ()))]
     before = {f: _json(getattr(survivor, f)) for f in (*changed, "updated_at")}
     for name in changed:
@@ -1059,8 +1063,9 @@ def unmerge_people(
     if plan.refusal is not None:
         raise MergeError(plan.refusal)
     db.session.flush()
-    _move_rows(merge.moved, "before")
-    _move_rows(({**e, "back": {"person_id": merged.id}} for e in plan.with_cases), "back")
+    with rewriting((survivor.id, merged.id)):
+        _move_rows(merge.moved, "before")
+        _move_rows(({**e, "back": {"person_id": merged.id}} for e in plan.with_cases), "back")
     followers = {f for name in plan.fields_kept for f in _FOLLOWERS.get(name, ())}
     for name, value in merge.survivor_before.items():
         if name == "updated_at" or name in plan.fields_kept or name in followers:

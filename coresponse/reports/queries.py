@@ -12,27 +12,33 @@ Day and month boundaries are New York's (clock.day_bounds); elapsed hours are re
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Integer,
+    String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
     func,
     literal,
     not_,
+    null,
     or_,
     select,
+    type_coerce,
     union_all,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import find_tables
@@ -77,6 +83,7 @@ from coresponse.reports.definitions import (
     UNKNOWN,
     GroupBy,
 )
+from coresponse.reports.models import DAY, MONTH, OutcomeTally
 from coresponse.reports.results import (
     CountTable,
     DurationTable,
@@ -147,7 +154,7 @@ def outcomes(
     and with them every read of a connection.
     """
     check_range(first, last)
-    _prepare_sqlite()
+    prepare_sqlite()
     scope = _Scope.of(first, last, now or utcnow())
     named = None if only is None else frozenset(only)
     wanted = frozenset(
@@ -176,24 +183,20 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str
         return not wanted.isdisjoint(names)
 
     if want("referrals_by_source"):
-        parts["referrals_by_source"] = _referrals_by_source(scope, keys)
-    if want("triage_decisions"):
-        parts["triage_decisions"] = _triage_decisions(scope, keys)
-    if want("hours_to_triage"):
-        parts["hours_to_triage"] = _hours_to_triage(scope, keys)
+        parts["referrals_by_source"] = _referrals_by_source(scope, group_by)
+    if want("triage_decisions", "hours_to_triage"):
+        parts["triage_decisions"], parts["hours_to_triage"] = _triage(scope, group_by)
     if want("people_served"):
         parts["people_served"] = _by_month_or_not(scope, group_by, _people_served)
     if want("open_caseload"):
         parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
     if want("hours_to_first_contact", "hours_to_first_engagement"):
-        first_contact, first_engagement = _first_contacts(
-            scope, keys, with_engagement=want("hours_to_first_engagement")
-        )
+        first_contact, first_engagement = _first_contacts(scope, group_by)
         parts["hours_to_first_contact"] = first_contact
         parts["hours_to_first_engagement"] = first_engagement
     if want("contacts_by_type", "contacts_by_outcome", "attempts_vs_engagements",
             "crisis_outcomes_per_100_contacts"):  # fmt: skip
-        by_type, by_outcome, kinds, crisis = _contacts(scope, keys)
+        by_type, by_outcome, kinds, crisis = _contacts(scope, group_by)
         parts["contacts_by_type"] = by_type
         parts["contacts_by_outcome"] = by_outcome
         parts["attempts_vs_engagements"] = kinds
@@ -371,8 +374,9 @@ def _referral_case_join(by: _Key, stmt: Select[Any]) -> Select[Any]:
     )
 
 
-def _key(group_by: GroupBy, ctx: _Ctx, scope: _Scope) -> _Key:
+def _key(group_by: GroupBy, ctx: _Ctx, scope: _Scope | None) -> _Key:
     if group_by is GroupBy.MONTH:
+        assert scope is not None, "a month is of a range"  # noqa: S101
         return _Key(_month(ctx, scope))
     if group_by in MULTI_VALUED:
         model, answer, not_collected = _ANSWERS[group_by]
@@ -469,7 +473,7 @@ _ANSWERS: dict[GroupBy, tuple[type[Any], str, RaceEthnicity | Gender]] = {
 }  # fmt: skip
 
 
-def _norm(value: object) -> str:
+def norm(value: object) -> str:
     """A group's or category's key as text (None: not recorded)."""
     if value is None:
         return UNKNOWN
@@ -526,9 +530,11 @@ def _dialect() -> str:
     return db.session.get_bind().dialect.name
 
 
-def _prepare_sqlite() -> None:
-    """Give this SQLite connection the program's calendar (SQLite has no time zones)."""
-    if _dialect() != "sqlite":
+def prepare_sqlite(session: Session | None = None) -> None:
+    """Give this SQLite connection (the session's; the app's by default) the program's
+    calendar (SQLite has no time zones)."""
+    session = session or db.session()
+    if session.get_bind().dialect.name != "sqlite":
         return
     zone = program_zone()
 
@@ -543,14 +549,33 @@ def _prepare_sqlite() -> None:
             return None
         return _years_between(date.fromisoformat(born), at.date())
 
-    raw = db.session.connection().connection.dbapi_connection
+    def local_day(value: str | None) -> str | None:
+        at = local(value)
+        return None if at is None else at.date().isoformat()
+
+    def epoch_micros(value: str | None) -> int | None:
+        if value is None:
+            return None
+        at = datetime.fromisoformat(value).replace(tzinfo=UTC)
+        return (at - _EPOCH) // timedelta(microseconds=1)
+
+    raw = session.connection().connection.dbapi_connection
     assert raw is not None  # noqa: S101  (a checked-out connection has its DB-API connection)
     raw.create_function("coresponse_age_at", 2, age, deterministic=True)
+    raw.create_function("coresponse_local_day", 1, local_day, deterministic=True)
+    raw.create_function("coresponse_epoch_micros", 1, epoch_micros, deterministic=True)
 
 
 def _years_between(born: date, on: date) -> int:
     """Whole years of age on a day (born on 29 February: a year older on 1 March)."""
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+def _local_day(at: Any) -> ColumnElement[date]:
+    """The New York date of a UTC instant."""
+    if _dialect() == "sqlite":
+        return type_coerce(func.coresponse_local_day(at), Date)
+    return cast(func.timezone(program_zone().key, at), Date)
 
 
 def _age_at(born: ColumnElement[Any], at: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -738,62 +763,32 @@ def _referral_ctx(month_anchor: Any) -> _Ctx:
     return _Ctx(Referral.person_id, Case.team_id, Referral.received_at, month_anchor)
 
 
-def _referrals_by_source(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
-    by = keys(_referral_ctx(Referral.received_at))
-    rows = by.join(
-        _referral_case_join(
-            by,
-            select(by.label("g"), Referral.source.label("row")).select_from(Referral),
-        ).where(_in(Referral.received_at, scope))
-    ).subquery()
-    return _Counts(_labels(ReferralSource), _grouped_counts(rows))
+def _referrals_by_source(scope: _Scope, group_by: GroupBy) -> _Part:
+    cells = {(row, g): n for row, g, n in read_tally(REFERRALS, group_by, scope)}
+    return _Counts(_labels(ReferralSource), cells)
 
 
 def _grouped_counts(rows: Any) -> dict[tuple[str, str], int]:
     stmt = select(rows.c.row, rows.c.g, func.count()).group_by(rows.c.row, rows.c.g)
-    return {(_norm(r), _norm(g)): n for r, g, n in db.session.execute(stmt)}
+    return {(norm(r), norm(g)): n for r, g, n in db.session.execute(stmt)}
 
 
 _DECIDED = (ReferralStatus.ACCEPTED, ReferralStatus.DECLINED)
 
 
-def _triage_decisions(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
-    by = keys(_referral_ctx(Referral.triaged_at))
-    rows = by.join(
-        _referral_case_join(
-            by,
-            select(
-                by.label("g"),
-                Referral.status.label("status"),
-                Referral.decline_reason.label("reason"),
-            ).select_from(Referral),
-        ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
-    ).subquery()
-    stmt = select(rows.c.status, rows.c.reason, rows.c.g, func.count()).group_by(
-        rows.c.status, rows.c.reason, rows.c.g
-    )
+def _triage(scope: _Scope, group_by: GroupBy) -> tuple[_Part, _Part]:
+    """Triage decisions by reason, and the hours each took."""
     cells: dict[tuple[str, str], int] = defaultdict(int)
-    for status, reason, g, n in db.session.execute(stmt):
-        row = "accepted" if status is ReferralStatus.ACCEPTED else f"declined_{_norm(reason)}"
-        cells[(row, _norm(g))] += n
+    hours = _Durations("hours")
+    for row, g, n in read_tally(TRIAGE, group_by, scope):
+        decision, micros = row.split("|")
+        cells[(decision, g)] += n
+        for _ in range(n):
+            hours.add(g, _hours_of(micros))
     labels = [Label("accepted", "Accepted")]
     labels += [Label(f"declined_{r.value}", f"Declined: {r.label}") for r in DeclineReason]
     labels.append(Label(f"declined_{UNKNOWN}", "Declined: reason not recorded"))
-    return _Counts(labels, cells)
-
-
-def _hours_to_triage(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
-    by = keys(_referral_ctx(Referral.triaged_at))
-    stmt = by.join(
-        _referral_case_join(
-            by,
-            select(by.column, Referral.received_at, Referral.triaged_at).select_from(Referral),
-        ).where(Referral.status.in_(_DECIDED), _in(Referral.triaged_at, scope))
-    )
-    part = _Durations("hours")
-    for g, received, triaged in db.session.execute(stmt):
-        part.add(_norm(g), max(_hours(triaged - received), 0.0))
-    return part
+    return _Counts(labels, cells), hours
 
 
 def _hours(delta: timedelta) -> float:
@@ -842,7 +837,7 @@ def _people_served(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     )
     people: dict[str, set[int]] = defaultdict(set)
     for g, person_id in db.session.execute(stmt):
-        people[_norm(g)].add(person_id)
+        people[norm(g)].add(person_id)
     cells = {("people", g): len(ids) for g, ids in people.items()}
     total = len(set().union(*people.values()))
     return _Counts(
@@ -874,71 +869,42 @@ def _open_caseload(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     return _Counts(labels, cells)
 
 
-def _first_contacts(
-    scope: _Scope, keys: Callable[[_Ctx], _Key], *, with_engagement: bool = True
-) -> tuple[_Part, _Part]:
-    engaged: Any = (
-        select(func.min(Contact.occurred_at))
-        .where(
-            Contact.case_id == Case.id,
-            Contact.outcome.in_(ENGAGEMENT_OUTCOMES),
-            Contact.type.not_in(COLLATERAL_TYPES),
-        )
-        .scalar_subquery()
-        if with_engagement
-        else literal(None)
-    )
-    by = keys(_case_ctx(Case.first_assigned_at))
-    stmt = by.join(
-        select(by.column, Case.first_assigned_at, Case.first_contact_at, engaged)
-        .select_from(Case)
-        .where(_in(Case.first_assigned_at, scope))
-    )
+def _first_contacts(scope: _Scope, group_by: GroupBy) -> tuple[_Part, _Part]:
     contact, engagement = _Durations("hours", standard=True), _Durations("hours", standard=True)
-    for g, assigned, first, first_engaged in db.session.execute(stmt):
-        key = _norm(g)
-        _time_to(contact, key, assigned, first, scope.now)
-        _time_to(engagement, key, assigned, first_engaged, scope.now)
+    for row, g, n in read_tally(FIRST_CONTACT, group_by, scope):
+        contacted, engaged, waiting = row.split("|")
+        assigned = _EPOCH + timedelta(microseconds=int(waiting)) if waiting else None
+        for _ in range(n):
+            _time_to(contact, g, contacted, assigned, scope.now)
+            _time_to(engagement, g, engaged, assigned, scope.now)
     return contact, engagement
 
 
 def _time_to(
-    part: _Durations, key: str, assigned: datetime, reached: datetime | None, now: datetime
+    part: _Durations, key: str, micros: str, assigned: datetime | None, now: datetime
 ) -> None:
     """Real hours from assignment (0 when reached before it); a case not reached yet counts
     against the standard once its 24 hours have passed."""
-    if reached is None:
+    if not micros:
+        assert assigned is not None  # noqa: S101  (a row not reached says when assigned)
         part.add(key, None, eligible=now - assigned >= FIRST_CONTACT_STANDARD)
         return
-    elapsed = max(reached - assigned, timedelta(0))
+    elapsed = timedelta(microseconds=int(micros))
     part.add(key, _hours(elapsed), within=elapsed <= FIRST_CONTACT_STANDARD)
 
 
 # --- Contacts ---------------------------------------------------------------------------
 
 
-def _contacts(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part, _Part]:
-    ctx = _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at)
-    by = keys(ctx)
-    rows = by.join(
-        _case_join(
-            by,
-            select(
-                by.label("g"), Contact.type.label("type"), Contact.outcome.label("outcome")
-            ).select_from(Contact),
-            Case.id == Contact.case_id,
-        ).where(_in(Contact.occurred_at, scope))
-    ).subquery()
-    stmt = select(rows.c.type, rows.c.outcome, rows.c.g, func.count()).group_by(
-        rows.c.type, rows.c.outcome, rows.c.g
-    )
+def _contacts(scope: _Scope, group_by: GroupBy) -> tuple[_Part, _Part, _Part, _Part]:
+    """Contacts by type and outcome, from the contacts tally (CONTACTS)."""
+    rows = ((*_contact_row(row), g, n) for row, g, n in read_tally(CONTACTS, group_by, scope))
     by_type: dict[tuple[str, str], int] = defaultdict(int)
     by_outcome: dict[tuple[str, str], int] = defaultdict(int)
     kinds: dict[tuple[str, str], int] = defaultdict(int)
     crisis: dict[tuple[str, str], int] = defaultdict(int)
     contacts: dict[str, int] = defaultdict(int)
-    for contact_type, outcome, g, n in db.session.execute(stmt):
-        key = _norm(g)
+    for contact_type, outcome, key, n in rows:
         by_type[(contact_type.value, key)] += n
         by_outcome[(outcome.value, key)] += n
         kinds[(_contact_kind(contact_type, outcome), key)] += n
@@ -1003,7 +969,7 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
     cells = {}
     numerator = denominator = 0
     for g, n, with_contact in db.session.execute(stmt):
-        cells[("share", _norm(g))] = Ratio(int(with_contact), n)
+        cells[("share", norm(g))] = Ratio(int(with_contact), n)
         numerator += int(with_contact)
         denominator += n
     label = Label("share", "Open cases with a contact in the last 7 days")
@@ -1038,7 +1004,7 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _P
     by_kind: dict[tuple[str, str], int] = defaultdict(int)
     by_status: dict[tuple[str, str], int] = defaultdict(int)
     for kind, status, g, n in db.session.execute(stmt):
-        key = _norm(g)
+        key = norm(g)
         by_category[(kind.category.value, key)] += n
         by_kind[(kind.value, key)] += n
         by_status[(status.value, key)] += n
@@ -1109,8 +1075,8 @@ def _closures(
         days: defaultdict(lambda: [0, 0]) for days in RE_REFERRAL_WINDOWS
     }
     for g, case_id, closed, reason, opened, verified_on, referred_again in db.session.execute(stmt):
-        key = _norm(g)
-        reasons[(_norm(reason), key)] += 1
+        key = norm(g)
+        reasons[(norm(reason), key)] += 1
         closed_day = closed.astimezone(zone).date()
         length.add(key, float((closed_day - opened.astimezone(zone).date()).days))
         connected = verified_on is not None and verified_on <= closed_day
@@ -1180,5 +1146,206 @@ def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Par
     part = _Durations("days")
     zone = program_zone()
     for g, opened, verified_on in db.session.execute(stmt):
-        part.add(_norm(g), float(max((verified_on - opened.astimezone(zone).date()).days, 0)))
+        part.add(norm(g), float(max((verified_on - opened.astimezone(zone).date()).days, 0)))
     return part
+
+
+# --- The tallies (reports.models): what the records contribute, and reading them --------
+
+# The tallies are kept for each grouping but the month, read from the whole program's.
+TALLIED: tuple[GroupBy, ...] = tuple(g for g in GroupBy if g is not GroupBy.MONTH)
+CONTACTS, REFERRALS, TRIAGE, FIRST_CONTACT = "contacts", "referrals", "triage", "first_contact"
+_VALUES = 4  # the most values a measure's unit has
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a tally counts. `units(filtered)` gives, for each grouping, a statement of the
+    units (a contact, a referral, a case...) as (group, New York day, *values), values
+    as text (an instant as microseconds since 1970); `filtered`: of the people in the
+    parameter "people". `row(*values)` is the unit's row in the tally (None: not
+    counted); it is given _VALUES values, the last ones None when a unit has fewer. A row holds what the indicators read: a category, or an exact duration in
+    microseconds (a histogram of exact values, so medians and "within 24 hours" come out
+    as from the records)."""
+
+    name: str
+    units: Callable[[GroupBy, bool], Select[Any]]
+    row: Callable[..., str | None]
+
+
+def measure_cells(
+    measures: Collection[Measure], people: Collection[int] | None
+) -> tuple[Select[Any], dict[str, Any]]:
+    """One statement for the cells of `measures` from the records of `people` (or
+    everyone's): (measure, grouping, day, *values, count), and its parameters. Built once
+    per database, time zone and choice: recounting a person runs it on every flush."""
+    key = tuple(sorted(m.name for m in measures))
+    stmt = _cells_statement(key, _dialect(), program_zone().key, people is not None)
+    return stmt, {} if people is None else {"people": sorted(people)}
+
+
+@functools.cache
+def _cells_statement(names: tuple[str, ...], _dialect: str, _zone: str, filtered: bool) -> Any:
+    parts = []
+    for measure in (m for m in MEASURES if m.name in names):
+        for group_by in TALLIED:
+            units = measure.units(group_by, filtered).subquery()
+            values = [c for c in units.c if c.name.startswith("v")]
+            padding = [cast(null(), String).label(f"v{i}") for i in range(len(values), _VALUES)]
+            parts.append(
+                select(
+                    literal(measure.name).label("measure"), literal(group_by.value).label("grouping"),
+                    units.c.day, units.c.g, *values, *padding,
+                )
+            )  # fmt: skip
+    rows = union_all(*parts).subquery()
+    columns = list(rows.c)
+    return select(*columns, func.count()).group_by(*columns)
+
+
+def _units(
+    group_by: GroupBy,
+    ctx: _Ctx,
+    day_of: Any,
+    values: list[Any],
+    base: Any,
+    join: Callable[[_Key, Select[Any]], Select[Any]],
+    where: list[ColumnElement[bool]],
+    filtered: bool,
+) -> Select[Any]:
+    by = _key(group_by, ctx, None)
+    columns: Any = select(
+        cast(by.column, String).label("g"), _local_day(day_of).label("day"),
+        *(cast(v, String).label(f"v{i}") for i, v in enumerate(values)),
+    ).select_from(base)  # fmt: skip
+    stmt = by.join(join(by, columns)).where(*where)
+    if filtered:
+        stmt = stmt.where(ctx.person_id.in_(bindparam("people", expanding=True)))
+    return stmt
+
+
+def _contact_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Contacts by type and outcome, grouped as `outcomes` always grouped a contact: the
+    person's current answers, the case's team and age at acceptance."""
+    return _units(
+        group_by, _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at),
+        Contact.occurred_at, [cast(Contact.type, String) + "|" + cast(Contact.outcome, String)],
+        Contact, lambda by, stmt: _case_join(by, stmt, Case.id == Contact.case_id), [], filtered,
+    )  # fmt: skip
+
+
+def _referral_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Referrals by source, on the day received."""
+    return _units(
+        group_by, _referral_ctx(Referral.received_at), Referral.received_at,
+        [Referral.source], Referral, _referral_case_join, [], filtered,
+    )  # fmt: skip
+
+
+def _triage_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Decided referrals, on the day decided: the decision and the time it took."""
+    return _units(
+        group_by, _referral_ctx(Referral.triaged_at), Referral.triaged_at,
+        [Referral.status, Referral.decline_reason, _epoch_micros(Referral.received_at),
+         _epoch_micros(Referral.triaged_at)],
+        Referral, _referral_case_join,
+        [Referral.status.in_(_DECIDED), Referral.triaged_at.is_not(None)], filtered,
+    )  # fmt: skip
+
+
+def _triage_row(status: str, reason: str | None, received: str, triaged: str, *_: None) -> str:
+    decision = "accepted" if status == ReferralStatus.ACCEPTED.value else f"declined_{norm(reason)}"
+    return f"{decision}|{max(int(triaged) - int(received), 0)}"
+
+
+def _first_contact_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Cases first assigned, on that day: when first contacted and first engaged. The
+    first contact is read from the contacts (what contacts.services keeps on the case as
+    first_contact_at, with an UPDATE the session does not follow)."""
+    contacted = select(func.min(Contact.occurred_at)).where(Contact.case_id == Case.id)
+    engaged = contacted.where(
+        Contact.outcome.in_(ENGAGEMENT_OUTCOMES), Contact.type.not_in(COLLATERAL_TYPES)
+    )
+    return _units(
+        group_by, _case_ctx(Case.first_assigned_at), Case.first_assigned_at,
+        [_epoch_micros(Case.first_assigned_at), _epoch_micros(contacted.scalar_subquery()),
+         _epoch_micros(engaged.scalar_subquery())],
+        Case, lambda by, stmt: stmt, [Case.first_assigned_at.is_not(None)], filtered,
+    )  # fmt: skip
+
+
+def _first_contact_row(assigned: str, contacted: str | None, engaged: str | None, *_: None) -> str:
+    """Microseconds to the first contact and to the first engagement ("" when not yet),
+    and, while either is not yet, when assigned (whether 24 hours have passed is asked
+    at report time)."""
+
+    def after(reached: str | None) -> str:
+        return "" if reached is None else str(max(int(reached) - int(assigned), 0))
+
+    waiting = contacted is None or engaged is None
+    return f"{after(contacted)}|{after(engaged)}|{assigned if waiting else ''}"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _epoch_micros(at: Any) -> ColumnElement[Any]:
+    """A UTC instant as whole microseconds since 1970, exactly, on both engines."""
+    if _dialect() == "sqlite":
+        return func.coresponse_epoch_micros(at)
+    return cast(func.extract("epoch", at) * 1_000_000, BigInteger)
+
+
+def _hours_of(micros: str) -> float:
+    """Hours as the records give them (the same float as _hours of the timedelta)."""
+    return _hours(timedelta(microseconds=int(micros)))
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure(CONTACTS, _contact_units, lambda row, *_: row),
+    Measure(REFERRALS, _referral_units, lambda source, *_: source),
+    Measure(TRIAGE, _triage_units, _triage_row),
+    Measure(FIRST_CONTACT, _first_contact_units, _first_contact_row),
+)
+
+
+def _contact_row(row: str) -> tuple[ContactType, ContactOutcome]:
+    contact_type, outcome = row.split("|")
+    return ContactType(contact_type), ContactOutcome(outcome)
+
+
+def read_tally(measure: str, group_by: GroupBy, scope: _Scope) -> list[tuple[str, str, int]]:
+    """(row, group, count) of `measure` over the range: its whole New York months from
+    the month cells, the days before and after them from the day cells. By month, from
+    the whole program's cells, each counted in its month."""
+    grouping = GroupBy.NONE if group_by is GroupBy.MONTH else group_by
+    t = OutcomeTally
+    # The whole months in the range: from first_full up to, not including, after_full.
+    first_full = scope.first if scope.first.day == 1 else _next_month(scope.first)
+    ends_a_month = _next_month(scope.last) - timedelta(days=1) == scope.last
+    after_full = _next_month(scope.last) if ends_a_month else scope.last.replace(day=1)
+    if first_full < after_full:
+        periods = or_(
+            and_(t.grain == MONTH, t.period >= first_full, t.period < after_full),
+            and_(t.grain == DAY, t.period >= scope.first, t.period < first_full),
+            and_(t.grain == DAY, t.period >= after_full, t.period <= scope.last),
+        )
+    else:
+        periods = and_(t.grain == DAY, t.period >= scope.first, t.period <= scope.last)
+    where = (t.measure == measure, t.grouping == grouping.value, periods)
+    if group_by is GroupBy.MONTH:
+        cells: dict[tuple[str, str], int] = defaultdict(int)
+        by_month = (
+            select(t.period, t.row_key, func.sum(t.n)).where(*where).group_by(t.period, t.row_key)
+        )
+        for period, row, n in db.session.execute(by_month):
+            cells[(row, f"{period:%Y-%m}")] += int(n)
+        return [(row, g, n) for (row, g), n in cells.items() if n]
+    by_group = (
+        select(t.row_key, t.group_key, func.sum(t.n)).where(*where).group_by(t.row_key, t.group_key)
+    )
+    return [(row, g, int(n)) for row, g, n in db.session.execute(by_group) if n]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)

@@ -176,7 +176,6 @@ def outcomes(
 
 def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str, _Part]:
     """The indicators in `wanted`: a query runs only when one of its indicators is."""
-    keys: Callable[[_Ctx], _Key] = lambda ctx: _key(group_by, ctx, scope)  # noqa: E731
     parts: dict[str, _Part] = {}
 
     def want(*names: str) -> bool:
@@ -204,20 +203,15 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str
     if want("recent_contact_share"):
         parts["recent_contact_share"] = _by_month_or_not(scope, group_by, _recent_contact_share)
     if want("connections_by_category", "connections_by_kind", "connections_by_status"):
-        by_category, by_kind, by_status = _connections(scope, keys)
+        by_category, by_kind, by_status = _connections(scope, group_by)
         parts["connections_by_category"] = by_category
         parts["connections_by_kind"] = by_kind
         parts["connections_by_status"] = by_status
     if want("closure_reasons", "length_of_engagement", "closed_with_verified_connection",
             "re_referral"):  # fmt: skip
-        parts.update(
-            _closures(
-                scope, keys, re_referral=want("re_referral"),
-                verified=want("closed_with_verified_connection"),
-            )
-        )  # fmt: skip
+        parts.update(_closures(scope, group_by))
     if want("days_to_first_verified_connection"):
-        parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, keys)
+        parts["days_to_first_verified_connection"] = _days_to_first_verified(scope, group_by)
     # Only those wanted (a query serves several), in the order of definitions.INDICATORS.
     return {i.id: parts[i.id] for i in INDICATORS if i.id in parts and i.id in wanted}
 
@@ -979,35 +973,15 @@ def _recent_contact_share(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
 # --- Connections ------------------------------------------------------------------------
 
 
-def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _Part, _Part]:
-    ctx = _Ctx(
-        Linkage.person_id,
-        Case.team_id,
-        func.coalesce(Case.accepted_at, Linkage.created_at),
-        Linkage.created_at,
-    )
-    by = keys(ctx)
-    rows = by.join(
-        _case_join(
-            by,
-            select(
-                by.label("g"), Linkage.kind.label("kind"), Linkage.status.label("status")
-            ).select_from(Linkage),
-            Case.id == Linkage.case_id,
-            outer=True,
-        ).where(_in(Linkage.created_at, scope))
-    ).subquery()
-    stmt = select(rows.c.kind, rows.c.status, rows.c.g, func.count()).group_by(
-        rows.c.kind, rows.c.status, rows.c.g
-    )
+def _connections(scope: _Scope, group_by: GroupBy) -> tuple[_Part, _Part, _Part]:
     by_category: dict[tuple[str, str], int] = defaultdict(int)
     by_kind: dict[tuple[str, str], int] = defaultdict(int)
     by_status: dict[tuple[str, str], int] = defaultdict(int)
-    for kind, status, g, n in db.session.execute(stmt):
-        key = norm(g)
-        by_category[(kind.category.value, key)] += n
-        by_kind[(kind.value, key)] += n
-        by_status[(status.value, key)] += n
+    for row, g, n in read_tally(CONNECTIONS, group_by, scope):
+        kind, status = LinkageKind(row.split("|")[0]), row.split("|")[1]
+        by_category[(kind.category.value, g)] += n
+        by_kind[(kind.value, g)] += n
+        by_status[(status, g)] += n
     kinds = [Label(k.value, f"{k.category.label}: {k.label}") for k in LinkageKind]
     return (
         _Counts(_labels(LinkageCategory), by_category),
@@ -1016,56 +990,14 @@ def _connections(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> tuple[_Part, _P
     )
 
 
-def _closures(
-    scope: _Scope,
-    keys: Callable[[_Ctx], _Key],
-    *,
-    re_referral: bool = True,
-    verified: bool = True,
-) -> dict[str, _Part]:
+def _closures(scope: _Scope, group_by: GroupBy) -> dict[str, _Part]:
     """Closure reasons, length of engagement, the headline and re-referrals: one row per
-    closure in the range (from the case's history, which keeps a reopened case's closures).
-    Without `re_referral` nobody's next referral is looked up, without `verified` no
-    connection is read (and those parts are empty)."""
-    first_verified: Any = (
-        select(func.min(Linkage.verified_on))
-        .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
-        .scalar_subquery()
-        if verified
-        else literal(None)
-    )
-    next_referral: Any = (
-        select(func.min(Referral.received_at))
-        .where(
-            Referral.person_id == Case.person_id,
-            Referral.received_at > CaseEvent.at,
-            # Declined as a duplicate: the same request twice, not a new one.
-            or_(
-                Referral.decline_reason.is_(None),
-                Referral.decline_reason != DeclineReason.DUPLICATE,
-            ),
-        )
-        .scalar_subquery()
-        if re_referral
-        else literal(None)
-    )
-    by = keys(_case_ctx(CaseEvent.at))
-    stmt = by.join(
-        select(
-            by.column,
-            CaseEvent.case_id,
-            CaseEvent.at,
-            CaseEvent.closure_reason,
-            Case.accepted_at,
-            first_verified,
-            next_referral,
-        )
-        .select_from(CaseEvent)
-        .join(Case, Case.id == CaseEvent.case_id)
-        .where(CaseEvent.kind == CaseEventKind.CLOSED, _in(CaseEvent.at, scope))
-        .order_by(CaseEvent.at)
-    )
-    zone = program_zone()  # once: program_date() reads the app's config per call
+    closure in the range (from the case's history, which keeps a reopened case's closures)."""
+    closures: list[tuple[int, str, int, str, int, str, str]] = []
+    for row, g, n in read_tally(CLOSURES, group_by, scope):
+        why, case, when, open_days, verified, next_gap = row.split("|")
+        closures += [(int(when), g, int(case), why, int(open_days), verified, next_gap)] * n
+    closures.sort()  # by when closed: a case's last closure in the range counts last
     reasons: dict[tuple[str, str], int] = defaultdict(int)
     length = _Durations("days")
     # The headline counts a case once (its last closure in the range) in each group.
@@ -1074,19 +1006,18 @@ def _closures(
     re_referred: dict[int, dict[str, list[int]]] = {
         days: defaultdict(lambda: [0, 0]) for days in RE_REFERRAL_WINDOWS
     }
-    for g, case_id, closed, reason, opened, verified_on, referred_again in db.session.execute(stmt):
-        key = norm(g)
-        reasons[(norm(reason), key)] += 1
-        closed_day = closed.astimezone(zone).date()
-        length.add(key, float((closed_day - opened.astimezone(zone).date()).days))
-        connected = verified_on is not None and verified_on <= closed_day
+    for closed_micros, key, case_id, reason, days_open, connected_text, gap in closures:
+        closed = _EPOCH + timedelta(microseconds=closed_micros)
+        reasons[(reason, key)] += 1
+        length.add(key, float(days_open))
+        connected = connected_text == "1"
         last_closure[(key, case_id)] = connected
         overall_last[case_id] = connected
         for days, counts in re_referred.items():
             window = timedelta(days=days)
             if closed + window <= scope.now:
                 counts[key][1] += 1
-                if referred_again is not None and referred_again - closed <= window:
+                if gap and timedelta(microseconds=int(gap)) <= window:
                     counts[key][0] += 1
     headline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     for (key, _case), connected in last_closure.items():
@@ -1122,31 +1053,11 @@ def _closures(
     }
 
 
-def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
-    firsts = (
-        select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
-        .where(
-            Linkage.case_id.is_not(None),
-            Linkage.status == LinkageStatus.CONNECTED,
-            Linkage.verified_on.is_not(None),
-        )
-        .group_by(Linkage.case_id)
-        .subquery()
-    )
-    ctx = _Ctx(
-        Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True
-    )
-    by = keys(ctx)
-    stmt = by.join(
-        select(by.column, Case.accepted_at, firsts.c.verified_on)
-        .select_from(firsts)
-        .join(Case, Case.id == firsts.c.case_id)
-        .where(firsts.c.verified_on >= scope.first, firsts.c.verified_on <= scope.last)
-    )
+def _days_to_first_verified(scope: _Scope, group_by: GroupBy) -> _Part:
     part = _Durations("days")
-    zone = program_zone()
-    for g, opened, verified_on in db.session.execute(stmt):
-        part.add(norm(g), float(max((verified_on - opened.astimezone(zone).date()).days, 0)))
+    for row, g, n in read_tally(FIRST_VERIFIED, group_by, scope):
+        for _ in range(n):
+            part.add(g, float(row))
     return part
 
 
@@ -1155,7 +1066,8 @@ def _days_to_first_verified(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Par
 # The tallies are kept for each grouping but the month, read from the whole program's.
 TALLIED: tuple[GroupBy, ...] = tuple(g for g in GroupBy if g is not GroupBy.MONTH)
 CONTACTS, REFERRALS, TRIAGE, FIRST_CONTACT = "contacts", "referrals", "triage", "first_contact"
-_VALUES = 4  # the most values a measure's unit has
+CONNECTIONS, CLOSURES, FIRST_VERIFIED = "connections", "closures", "first_verified"
+_VALUES = 7  # the most values a measure's unit has
 
 
 @dataclass(frozen=True)
@@ -1212,10 +1124,15 @@ def _units(
     join: Callable[[_Key, Select[Any]], Select[Any]],
     where: list[ColumnElement[bool]],
     filtered: bool,
+    *,
+    on_date: bool = False,
 ) -> Select[Any]:
+    """A unit's statement (Measure.units). `day_of` is an instant, or a date when
+    `on_date`."""
     by = _key(group_by, ctx, None)
+    day = type_coerce(day_of, Date) if on_date else _local_day(day_of)
     columns: Any = select(
-        cast(by.column, String).label("g"), _local_day(day_of).label("day"),
+        cast(by.column, String).label("g"), day.label("day"),
         *(cast(v, String).label(f"v{i}") for i, v in enumerate(values)),
     ).select_from(base)  # fmt: skip
     stmt = by.join(join(by, columns)).where(*where)
@@ -1286,6 +1203,94 @@ def _first_contact_row(assigned: str, contacted: str | None, engaged: str | None
     return f"{after(contacted)}|{after(engaged)}|{assigned if waiting else ''}"
 
 
+def _connection_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Connections by kind and status, on the day made."""
+    return _units(
+        group_by,
+        _Ctx(Linkage.person_id, Case.team_id, func.coalesce(Case.accepted_at, Linkage.created_at),
+             Linkage.created_at),
+        Linkage.created_at, [Linkage.kind, Linkage.status], Linkage,
+        lambda by, stmt: _case_join(by, stmt, Case.id == Linkage.case_id, outer=True), [],
+        filtered,
+    )  # fmt: skip
+
+
+def _closure_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Closures (from the cases' history: a reopened case's closures too), on the day
+    closed: the reason, the case, when, the New York days the case was open then, its
+    first verified connection and the person's next referral (a duplicate aside)."""
+    first_verified = (
+        select(func.min(Linkage.verified_on))
+        .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
+        .scalar_subquery()
+    )
+    next_referral = (
+        select(func.min(Referral.received_at))
+        .where(
+            Referral.person_id == Case.person_id,
+            Referral.received_at > CaseEvent.at,
+            # Declined as a duplicate: the same request twice, not a new one.
+            or_(
+                Referral.decline_reason.is_(None),
+                Referral.decline_reason != DeclineReason.DUPLICATE,
+            ),
+        )
+        .scalar_subquery()
+    )
+    return _units(
+        group_by, _case_ctx(CaseEvent.at), CaseEvent.at,
+        [CaseEvent.closure_reason, CaseEvent.case_id, _epoch_micros(CaseEvent.at),
+         _local_day(CaseEvent.at), _local_day(Case.accepted_at), first_verified,
+         _epoch_micros(next_referral)],
+        CaseEvent, lambda by, stmt: stmt.join(Case, Case.id == CaseEvent.case_id),
+        [CaseEvent.kind == CaseEventKind.CLOSED], filtered,
+    )  # fmt: skip
+
+
+def _closure_row(
+    reason: str | None,
+    case_id: str,
+    closed: str,
+    closed_on: str,
+    opened_on: str,
+    verified_on: str | None,
+    next_referral: str | None,
+) -> str:
+    """reason|case|closed (microseconds)|days open|1 if connected by then|microseconds to
+    the next referral ("" if none)."""
+    days_open = (date.fromisoformat(closed_on) - date.fromisoformat(opened_on)).days
+    connected = verified_on is not None and date.fromisoformat(verified_on) <= date.fromisoformat(
+        closed_on
+    )
+    gap = "" if next_referral is None else str(int(next_referral) - int(closed))
+    return f"{norm(reason)}|{case_id}|{closed}|{days_open}|{int(connected)}|{gap}"
+
+
+def _first_verified_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+    """Cases with a verified connection, on the date of the first: days from opening."""
+    firsts = (
+        select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
+        .where(
+            Linkage.case_id.is_not(None),
+            Linkage.status == LinkageStatus.CONNECTED,
+            Linkage.verified_on.is_not(None),
+        )
+        .group_by(Linkage.case_id)
+        .subquery()
+    )
+    return _units(
+        group_by,
+        _Ctx(Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True),
+        firsts.c.verified_on, [_local_day(Case.accepted_at), firsts.c.verified_on], firsts,
+        lambda by, stmt: stmt.join(Case, Case.id == firsts.c.case_id), [], filtered,
+        on_date=True,
+    )  # fmt: skip
+
+
+def _first_verified_row(opened_on: str, verified_on: str, *_: None) -> str:
+    return str(max((date.fromisoformat(verified_on) - date.fromisoformat(opened_on)).days, 0))
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -1306,6 +1311,9 @@ MEASURES: tuple[Measure, ...] = (
     Measure(REFERRALS, _referral_units, lambda source, *_: source),
     Measure(TRIAGE, _triage_units, _triage_row),
     Measure(FIRST_CONTACT, _first_contact_units, _first_contact_row),
+    Measure(CONNECTIONS, _connection_units, lambda kind, status, *_: f"{kind}|{status}"),
+    Measure(CLOSURES, _closure_units, _closure_row),
+    Measure(FIRST_VERIFIED, _first_verified_units, _first_verified_row),
 )
 
 

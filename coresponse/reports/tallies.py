@@ -36,6 +36,7 @@ from coresponse import derived
 from coresponse.cases.models import Case, CaseEvent
 from coresponse.contacts.models import Contact
 from coresponse.extensions import db
+from coresponse.linkages.models import Linkage
 from coresponse.people.models import (
     Person,
     PersonAddress,
@@ -62,8 +63,9 @@ _TRACKED: dict[type[Any], tuple[str, ...] | None] = {
         "first_assigned_at",
     ),
     Referral: ("person_id", "source", "status", "decline_reason", "received_at", "triaged_at"),
-    # A repeat referral joins an open case by an entry in its history.
-    CaseEvent: ("case_id", "kind", "referral_id"),
+    # A repeat referral joins an open case by an entry in its history; closures too.
+    CaseEvent: ("case_id", "kind", "referral_id", "at", "closure_reason"),
+    Linkage: ("person_id", "case_id", "kind", "status", "created_at", "verified_on"),
     Person: ("date_of_birth",),
     PersonAddress: None,
     PersonLanguage: None,
@@ -73,12 +75,12 @@ _TRACKED: dict[type[Any], tuple[str, ...] | None] = {
 
 # The measures a change to each record can change (None: all, as the records a person
 # is grouped by, and a case: its team groups every measure).
-_CONTACT_MEASURES = frozenset({queries.CONTACTS, queries.FIRST_CONTACT})
-_REFERRAL_MEASURES = frozenset({queries.REFERRALS, queries.TRIAGE})
 _MEASURES_OF: dict[type[Any], frozenset[str] | None] = {
-    Contact: _CONTACT_MEASURES,
-    Referral: _REFERRAL_MEASURES,
-    CaseEvent: _REFERRAL_MEASURES,
+    Contact: frozenset({queries.CONTACTS, queries.FIRST_CONTACT}),
+    # (A referral is also a closed case's next referral.)
+    Referral: frozenset({queries.REFERRALS, queries.TRIAGE, queries.CLOSURES}),
+    CaseEvent: frozenset({queries.REFERRALS, queries.TRIAGE, queries.CLOSURES}),
+    Linkage: frozenset({queries.CONNECTIONS, queries.CLOSURES, queries.FIRST_VERIFIED}),
 }
 
 _BEFORE = "coresponse.tallies.before"

@@ -1,7 +1,7 @@
 """Outcome tallies: the reports' counts kept as the records change
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-06 23:00:00
 
 outcome_tally holds, for each measure (the contacts, by type and outcome), each grouping
@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from coresponse.reports import tallies
 
 # revision identifiers, used by Alembic.
-revision = "0025"
-down_revision = "0024"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

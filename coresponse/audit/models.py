@@ -86,7 +86,8 @@ class AuditEventPerson(Model):
     index range: the event's person_id, and every id of its person_ids.
 
     Filled by a trigger on audit_event INSERT (see ddl.py): the app still appends an
-    event in one statement, and no row here can exist without its event. `at` is the
+    event in one statement, and its rows are written with their event (on SQLite a
+    foreign key also refuses a row whose event does not exist). `at` is the
     event's, copied so a person's events read newest first straight from the index.
     Append-only like audit_event; not part of the hash (it is derived from hashed columns).
 

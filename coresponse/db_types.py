@@ -38,7 +38,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-# Index.info key naming the one database an index is built on (see postgresql_only).
+# The .info key naming the one database an index or a constraint is built on
+# (see postgresql_only, sqlite_only).
 ONLY_ON = "only_on"
 
 
@@ -49,9 +50,17 @@ def postgresql_only(index: sa.Index) -> sa.Index:
     return index.ddl_if(dialect="postgresql")
 
 
+def sqlite_only(constraint: sa.ForeignKeyConstraint) -> sa.ForeignKeyConstraint:
+    """A foreign key SQLite alone enforces (where PostgreSQL checks the same rule another
+    way, as audit_event_person's trigger does): create_all leaves it out elsewhere, and
+    comparing the models with a migrated PostgreSQL database leaves it out."""
+    constraint.info[ONLY_ON] = "sqlite"
+    return constraint.ddl_if(dialect="sqlite")
+
+
 def include_for(dialect_name: str) -> Any:
     """Alembic's include_object for a database of `dialect_name`: every schema item but
-    those built only on another database (postgresql_only)."""
+    those built only on another database (postgresql_only, sqlite_only)."""
 
     def include(
         obj: Any, _name: str | None, _type: str, _reflected: bool, _compare_to: Any

@@ -50,6 +50,43 @@ def test_a_migrated_database_appends_to_the_audit_chain(empty_database_url: str)
     assert result.intact
 
 
+def test_a_migrated_database_indexes_only_people_on_record(empty_database_url: str) -> None:
+    """0026: on PostgreSQL the trigger checks the people an event names (audit_event_person
+    has no foreign keys there); SQLite's foreign keys do. Either way an event naming
+    someone not on record is refused, and one naming people on record is indexed."""
+    import sqlalchemy as sa
+    from sqlalchemy.exc import IntegrityError
+
+    from coresponse.audit.categories import DataCategory
+    from coresponse.audit.models import AuditAction
+    from coresponse.audit.services import record_event
+    from tests.factories import make_person
+
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade()
+        known = [make_person().id, make_person().id]
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            record_event(
+                AuditAction.LIST, by=None, record_type="test", person_ids=[*known, 424242],
+                category=DataCategory.OPERATIONAL,
+            )  # fmt: skip
+        db.session.rollback()
+        event = record_event(
+            AuditAction.LIST, by=None, record_type="test", person_ids=known,
+            category=DataCategory.OPERATIONAL,
+        )  # fmt: skip
+        db.session.commit()
+        indexed = db.session.execute(
+            sa.text("SELECT person_id FROM audit_event_person WHERE event_id = :id"),
+            {"id": event.id},
+        ).scalars()
+        assert sorted(indexed) == sorted(known)
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_tokens_made_before_expiry_existed_get_one(empty_database_url: str) -> None:
     """0009: 90 days after the token was made, but at least 14 days after the upgrade."""
     from datetime import timedelta

@@ -5,7 +5,8 @@ names, as the event is inserted (the same append-only triggers guard that table)
 
 Attached to the tables so `db.create_all()` (the tests) builds them; migrations hold
 their own copy of the same SQL for databases built by `flask db upgrade` (0004 the
-triggers, 0006 audit_chain_head(), 0014 the people index).
+triggers, 0006 audit_chain_head(), 0014 the people index, 0026 its check of the people
+named in place of foreign keys on PostgreSQL).
 
 PostgreSQL also refuses TRUNCATE, unless the transaction first ran
 `SET LOCAL coresponse.allow_audit_truncate = 'on'` - the test suite does that to
@@ -92,17 +93,30 @@ SQLITE_PERSON_INDEX_DROP = (
     "DROP TRIGGER IF EXISTS audit_event_person_no_delete",
 )
 
+# On PostgreSQL audit_event_person has no foreign keys (see AuditEventPerson): a foreign
+# key is a trigger per row that locks the parent row, and a list names thousands. Here
+# one anti-join checks every person the event names (`foreign_key_violation`, as the
+# foreign key would) before the one INSERT; the event is NEW itself.
 POSTGRES_PERSON_INDEX_FUNCTION = """
 CREATE OR REPLACE FUNCTION audit_event_index_people() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    people integer[];
+    unknown integer;
 BEGIN
-    INSERT INTO audit_event_person (event_id, person_id, at)
-    SELECT NEW.id, named.person_id, NEW.at
-    FROM (
-        SELECT NEW.person_id AS person_id WHERE NEW.person_id IS NOT NULL
+    people := ARRAY(
+        SELECT NEW.person_id WHERE NEW.person_id IS NOT NULL
         UNION
         SELECT value::integer FROM jsonb_array_elements_text(NEW.person_ids::jsonb)
-    ) AS named;
+    );
+    SELECT named.person_id INTO unknown FROM unnest(people) AS named (person_id)
+    WHERE NOT EXISTS (SELECT FROM person WHERE person.id = named.person_id) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'audit event % names person %, who is not on record', NEW.id, unknown
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    INSERT INTO audit_event_person (event_id, person_id, at)
+    SELECT NEW.id, named.person_id, NEW.at FROM unnest(people) AS named (person_id);
     RETURN NULL;
 END
 $$

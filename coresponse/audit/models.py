@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ForeignKey, Index, String, Table, Text
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.ddl import attach_append_only_triggers, attach_person_index_triggers
 from coresponse.clock import utcnow
-from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type
+from coresponse.db_types import LabelledEnum, UTCDateTime, enum_type, sqlite_only
 from coresponse.extensions import Model
 
 
@@ -86,16 +86,28 @@ class AuditEventPerson(Model):
     index range: the event's person_id, and every id of its person_ids.
 
     Filled by a trigger on audit_event INSERT (see ddl.py): the app still appends an
-    event in one statement, and no row here can exist without its event. `at` is the
+    event in one statement, and its rows are written with their event (on SQLite a
+    foreign key also refuses a row whose event does not exist). `at` is the
     event's, copied so a person's events read newest first straight from the index.
     Append-only like audit_event; not part of the hash (it is derived from hashed columns).
+
+    Every id must name a person. SQLite checks it by the foreign keys below (a lookup of
+    each parent's key). PostgreSQL does not keep them: its foreign key is a trigger per
+    row that locks the person's row (FOR KEY SHARE), and a supervisor's map names 7,000
+    people at city scale, so the two checks cost more than the rest of the append
+    together; its trigger checks all the event's people against `person` in one query
+    instead, and the event's own row is the one the trigger has just inserted.
     """
 
     __tablename__ = "audit_event_person"
-    __table_args__ = (Index("ix_audit_event_person_by_person", "person_id", "at", "event_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_person_by_person", "person_id", "at", "event_id"),
+        sqlite_only(ForeignKeyConstraint(["event_id"], ["audit_event.id"])),
+        sqlite_only(ForeignKeyConstraint(["person_id"], ["person.id"])),
+    )
 
-    event_id: Mapped[int] = mapped_column(ForeignKey("audit_event.id"), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

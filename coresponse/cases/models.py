@@ -108,6 +108,23 @@ class Case(Model):
             sqlite_where=text("status = 'open' AND first_contact_at IS NULL"),
             postgresql_where=text("status = 'open' AND first_contact_at IS NULL"),
         ),
+        # The case map (cases.queries.map_cases): every open case's columns a pin reads,
+        # from the index alone (7,000 entries at 100k people, where the status index
+        # leads to 7,000 table rows on some 3,000 pages), in person order, the order the
+        # person and their address are then looked up in. SQLite reads an index alone
+        # only if it holds every column the query names, the status too.
+        Index(
+            "ix_case_open_map",
+            "person_id",
+            "team_id",
+            "first_contact_at",
+            "first_contact_due_at",
+            "last_contact_at",
+            "id",
+            "status",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -530,11 +531,12 @@ def map_cases(user: User, team_id: int | None = None) -> list[MapCase]:
     approximate = LocationStatus.APPROXIMATE
     name_of = Person.name_of
     # Rows unpacked as tuples, through the session's connection (a supervisor's map reads
-    # thousands: ORM result handling and Row attributes cost more than the query).
+    # thousands: ORM result handling and Row attributes cost more than the query), and
+    # fetched at once (row by row, psycopg's fetchone costs as much as the row itself).
     for (
         case_id, person_id, case_team_id, waiting, moment, first_name, preferred_name,
         last_name, line1, precinct, latitude, longitude, location_status,
-    ) in db.session.connection().execute(stmt):  # fmt: skip
+    ) in db.session.connection().execute(stmt).all():  # fmt: skip
         if case_id in found:
             continue  # a second current address (none should exist): the first is shown
         found[case_id] = MapCase(
@@ -577,7 +579,9 @@ def _map_statement() -> Select:
             PersonAddress,
             and_(PersonAddress.person_id == Case.person_id, PersonAddress.current.is_(True)),
         )
-        # No ORDER BY: ordered by id, SQLite would walk every case ever opened in id
-        # order rather than the open ones by the status index; map_cases sorts them.
-        .where(Case.status == CaseStatus.OPEN)
+        # The status written into the statement, not bound: ix_case_open_map holds the
+        # open cases only, and neither SQLite nor a PostgreSQL plan prepared for any
+        # status (psycopg prepares a statement run five times) may use it otherwise.
+        # No ORDER BY: map_cases sorts them.
+        .where(Case.status == literal_column(f"'{CaseStatus.OPEN.value}'"))
     )  # fmt: skip

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent, AuditEventPerson
@@ -32,6 +32,7 @@ from coresponse.consent.services import break_glass
 from coresponse.extensions import db
 from tests.api.conftest import ApiClient
 from tests.audit.conftest import triggers_off
+from tests.conftest import POSTGRES_URL
 from tests.factories import (
     make_case,
     make_person,
@@ -392,3 +393,40 @@ def test_the_person_index_is_filled_by_the_database_and_cannot_be_changed(world,
         with pytest.raises(DBAPIError, match="audit events are append-only"):
             db.session.execute(text(statement))
         db.session.rollback()
+
+
+def test_an_event_naming_someone_not_on_record_is_refused(world) -> None:  # type: ignore[no-untyped-def]
+    """Every person an event names is on record: SQLite checks it by foreign key,
+    PostgreSQL's trigger by one query over all of them (it has no foreign keys there)."""
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    known = [person.id for person in world["our_people"]]
+    with pytest.raises(IntegrityError):
+        record_event(
+            AuditAction.LIST, by=None, record_type="test", person_ids=[*known, 987654],
+            category=DataCategory.OPERATIONAL,
+        )  # fmt: skip
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
+    # The same people without the stranger are indexed, each once.
+    event = record_event(
+        AuditAction.LIST, by=None, record_type="test", person_ids=[*known, *known],
+        category=DataCategory.OPERATIONAL,
+    )  # fmt: skip
+    indexed = db.session.scalars(
+        select(AuditEventPerson.person_id).where(AuditEventPerson.event_id == event.id)
+    ).all()
+    assert sorted(indexed) == sorted(known)
+
+
+@pytest.mark.skipif(POSTGRES_URL is None, reason="PostgreSQL's triggers")
+def test_postgresql_indexes_a_long_list_without_a_trigger_per_person(app: Flask) -> None:
+    """A foreign key on PostgreSQL is a trigger run for each row, which locks the row it
+    refers to: a supervisor's map names thousands of people. audit_event_person has
+    none; its only trigger runs per statement (the append-only refusal)."""
+    per_row = db.session.scalars(
+        text(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_event_person'::regclass "
+            "AND (tgisinternal OR (tgtype & 1) = 1)"  # internal (foreign keys) or FOR EACH ROW
+        )
+    ).all()
+    assert per_row == []

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from coresponse.audit.categories import DataCategory
 from coresponse.audit.models import AuditAction, AuditEvent
@@ -21,6 +21,7 @@ from coresponse.contacts.services import log_contact
 from coresponse.extensions import db
 from coresponse.people.models import LocationStatus
 from coresponse.referrals.models import ReferralRiskIndicator, RiskIndicator
+from tests.conftest import POSTGRES_URL, on_each_statement
 from tests.factories import make_case, make_person, make_staffed_team, make_user
 
 # What a pin may carry: the fields of a caseload row and the point, nothing else (the
@@ -283,3 +284,30 @@ def test_the_assign_page_maps_the_person_and_the_teams_in_rank_order(app: Flask,
     # The ranked list is the map's text alternative, and offers each team on the map.
     buttons = [b["data-map-team"] for b in page.select("ol.ranked [data-map-team]")]
     assert buttons == [str(near.id), str(far.id), str(unplaced_base.id)]
+
+
+@pytest.mark.skipif(POSTGRES_URL is not None, reason="reads SQLite's query plans")
+def test_the_map_reads_the_open_cases_from_their_own_index(world, login) -> None:  # type: ignore[no-untyped-def]
+    """Open cases are few among all cases ever opened: the supervisor's map reads them
+    from ix_case_open_map alone (it holds every column of the case a pin needs), not
+    from the table by the status. The statement names the status itself: with a bound
+    parameter no database may use an index of the open cases only."""
+    team = world["team"]
+    for n in range(30):
+        make_case(
+            team, make_person(last_name=f"Closed{n}"), status=CaseStatus.CLOSED,
+            closure_reason=ClosureReason.UNABLE_TO_LOCATE,
+        )  # fmt: skip
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    client = login(make_user(Role.SUPERVISOR))
+    seen: list[tuple[str, Any]] = []
+    with on_each_statement(lambda sql, params, _many: seen.append((sql, params))):
+        _pins(client)
+    (sql, params), *_ = [(s, p) for s, p in seen if "person_address" in s]
+    assert "'open'" in sql
+    plan = [
+        row[-1]
+        for row in db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)
+    ]
+    assert "SCAN case USING COVERING INDEX ix_case_open_map" in plan, plan

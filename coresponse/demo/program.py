@@ -44,6 +44,7 @@ from coresponse.extensions import db
 from coresponse.linkages.models import LinkageStatus
 from coresponse.people.models import Person
 from coresponse.referrals.models import ReferralStatus
+from coresponse.reports import tallies
 from coresponse.teams.models import Team
 
 PEOPLE_PER_BATCH = 100
@@ -71,6 +72,9 @@ def seed(*, password: str, people: int, seed: int, force: bool) -> str:
     repeats = refer_again(world)
     sharing = create_consents_and_break_glass(world)
     waiting = create_waiting_account(world, password)
+    # Most of the demo went in by bulk inserts, which the outcome tallies do not follow.
+    db.session.flush()
+    tallies.rebuild()
     summary = _summary(world, seed) + repeats + sharing + waiting
     record_event(
         AuditAction.CREATE,

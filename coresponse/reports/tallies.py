@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, event, inspect, select
+from sqlalchemy import Table, delete, event, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -239,6 +239,22 @@ def _changed(session: Session) -> _Flush:
     return flush
 
 
+def _take_turns(session: Session, people: Collection[int]) -> None:
+    """Recount a person in one transaction at a time: two saving at once for one person
+    would each count from the records without the other's (a case's first contact
+    twice). A statement that writes each person's row without changing it, as
+    people.services._take_turns does: a row lock on PostgreSQL, the write turn on
+    SQLite, held until the transaction ends, before the "before" is read."""
+    if not people:
+        return
+    table = cast(Table, Person.__table__)
+    session.connection().execute(
+        update(table)
+        .where(table.c.id.in_(sorted(people)))
+        .values(version=table.c.version, updated_at=table.c.updated_at)
+    )
+
+
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     # A flush that failed left its "before" behind: it is no part of this one.
     session.info.pop(_BEFORE, None)
@@ -246,6 +262,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not flush.people and not flush.later:
         return
     with session.no_autoflush:
+        _take_turns(session, flush.people)
         flush.before = contributions(flush.people, session=session, measures=flush.measures)
     session.info[_BEFORE] = flush
 
@@ -266,6 +283,7 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _around(people: Collection[int]) -> Iterator[None]:
     """Recount `people` around writes the session does not see (coresponse.derived)."""
     db.session.flush()
+    _take_turns(db.session(), people)
     before = contributions(people)
     yield
     db.session.flush()

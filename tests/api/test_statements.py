@@ -9,9 +9,10 @@ from tests.api.helpers import contact_body
 from tests.factories import make_case
 
 BUDGET = 8
-# A save also keeps the outcome tallies (reports/tallies.py): the person's cells before
-# and after the flush, one statement each, and one upsert of the difference.
-TALLY_UPKEEP = 3
+# A save also keeps the outcome tallies (reports/tallies.py): its turn on the person
+# (one UPDATE that changes nothing), the person's cells before and after the flush, one
+# statement each, and one upsert of the difference.
+TALLY_UPKEEP = 4
 
 
 def _client(app, user) -> ApiClient:  # type: ignore[no-untyped-def]

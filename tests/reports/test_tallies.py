@@ -6,14 +6,18 @@ _check_tallies); these tests look at what a person reading a report would notice
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from coresponse.clock import day_bounds
-from coresponse.contacts.models import Contact
+from coresponse.auth.models import User
+from coresponse.cases.models import Case
+from coresponse.clock import day_bounds, utcnow
+from coresponse.contacts.models import Contact, ContactOutcome, ContactType
+from coresponse.contacts.services import log_contact
 from coresponse.derived import rewriting
 from coresponse.extensions import db
 from coresponse.people.models import Borough, PersonAddress
@@ -22,6 +26,7 @@ from coresponse.reports.definitions import GroupBy
 from coresponse.reports.models import OutcomeTally
 from coresponse.reports.queries import outcomes
 from coresponse.reports.results import CountTable
+from tests.factories import make_case, make_person, make_staffed_team
 from tests.reports import program
 from tests.reports.program import FIRST, LAST, NOW
 
@@ -123,3 +128,43 @@ def test_flask_reports_rebuild_checks_and_mends(app: Flask, built: program.Progr
     assert rebuilt.exit_code == 0, rebuilt.output
     assert "Rebuilt the outcome tallies" in rebuilt.output
     assert runner.invoke(args=["reports", "rebuild", "--check"]).exit_code == 0
+
+
+def test_two_saves_for_one_person_at_once_take_turns(app: Flask) -> None:
+    """The second save waits for the first to commit before counting the person again:
+    without that, both count from the records without the other's contact, and the
+    earlier one would be the case's first contact twice over."""
+    team, _, _, clinician = make_staffed_team()
+    case = make_case(team, make_person())
+    db.session.commit()
+    case_id, clinician_id = case.id, clinician.id
+    now = utcnow()
+
+    def save(contact_case: Case, by: User, minutes_ago: int) -> None:
+        log_contact(
+            contact_case, by=by, type=ContactType.PHONE, outcome=ContactOutcome.ENGAGED,
+            occurred_at=now - timedelta(minutes=minutes_ago), participants=[by],
+        )  # fmt: skip
+
+    save(case, clinician, 30)  # flushed, not committed: this transaction holds its turn
+    saved = threading.Event()
+
+    def the_other_tablet() -> None:
+        with app.app_context():
+            by = db.session.get(User, clinician_id)
+            assert by is not None
+            save(db.session.get_one(Case, case_id), by, 60)  # earlier: the new first contact
+            db.session.commit()
+            saved.set()
+
+    other = threading.Thread(target=the_other_tablet)
+    other.start()
+    assert not saved.wait(1.0), "the second save did not wait for the first"
+    db.session.commit()
+    other.join(timeout=60)
+    assert saved.is_set()
+    assert tallies.differences() == {}
+    table = outcomes(now.date() - timedelta(days=1), now.date() + timedelta(days=1)).results
+    contacts = table["contacts_by_type"]
+    assert isinstance(contacts, CountTable)
+    assert contacts.total == 2

@@ -1,11 +1,11 @@
 """Keeping the outcome tallies (reports.models) in step with the records.
 
 A tally cell counts what the records contribute to it, and a person's records contribute
-only through that person: their contacts, grouped by their current answers and their
-cases. So whenever something a tally counts or groups by changes, the tallies change by
-"this person's contributions now" less "this person's contributions before", computed
-from the records by the same queries a rebuild runs (queries.contact_contributions), in
-the same transaction as the change.
+only through that person: their contacts, referrals, cases and connections, grouped by
+their current answers and their cases. So whenever something a tally counts or groups
+by changes, the tallies change by "this person's contributions now" less "this person's
+contributions before", computed from the records by the statement a rebuild runs
+(queries.measure_cells), in the same transaction as the change.
 
 The session tells us what changed: before each flush the people whose counted or
 grouping records are about to be written are recounted from the database as it still
@@ -14,9 +14,10 @@ remember to call anything, and neither do tests that build records by hand. Writ
 session cannot see (a bulk UPDATE) are announced with `coresponse.derived.rewriting`,
 which brackets them the same way.
 
-`rebuild()` recomputes every cell from the records (the migration's backfill, and
-`flask bench-data`'s); `differences()` compares the cells with the records
-(`flask reports rebuild --check`, and the tests after each service test).
+`rebuild()` recomputes every cell from the records (migration 0027's backfill, and after
+the bulk loads of `flask seed-demo` and `flask bench-data`); `differences()` compares
+the cells with the records (`flask reports rebuild --check`, and the test suite after
+every test).
 """
 
 from __future__ import annotations

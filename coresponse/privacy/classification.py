@@ -137,6 +137,13 @@ REGISTER: dict[str, Category] = {
     "precinct_boundary_set.source": _R, "precinct_boundary_set.digest": _R,
     "precinct_boundary.precinct": _R, "precinct_boundary.borough": _R,
     "precinct_boundary.geometry": _R,
+    # The outcome tallies (reports.models): counts, no name or free text. A cell's group is
+    # a borough, language, age band, gender or race answer; its row a code (a contact's
+    # type and outcome, a closure's reason, a connection's kind) or a duration. The
+    # reports read a measure only for readers of its indicators (reports.policy: police
+    # supervisors never get the connections measures), and show counts, suppressed.
+    "outcome_tally.measure": _R, "outcome_tally.grouping": _R, "outcome_tally.grain": _R,
+    "outcome_tally.group_key": Category.DEMOGRAPHIC, "outcome_tally.row_key": _O,
     # Accounts, sessions, the audit trail
     "user.username": _S, "user.full_name": _S, "user.email": _S, "user.role": _S,
     "user.discipline": _S, "user.password_hash": _S,

@@ -151,7 +151,8 @@ def outcomes(
     `now` (default: the program's clock) bounds "as of the range's end" and decides
     which follow-up windows (24 hours, 90 and 180 days) have passed. Without
     `treatment` the indicators marked so (definitions.Indicator.treatment) are left out,
-    and with them every read of a connection.
+    and with them every read of the connections' records and measures (the closures'
+    tally rows still say whether a case was connected when closed: read, never used).
     """
     check_range(first, last)
     prepare_sqlite()

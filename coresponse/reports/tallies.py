@@ -111,12 +111,12 @@ def contributions(
     return out
 
 
-def stored() -> Counter[Cell]:
-    """The day cells as stored (those not zero)."""
+def stored(grain: str = DAY) -> Counter[Cell]:
+    """The day (or month) cells as stored, those not zero."""
     t = OutcomeTally
     rows = db.session.execute(
         select(t.measure, t.grouping, t.period, t.group_key, t.row_key, t.n).where(
-            t.grain == DAY, t.n != 0
+            t.grain == grain, t.n != 0
         )
     )
     return Counter({(m, g, p, k, r): n for m, g, p, k, r, n in rows})
@@ -163,16 +163,10 @@ def differences() -> dict[Cell, tuple[int, int]]:
     A month cell that is not the sum of its days counts too, under its first day."""
     have, want = stored(), contributions()
     out = {c: (have[c], want[c]) for c in have.keys() | want.keys() if have[c] != want[c]}
-    t = OutcomeTally
     months: Counter[Cell] = Counter()
     for (m, g, day, k, r), n in have.items():
         months[(m, g, day.replace(day=1), k, r)] += n
-    rows = db.session.execute(
-        select(t.measure, t.grouping, t.period, t.group_key, t.row_key, t.n).where(
-            t.grain == MONTH, t.n != 0
-        )
-    )
-    month_cells = Counter({(m, g, p, k, r): n for m, g, p, k, r, n in rows})
+    month_cells = stored(MONTH)
     for cell in month_cells.keys() | months.keys():
         if month_cells[cell] != months[cell]:
             out[("month:" + cell[0], *cell[1:])] = (month_cells[cell], months[cell])
@@ -275,9 +269,11 @@ def _after_flush(session: Session, _context: Any) -> None:
     people = flush.people | {p for p in (_person_of(o, session) for o in flush.later) if p}
     after = contributions(people, session=session, measures=flush.measures)
     before = flush.before
-    add(
-        {cell: after[cell] - before[cell] for cell in after.keys() | before.keys()}, session=session
-    )
+    add(_change(before, after), session=session)
+
+
+def _change(before: Counter[Cell], after: Counter[Cell]) -> dict[Cell, int]:
+    return {cell: after[cell] - before[cell] for cell in after.keys() | before.keys()}
 
 
 @contextmanager
@@ -289,7 +285,7 @@ def _around(people: Collection[int]) -> Iterator[None]:
     yield
     db.session.flush()
     after = contributions(people)
-    add({cell: after[cell] - before[cell] for cell in after.keys() | before.keys()})
+    add(_change(before, after))
 
 
 def follow(session: Any) -> None:

@@ -28,6 +28,8 @@ def test_analyst_and_sergeant_read_the_outcomes(app: Flask, page) -> None:  # ty
         page.get_by_label("To", exact=True).fill("2025-11-30")
         page.get_by_label("Group by").select_option(label="Borough")
         page.get_by_role("button", name="Show").click()
+        # The form is a GET: count the charts on the page it leads to, not the one it left.
+        page.wait_for_url("**group_by=borough")
         # Every chart is drawn (Chart.js, vendored) from the table beside it.
         charts = page.locator("figure[data-chart]")
         assert charts.count() == 5
@@ -47,6 +49,7 @@ def test_analyst_and_sergeant_read_the_outcomes(app: Flask, page) -> None:  # ty
         page.get_by_role("link", name="Monthly report").click()
         page.get_by_label("Month", exact=True).fill("2025-10")
         page.get_by_role("button", name="Show").click()
+        page.wait_for_url("**2025-10**")
         assert "monthly program report, October 2025" in page.locator("h1").inner_text()
         assert page.get_by_role("button", name="Print").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 768

@@ -359,10 +359,8 @@ def _referral_case() -> Any:
     ).subquery("referral_case")
 
 
-def _referral_case_join(by: _Key, stmt: Select[Any]) -> Select[Any]:
-    """A referral's case (opened or joined), when its group reads the case."""
-    if not by.reads(Case.__table__):
-        return stmt
+def _with_referral_case(stmt: Select[Any]) -> Select[Any]:
+    """A referral's case (opened or joined), if any."""
     of = _referral_case()
     return stmt.outerjoin(of, of.c.referral_id == Referral.id).outerjoin(
         Case, Case.id == of.c.case_id
@@ -1082,7 +1080,7 @@ class Measure:
     as from the records)."""
 
     name: str
-    units: Callable[[GroupBy, bool], Select[Any]]
+    units: Callable[[bool], Select[Any]]
     row: Callable[..., str | None]
 
 
@@ -1099,74 +1097,115 @@ def measure_cells(
 
 @functools.cache
 def _cells_statement(names: tuple[str, ...], _dialect: str, _zone: str, filtered: bool) -> Any:
+    """Each measure's units are found once (a CTE) and counted under every grouping; each
+    person's address, language and answers are found once for all the measures."""
+    values_of: dict[GroupBy, Any] = {}
+
+    def per_person(group_by: GroupBy) -> Any:
+        if group_by not in values_of:
+            values = _person_values(group_by)
+            stmt = select(values.c.person_id, values.c.value)
+            if filtered:
+                stmt = stmt.where(values.c.person_id.in_(bindparam("people", expanding=True)))
+            values_of[group_by] = stmt.cte(f"{group_by.value}_of_people")
+        return values_of[group_by]
+
     parts = []
     for measure in (m for m in MEASURES if m.name in names):
+        units = measure.units(filtered).cte(f"{measure.name}_units")
+        values = [c for c in units.c if c.name.startswith("v")]
+        padding = [cast(null(), String).label(f"v{i}") for i in range(len(values), _VALUES)]
         for group_by in TALLIED:
-            units = measure.units(group_by, filtered).subquery()
-            values = [c for c in units.c if c.name.startswith("v")]
-            padding = [cast(null(), String).label(f"v{i}") for i in range(len(values), _VALUES)]
+            group, source = _unit_group(group_by, units, per_person)
             parts.append(
                 select(
                     literal(measure.name).label("measure"), literal(group_by.value).label("grouping"),
-                    units.c.day, units.c.g, *values, *padding,
-                )
+                    units.c.day, cast(group, String).label("g"), *values, *padding,
+                ).select_from(source)
             )  # fmt: skip
     rows = union_all(*parts).subquery()
     columns = list(rows.c)
     return select(*columns, func.count()).group_by(*columns)
 
 
+def _person_values(group_by: GroupBy) -> Any:
+    """(person_id, value): a person's current value of a grouping by person, a row per
+    answer of a multi-valued one."""
+    if group_by in MULTI_VALUED:
+        model, answer, _not_collected = _ANSWERS[group_by]
+        table = model.__table__
+        return select(table.c.person_id, table.c[answer].label("value")).subquery()
+    return _PER_PERSON[group_by]()
+
+
+def _unit_group(
+    group_by: GroupBy, units: Any, per_person: Callable[[GroupBy], Any]
+) -> tuple[ColumnElement[Any], Any]:
+    """A unit's group under `group_by` (as _key groups it), and what to select it from."""
+    if group_by is GroupBy.NONE:
+        return literal(ALL), units
+    if group_by is GroupBy.TEAM:
+        return units.c.team, units
+    if group_by is GroupBy.AGE_BAND:
+        return units.c.age, units
+    values = per_person(group_by)
+    source = units.outerjoin(values, values.c.person_id == units.c.person_id)
+    if group_by in MULTI_VALUED:
+        # No answer recorded is counted as "Data not collected" (HMIS).
+        return func.coalesce(values.c.value, literal(_ANSWERS[group_by][2].value)), source
+    return values.c.value, source
+
+
 def _units(
-    group_by: GroupBy,
     ctx: _Ctx,
     day_of: Any,
     values: list[Any],
     base: Any,
-    join: Callable[[_Key, Select[Any]], Select[Any]],
+    join: Callable[[Select[Any]], Select[Any]],
     where: list[ColumnElement[bool]],
     filtered: bool,
     *,
     on_date: bool = False,
 ) -> Select[Any]:
-    """A unit's statement (Measure.units). `day_of` is an instant, or a date when
-    `on_date`."""
-    by = _key(group_by, ctx, None)
+    """A unit's statement (Measure.units): its person, team and age band, its New York
+    day and its values. `day_of` is an instant, or a date when `on_date`."""
     day = type_coerce(day_of, Date) if on_date else _local_day(day_of)
     columns: Any = select(
-        cast(by.column, String).label("g"), day.label("day"),
+        ctx.person_id.label("person_id"), ctx.team_id.label("team"),
+        _age_band(ctx).label("age"), day.label("day"),
         *(cast(v, String).label(f"v{i}") for i, v in enumerate(values)),
     ).select_from(base)  # fmt: skip
-    stmt = by.join(join(by, columns)).where(*where)
+    stmt = join(columns).where(*where)
     if filtered:
         stmt = stmt.where(ctx.person_id.in_(bindparam("people", expanding=True)))
     return stmt
 
 
-def _contact_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _contact_units(filtered: bool) -> Select[Any]:
     """Contacts by type and outcome, grouped as `outcomes` always grouped a contact: the
     person's current answers, the case's team and age at acceptance."""
     return _units(
-        group_by, _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at),
+        _Ctx(Contact.person_id, Case.team_id, Case.accepted_at, Contact.occurred_at),
         Contact.occurred_at, [cast(Contact.type, String) + "|" + cast(Contact.outcome, String)],
-        Contact, lambda by, stmt: _case_join(by, stmt, Case.id == Contact.case_id), [], filtered,
+        Contact, lambda stmt: stmt.join(Case, Case.id == Contact.case_id), [], filtered,
     )  # fmt: skip
 
 
-def _referral_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _referral_units(filtered: bool) -> Select[Any]:
     """Referrals by source, on the day received."""
     return _units(
-        group_by, _referral_ctx(Referral.received_at), Referral.received_at,
-        [Referral.source], Referral, _referral_case_join, [], filtered,
+        _referral_ctx(Referral.received_at), Referral.received_at,
+        [Referral.source], Referral, _with_referral_case, [], filtered,
     )  # fmt: skip
 
 
-def _triage_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _triage_units(filtered: bool) -> Select[Any]:
     """Decided referrals, on the day decided: the decision and the time it took."""
     return _units(
-        group_by, _referral_ctx(Referral.triaged_at), Referral.triaged_at,
+        _referral_ctx(Referral.triaged_at), Referral.triaged_at,
         [Referral.status, Referral.decline_reason, _epoch_micros(Referral.received_at),
          _epoch_micros(Referral.triaged_at)],
-        Referral, _referral_case_join,
+        Referral, _with_referral_case,
         [Referral.status.in_(_DECIDED), Referral.triaged_at.is_not(None)], filtered,
     )  # fmt: skip
 
@@ -1176,7 +1215,7 @@ def _triage_row(status: str, reason: str | None, received: str, triaged: str, *_
     return f"{decision}|{max(int(triaged) - int(received), 0)}"
 
 
-def _first_contact_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _first_contact_units(filtered: bool) -> Select[Any]:
     """Cases first assigned, on that day: when first contacted and first engaged. The
     first contact is read from the contacts (what contacts.services keeps on the case as
     first_contact_at, with an UPDATE the session does not follow)."""
@@ -1185,10 +1224,10 @@ def _first_contact_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
         Contact.outcome.in_(ENGAGEMENT_OUTCOMES), Contact.type.not_in(COLLATERAL_TYPES)
     )
     return _units(
-        group_by, _case_ctx(Case.first_assigned_at), Case.first_assigned_at,
+        _case_ctx(Case.first_assigned_at), Case.first_assigned_at,
         [_epoch_micros(Case.first_assigned_at), _epoch_micros(contacted.scalar_subquery()),
          _epoch_micros(engaged.scalar_subquery())],
-        Case, lambda by, stmt: stmt, [Case.first_assigned_at.is_not(None)], filtered,
+        Case, lambda stmt: stmt, [Case.first_assigned_at.is_not(None)], filtered,
     )  # fmt: skip
 
 
@@ -1204,19 +1243,18 @@ def _first_contact_row(assigned: str, contacted: str | None, engaged: str | None
     return f"{after(contacted)}|{after(engaged)}|{assigned if waiting else ''}"
 
 
-def _connection_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _connection_units(filtered: bool) -> Select[Any]:
     """Connections by kind and status, on the day made."""
     return _units(
-        group_by,
         _Ctx(Linkage.person_id, Case.team_id, func.coalesce(Case.accepted_at, Linkage.created_at),
              Linkage.created_at),
         Linkage.created_at, [Linkage.kind, Linkage.status], Linkage,
-        lambda by, stmt: _case_join(by, stmt, Case.id == Linkage.case_id, outer=True), [],
+        lambda stmt: stmt.outerjoin(Case, Case.id == Linkage.case_id), [],
         filtered,
     )  # fmt: skip
 
 
-def _closure_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _closure_units(filtered: bool) -> Select[Any]:
     """Closures (from the cases' history: a reopened case's closures too), on the day
     closed: the reason, the case, when, the New York days the case was open then, its
     first verified connection and the person's next referral (a duplicate aside)."""
@@ -1239,11 +1277,11 @@ def _closure_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
         .scalar_subquery()
     )
     return _units(
-        group_by, _case_ctx(CaseEvent.at), CaseEvent.at,
+        _case_ctx(CaseEvent.at), CaseEvent.at,
         [CaseEvent.closure_reason, CaseEvent.case_id, _epoch_micros(CaseEvent.at),
          _local_day(CaseEvent.at), _local_day(Case.accepted_at), first_verified,
          _epoch_micros(next_referral)],
-        CaseEvent, lambda by, stmt: stmt.join(Case, Case.id == CaseEvent.case_id),
+        CaseEvent, lambda stmt: stmt.join(Case, Case.id == CaseEvent.case_id),
         [CaseEvent.kind == CaseEventKind.CLOSED], filtered,
     )  # fmt: skip
 
@@ -1267,7 +1305,7 @@ def _closure_row(
     return f"{norm(reason)}|{case_id}|{closed}|{days_open}|{int(connected)}|{gap}"
 
 
-def _first_verified_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
+def _first_verified_units(filtered: bool) -> Select[Any]:
     """Cases with a verified connection, on the date of the first: days from opening."""
     firsts = (
         select(Linkage.case_id.label("case_id"), func.min(Linkage.verified_on).label("verified_on"))
@@ -1280,10 +1318,9 @@ def _first_verified_units(group_by: GroupBy, filtered: bool) -> Select[Any]:
         .subquery()
     )
     return _units(
-        group_by,
         _Ctx(Case.person_id, Case.team_id, Case.accepted_at, firsts.c.verified_on, month_of_date=True),
         firsts.c.verified_on, [_local_day(Case.accepted_at), firsts.c.verified_on], firsts,
-        lambda by, stmt: stmt.join(Case, Case.id == firsts.c.case_id), [], filtered,
+        lambda stmt: stmt.join(Case, Case.id == firsts.c.case_id), [], filtered,
         on_date=True,
     )  # fmt: skip
 

@@ -662,6 +662,11 @@ class _Durations(_Part):
                 self.within[group] += 1
                 self.all_within += 1
 
+    def add_many(self, group: str, value: float, n: int) -> None:
+        """`n` units of the same value (not for the standard's durations)."""
+        self.values[group].extend([value] * n)
+        self.all_values.extend([value] * n)
+
     def group_keys(self) -> Iterable[str]:
         return [*self.values, *self.eligible]
 
@@ -990,39 +995,34 @@ def _connections(scope: _Scope, group_by: GroupBy) -> tuple[_Part, _Part, _Part]
 
 
 def _closures(scope: _Scope, group_by: GroupBy) -> dict[str, _Part]:
-    """Closure reasons, length of engagement, the headline and re-referrals: one row per
-    closure in the range (from the case's history, which keeps a reopened case's closures)."""
-    closures: list[tuple[int, str, int, str, int, str, str]] = []
-    for row, g, n in read_tally(CLOSURES, group_by, scope):
-        why, case, when, open_days, verified, next_gap = row.split("|")
-        closures += [(int(when), g, int(case), why, int(open_days), verified, next_gap)] * n
-    closures.sort()  # by when closed: a case's last closure in the range counts last
+    """Closure reasons, length of engagement, the headline and re-referrals, over the
+    closures in the range (from the case's history, which keeps a reopened case's)."""
     reasons: dict[tuple[str, str], int] = defaultdict(int)
     length = _Durations("days")
-    # The headline counts a case once (its last closure in the range) in each group.
-    last_closure: dict[tuple[str, int], bool] = {}
-    overall_last: dict[int, bool] = {}
-    re_referred: dict[int, dict[str, list[int]]] = {
-        days: defaultdict(lambda: [0, 0]) for days in RE_REFERRAL_WINDOWS
-    }
-    for closed_micros, key, case_id, reason, days_open, connected_text, gap in closures:
-        closed = _EPOCH + timedelta(microseconds=closed_micros)
-        reasons[(reason, key)] += 1
-        length.add(key, float(days_open))
-        connected = connected_text == "1"
-        last_closure[(key, case_id)] = connected
-        overall_last[case_id] = connected
-        for days, counts in re_referred.items():
-            window = timedelta(days=days)
-            if closed + window <= scope.now:
-                counts[key][1] += 1
-                if gap and timedelta(microseconds=int(gap)) <= window:
-                    counts[key][0] += 1
-    headline: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for (key, _case), connected in last_closure.items():
-        headline[("connected", key)][1] += 1
-        headline[("connected", key)][0] += connected
+    # The headline counts a case once in each group, by its last closure in the range:
+    # a closure counts when the case did not close again in the range (by month: in
+    # that month's part of it).
+    headline: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    overall = [0, 0]
+    for row, g, n in read_tally(CLOSURES, group_by, scope):
+        kind, *rest = row.split("|")
+        if kind == "reason":
+            reasons[(rest[0], g)] += n
+        elif kind == "days":
+            length.add_many(g, float(rest[0]), n)
+        else:
+            connected, next_closed_on = int(rest[0]), rest[1]
+            if not next_closed_on or date.fromisoformat(next_closed_on) > scope.last:
+                overall[0] += connected * n
+                overall[1] += n
+            until = scope.last
+            if group_by is GroupBy.MONTH:
+                until = min(until, _next_month(date.fromisoformat(f"{g}-01")) - timedelta(days=1))
+            if not next_closed_on or date.fromisoformat(next_closed_on) > until:
+                headline[g][0] += connected * n
+                headline[g][1] += n
     reason_labels = [*_labels(ClosureReason), Label(UNKNOWN, "Reason not recorded")]
+    re_referred = _re_referrals(scope, group_by)
     rereferral_rows = [
         Label(f"within_{d}_days", f"Re-referred within {d} days") for d in RE_REFERRAL_WINDOWS
     ]
@@ -1045,11 +1045,36 @@ def _closures(scope: _Scope, group_by: GroupBy) -> dict[str, _Part]:
         "length_of_engagement": length,
         "closed_with_verified_connection": _Rates(
             [Label("connected", "Closed cases with a verified connection")],
-            {k: Ratio(*v) for k, v in headline.items()},
-            {"connected": Ratio(sum(overall_last.values()), len(overall_last))},
+            {("connected", k): Ratio(*v) for k, v in headline.items()},
+            {"connected": Ratio(*overall)},
         ),
         "re_referral": re_referrals,
     }
+
+
+def _re_referrals(scope: _Scope, group_by: GroupBy) -> dict[int, dict[str, list[int]]]:
+    """For each window: by group, [re-referred, closures whose window has passed]. A
+    closure's window has passed when it closed at least the window before now: every
+    closure on a day before the day of that instant, none after it, and on that day
+    those closed by then (read from the closures' times, for that day only)."""
+    out: dict[int, dict[str, list[int]]] = {}
+    for index, days in enumerate(RE_REFERRAL_WINDOWS):
+        by_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        passed = scope.now - timedelta(days=days)
+        day = passed.astimezone(program_zone()).date()
+        if scope.first < day:
+            before = _Scope.of(scope.first, min(scope.last, day - timedelta(days=1)), scope.now)
+            for row, g, n in read_tally(RE_REFERRALS, group_by, before):
+                by_key[g][0] += int(row.split("|")[index]) * n
+                by_key[g][1] += n
+        if scope.first <= day <= scope.last:
+            for row, g, n in read_tally(CLOSURE_TIMES, group_by, _Scope.of(day, day, scope.now)):
+                closed, *within = row.split("|")
+                if _EPOCH + timedelta(microseconds=int(closed)) <= passed:
+                    by_key[g][0] += int(within[index]) * n
+                    by_key[g][1] += n
+        out[days] = by_key
+    return out
 
 
 def _days_to_first_verified(scope: _Scope, group_by: GroupBy) -> _Part:
@@ -1066,22 +1091,25 @@ def _days_to_first_verified(scope: _Scope, group_by: GroupBy) -> _Part:
 TALLIED: tuple[GroupBy, ...] = tuple(g for g in GroupBy if g is not GroupBy.MONTH)
 CONTACTS, REFERRALS, TRIAGE, FIRST_CONTACT = "contacts", "referrals", "triage", "first_contact"
 CONNECTIONS, CLOSURES, FIRST_VERIFIED = "connections", "closures", "first_verified"
+RE_REFERRALS, CLOSURE_TIMES = "re_referrals", "closure_times"
+CLOSURE_TALLIES = (CLOSURES, RE_REFERRALS, CLOSURE_TIMES)
 _VALUES = 7  # the most values a measure's unit has
 
 
 @dataclass(frozen=True)
 class Measure:
-    """What a tally counts. `units(filtered)` gives, for each grouping, a statement of the
-    units (a contact, a referral, a case...) as (group, New York day, *values), values
-    as text (an instant as microseconds since 1970); `filtered`: of the people in the
-    parameter "people". `row(*values)` is the unit's row in the tally (None: not
-    counted); it is given _VALUES values, the last ones None when a unit has fewer. A row holds what the indicators read: a category, or an exact duration in
-    microseconds (a histogram of exact values, so medians and "within 24 hours" come out
-    as from the records)."""
+    """What a tally counts. `units(filtered)` gives a statement of the units (a contact,
+    a referral, a case...) as (person, team, age band, New York day, *values), values as
+    text (an instant as microseconds since 1970); `filtered`: of the people in the
+    parameter "people". `rows(*values)` is the unit's rows in the tally (none: not
+    counted); it is given _VALUES values, the last ones None when a unit has fewer. A
+    row holds what the indicators read: a category, a whole number of days, or an exact
+    duration in microseconds (a histogram of exact values, so medians and "within 24
+    hours" come out as from the records)."""
 
     name: str
     units: Callable[[bool], Select[Any]]
-    row: Callable[..., str | None]
+    rows: Callable[..., tuple[str, ...]]
 
 
 def measure_cells(
@@ -1256,8 +1284,9 @@ def _connection_units(filtered: bool) -> Select[Any]:
 
 def _closure_units(filtered: bool) -> Select[Any]:
     """Closures (from the cases' history: a reopened case's closures too), on the day
-    closed: the reason, the case, when, the New York days the case was open then, its
-    first verified connection and the person's next referral (a duplicate aside)."""
+    closed: the reason, when, the New York days the case was open then, its first
+    verified connection, the person's next referral (a duplicate aside) and the day the
+    case was next closed."""
     first_verified = (
         select(func.min(Linkage.verified_on))
         .where(Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED)
@@ -1276,33 +1305,73 @@ def _closure_units(filtered: bool) -> Select[Any]:
         )
         .scalar_subquery()
     )
+    later = aliased(CaseEvent)
+    next_closed = (
+        select(func.min(later.at))
+        .where(
+            later.case_id == CaseEvent.case_id,
+            later.kind == CaseEventKind.CLOSED,
+            later.at > CaseEvent.at,
+        )
+        .scalar_subquery()
+    )
     return _units(
         _case_ctx(CaseEvent.at), CaseEvent.at,
-        [CaseEvent.closure_reason, CaseEvent.case_id, _epoch_micros(CaseEvent.at),
-         _local_day(CaseEvent.at), _local_day(Case.accepted_at), first_verified,
-         _epoch_micros(next_referral)],
+        [CaseEvent.closure_reason, _epoch_micros(CaseEvent.at), _local_day(CaseEvent.at),
+         _local_day(Case.accepted_at), first_verified, _epoch_micros(next_referral),
+         _local_day(next_closed)],
         CaseEvent, lambda stmt: stmt.join(Case, Case.id == CaseEvent.case_id),
         [CaseEvent.kind == CaseEventKind.CLOSED], filtered,
     )  # fmt: skip
 
 
-def _closure_row(
+@dataclass(frozen=True)
+class _Closure:
+    """A closure's rows in the CLOSURES, RE_REFERRALS and CLOSURE_TIMES tallies."""
+
+    reason: str
+    days_open: int
+    connected: bool  # a verified connection by the day it closed
+    next_closed_on: str  # the New York day the case next closed ("" if not since)
+    closed: int  # microseconds since 1970
+    re_referred: str  # for each of RE_REFERRAL_WINDOWS: 1 if re-referred within it, "|"-joined
+
+    def rows(self) -> tuple[str, ...]:
+        return (
+            f"reason|{self.reason}",
+            f"days|{self.days_open}",
+            f"connected|{int(self.connected)}|{self.next_closed_on}",
+        )
+
+    @property
+    def timed(self) -> str:
+        return f"{self.closed}|{self.re_referred}"
+
+
+def _closure(
     reason: str | None,
-    case_id: str,
     closed: str,
     closed_on: str,
     opened_on: str,
     verified_on: str | None,
     next_referral: str | None,
-) -> str:
-    """reason|case|closed (microseconds)|days open|1 if connected by then|microseconds to
-    the next referral ("" if none)."""
-    days_open = (date.fromisoformat(closed_on) - date.fromisoformat(opened_on)).days
-    connected = verified_on is not None and date.fromisoformat(verified_on) <= date.fromisoformat(
-        closed_on
+    next_closed_on: str | None,
+    *_: None,
+) -> _Closure:
+    closed_day = date.fromisoformat(closed_on)
+    gap = None if next_referral is None else int(next_referral) - int(closed)
+    within = (
+        gap is not None and timedelta(microseconds=gap) <= timedelta(days=days)
+        for days in RE_REFERRAL_WINDOWS
     )
-    gap = "" if next_referral is None else str(int(next_referral) - int(closed))
-    return f"{norm(reason)}|{case_id}|{closed}|{days_open}|{int(connected)}|{gap}"
+    return _Closure(
+        reason=norm(reason),
+        days_open=(closed_day - date.fromisoformat(opened_on)).days,
+        connected=verified_on is not None and date.fromisoformat(verified_on) <= closed_day,
+        next_closed_on=next_closed_on or "",
+        closed=int(closed),
+        re_referred="|".join(str(int(w)) for w in within),
+    )
 
 
 def _first_verified_units(filtered: bool) -> Select[Any]:
@@ -1345,13 +1414,17 @@ def _hours_of(micros: str) -> float:
 
 
 MEASURES: tuple[Measure, ...] = (
-    Measure(CONTACTS, _contact_units, lambda row, *_: row),
-    Measure(REFERRALS, _referral_units, lambda source, *_: source),
-    Measure(TRIAGE, _triage_units, _triage_row),
-    Measure(FIRST_CONTACT, _first_contact_units, _first_contact_row),
-    Measure(CONNECTIONS, _connection_units, lambda kind, status, *_: f"{kind}|{status}"),
-    Measure(CLOSURES, _closure_units, _closure_row),
-    Measure(FIRST_VERIFIED, _first_verified_units, _first_verified_row),
+    Measure(CONTACTS, _contact_units, lambda row, *_: (row,)),
+    Measure(REFERRALS, _referral_units, lambda source, *_: (source,)),
+    Measure(TRIAGE, _triage_units, lambda *values: (_triage_row(*values),)),
+    Measure(FIRST_CONTACT, _first_contact_units, lambda *values: (_first_contact_row(*values),)),
+    Measure(CONNECTIONS, _connection_units, lambda kind, status, *_: (f"{kind}|{status}",)),
+    # One closure, three tallies: what every report reads, compressed (reason, days open,
+    # the headline), whether re-referred, and when closed (read for one day only).
+    Measure(CLOSURES, _closure_units, lambda *values: _closure(*values).rows()),
+    Measure(RE_REFERRALS, _closure_units, lambda *values: (_closure(*values).re_referred,)),
+    Measure(CLOSURE_TIMES, _closure_units, lambda *values: (_closure(*values).timed,)),
+    Measure(FIRST_VERIFIED, _first_verified_units, lambda *values: (_first_verified_row(*values),)),
 )
 
 

@@ -79,8 +79,8 @@ _TRACKED: dict[type[Any], tuple[str, ...] | None] = {
 _MEASURES_OF: dict[type[Any], frozenset[str] | None] = {
     Contact: frozenset({queries.CONTACTS, queries.FIRST_CONTACT}),
     # (A referral is also a closed case's next referral.)
-    Referral: frozenset({queries.REFERRALS, queries.TRIAGE, queries.CLOSURES}),
-    CaseEvent: frozenset({queries.REFERRALS, queries.TRIAGE, queries.CLOSURES}),
+    Referral: frozenset({queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES}),
+    CaseEvent: frozenset({queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES}),
     Linkage: frozenset({queries.CONNECTIONS, queries.CLOSURES, queries.FIRST_VERIFIED}),
 }
 
@@ -101,12 +101,11 @@ def contributions(
     if people is not None and not people:
         return out
     wanted = [m for m in queries.MEASURES if measures is None or m.name in measures]
-    rows = {m.name: m.row for m in wanted}
+    rows = {m.name: m.rows for m in wanted}
     stmt, params = queries.measure_cells(wanted, people)
     for name, grouping, day, g, *values, n in session.execute(stmt, params):
-        row = rows[name](*values)
-        if row is not None:
-            day = day if isinstance(day, date) else date.fromisoformat(day)
+        day = day if isinstance(day, date) else date.fromisoformat(day)
+        for row in rows[name](*values):
             out[(name, grouping, day, queries.norm(g), row)] += n
     return out
 
@@ -149,11 +148,15 @@ def add(delta: Counter[Cell] | dict[Cell, int], *, session: Session | None = Non
     session.connection().execute(stmt, values)
 
 
-def rebuild(session: Session | None = None) -> int:
-    """Every cell recomputed from the records; returns how many day cells there are."""
+def rebuild(session: Session | None = None, *, measures: Collection[str] | None = None) -> int:
+    """Every cell (of `measures`, or all) recomputed from the records; returns how many
+    day cells there are."""
     session = session or db.session()
-    session.execute(delete(OutcomeTally))
-    cells = contributions(session=session)
+    wipe = delete(OutcomeTally)
+    if measures is not None:
+        wipe = wipe.where(OutcomeTally.measure.in_(measures))
+    session.execute(wipe)
+    cells = contributions(session=session, measures=measures)
     add(cells, session=session)
     return len(cells)
 

@@ -147,6 +147,34 @@ def test_windows_not_yet_passed_are_left_out(built: program.Program) -> None:
     }  # fmt: skip
 
 
+def test_a_window_passes_at_its_instant_on_the_day_it_ends(built: program.Program) -> None:
+    # C1 closed at 15:00 (EDT) on 30 October: 90 real days later is 14:00 (EST) on 28
+    # January. C2's first closure's window has passed by then, its second's not.
+    before = outcomes(FIRST, LAST, now=program.ny("2026-01-28 13:59"))
+    at = outcomes(FIRST, LAST, now=program.ny("2026-01-28 14:00"))
+    assert rates(before["re_referral"])["within_90_days"] == Ratio(0, 1)
+    assert rates(at["re_referral"])["within_90_days"] == Ratio(1, 2)
+    by_month = outcomes(FIRST, LAST, GroupBy.MONTH, now=program.ny("2026-01-28 14:00"))
+    assert rates(by_month["re_referral"], "2025-10")["within_90_days"] == Ratio(1, 2)
+    assert rates(by_month["re_referral"], "2025-11")["within_90_days"] == Ratio(0, 0)
+
+
+def test_the_headline_counts_a_case_by_its_last_closure_in_each_month(
+    built: program.Program,
+) -> None:
+    report = outcomes(FIRST, LAST, GroupBy.MONTH, now=NOW)
+    headline = report["closed_with_verified_connection"]
+    # October: C1 (connected) and C2's first closure; November: C2's second closure.
+    assert rates(headline, "2025-10") == {"connected": Ratio(1, 2)}
+    assert rates(headline, "2025-11") == {"connected": Ratio(0, 1)}
+    # The range: C1 and C2 once each.
+    assert isinstance(headline, RateTable)
+    assert headline.overall["connected"] == Ratio(1, 2)
+    # October alone: C2's first closure is its last in the range.
+    october = outcomes(FIRST, date(2025, 10, 31), now=NOW)
+    assert rates(october["closed_with_verified_connection"]) == {"connected": Ratio(1, 2)}
+
+
 def test_by_month(built: program.Program) -> None:
     report = outcomes(FIRST, LAST, GroupBy.MONTH, now=NOW)
     assert [c.key for c in report.columns] == ["2025-10", "2025-11"]

@@ -807,8 +807,10 @@ def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
     before it ended (read from the case's history, since reopening clears closed_at)."""
     closing = aliased(CaseEvent)
     reopening = aliased(CaseEvent)
+    # The closing's case, not Case: two levels down SQLAlchemy would not correlate Case
+    # to the outer query but add it to this one's FROM (any case's reopening counted).
     reopened_after = exists().where(
-        reopening.case_id == Case.id,
+        reopening.case_id == closing.case_id,
         reopening.kind == CaseEventKind.REOPENED,
         reopening.at > closing.at,
         reopening.at < scope.end,

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
+from coresponse.cases.models import ClosureReason
 from coresponse.people.models import Gender, RaceEthnicity
 from coresponse.reports.definitions import INDICATORS, KEY_INDICATORS, GroupBy
 from coresponse.reports.queries import funnel, outcomes
@@ -202,6 +203,18 @@ def test_reopened_case_is_not_open_while_closed(built: program.Program) -> None:
     # 1-5 November: C2 closed on 20 October and reopened on 10 November; C1 closed.
     report = outcomes(date(2025, 11, 1), date(2025, 11, 5), now=NOW)
     assert counts(report["people_served"]) == {"people": 1}
+
+
+def test_another_case_reopened_does_not_reopen_a_closed_one(built: program.Program) -> None:
+    # P1's C4 is closed on 22 November; C1 (closed on 30 October) is reopened on the
+    # 23rd and closed on the 24th.
+    program._close(built.c4, "2025-11-22 10:00", ClosureReason.DECLINED_SERVICES, final=True)
+    program._reopen(built.c1, built.team_a, "2025-11-23 09:00", ended="2025-11-24 10:00")
+    program._close(built.c1, "2025-11-24 10:00", ClosureReason.CONNECTED_TO_CARE, final=True)
+    # 6-15 November: C2 reopened on the 10th (P2), C3 open (P3). C1 was closed all along:
+    # C2's reopening is not C1's, and P1's C4 was not open yet. P1 was not served.
+    report = outcomes(date(2025, 11, 6), date(2025, 11, 15), now=NOW)
+    assert counts(report["people_served"]) == {"people": 2}
 
 
 def test_by_team(built: program.Program) -> None:

@@ -52,6 +52,7 @@ from coresponse.clock import (
     utcnow,
 )
 from coresponse.contacts.models import Contact, ContactOutcome, ContactType
+from coresponse.db_types import UTCDateTime
 from coresponse.errors import DomainError
 from coresponse.extensions import db
 from coresponse.linkages.models import Linkage, LinkageCategory, LinkageKind, LinkageStatus
@@ -187,7 +188,11 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str
     if want("triage_decisions", "hours_to_triage"):
         parts["triage_decisions"], parts["hours_to_triage"] = _triage(scope, group_by)
     if want("people_served"):
-        parts["people_served"] = _by_month_or_not(scope, group_by, _people_served)
+        parts["people_served"] = (
+            _people_served_by_month(scope)
+            if group_by is GroupBy.MONTH
+            else _by_month_or_not(scope, group_by, _people_served)
+        )
     if want("open_caseload"):
         parts["open_caseload"] = _by_month_or_not(scope, group_by, _open_caseload)
     if want("hours_to_first_contact", "hours_to_first_engagement"):
@@ -802,26 +807,34 @@ def _case_ctx(month_anchor: Any, team: Any = None) -> _Ctx:
     )
 
 
-def _closed_throughout(scope: _Scope) -> ColumnElement[bool]:
-    """The case was closed for the whole range: closed before it began and not reopened
-    before it ended (read from the case's history, since reopening clears closed_at)."""
+def _closed_throughout(scope: _Scope, *, start: Any = None, end: Any = None) -> ColumnElement[bool]:
+    """The case was closed for the whole range (or from `start` to `end`, columns):
+    closed before it began and not reopened before it ended (read from the case's
+    history, since reopening clears closed_at)."""
+    start = scope.start if start is None else start
+    end = scope.end if end is None else end
     closing = aliased(CaseEvent)
     reopening = aliased(CaseEvent)
-    # The closing's case, not Case: two levels down SQLAlchemy would not correlate Case
-    # to the outer query but add it to this one's FROM (any case's reopening counted).
-    reopened_after = exists().where(
-        reopening.case_id == closing.case_id,
-        reopening.kind == CaseEventKind.REOPENED,
-        reopening.at > closing.at,
-        reopening.at < scope.end,
+    # Correlated by hand: two levels down, SQLAlchemy would add an outer table (Case, or
+    # the months of _people_served_by_month) to this subquery's own FROM, counting any
+    # case's reopening, or one before any month's end.
+    reopened_after = (
+        exists()
+        .where(
+            reopening.case_id == closing.case_id,
+            reopening.kind == CaseEventKind.REOPENED,
+            reopening.at > closing.at,
+            reopening.at < end,
+        )
+        .correlate_except(reopening)
     )
     # (closed_at IS NOT NULL first: NOT (NULL OR false) would be NULL, dropping open cases.)
     return or_(
-        and_(Case.closed_at.is_not(None), Case.closed_at <= scope.start),
+        and_(Case.closed_at.is_not(None), Case.closed_at <= start),
         exists().where(
             closing.case_id == Case.id,
             closing.kind == CaseEventKind.CLOSED,
-            closing.at <= scope.start,
+            closing.at <= start,
             not_(reopened_after),
         ),
     )
@@ -840,6 +853,41 @@ def _people_served(scope: _Scope, keys: Callable[[_Ctx], _Key]) -> _Part:
         people[norm(g)].add(person_id)
     cells = {("people", g): len(ids) for g, ids in people.items()}
     total = len(set().union(*people.values()))
+    return _Counts(
+        [Label("people", "People served")], cells, distinct_totals=({"people": total}, total)
+    )
+
+
+def _people_served_by_month(scope: _Scope) -> _Part:
+    """People served in each month of the range, from one statement: the cases open in
+    the range joined with the months, each month decided by _closed_throughout (a query
+    per month read the cases 13 times)."""
+    months = scope.months()
+    # (A UNION of one-row SELECTs, not VALUES: SQLite cannot name a VALUES list's columns.)
+    table = union_all(
+        *(
+            select(
+                literal(key).label("key"), literal(part.start, UTCDateTime()).label("start"),
+                literal(part.end, UTCDateTime()).label("end"),
+            )
+            for key, part in months
+        )
+    ).subquery("months")  # fmt: skip
+    open_in_range = and_(Case.accepted_at < scope.end, not_(_closed_throughout(scope)))
+    in_month = and_(
+        Case.accepted_at < table.c.end,
+        not_(_closed_throughout(scope, start=table.c.start, end=table.c.end)),
+    )
+    stmt = (
+        select(table.c.key, func.count(Case.person_id.distinct()))
+        .select_from(Case)
+        .join(table, in_month)
+        .where(open_in_range)
+        .group_by(table.c.key)
+    )
+    cells = {("people", key): n for key, n in db.session.execute(stmt) if n}
+    everyone = select(func.count(Case.person_id.distinct())).where(open_in_range)
+    total = db.session.scalar(everyone) or 0
     return _Counts(
         [Label("people", "People served")], cells, distinct_totals=({"people": total}, total)
     )

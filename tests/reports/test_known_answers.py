@@ -215,6 +215,11 @@ def test_another_case_reopened_does_not_reopen_a_closed_one(built: program.Progr
     # C2's reopening is not C1's, and P1's C4 was not open yet. P1 was not served.
     report = outcomes(date(2025, 11, 6), date(2025, 11, 15), now=NOW)
     assert counts(report["people_served"]) == {"people": 2}
+    # By month, 31 October to 30 November: on the 31st C1 and C2 were closed, their
+    # reopenings in November later; in November P1, P2 and P3 were served.
+    by_month = outcomes(date(2025, 10, 31), date(2025, 11, 30), GroupBy.MONTH, now=NOW)
+    assert counts(by_month["people_served"], "2025-10") == {}
+    assert counts(by_month["people_served"], "2025-11") == {"people": 3}
 
 
 def test_by_team(built: program.Program) -> None:

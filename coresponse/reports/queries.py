@@ -223,19 +223,35 @@ def _parts(scope: _Scope, group_by: GroupBy, wanted: frozenset[str]) -> dict[str
 
 
 def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Label, int]]:
-    """How far the referrals received in `first`..`last` got, stage by stage (one query);
-    without `treatment`, up to engagement (no connection read)."""
+    """How far the referrals received in `first`..`last` got, stage by stage, from the
+    FUNNEL tally (and FUNNEL_CONNECTED's); without `treatment`, up to engagement (no
+    connection read)."""
     check_range(first, last)
-    start, end = day_bounds(first, last)
-    of = _referral_case()
+    scope = _Scope.of(first, last, utcnow())
+    reached = [0] * 5  # referred, accepted, assigned, contacted, engaged
+    for row, _g, n in read_tally(FUNNEL, GroupBy.NONE, scope):
+        reached[0] += n
+        for stage, bit in enumerate(row.split("|"), start=1):
+            reached[stage] += int(bit) * n
+    counts: list[int | None] = [*reached, None]
+    if treatment:
+        counts[5] = sum(
+            int(row) * n for row, _g, n in read_tally(FUNNEL_CONNECTED, GroupBy.NONE, scope)
+        )
+    stages = [(Label(key, label), n) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)]
+    return [(label, int(n)) for label, n in stages if n is not None]
+
+
+def _funnel_units(filtered: bool) -> Select[Any]:
+    """Referrals, on the day received: accepted, assigned, contacted, engaged, and engaged
+    with a verified connection, each a subset of the one before, as FUNNEL_DEFINITION
+    says (followed to today: a contact tomorrow moves the referral on)."""
     # A repeat referral joined a case that may have been reached long before: it is
     # contacted and engaged only by contacts from its own receipt on.
     opened = Case.referral_id == Referral.id
     since_received = or_(opened, Contact.occurred_at >= Referral.received_at)
-    contacted = or_(
-        and_(opened, Case.first_contact_at.is_not(None)),
-        and_(not_(opened), exists().where(Contact.case_id == Case.id, since_received)),
-    )
+    assigned = Case.first_assigned_at.is_not(None)
+    contacted = exists().where(Contact.case_id == Case.id, since_received)
     engaged = exists().where(
         Contact.case_id == Case.id,
         Contact.outcome.in_(ENGAGEMENT_OUTCOMES),
@@ -245,26 +261,16 @@ def funnel(first: date, last: date, *, treatment: bool = True) -> list[tuple[Lab
     connected = exists().where(
         Linkage.case_id == Case.id, Linkage.status == LinkageStatus.CONNECTED
     )
-    counts = db.session.execute(
-        select(
-            func.count(Referral.id),
-            func.count(Case.id),
-            func.count(Case.first_assigned_at),
-            func.count(case((and_(Case.first_assigned_at.is_not(None), contacted), 1))),
-            func.count(case((and_(Case.first_assigned_at.is_not(None), engaged), 1))),
-            (
-                func.count(case((and_(Case.first_assigned_at.is_not(None), engaged, connected), 1)))
-                if treatment
-                else literal(None)
-            ),
-        )
-        .select_from(Referral)
-        .outerjoin(of, of.c.referral_id == Referral.id)
-        .outerjoin(Case, Case.id == of.c.case_id)
-        .where(Referral.received_at >= start, Referral.received_at < end)
-    ).one()  # fmt: skip
-    stages = [(Label(key, label), n) for (key, label), n in zip(FUNNEL_STAGES, counts, strict=True)]
-    return [(label, int(n)) for label, n in stages if n is not None]
+
+    def bit(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+        return case((condition, 1), else_=0)
+
+    return _units(
+        _referral_ctx(Referral.received_at), Referral.received_at,
+        [bit(Case.id.is_not(None)), bit(assigned), bit(and_(assigned, contacted)),
+         bit(and_(assigned, engaged)), bit(and_(assigned, engaged, connected))],
+        Referral, _with_referral_case, [], filtered,
+    )  # fmt: skip
 
 
 # --- The range ------------------------------------------------------------------------
@@ -1143,6 +1149,8 @@ CONTACTS, REFERRALS, TRIAGE, FIRST_CONTACT = "contacts", "referrals", "triage", 
 CONNECTIONS, CLOSURES, FIRST_VERIFIED = "connections", "closures", "first_verified"
 RE_REFERRALS, CLOSURE_TIMES = "re_referrals", "closure_times"
 CLOSURE_TALLIES = (CLOSURES, RE_REFERRALS, CLOSURE_TIMES)
+FUNNEL, FUNNEL_CONNECTED = "funnel", "funnel_connected"
+FUNNEL_TALLIES = (FUNNEL, FUNNEL_CONNECTED)
 _VALUES = 7  # the most values a measure's unit has
 
 
@@ -1160,6 +1168,7 @@ class Measure:
     name: str
     units: Callable[[bool], Select[Any]]
     rows: Callable[..., tuple[str, ...]]
+    groupings: tuple[GroupBy, ...] = ()  # () : every grouping tallied (TALLIED)
 
 
 def measure_cells(
@@ -1193,7 +1202,7 @@ def _cells_statement(names: tuple[str, ...], _dialect: str, _zone: str, filtered
         units = measure.units(filtered).cte(f"{measure.name}_units")
         values = [c for c in units.c if c.name.startswith("v")]
         padding = [cast(null(), String).label(f"v{i}") for i in range(len(values), _VALUES)]
-        for group_by in TALLIED:
+        for group_by in measure.groupings or TALLIED:
             group, source = _unit_group(group_by, units, per_person)
             parts.append(
                 select(
@@ -1475,6 +1484,10 @@ MEASURES: tuple[Measure, ...] = (
     Measure(RE_REFERRALS, _closure_units, lambda *values: (_closure(*values).re_referred,)),
     Measure(CLOSURE_TIMES, _closure_units, lambda *values: (_closure(*values).timed,)),
     Measure(FIRST_VERIFIED, _first_verified_units, lambda *values: (_first_verified_row(*values),)),
+    # The funnel is for the whole program; the connected stage a tally of its own, which
+    # the police's reports never read.
+    Measure(FUNNEL, _funnel_units, lambda *bits: ("|".join(bits[:4]),), (GroupBy.NONE,)),
+    Measure(FUNNEL_CONNECTED, _funnel_units, lambda *bits: (bits[4],), (GroupBy.NONE,)),
 )
 
 

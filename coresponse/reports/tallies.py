@@ -77,11 +77,17 @@ _TRACKED: dict[type[Any], tuple[str, ...] | None] = {
 # The measures a change to each record can change (None: all, as the records a person
 # is grouped by, and a case: its team groups every measure).
 _MEASURES_OF: dict[type[Any], frozenset[str] | None] = {
-    Contact: frozenset({queries.CONTACTS, queries.FIRST_CONTACT}),
+    Contact: frozenset({queries.CONTACTS, queries.FIRST_CONTACT, *queries.FUNNEL_TALLIES}),
     # (A referral is also a closed case's next referral.)
-    Referral: frozenset({queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES}),
-    CaseEvent: frozenset({queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES}),
-    Linkage: frozenset({queries.CONNECTIONS, queries.CLOSURES, queries.FIRST_VERIFIED}),
+    Referral: frozenset(
+        {queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES, *queries.FUNNEL_TALLIES}
+    ),
+    CaseEvent: frozenset(
+        {queries.REFERRALS, queries.TRIAGE, *queries.CLOSURE_TALLIES, *queries.FUNNEL_TALLIES}
+    ),
+    Linkage: frozenset(
+        {queries.CONNECTIONS, queries.CLOSURES, queries.FIRST_VERIFIED, queries.FUNNEL_CONNECTED}
+    ),
 }
 
 _BEFORE = "coresponse.tallies.before"

@@ -93,6 +93,8 @@ OWN_P95_MS = {"outcomes": 1000.0, "case_map": 500.0}
 # past gunicorn's 30 s worker timeout) and a window long enough to time several (a
 # request is counted only when it starts and ends inside the window).
 SLOW = {"outcomes": (1, 60.0), "case_map": (1, 30.0)}  # name: (client threads, least seconds)
+# issue 17: a point-to-precinct lookup, in process (it has no page of its own).
+TARGET_LOOKUP_MS = 1.0
 
 
 def env_int(name: str, default: int) -> int:
@@ -458,6 +460,24 @@ def machine() -> str:
     )
 
 
+def precinct_lookups(points: int = 10_000, batches: int = 5) -> dict[str, float]:
+    """Milliseconds per point-to-precinct lookup on the shipped boundaries, after the
+    index is built (once per process at start-up): each batch's mean, the median and
+    the slowest batch. Spread over the five boroughs and the water around them."""
+    from coresponse.geo.precincts import shipped_index
+
+    index = shipped_index()
+    grid = [(40.49 + (i % 100) * 0.0042, -74.26 + (i // 100) * 0.0052) for i in range(points)]
+    means = []
+    for _ in range(batches):
+        started = time.perf_counter()
+        for latitude, longitude in grid:
+            index.locate(latitude, longitude)
+        means.append((time.perf_counter() - started) * 1000 / points)
+    means.sort()
+    return {"median_ms": round(means[len(means) // 2], 4), "worst_ms": round(means[-1], 4)}
+
+
 def report(result: dict, extra: dict, database: str) -> bool:  # type: ignore[type-arg]
     floor = result["floor"]
     lines = [
@@ -495,6 +515,15 @@ def report(result: dict, extra: dict, database: str) -> bool:  # type: ignore[ty
         checks.append(
             (f"contact writes/s ({label}): {rps:.0f} ≥ {TARGET_WRITES:.0f}", rps >= TARGET_WRITES)
         )
+    lookups = result["precinct_lookup"]
+    print(
+        f"\nPoint-to-precinct lookup, in process: {lookups['median_ms'] * 1000:.0f} µs "
+        f"(slowest batch {lookups['worst_ms'] * 1000:.0f} µs)"
+    )
+    checks.append(
+        (f"precinct lookup: {lookups['worst_ms']:.3f} ms < {TARGET_LOOKUP_MS:.0f} ms",
+         lookups["worst_ms"] < TARGET_LOOKUP_MS)
+    )  # fmt: skip
     print("\nTargets:")
     for text, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {text}")
@@ -598,6 +627,7 @@ def main() -> int:
             for name, _label in ENDPOINTS
             if name in selected
         },
+        "precinct_lookup": precinct_lookups(),
     }
     if not only:
         RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
+import shapely
 from flask import Flask
+from shapely.geometry import Point
 
 from coresponse.geo.nyc import borough_for_precinct, normalise_precinct, precinct_label
 from coresponse.geo.precincts import (
@@ -94,14 +95,16 @@ def test_a_point_that_is_not_a_number_is_in_no_precinct() -> None:
     assert shipped_index().locate(40.7, float("inf")) == OUTSIDE
 
 
-def test_lookups_take_well_under_a_millisecond() -> None:
+def test_a_lookup_tests_a_few_precincts_exactly_never_all_of_them() -> None:
+    # The speed (under 1 ms) is measured by `make bench`; here, the reason for it: the
+    # tree narrows every point to the few precincts whose bounding boxes hold it, and
+    # those are prepared for the exact test.
     index = shipped_index()
-    points = [(40.5 + i * 0.0004, -74.25 + i * 0.0005) for i in range(1000)]
-    started = time.perf_counter()
-    for lat, lon in points:
-        index.locate(lat, lon)
-    per_lookup = (time.perf_counter() - started) / len(points)
-    assert per_lookup < 0.001
+    tree = index._tree
+    assert shapely.is_prepared(tree.geometries).all()
+    points = [Point(-74.25 + i * 0.0005, 40.5 + i * 0.0004) for i in range(1000)]
+    candidates = [len(tree.query(point)) for point in points]
+    assert max(candidates) <= 6 < len(tree.geometries)
 
 
 def test_without_an_import_the_shipped_boundaries_are_in_force(app: Flask) -> None:

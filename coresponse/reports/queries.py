@@ -382,16 +382,9 @@ def _key(group_by: GroupBy, ctx: _Ctx, scope: _Scope | None) -> _Key:
     if group_by is GroupBy.MONTH:
         assert scope is not None, "a month is of a range"  # noqa: S101
         return _Key(_month(ctx, scope))
-    if group_by in MULTI_VALUED:
-        model, answer, not_collected = _ANSWERS[group_by]
-        table = model.__table__
-        answers = select(table.c.person_id, table.c[answer].label("value")).subquery()
-        # No answer recorded is counted as "Data not collected" (HMIS).
-        column = func.coalesce(answers.c.value, literal(not_collected.value))
-        return _Key(column, answers, ctx.person_id)
-    if group_by in _PER_PERSON:
-        values = _PER_PERSON[group_by]()
-        return _Key(values.c.value, values, ctx.person_id)
+    if group_by in MULTI_VALUED or group_by in _PER_PERSON:
+        values = _person_values(group_by)
+        return _Key(_person_group(group_by, values), values, ctx.person_id)
     return _Key(_DIMENSIONS[group_by](ctx))
 
 
@@ -1225,6 +1218,14 @@ def _person_values(group_by: GroupBy) -> Any:
     return _PER_PERSON[group_by]()
 
 
+def _person_group(group_by: GroupBy, values: Any) -> ColumnElement[Any]:
+    """The group from _person_values' `values`, outer-joined: a person without one is "not
+    recorded", or for a multi-valued grouping "Data not collected" (HMIS)."""
+    if group_by in MULTI_VALUED:
+        return func.coalesce(values.c.value, literal(_ANSWERS[group_by][2].value))
+    return values.c.value
+
+
 def _unit_group(
     group_by: GroupBy, units: Any, per_person: Callable[[GroupBy], Any]
 ) -> tuple[ColumnElement[Any], Any]:
@@ -1237,10 +1238,7 @@ def _unit_group(
         return units.c.age, units
     values = per_person(group_by)
     source = units.outerjoin(values, values.c.person_id == units.c.person_id)
-    if group_by in MULTI_VALUED:
-        # No answer recorded is counted as "Data not collected" (HMIS).
-        return func.coalesce(values.c.value, literal(_ANSWERS[group_by][2].value)), source
-    return values.c.value, source
+    return _person_group(group_by, values), source
 
 
 def _units(

@@ -158,13 +158,19 @@ def rebuild(session: Session | None = None, *, measures: Collection[str] | None 
     """Every cell (of `measures`, or all) recomputed from the records; returns how many
     day cells there are."""
     session = session or db.session()
+    forget(session, measures=measures)
+    cells = contributions(session=session, measures=measures)
+    add(cells, session=session)
+    return len(cells)
+
+
+def forget(session: Session, *, measures: Collection[str] | None = None) -> None:
+    """Delete every cell (of `measures`, or all): before a rebuild, or when a migration
+    is undone whose code counted them differently."""
     wipe = delete(OutcomeTally)
     if measures is not None:
         wipe = wipe.where(OutcomeTally.measure.in_(measures))
     session.execute(wipe)
-    cells = contributions(session=session, measures=measures)
-    add(cells, session=session)
-    return len(cells)
 
 
 def differences() -> dict[Cell, tuple[int, int]]:

@@ -33,9 +33,5 @@ def downgrade():
     # The code of revision 0027 counts closures as it did: rebuild there with
     # `flask reports rebuild`. Until then the old code would misread these rows.
     session = Session(bind=op.get_bind())
-    session.execute(
-        queries.OutcomeTally.__table__.delete().where(
-            queries.OutcomeTally.measure.in_(queries.CLOSURE_TALLIES)
-        )
-    )
+    tallies.forget(session, measures=queries.CLOSURE_TALLIES)
     session.flush()

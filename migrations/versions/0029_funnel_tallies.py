@@ -31,9 +31,5 @@ def upgrade():
 
 def downgrade():
     session = Session(bind=op.get_bind())
-    session.execute(
-        queries.OutcomeTally.__table__.delete().where(
-            queries.OutcomeTally.measure.in_(queries.FUNNEL_TALLIES)
-        )
-    )
+    tallies.forget(session, measures=queries.FUNNEL_TALLIES)
     session.flush()
